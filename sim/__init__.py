@@ -1,0 +1,13 @@
+"""Scenario simulation of negotiations: scenario -> sample -> run -> analyse -> plot.
+
+The public entry points for scripts and notebooks::
+
+    from sim import load_scenario, run_monte_carlo, read_results
+"""
+
+from sim.errors import ScenarioError
+from sim.results import read_results
+from sim.runner import run_monte_carlo
+from sim.scenario import Scenario, load_scenario
+
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "read_results", "run_monte_carlo"]

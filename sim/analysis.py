@@ -1,0 +1,87 @@
+"""Summaries of a Monte Carlo run: DataFrame in, DataFrame out. Nothing here runs a model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.model.outcomes import OUTCOME_CLASSES
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion."""
+    if trials == 0:
+        return (float("nan"), float("nan"))
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def proportion(flags: pd.Series) -> dict[str, float]:
+    """Share of true values with its 95% Wilson interval: ``estimate``, ``lo``, ``hi``."""
+    successes, trials = int(flags.sum()), int(flags.size)
+    lo, hi = wilson_interval(successes, trials)
+    return {"estimate": successes / trials if trials else float("nan"), "lo": lo, "hi": hi}
+
+
+def deal_curve(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
+    """Probability of a deal by each month (with its 95% band): columns month, estimate, lo, hi."""
+    months = runs["months_to_deal"].to_numpy()
+    rows = [{"month": m, **proportion(pd.Series(months <= m))} for m in range(horizon_months + 1)]
+    return pd.DataFrame(rows)
+
+
+def outcome_shares(runs: pd.DataFrame) -> pd.DataFrame:
+    """Share of runs in each outcome class with 95% intervals, indexed by class."""
+    rows = {name: proportion(runs["outcome"] == name) for name in OUTCOME_CLASSES}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("outcome")
+
+
+def issues_of(runs: pd.DataFrame) -> list[str]:
+    """The issue names, read off the ``settlement_<issue>`` columns."""
+    return [c.removeprefix("settlement_") for c in runs.columns if c.startswith("settlement_")]
+
+
+def settlement_quantiles(runs: pd.DataFrame) -> pd.DataFrame:
+    """Quantiles of each issue's settlement among deals, beside the compromise model's median."""
+    deals = runs[runs["deal"]]
+    rows = {}
+    for issue in issues_of(runs):
+        values = deals[f"settlement_{issue}"]
+        row = {f"q{int(q * 100):02d}": values.quantile(q) if len(values) else np.nan for q in QUANTILES}
+        row["compromise_median"] = runs[f"compromise_{issue}"].median()
+        rows[issue] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")
+
+
+def headline(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
+    """The probabilities a reader wants first, each with a 95% interval, indexed by measure."""
+    months = runs["months_to_deal"]
+    rows = {
+        f"deal by the horizon ({horizon_months} months)": proportion(runs["deal"]),
+        "deal within 6 months": proportion(months <= 6),
+        "deal within 12 months": proportion(months <= 12),
+        "ceasefire before any deal": proportion(runs["ceasefire"]),
+        "deal breaks down by the horizon": proportion(runs["breakdown"]),
+    }
+    deals = runs[runs["deal"]]
+    for column in (c for c in runs.columns if c.startswith("deal_includes_")):
+        label = column.removeprefix("deal_includes_").replace("_", " ")
+        rows[f"deals that include: {label}"] = proportion(deals[column]) if len(deals) else proportion(deals["deal"])
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
+
+
+def median_months_to_deal(runs: pd.DataFrame) -> float:
+    """Median months to a deal among the runs that reach one (NaN if none does)."""
+    return float(runs["months_to_deal"].median())
+
+
+def horizon_months(manifest: dict) -> int:
+    """The horizon in months, from a results manifest."""
+    settings = manifest["scenario"]["resolved"]["model"]
+    return int(settings["horizon_rounds"] * settings["round_months"])

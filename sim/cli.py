@@ -1,0 +1,246 @@
+"""The command line: ``sim run | validate | provenance | plot | summary | schema``.
+
+This is the only module that reads argv, prints, or decides where files go. Bad input exits with
+status 2 and one message naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim import analysis
+from sim.errors import ScenarioError
+from sim.results import RUNS_FILE, build_manifest, read_results, write_results
+from sim.scenario import load_scenario, schema_json
+
+BAD_INPUT = 2
+
+
+def _parse_changes(pairs: list[str]) -> dict[str, Any]:
+    changes = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ScenarioError("--set", [(pair, "expected KEY=VALUE, e.g. front.p_advance=0.5")])
+        try:
+            changes[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ScenarioError("--set", [(key, f"cannot read the value {value!r}")]) from None
+    return changes
+
+
+def _table(frame: pd.DataFrame, percent: bool = True) -> str:
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:6.1%}" if percent else f"{v:.3g}"
+        return str(v)
+
+    return frame.to_string(formatters={c: fmt for c in frame.columns})
+
+
+def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+    """The summary a person reads after a run."""
+    horizon = analysis.horizon_months(manifest)
+    scenario = manifest["scenario"]["resolved"]
+    lines = [
+        f"{scenario['name']}: {len(runs):,} runs, seed {manifest['seed']}",
+        "",
+        "Headline probabilities (95% intervals)",
+        _table(analysis.headline(runs, horizon)),
+        "",
+        f"Median months to a deal, among runs with one: {analysis.median_months_to_deal(runs):.1f}",
+        "",
+        "Outcome classes",
+        _table(analysis.outcome_shares(runs)),
+        "",
+        "Settlement among deals (quantiles) and the compromise model's forecast (median over runs)",
+        _table(analysis.settlement_quantiles(runs), percent=False),
+    ]
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sim.runner import run_monte_carlo
+
+    changes = _parse_changes(args.set)
+    scenario = load_scenario(args.file, changes)
+    runs = scenario.monte_carlo.runs if args.runs is None else args.runs
+    seed = scenario.monte_carlo.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
+    if (out / RUNS_FILE).exists() and not args.overwrite:
+        raise ScenarioError(out, [("", f"already holds results ({RUNS_FILE}); pass --overwrite to replace them")])
+    started = time.perf_counter()
+    with tqdm(total=runs, unit="run", desc=scenario.name[:40], disable=args.quiet or None, file=sys.stderr) as bar:
+        table = run_monte_carlo(scenario, runs=runs, seed=seed, jobs=args.jobs, on_chunk=bar.update)
+    simulated = time.perf_counter()
+    timings = {"simulate_seconds": round(simulated - started, 3), "runs_per_second": round(runs / max(simulated - started, 1e-9), 1)}
+    manifest = build_manifest(scenario, runs, seed, args.jobs, changes, timings)
+    write_results(out, table, manifest)
+    print(summary_text(table, manifest))
+    print(f"\nResults: {out / RUNS_FILE} and {out / 'manifest.json'} ({timings['simulate_seconds']:.1f} s)")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for file in args.files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as error:
+            print(f"error: {error}", file=sys.stderr)
+            failed += 1
+        else:
+            uncertain = len(scenario.uncertain_parameters())
+            print(f"ok: {file}: {len(scenario.actors)} actors, {len(scenario.issues)} issues, {uncertain} uncertain parameters")
+    return BAD_INPUT if failed else 0
+
+
+def cmd_provenance(args: argparse.Namespace) -> int:
+    from sim.provenance import KINDS, provenance
+
+    scenario = load_scenario(args.file)
+    table = provenance(scenario)
+    if args.csv:
+        table.to_csv(sys.stdout, index=False)
+        return 0
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 90, "display.width", 250):
+        print(table[["parameter", "value", "kind", "source"]].to_string(index=False))
+    counts = table["kind"].value_counts()
+    print()
+    print("Sources: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in KINDS))
+    assumed = int(counts.get("assumption", 0) + counts.get("article+assumption", 0))
+    print(f"{assumed} of {len(table)} numbers rest wholly or partly on an assumption; "
+          f"{int(table['uncertain'].sum())} are uncertain (drawn per run).")
+    checked = table["quote_found"].dropna()
+    if scenario.document is None:
+        print("The scenario names no source document; quotes were not checked.")
+    elif checked.empty:
+        print(f"Source document {scenario.document} not found or no quotes: quotes were not checked.")
+    else:
+        missing = table.loc[table["quote_found"] == False, "parameter"].tolist()  # noqa: E712
+        print(f"Quotes checked against {scenario.document}: {int(checked.sum())} of {len(checked)} found"
+              + (f"; not found: {', '.join(missing)}" if missing else "."))
+    return 0
+
+
+def _load_results(folder: str):
+    try:
+        return read_results(folder)
+    except (OSError, ValueError) as error:
+        raise ScenarioError(folder, [("", f"not a results folder written by 'sim run' ({error.__class__.__name__}: {error})")]) from None
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+
+    results = _load_results(args.dir)
+    out = Path(args.out) if args.out else Path(args.dir) / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    runs, manifest = results.runs, results.manifest
+    issues = manifest["scenario"]["resolved"]["issues"]
+    figures = {
+        "outcome_classes": lambda ax: plots.plot_outcome_classes(runs, ax=ax),
+        "deal_curve": lambda ax: plots.plot_deal_curve(runs, analysis.horizon_months(manifest), ax=ax),
+    }
+    for issue, spec in issues.items():
+        figures[f"settlement_{issue}"] = lambda ax, i=issue, u=spec.get("units", ""): plots.plot_settlement(runs, i, u, ax=ax)
+    for name, draw in figures.items():
+        figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        draw(ax)
+        path = out / f"{name}.png"
+        figure.savefig(path, dpi=120)
+        plt.close(figure)
+        print(path)
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    results = _load_results(args.dir)
+    print(summary_text(results.runs, results.manifest))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.out:
+        Path(args.out).write_text(schema_json())
+    else:
+        sys.stdout.write(schema_json())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sim`` command."""
+    top = argparse.ArgumentParser(prog="sim", description="Scenario simulation of negotiations while fighting.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run a scenario many times and summarise the outcomes")
+    run.add_argument("file", help="scenario YAML file")
+    run.add_argument("--runs", type=int, help="number of runs (default: the file's monte_carlo.runs)")
+    run.add_argument("--seed", type=int, help="random seed (default: the file's monte_carlo.seed)")
+    run.add_argument("--jobs", type=int, default=1, help="processes to use (results do not depend on it)")
+    run.add_argument("--out", help="results folder (default: results/<scenario file name>)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="change one scenario value, e.g. --set front.p_advance=0.5 (repeatable)")
+    run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=cmd_run)
+
+    validate = commands.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("files", nargs="+", help="scenario YAML files")
+    validate.set_defaults(handler=cmd_validate)
+
+    prov = commands.add_parser("provenance", help="list every number with its source and count the assumptions")
+    prov.add_argument("file", help="scenario YAML file")
+    prov.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    prov.set_defaults(handler=cmd_provenance)
+
+    plot = commands.add_parser("plot", help="draw the outcome plots of a results folder")
+    plot.add_argument("dir", help="results folder written by 'sim run'")
+    plot.add_argument("--out", help="figure folder (default: DIR/figures)")
+    plot.set_defaults(handler=cmd_plot)
+
+    summary = commands.add_parser("summary", help="print the summary of a results folder again")
+    summary.add_argument("dir", help="results folder written by 'sim run'")
+    summary.set_defaults(handler=cmd_summary)
+
+    schema = commands.add_parser("schema", help="print the JSON schema of scenario files")
+    schema.add_argument("--out", help="write it to this file instead")
+    schema.set_defaults(handler=cmd_schema)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sim`` command."""
+    args = parser().parse_args(argv)
+    if getattr(args, "runs", None) is not None and args.runs < 1:
+        print("error: --runs: must be at least 1", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        print("error: --seed: must be zero or more", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "jobs", 1) < 1:
+        print("error: --jobs: must be at least 1", file=sys.stderr)
+        return BAD_INPUT
+    try:
+        return args.handler(args)
+    except ScenarioError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The actors as Mesa agents. Each holds its parameters and beliefs for every run of the ensemble
+(runs on the last axis) and judges packages against its value of fighting on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.model.inputs import ModelInputs
+
+if TYPE_CHECKING:
+    from sim.model.negotiation import NegotiationModel
+
+
+class ActorAgent(mesa.Agent):
+    """One actor of the scenario across all runs: positions, saliences, costs, beliefs, veto."""
+
+    model: NegotiationModel
+
+    def __init__(self, model: NegotiationModel, index: int, inputs: ModelInputs):
+        super().__init__(model)
+        self.index = index
+        self.name = inputs.actors[index]
+        self.veto = bool(inputs.veto[index])
+        self.position = inputs.position[index]
+        self.salience = inputs.salience[index]
+        self.red_min = inputs.red_min[index]
+        self.red_max = inputs.red_max[index]
+        self.red_relative = inputs.red_relative[index][:, None]
+        self.war_cost = inputs.war_cost[index]
+        self.winter_multiplier = inputs.winter_multiplier[index]
+        self.planning_rounds = inputs.planning_rounds[index]
+        self.breakdown_loss = inputs.breakdown_loss[index]
+        self.reservation = inputs.reservation[index]
+        self.belief_wins = inputs.belief_wins[index].copy()
+        self.belief_losses = inputs.belief_losses[index].copy()
+        self.cost_paid = np.zeros(inputs.runs)
+        self._linear = inputs.linear_utility
+        self._tolerance = inputs.red_line_tolerance
+
+    def utility(self, package: np.ndarray) -> np.ndarray:
+        """Salience-weighted closeness of a package ``[issues, runs]`` to the actor's positions, in [0, 1]."""
+        gap = package - self.position
+        loss = np.abs(gap) if self._linear else gap * gap
+        return 1.0 - (self.salience * loss).sum(axis=0)
+
+    def expected_p_advance(self) -> np.ndarray:
+        """The actor's current belief (posterior mean) that a round of fighting goes the front's side's way."""
+        return self.belief_wins / (self.belief_wins + self.belief_losses)
+
+    def projected_front(self) -> np.ndarray:
+        """Where the actor expects the front to be after its planning horizon of fighting."""
+        model = self.model
+        drift = self.planning_rounds * model.inputs.step * (2.0 * self.expected_p_advance() - 1.0)
+        moved = np.clip(model.front + drift, 0.0, 1.0)
+        return model.aggregate(np.where(model.absorbed, model.front, moved))
+
+    def cost_ahead(self) -> np.ndarray:
+        """The cost of fighting on for the actor's planning horizon, winters included."""
+        winters = self.model.winters_ahead(self.planning_rounds)
+        return self.war_cost * (self.planning_rounds + (self.winter_multiplier - 1.0) * winters)
+
+    def war_value(self) -> np.ndarray:
+        """Value of fighting on: the no-deal package at the projected front, less the costs until then."""
+        return self.utility(self.model.no_deal_package(self.projected_front())) - self.cost_ahead()
+
+    def ceasefire_value(self) -> np.ndarray:
+        """Value of an interim ceasefire: the front frozen where it is, at a fraction of the war's cost."""
+        model = self.model
+        return self.utility(model.ceasefire_package()) - model.inputs.ceasefire_cost_factor * self.cost_ahead()
+
+    def deal_value(self, package: np.ndarray) -> np.ndarray:
+        """Value of a deal: its utility, less the expected loss should it break down within the horizon."""
+        return self.utility(package) - self.model.breakdown_probability(package, self.planning_rounds) * self.breakdown_loss
+
+    def within_red_lines(self, package: np.ndarray) -> np.ndarray:
+        """True in the runs where the package crosses none of the actor's red lines."""
+        offset = np.where(self.red_relative, self.model.aggregate(self.model.front), 0.0)
+        tolerance = self._tolerance
+        inside = (package >= self.red_min + offset - tolerance) & (package <= self.red_max + offset + tolerance)
+        return inside.all(axis=0)
+
+    def accepts(self, package: np.ndarray, outside_option: np.ndarray) -> np.ndarray:
+        """True in the runs where the package beats the actor's outside option and crosses no red line."""
+        worth = self.deal_value(package)
+        return self.within_red_lines(package) & (worth >= outside_option) & (worth >= self.reservation)
+
+    def observe(self, wins: np.ndarray, battles: np.ndarray) -> None:
+        """Update the belief on this round's fighting (a Beta-binomial update)."""
+        self.belief_wins += wins
+        self.belief_losses += battles - wins
+
+    def pay(self, exposure: np.ndarray, winter: bool) -> None:
+        """Add this round's cost of war; ``exposure`` is 1 at war, a fraction in a ceasefire, 0 at peace."""
+        season = self.winter_multiplier if winter else 1.0
+        self.cost_paid += self.war_cost * season * exposure

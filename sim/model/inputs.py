@@ -1,0 +1,182 @@
+"""From a scenario and its draws to the arrays the model runs on.
+
+Every per-run array keeps the runs on its last axis: ``[actors, issues, runs]``, ``[regions, runs]``.
+Issue values are normalised to [0, 1] on each issue's scale; the front is the share of each region
+held by the front's side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.sampling import Draws
+from sim.scenario import Mediated, Scenario
+
+INFINITE = np.inf
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Everything one ensemble of runs needs, as arrays."""
+
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    regions: tuple[str, ...]
+    runs: int
+    issue_low: np.ndarray  # [I]
+    issue_span: np.ndarray  # [I]
+    follows_front: np.ndarray  # [I] bool
+    no_deal: np.ndarray  # [I, R], NaN where the issue follows the front
+    position: np.ndarray  # [A, I, R]
+    salience: np.ndarray  # [A, I, R], sums to 1 over issues (utility weights)
+    raw_salience: np.ndarray  # [A, I, R], as in the scenario (compromise weights)
+    capability: np.ndarray  # [A, I, R]
+    red_min: np.ndarray  # [A, I, R]
+    red_max: np.ndarray  # [A, I, R]
+    red_relative: np.ndarray  # [A, I] bool
+    veto: np.ndarray  # [A] bool
+    war_cost: np.ndarray  # [A, R]
+    winter_multiplier: np.ndarray  # [A, R]
+    belief_wins: np.ndarray  # [A, R] prior pseudo-rounds the side won
+    belief_losses: np.ndarray  # [A, R]
+    planning_rounds: np.ndarray  # [A, R] int
+    breakdown_loss: np.ndarray  # [A, R]
+    reservation: np.ndarray  # [A, R]
+    front_initial: np.ndarray  # [G, R]
+    front_weight: np.ndarray  # [G, R], sums to 1 over regions
+    step: np.ndarray  # [R]
+    p_advance: np.ndarray  # [R]
+    base_hazard: np.ndarray  # [R]
+    protection: np.ndarray  # [I, R]
+    implementation_delay: np.ndarray  # [R]
+    ceasefire_issue: int | None
+    ceasefire_value: np.ndarray  # [R]
+    ceasefire_cost_factor: np.ndarray  # [R]
+    ceasefire_hazard: np.ndarray  # [R]
+    mediator: int | None
+    concession_step: np.ndarray  # [R]
+    winter: np.ndarray  # [rounds], True where a round falls in a winter month
+    linear_utility: bool
+    red_line_tolerance: float
+    frozen_threshold: float
+    horizon: int
+
+
+def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
+    """Arrange a scenario's draws (from :func:`sim.sampling.sample`) into model arrays."""
+    issues = tuple(scenario.issues)
+    actors = tuple(scenario.actors)
+    runs = len(next(iter(draws.values())))
+    low = np.array([scenario.issues[i].low for i in issues])
+    span = np.array([scenario.issues[i].high for i in issues]) - low
+    zeros, nan = np.zeros(runs), np.full(runs, np.nan)
+
+    def get(path: str, default: float | None = None) -> np.ndarray:
+        if path in draws:
+            return draws[path]
+        return np.full(runs, np.nan if default is None else default)
+
+    def normalised(values: np.ndarray, j: int) -> np.ndarray:
+        return (values - low[j]) / span[j]
+
+    follows = np.array([scenario.issues[i].follows_front for i in issues])
+    no_deal = np.stack([nan if follows[j] else normalised(get(f"issues.{i}.no_deal"), j) for j, i in enumerate(issues)])
+
+    shape = (len(actors), len(issues), runs)
+    position, salience, capability = np.empty(shape), np.empty(shape), np.empty(shape)
+    red_min, red_max = np.full(shape, -INFINITE), np.full(shape, INFINITE)
+    red_relative = np.zeros((len(actors), len(issues)), bool)
+    for a, name in enumerate(actors):
+        actor = scenario.actors[name]
+        for j, issue in enumerate(issues):
+            key = f"actors.{name}.issues.{issue}"
+            stance = actor.issues[issue]
+            position[a, j] = normalised(get(f"{key}.position"), j)
+            salience[a, j] = get(f"{key}.salience")
+            capability[a, j] = get(f"{key}.capability") if stance.capability is not None else get(f"actors.{name}.capability")
+            if stance.red_line is not None:
+                relative = stance.red_line.relative_to_front
+                red_relative[a, j] = relative
+                for bound, target in (("min", red_min), ("max", red_max)):
+                    if getattr(stance.red_line, bound) is not None:
+                        values = get(f"{key}.red_line.{bound}")
+                        target[a, j] = values / span[j] if relative else normalised(values, j)
+    total = salience.sum(axis=1, keepdims=True)
+    utility_weight = np.divide(salience, total, out=np.zeros_like(salience), where=total > 0)
+
+    def per_actor(field: str, default: float) -> np.ndarray:
+        return np.stack([get(f"actors.{name}.{field}", default) for name in actors])
+
+    wins, losses = np.empty((len(actors), runs)), np.empty((len(actors), runs))
+    p_advance = get("front.p_advance", 0.5)
+    for a, name in enumerate(actors):
+        if scenario.actors[name].belief is None:
+            # Complete information: a prior so strong that observing the war cannot move it.
+            wins[a], losses[a] = p_advance * 1e12, (1 - p_advance) * 1e12
+        else:
+            mean = get(f"actors.{name}.belief.p_advance")
+            strength = get(f"actors.{name}.belief.strength")
+            wins[a], losses[a] = mean * strength, (1 - mean) * strength
+
+    regions = tuple(scenario.front.regions) if scenario.front else ()
+    if regions:
+        front_initial = np.stack([get(f"front.regions.{g}.initial") for g in regions])
+        weight = np.stack([get(f"front.regions.{g}.weight") for g in regions])
+        front_weight = weight / weight.sum(axis=0, keepdims=True)
+    else:
+        front_initial = front_weight = np.zeros((0, runs))
+
+    protection = np.stack([get(f"breakdown.protection.{i}", 0.0) for i in issues])
+    ceasefire = scenario.ceasefire
+    mechanism = scenario.model.mechanism
+    mediated = isinstance(mechanism, Mediated)
+    settings = scenario.model
+    max_planning = int(np.ceil(per_actor("planning_rounds", 12).max()))
+    calendar = settings.start_date.month - 1 + settings.round_months * np.arange(settings.horizon_rounds + max_planning + 2)
+    winter = np.isin(calendar % 12 + 1, settings.winter_months)
+
+    return ModelInputs(
+        actors=actors,
+        issues=issues,
+        regions=regions,
+        runs=runs,
+        issue_low=low,
+        issue_span=span,
+        follows_front=follows,
+        no_deal=no_deal,
+        position=position,
+        salience=utility_weight,
+        raw_salience=salience,
+        capability=capability,
+        red_min=red_min,
+        red_max=red_max,
+        red_relative=red_relative,
+        veto=np.array([scenario.actors[name].veto for name in actors]),
+        war_cost=per_actor("war_cost.per_round", 0.0),
+        winter_multiplier=per_actor("war_cost.winter_multiplier", 1.0),
+        belief_wins=wins,
+        belief_losses=losses,
+        planning_rounds=np.rint(per_actor("planning_rounds", 12)).astype(int),
+        breakdown_loss=per_actor("breakdown_loss", 0.0),
+        reservation=per_actor("reservation_utility", -INFINITE),
+        front_initial=front_initial,
+        front_weight=front_weight,
+        step=get("front.step", 0.0),
+        p_advance=p_advance,
+        base_hazard=get("breakdown.base_hazard", 0.0),
+        protection=protection,
+        implementation_delay=get("breakdown.implementation_delay_rounds", 0.0),
+        ceasefire_issue=issues.index(ceasefire.issue) if ceasefire else None,
+        ceasefire_value=normalised(get("ceasefire.value"), issues.index(ceasefire.issue)) if ceasefire else zeros,
+        ceasefire_cost_factor=get("ceasefire.cost_factor", 1.0),
+        ceasefire_hazard=get("ceasefire.collapse_hazard", 0.0),
+        mediator=actors.index(mechanism.mediator) if mediated else None,
+        concession_step=get("model.mechanism.concession_step", 0.0),
+        winter=winter,
+        linear_utility=settings.utility == "linear",
+        red_line_tolerance=settings.red_line_tolerance,
+        frozen_threshold=settings.frozen_threshold,
+        horizon=settings.horizon_rounds,
+    )

@@ -1,0 +1,164 @@
+"""Bargaining while fighting, as a Mesa model over an ensemble of runs.
+
+One step is one round (the scenario's round length). Every update is synchronous: each round the
+war is fought from the state at the round's start, costs are paid, deals and ceasefires may break
+down, and then the talks react to the round's outcome. See ``docs/model.md`` for the equations.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.model.agents import ActorAgent
+from sim.model.inputs import ModelInputs
+from sim.model.mediator import MediatorProtocol
+
+NO_ROUND = -1
+_EDGE = 1e-9
+
+
+class NegotiationModel(mesa.Model):
+    """Ukraine-style bargaining while fighting, generic in its actors, issues and regions."""
+
+    def __init__(self, inputs: ModelInputs, rng: np.random.Generator):
+        super().__init__(rng=rng)
+        self.inputs = inputs
+        runs = inputs.runs
+        self.round = 0
+        self.front = inputs.front_initial.copy()
+        self.front_start = self.aggregate(self.front)
+        self.absorbed = self._at_edge(self.front)
+        self.decided = np.zeros(runs, bool)
+        self.decided_round = np.full(runs, NO_ROUND)
+        self.deal = np.zeros(runs, bool)
+        self.deal_round = np.full(runs, NO_ROUND)
+        self.package = np.full((len(inputs.issues), runs), np.nan)
+        self.broken = np.zeros(runs, bool)
+        self.broken_round = np.full(runs, NO_ROUND)
+        self.ceasefire = np.zeros(runs, bool)
+        self.ceasefire_round = np.full(runs, NO_ROUND)
+        self.actor_agents = [ActorAgent(self, index, inputs) for index in range(len(inputs.actors))]
+        self.veto_holders = [agent for agent in self.actor_agents if agent.veto]
+        self.protocol = MediatorProtocol(inputs) if inputs.mediator is not None else None
+        self._winters_cumulative = np.concatenate([[0], np.cumsum(inputs.winter)])
+
+    # -- state read by the agents ---------------------------------------------------------------
+
+    def aggregate(self, front: np.ndarray) -> np.ndarray:
+        """Weighted share of all regions held by the front's side, per run."""
+        return (self.inputs.front_weight * front).sum(axis=0)
+
+    def no_deal_package(self, front: np.ndarray) -> np.ndarray:
+        """The issues' no-deal values, with the front-following issues at ``front``."""
+        return np.where(self.inputs.follows_front[:, None], front, self.inputs.no_deal)
+
+    def ceasefire_package(self) -> np.ndarray:
+        """The interim ceasefire: the front frozen where it is, the ceasefire issue at its ceasefire value."""
+        package = self.no_deal_package(self.aggregate(self.front))
+        if self.inputs.ceasefire_issue is not None:
+            package[self.inputs.ceasefire_issue] = self.inputs.ceasefire_value
+        return package
+
+    def breakdown_hazard(self, package: np.ndarray) -> np.ndarray:
+        """Per-round chance that a deal with this package breaks down once its guarantees are in place."""
+        inputs = self.inputs
+        return inputs.base_hazard * np.prod(1.0 - inputs.protection * package, axis=0)
+
+    def breakdown_probability(self, package: np.ndarray, rounds: np.ndarray) -> np.ndarray:
+        """Chance that a deal breaks down within ``rounds`` rounds, the guarantees starting after the delay."""
+        inputs = self.inputs
+        unprotected = np.minimum(inputs.implementation_delay, rounds)
+        protected = np.maximum(rounds - inputs.implementation_delay, 0.0)
+        holds = (1.0 - inputs.base_hazard) ** unprotected * (1.0 - self.breakdown_hazard(package)) ** protected
+        return 1.0 - holds
+
+    def winters_ahead(self, rounds: np.ndarray) -> np.ndarray:
+        """How many of the next ``rounds`` rounds fall in winter."""
+        start = self.round + 1
+        return self._winters_cumulative[start + rounds] - self._winters_cumulative[start]
+
+    # -- one round --------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Fight, pay, let deals and ceasefires break down, then talk."""
+        inputs = self.inputs
+        at_war = ~self.decided & (~self.deal | self.broken) & ~self.ceasefire
+        exposure = at_war + self.ceasefire * inputs.ceasefire_cost_factor
+        draws = self.rng.random((len(inputs.regions) + 2, inputs.runs))
+        self._fight(at_war, draws[:-2])
+        winter = bool(inputs.winter[self.round])
+        for agent in self.actor_agents:
+            agent.pay(exposure, winter)
+        self._break_down(draws[-2], draws[-1])
+        if self.protocol is not None:
+            self._talk()
+        self.round += 1
+        self.running = self.round < inputs.horizon and not self._all_settled()
+
+    def _fight(self, at_war: np.ndarray, draws: np.ndarray) -> None:
+        inputs = self.inputs
+        if not inputs.regions:
+            return
+        active = at_war & ~self.absorbed
+        won = draws < inputs.p_advance
+        self.front = np.clip(self.front + np.where(active, np.where(won, inputs.step, -inputs.step), 0.0), 0.0, 1.0)
+        self.absorbed = self._at_edge(self.front)
+        self.front = np.where(self.absorbed, np.rint(self.front), self.front)
+        wins = (won & active).sum(axis=0)
+        battles = active.sum(axis=0)
+        for agent in self.actor_agents:
+            agent.observe(wins, battles)
+        newly = self.absorbed.all(axis=0) & ~self.decided & at_war
+        self.decided |= newly
+        self.decided_round[newly] = self.round
+
+    def _break_down(self, deal_draw: np.ndarray, ceasefire_draw: np.ndarray) -> None:
+        inputs = self.inputs
+        holding = self.deal & ~self.broken
+        protected = (self.round - self.deal_round) > inputs.implementation_delay
+        hazard = np.where(protected, self.breakdown_hazard(np.nan_to_num(self.package)), inputs.base_hazard)
+        broke = holding & (deal_draw < hazard)
+        self.broken |= broke
+        self.broken_round[broke] = self.round
+        self.ceasefire &= ~(ceasefire_draw < inputs.ceasefire_hazard)
+
+    def _talk(self) -> None:
+        talking = ~self.decided & ~self.deal
+        if not talking.any():
+            return
+        package = self.protocol.propose()
+        war = {agent.index: agent.war_value() for agent in self.veto_holders}
+        truce = {agent.index: agent.ceasefire_value() for agent in self.veto_holders}
+        rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
+        for agent in self.veto_holders:
+            outside = np.where(self.ceasefire, truce[agent.index], war[agent.index])
+            rejecters[agent.index] = ~agent.accepts(package, outside)
+        agreed = talking & ~rejecters.any(axis=0)
+        self.deal |= agreed
+        self.deal_round[agreed] = self.round
+        self.package = np.where(agreed, package, self.package)
+        self.ceasefire &= ~agreed
+        still_talking = talking & ~agreed
+        self.protocol.learn(rejecters, still_talking)
+        if self.inputs.ceasefire_issue is not None:
+            prefer_truce = np.all([truce[i] >= war[i] for i in war], axis=0)
+            starts = still_talking & ~self.ceasefire & prefer_truce
+            first = starts & (self.ceasefire_round == NO_ROUND)
+            self.ceasefire_round[first] = self.round
+            self.ceasefire = (self.ceasefire & prefer_truce) | starts
+
+    def _all_settled(self) -> bool:
+        """No run can change any more: decided by arms, or a deal that cannot break down."""
+        unbreakable = self.deal & ~self.broken & (self.inputs.base_hazard == 0)
+        return bool((self.decided | unbreakable).all())
+
+    @staticmethod
+    def _at_edge(front: np.ndarray) -> np.ndarray:
+        return (front <= _EDGE) | (front >= 1.0 - _EDGE)
+
+    def run(self) -> None:
+        """Step until the horizon, or until every run is settled."""
+        self.running = self.inputs.horizon > 0
+        while self.running:
+            self.step()

@@ -1,0 +1,96 @@
+"""What a finished ensemble reports: one column per outcome, one row per run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.model.compromise import compromise_forecast
+from sim.model.negotiation import NO_ROUND, NegotiationModel
+from sim.scenario import Scenario
+
+OUTCOME_CLASSES = (
+    "comprehensive_deal",
+    "deal_broke_down",
+    "military_decision",
+    "ceasefire_only",
+    "frozen_conflict",
+    "war_goes_on",
+)
+"""Outcome classes, in the order of precedence used to assign them."""
+
+
+def classify(model: NegotiationModel) -> np.ndarray:
+    """The outcome class of each run (see :data:`OUTCOME_CLASSES`)."""
+    still_fighting = np.abs(model.aggregate(model.front) - model.front_start) >= model.inputs.frozen_threshold
+    conditions = [
+        model.deal & ~model.broken,
+        model.deal & model.broken,
+        model.decided,
+        model.ceasefire,
+        ~still_fighting,
+    ]
+    return np.select(conditions, OUTCOME_CLASSES[:-1], default=OUTCOME_CLASSES[-1])
+
+
+def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, np.ndarray]:
+    """The outcome columns of every run of a finished model."""
+    inputs = model.inputs
+    settings = scenario.model
+    months = settings.round_months
+    offsets = np.arange(settings.horizon_rounds + 1) * months
+    dates = pd.DatetimeIndex([pd.Timestamp(settings.start_date) + pd.DateOffset(months=int(m)) for m in offsets])
+
+    def months_after(rounds: np.ndarray) -> np.ndarray:
+        return np.where(rounds == NO_ROUND, np.nan, (rounds + 1.0) * months)
+
+    def date_of(rounds: np.ndarray) -> np.ndarray:
+        return np.where(rounds == NO_ROUND, np.datetime64("NaT"), dates.values[np.minimum(rounds + 1, len(dates) - 1)])
+
+    def native(values: np.ndarray) -> np.ndarray:
+        return inputs.issue_low[:, None] + inputs.issue_span[:, None] * values
+
+    in_force = model.deal & ~model.broken
+    final_front = model.aggregate(model.front)
+    final_package = np.where(
+        in_force,
+        model.package,
+        np.where(model.ceasefire, model.ceasefire_package(), model.no_deal_package(final_front)),
+    )
+    settlement = native(model.package)
+    baseline = native(compromise_forecast(inputs))
+
+    columns: dict[str, np.ndarray] = {
+        "outcome": classify(model),
+        "deal": model.deal.copy(),
+        "months_to_deal": months_after(model.deal_round),
+        "deal_date": date_of(model.deal_round),
+        "breakdown": model.broken.copy(),
+        "months_to_breakdown": months_after(model.broken_round),
+        "ceasefire": model.ceasefire_round != NO_ROUND,
+        "months_to_ceasefire": months_after(model.ceasefire_round),
+        "ceasefire_date": date_of(model.ceasefire_round),
+        "ceasefire_at_end": model.ceasefire.copy(),
+        "military_decision": model.decided.copy(),
+        "months_to_decision": months_after(model.decided_round),
+    }
+    for j, issue in enumerate(inputs.issues):
+        columns[f"settlement_{issue}"] = settlement[j]
+    for name, flag in scenario.flags.items():
+        value = settlement[inputs.issues.index(flag.issue)]
+        meets = model.deal.copy()
+        if flag.at_least is not None:
+            meets &= value >= flag.at_least
+        if flag.at_most is not None:
+            meets &= value <= flag.at_most
+        columns[f"deal_includes_{name}"] = meets
+    for agent in model.actor_agents:
+        columns[f"utility_{agent.name}"] = agent.utility(final_package)
+        columns[f"cost_{agent.name}"] = agent.cost_paid.copy()
+    columns["front_start"] = model.front_start
+    columns["front_end"] = final_front
+    for g, region in enumerate(inputs.regions):
+        columns[f"front_end_{region}"] = model.front[g].copy()
+    for j, issue in enumerate(inputs.issues):
+        columns[f"compromise_{issue}"] = baseline[j]
+    return columns

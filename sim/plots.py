@@ -1,0 +1,64 @@
+"""Plots of a Monte Carlo run. Each ``plot_*`` takes data and an optional Axes and returns the Axes;
+none shows or saves a figure (the CLI and notebooks decide where pictures go)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from sim import analysis
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else plt.figure(figsize=(7, 4)).add_subplot()
+
+
+def plot_outcome_classes(runs: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Horizontal bars: share of runs per outcome class, with 95% intervals."""
+    ax = _axes(ax)
+    shares = analysis.outcome_shares(runs).iloc[::-1]
+    labels = [name.replace("_", " ") for name in shares.index]
+    errors = np.vstack([shares["estimate"] - shares["lo"], shares["hi"] - shares["estimate"]])
+    ax.barh(labels, shares["estimate"], xerr=errors, color="#4c72b0", capsize=3)
+    for y, value in enumerate(shares["estimate"]):
+        ax.text(value + 0.01, y, f"{value:.1%}", va="center", fontsize=8)
+    ax.set_xlim(0, min(1.0, shares["hi"].max() + 0.12))
+    ax.set_xlabel(f"share of runs (n = {len(runs):,}; bars: 95% interval)")
+    ax.set_title("Outcome classes")
+    return ax
+
+
+def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | None = None) -> Axes:
+    """Histogram of one issue's settlement among runs with a deal, with the compromise model's median."""
+    ax = _axes(ax)
+    values = runs.loc[runs["deal"], f"settlement_{issue}"]
+    if len(values):
+        ax.hist(values, bins=40, color="#55a868", alpha=0.85, label=f"settlement in deals (n = {len(values):,})")
+        for q, style in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
+            ax.axvline(values.quantile(q), color="black", linestyle=style, linewidth=1)
+    else:
+        ax.text(0.5, 0.5, "no run reached a deal", transform=ax.transAxes, ha="center")
+    baseline = runs[f"compromise_{issue}"].median()
+    ax.axvline(baseline, color="#c44e52", linewidth=2, label=f"compromise model (median {baseline:.3g})")
+    ax.set_xlabel(f"{issue.replace('_', ' ')}{f' ({units})' if units else ''}; dashed: median, dotted: 5% and 95%")
+    ax.set_ylabel("runs")
+    ax.set_title(f"Settlement: {issue.replace('_', ' ')}")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_deal_curve(runs: pd.DataFrame, horizon_months: int, ax: Axes | None = None) -> Axes:
+    """Cumulative probability of a deal by month, with its 95% band."""
+    ax = _axes(ax)
+    curve = analysis.deal_curve(runs, horizon_months)
+    ax.fill_between(curve["month"], curve["lo"], curve["hi"], step="post", alpha=0.3, color="#4c72b0", label="95% band")
+    ax.step(curve["month"], curve["estimate"], where="post", color="#4c72b0", label="P(deal by month)")
+    ax.set_xlim(0, horizon_months)
+    ax.set_ylim(0, max(0.05, min(1.0, curve["hi"].max() * 1.15)))
+    ax.set_xlabel("months from the scenario's start")
+    ax.set_ylabel("probability of a deal")
+    ax.set_title("Time to a deal")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax

@@ -1,0 +1,273 @@
+"""Numbers in a scenario: a constant or a distribution, each with an optional source.
+
+In YAML a quantity is a bare number, ``{value: 0.75, source: ...}``, or a distribution such as
+``{dist: uniform, low: 0.5, high: 0.9, source: "assumption: ..."}``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+from scipy import stats
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class QuantityBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str | None = Field(
+        default=None,
+        description='Where the number comes from: "line N: <quote>", "assumption: <reason>", '
+        '"fact: <public source>" or "variant: <what the variant changes>".',
+    )
+
+    @property
+    def uncertain(self) -> bool:
+        """True when the quantity is drawn at random."""
+        return True
+
+    def support(self) -> tuple[float, float]:
+        """The smallest and largest value a draw can take."""
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` values."""
+        raise NotImplementedError
+
+    def central(self) -> float:
+        """A single representative value (the mean, or the constant)."""
+        raise NotImplementedError
+
+
+class Fixed(QuantityBase):
+    """A constant."""
+
+    value: Finite
+
+    @property
+    def uncertain(self) -> bool:
+        return False
+
+    def support(self) -> tuple[float, float]:
+        return (self.value, self.value)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, self.value)
+
+    def central(self) -> float:
+        return self.value
+
+
+class Uniform(QuantityBase):
+    """Uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
+    low: Finite
+    high: Finite
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.low < self.high:
+            raise ValueError(f"uniform needs low < high, got low={self.low}, high={self.high}")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, n)
+
+    def central(self) -> float:
+        return (self.low + self.high) / 2
+
+
+class Triangular(QuantityBase):
+    """Triangular between ``low`` and ``high`` with its peak at ``mode``."""
+
+    dist: Literal["triangular"]
+    low: Finite
+    mode: Finite
+    high: Finite
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                "triangular needs low <= mode <= high and low < high, "
+                f"got low={self.low}, mode={self.mode}, high={self.high}"
+            )
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.triangular(self.low, self.mode, self.high, n)
+
+    def central(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+
+class TruncatedNormal(QuantityBase):
+    """Normal with ``mean`` and ``sd``, cut to ``[low, high]``."""
+
+    dist: Literal["truncated_normal"]
+    mean: Finite
+    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    low: Finite
+    high: Finite
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TruncatedNormal:
+        if not self.low < self.high:
+            raise ValueError(f"truncated_normal needs low < high, got low={self.low}, high={self.high}")
+        a, b = self._standard_bounds()
+        if stats.norm.cdf(b) - stats.norm.cdf(a) < 1e-9:
+            raise ValueError(
+                f"truncated_normal puts almost no mass in [{self.low}, {self.high}] "
+                f"with mean={self.mean}, sd={self.sd}"
+            )
+        return self
+
+    def _standard_bounds(self) -> tuple[float, float]:
+        return ((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        a, b = self._standard_bounds()
+        return stats.truncnorm.rvs(a, b, loc=self.mean, scale=self.sd, size=n, random_state=rng)
+
+    def central(self) -> float:
+        a, b = self._standard_bounds()
+        return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
+
+
+class Beta(QuantityBase):
+    """Beta(a, b) stretched onto ``[low, high]`` (default ``[0, 1]``)."""
+
+    dist: Literal["beta"]
+    a: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    b: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    low: Finite = 0.0
+    high: Finite = 1.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Beta:
+        if not self.low < self.high:
+            raise ValueError(f"beta needs low < high, got low={self.low}, high={self.high}")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.low + (self.high - self.low) * rng.beta(self.a, self.b, n)
+
+    def central(self) -> float:
+        return self.low + (self.high - self.low) * self.a / (self.a + self.b)
+
+
+class Choice(QuantityBase):
+    """One of ``values``, with probabilities proportional to ``weights`` (equal by default)."""
+
+    dist: Literal["choice"]
+    values: Annotated[list[Finite], Field(min_length=1)]
+    weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Choice:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"choice has {len(self.values)} values but {len(self.weights)} weights"
+                )
+            if sum(self.weights) <= 0:
+                raise ValueError("choice weights must not all be zero")
+        return self
+
+    def _probabilities(self) -> np.ndarray:
+        w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
+        return w / w.sum()
+
+    def support(self) -> tuple[float, float]:
+        return (min(self.values), max(self.values))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.choice(np.asarray(self.values, float), size=n, p=self._probabilities())
+
+    def central(self) -> float:
+        return float(np.dot(self.values, self._probabilities()))
+
+
+def _tag(data: Any) -> str | None:
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, (int, float)):
+        return "number"
+    if isinstance(data, dict):
+        if "dist" in data:
+            return data["dist"] if isinstance(data["dist"], str) else None
+        return "fixed"
+    if isinstance(data, QuantityBase):
+        return "fixed" if isinstance(data, Fixed) else getattr(data, "dist", None)
+    return None
+
+
+def _number_to_fixed(value: float) -> Fixed:
+    return Fixed(value=value)
+
+
+NumberAsFixed = Annotated[Finite, AfterValidator(_number_to_fixed)]
+
+DISTRIBUTION_TAGS = ("number", "fixed", "uniform", "triangular", "truncated_normal", "beta", "choice")
+
+Quantity = Annotated[
+    Union[
+        Annotated[NumberAsFixed, Tag("number")],
+        Annotated[Fixed, Tag("fixed")],
+        Annotated[Uniform, Tag("uniform")],
+        Annotated[Triangular, Tag("triangular")],
+        Annotated[TruncatedNormal, Tag("truncated_normal")],
+        Annotated[Beta, Tag("beta")],
+        Annotated[Choice, Tag("choice")],
+    ],
+    Discriminator(
+        _tag,
+        custom_error_type="quantity",
+        custom_error_message=(
+            "expected a number, {value: ..., source: ...}, or a distribution "
+            "{dist: uniform|triangular|truncated_normal|beta|choice, ...}"
+        ),
+    ),
+]
+"""A scenario number: a constant or a distribution (see the module docstring)."""
+
+
+def within(low: float = -math.inf, high: float = math.inf):
+    """A validator that every value a quantity can take lies in ``[low, high]``."""
+
+    def check(quantity: QuantityBase) -> QuantityBase:
+        lo, hi = quantity.support()
+        if lo < low or hi > high:
+            raise ValueError(f"values must lie in [{low:g}, {high:g}], but this can take [{lo:g}, {hi:g}]")
+        return quantity
+
+    return AfterValidator(check)
+
+
+Probability = Annotated[Quantity, within(0.0, 1.0)]
+NonNegative = Annotated[Quantity, within(0.0)]

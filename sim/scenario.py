@@ -1,0 +1,399 @@
+"""The scenario file: its schema, and ``load_scenario`` which validates it once, at the edge.
+
+A scenario names its issues, actors, front-line regions and model settings; nothing in the
+toolkit assumes particular actors or issues. Every number is a :data:`~sim.quantities.Quantity`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
+
+from sim.errors import ScenarioError
+from sim.quantities import (
+    DISTRIBUTION_TAGS,
+    NonNegative,
+    Probability,
+    Quantity,
+    QuantityBase,
+    within,
+)
+from sim.yaml_io import read_yaml_mapping
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Positive = Annotated[Quantity, within(1e-12)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Issue(_Strict):
+    """One negotiated dimension, a scale from ``low`` to ``high`` whose ends are described in words."""
+
+    description: str = ""
+    low: Annotated[float, Field(allow_inf_nan=False)] = 0.0
+    high: Annotated[float, Field(allow_inf_nan=False)] = 1.0
+    low_means: str = Field(description="What the low end of the scale means.")
+    high_means: str = Field(description="What the high end of the scale means.")
+    units: str = ""
+    follows_front: bool = Field(
+        default=False,
+        description="Without a deal, the issue's value is the front line (share held by the front's side).",
+    )
+    no_deal: Quantity | None = Field(
+        default=None, description="The issue's value when there is no deal (unless it follows the front)."
+    )
+
+
+class RedLine(_Strict):
+    """Bounds an actor will not cross on one issue, whatever the package is worth."""
+
+    min: Quantity | None = None
+    max: Quantity | None = None
+    relative_to_front: bool = Field(
+        default=False, description="Bounds are offsets from the current front line, not absolute values."
+    )
+
+
+class ActorIssue(_Strict):
+    """An actor's stance on one issue."""
+
+    position: Quantity = Field(description="Ideal point on the issue's scale.")
+    salience: NonNegative = Field(description="How much the issue matters (weights are normalised per actor).")
+    capability: NonNegative | None = Field(default=None, description="Overrides the actor's capability on this issue.")
+    red_line: RedLine | None = None
+
+
+class WarCost(_Strict):
+    """What another round of war costs an actor, in utility units (a whole settlement is worth 1)."""
+
+    per_round: NonNegative = 0.0
+    winter_multiplier: NonNegative = Field(default=1.0, description="Factor on the cost in winter months.")
+
+
+class Belief(_Strict):
+    """A Beta prior on the chance that a round's fighting goes the front's side's way."""
+
+    p_advance: Probability = Field(description="Prior mean.")
+    strength: Positive = Field(description="Prior weight in pseudo-rounds of fighting.")
+
+
+class Actor(_Strict):
+    """One party: its stance per issue, its capability, its costs, beliefs and veto."""
+
+    description: str = ""
+    veto: bool = Field(default=False, description="A deal needs this actor's consent.")
+    capability: NonNegative
+    issues: dict[Name, ActorIssue]
+    war_cost: WarCost = WarCost()
+    belief: Belief | None = Field(default=None, description="Without one, the actor knows the true chance.")
+    planning_rounds: Annotated[Quantity, within(1, 600)] = Field(
+        default=12.0, description="How many rounds ahead the actor weighs fighting on."
+    )
+    breakdown_loss: NonNegative = Field(default=0.0, description="Utility the actor loses if a deal breaks down.")
+    reservation_utility: Quantity | None = Field(default=None, description="A floor under any deal it accepts.")
+
+
+class Region(_Strict):
+    """A region of the front: the share held by the front's side at the start, and its weight."""
+
+    initial: Probability
+    weight: Positive
+
+
+class Front(_Strict):
+    """The front line: each round, in each region, the front's side gains or loses one step."""
+
+    side: Name = Field(description="The actor whose share of each region the front measures.")
+    opponent: Name
+    step: Annotated[Quantity, within(1e-9, 1.0)] = Field(description="Share of a region won or lost per round.")
+    p_advance: Probability = Field(description="Chance that a round's fighting goes the side's way.")
+    regions: Annotated[dict[Name, Region], Field(min_length=1)]
+
+
+class Breakdown(_Strict):
+    """The chance per round that a deal breaks down, and how guarantees lower it."""
+
+    base_hazard: Probability = 0.0
+    protection: dict[Name, Probability] = Field(
+        default_factory=dict,
+        description="Per issue: the share of the hazard removed when the issue is at the top of its scale.",
+    )
+    implementation_delay_rounds: NonNegative = Field(
+        default=0.0, description="Rounds after a deal before the protection takes effect."
+    )
+
+
+class Ceasefire(_Strict):
+    """An interim ceasefire the mediator may propose before a full deal."""
+
+    issue: Name = Field(description="The issue on which a ceasefire-first package sits.")
+    value: Quantity = Field(description="The ceasefire package's value on that issue.")
+    cost_factor: Probability = Field(description="Share of the war's cost still paid during a ceasefire.")
+    collapse_hazard: Probability = 0.0
+
+
+class Flag(_Strict):
+    """A yes/no property of a deal, read off one issue (e.g. 'includes a US backstop')."""
+
+    description: str = ""
+    issue: Name
+    at_least: float | None = None
+    at_most: float | None = None
+
+
+class Mediated(_Strict):
+    """A mediator proposes a package each round and moves it toward those who reject it."""
+
+    kind: Literal["mediator"]
+    mediator: Name
+    concession_step: Positive = Field(
+        default=0.5, description="Factor by which a rejecting veto holder's weight grows, per rejection."
+    )
+
+
+class NoBargaining(_Strict):
+    """Nobody negotiates: the war runs its course (the limiting case of the theory tests)."""
+
+    kind: Literal["none"]
+
+
+Mechanism = Annotated[Union[Mediated, NoBargaining], Field(discriminator="kind")]
+
+
+class ModelSettings(_Strict):
+    """Time and mechanism."""
+
+    start_date: dt.date
+    round_months: Annotated[int, Field(ge=1, le=12)] = 1
+    horizon_rounds: Annotated[int, Field(ge=1, le=1200)] = 36
+    winter_months: list[Annotated[int, Field(ge=1, le=12)]] = [12, 1, 2]
+    utility: Literal["quadratic", "linear"] = "quadratic"
+    red_line_tolerance: Annotated[float, Field(ge=0, le=0.2)] = 0.01
+    frozen_threshold: Annotated[float, Field(ge=0, le=1)] = 0.01
+    mechanism: Mechanism
+
+
+class MonteCarlo(_Strict):
+    """How many runs, from which seed, in chunks of how many runs."""
+
+    runs: Annotated[int, Field(ge=1, le=100_000_000)] = 10_000
+    seed: Annotated[int, Field(ge=0)] = 0
+    chunk_runs: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
+
+
+class Scenario(_Strict):
+    """A whole scenario file."""
+
+    name: str
+    description: str = ""
+    extends: str | None = Field(default=None, description="A scenario file this one changes (path relative to it).")
+    document: str | None = Field(default=None, description="The source document (path relative to this file).")
+    issues: Annotated[dict[Name, Issue], Field(min_length=1)]
+    actors: Annotated[dict[Name, Actor], Field(min_length=1)]
+    front: Front | None = None
+    breakdown: Breakdown = Breakdown()
+    ceasefire: Ceasefire | None = None
+    flags: dict[Name, Flag] = Field(default_factory=dict)
+    model: ModelSettings
+    monte_carlo: MonteCarlo = MonteCarlo()
+
+    _files: tuple[Path, ...] = PrivateAttr(default=())
+
+    @property
+    def path(self) -> Path | None:
+        """The file the scenario was loaded from."""
+        return self._files[0] if self._files else None
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The file it was loaded from, then each file it extends."""
+        return self._files
+
+    def quantities(self) -> Iterator[tuple[str, QuantityBase]]:
+        """Every number in the scenario with its dotted key path, in file order."""
+        yield from _walk(self, "")
+
+    def uncertain_parameters(self) -> list[str]:
+        """The key paths of the numbers drawn at random."""
+        return [path for path, q in self.quantities() if q.uncertain]
+
+
+def _walk(node: Any, prefix: str) -> Iterator[tuple[str, QuantityBase]]:
+    if isinstance(node, QuantityBase):
+        yield prefix, node
+    elif isinstance(node, BaseModel):
+        for field in type(node).model_fields:
+            yield from _walk(getattr(node, field), f"{prefix}.{field}" if prefix else field)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, f"{prefix}.{key}")
+
+
+def schema_json() -> str:
+    """The JSON schema of a scenario file, for editors."""
+    return json.dumps(Scenario.model_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def load_scenario(path: str | Path, changes: Mapping[str, Any] | None = None) -> Scenario:
+    """Read, merge (``extends``), change (dotted keys) and validate a scenario file."""
+    path = Path(path)
+    raw, files = _resolve_extends(path, ())
+    for key, value in (changes or {}).items():
+        _set_path(raw, key, value, path)
+    scenario = _validate(raw, path)
+    scenario._files = files
+    return scenario
+
+
+def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], tuple[Path, ...]]:
+    raw = read_yaml_mapping(path)
+    parent_name = raw.get("extends")
+    if parent_name is None:
+        return raw, (path,)
+    if not isinstance(parent_name, str):
+        raise ScenarioError(path, [("extends", "expected the path of another scenario file")])
+    parent = (path.parent / parent_name).resolve()
+    here = path.resolve()
+    if parent in (*chain, here):
+        cycle = " -> ".join(p.name for p in (*chain, here, parent))
+        raise ScenarioError(path, [("extends", f"scenario files extend each other in a cycle: {cycle}")])
+    if not parent.is_file():
+        raise ScenarioError(path, [("extends", f"file not found: {parent_name}")])
+    parent_raw, parent_files = _resolve_extends(parent, (*chain, here))
+    merged = _merge(parent_raw, raw)
+    merged["extends"] = parent_name
+    return merged, (path, *parent_files)
+
+
+def _is_number_mapping(value: Any) -> bool:
+    return isinstance(value, dict) and ("value" in value or "dist" in value)
+
+
+def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; a number's mapping or any other value replaces; null removes."""
+    out = dict(base)
+    for key, value in change.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_number_mapping(value):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _set_path(raw: dict[str, Any], dotted: str, value: Any, path: Path) -> None:
+    keys = dotted.split(".")
+    node = raw
+    for depth, key in enumerate(keys[:-1]):
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            where = ".".join(keys[: depth + 1])
+            raise ScenarioError(path, [(dotted, f"cannot set: {where} is not a mapping")])
+    node[keys[-1]] = value
+
+
+def _validate(raw: dict[str, Any], path: Path) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(path, [_describe(e) for e in error.errors()]) from None
+    problems = list(_reference_problems(scenario))
+    if problems:
+        raise ScenarioError(path, problems)
+    return scenario
+
+
+def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
+    parts = [
+        str(p)
+        for p in error["loc"]
+        if not (isinstance(p, str) and (p in DISTRIBUTION_TAGS or p.startswith("function-")))
+    ]
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        message = "unknown key"
+    elif kind == "missing":
+        message = "missing required key"
+    else:
+        message = error["msg"].removeprefix("Value error, ")
+        if kind not in ("quantity",) and "input" in error and not isinstance(error["input"], (dict, list)):
+            message += f" (got {error['input']!r})"
+    return ".".join(parts), message
+
+
+def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+    """Cross-references and ranges that a field alone cannot check."""
+    issue_names = set(s.issues)
+    actor_names = set(s.actors)
+
+    def known(kind: str, names: set[str], name: str, key: str) -> Iterator[tuple[str, str]]:
+        if name not in names:
+            yield key, f"unknown {kind} '{name}' (defined: {', '.join(sorted(names))})"
+
+    def on_scale(issue: str, q: QuantityBase | None, key: str, span: float = 0.0) -> Iterator[tuple[str, str]]:
+        if q is None or issue not in s.issues:
+            return
+        i = s.issues[issue]
+        lo, hi = (-(i.high - i.low), i.high - i.low) if span else (i.low, i.high)
+        q_lo, q_hi = q.support()
+        if q_lo < lo or q_hi > hi:
+            yield key, f"values must lie on the issue's scale [{lo:g}, {hi:g}], but this can take [{q_lo:g}, {q_hi:g}]"
+
+    for name, issue in s.issues.items():
+        key = f"issues.{name}"
+        if not issue.low < issue.high:
+            yield f"{key}.high", f"must be greater than low ({issue.low:g})"
+        if issue.follows_front and s.front is None:
+            yield f"{key}.follows_front", "the scenario has no front to follow"
+        if issue.follows_front == (issue.no_deal is not None):
+            yield f"{key}.no_deal", "give either no_deal or follows_front: true (exactly one)"
+        yield from on_scale(name, issue.no_deal, f"{key}.no_deal")
+
+    for name, actor in s.actors.items():
+        key = f"actors.{name}.issues"
+        for issue in actor.issues:
+            yield from known("issue", issue_names, issue, f"{key}.{issue}")
+        for issue in s.issues:
+            if issue not in actor.issues:
+                yield key, f"missing issue '{issue}'"
+        for issue, stance in actor.issues.items():
+            yield from on_scale(issue, stance.position, f"{key}.{issue}.position")
+            if stance.red_line is not None:
+                line = stance.red_line
+                relative = line.relative_to_front
+                if line.min is None and line.max is None:
+                    yield f"{key}.{issue}.red_line", "give min, max or both"
+                if relative and issue in s.issues and not s.issues[issue].follows_front:
+                    yield f"{key}.{issue}.red_line.relative_to_front", "the issue does not follow the front"
+                for bound in ("min", "max"):
+                    yield from on_scale(issue, getattr(line, bound), f"{key}.{issue}.red_line.{bound}", span=relative)
+        if all(q.support()[1] == 0 for q in (a.salience for a in actor.issues.values())):
+            yield f"{key}", "at least one issue must have a salience above zero"
+
+    if s.front is not None:
+        yield from known("actor", actor_names, s.front.side, "front.side")
+        yield from known("actor", actor_names, s.front.opponent, "front.opponent")
+        if s.front.side == s.front.opponent:
+            yield "front.opponent", "must differ from front.side"
+    for issue in s.breakdown.protection:
+        yield from known("issue", issue_names, issue, f"breakdown.protection.{issue}")
+    if s.ceasefire is not None:
+        yield from known("issue", issue_names, s.ceasefire.issue, "ceasefire.issue")
+        yield from on_scale(s.ceasefire.issue, s.ceasefire.value, "ceasefire.value")
+    for name, flag in s.flags.items():
+        yield from known("issue", issue_names, flag.issue, f"flags.{name}.issue")
+        if flag.at_least is None and flag.at_most is None:
+            yield f"flags.{name}", "give at_least, at_most or both"
+    mechanism = s.model.mechanism
+    if isinstance(mechanism, Mediated):
+        yield from known("actor", actor_names, mechanism.mediator, "model.mechanism.mediator")
+        if not any(a.veto for a in s.actors.values()):
+            yield "actors", "a mediated negotiation needs at least one actor with veto: true"
