@@ -1,0 +1,31 @@
+"""Summaries: intervals and curves against hand-computed values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import analysis
+
+
+def test_wilson_interval_matches_the_textbook():
+    # 81 of 263 (Wilson 1927 as tabulated by Newcombe 1998): 0.2553 to 0.3662.
+    lo, hi = analysis.wilson_interval(81, 263)
+    assert lo == pytest.approx(0.2553, abs=1e-4) and hi == pytest.approx(0.3662, abs=1e-4)
+    assert analysis.wilson_interval(0, 10)[0] == 0.0
+
+
+def test_deal_curve_counts_deals_by_month():
+    runs = pd.DataFrame({"months_to_deal": [1.0, 3.0, np.nan, 3.0]})
+    curve = analysis.deal_curve(runs, 4)
+    assert curve["estimate"].tolist() == [0.0, 0.25, 0.25, 0.75, 0.75]
+    assert (curve["lo"] <= curve["estimate"]).all() and (curve["estimate"] <= curve["hi"]).all()
+
+
+def test_outcome_shares_cover_every_class():
+    runs = pd.DataFrame({"outcome": ["comprehensive_deal", "war_goes_on", "war_goes_on", "war_goes_on"]})
+    shares = analysis.outcome_shares(runs)
+    assert shares.loc["war_goes_on", "estimate"] == 0.75
+    assert shares.loc["ceasefire_only", "estimate"] == 0.0
+    assert shares["estimate"].sum() == pytest.approx(1.0)

@@ -1,0 +1,117 @@
+"""The command line as a person uses it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import ARTICLE
+
+from sim.cli import main, parser
+from sim.results import file_sha256, read_results
+
+SUBCOMMANDS = ["run", "validate", "provenance", "plot", "summary", "schema"]
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_subcommand_answers_help(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0 and "usage: sim" in capsys.readouterr().out
+
+
+def test_parser_knows_every_subcommand():
+    assert set(parser()._subparsers._group_actions[0].choices) == set(SUBCOMMANDS)
+
+
+def test_console_script_is_installed():
+    done = subprocess.run(["sim", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "run" in done.stdout
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("results") / "article"
+    assert main(["run", str(ARTICLE), "--runs", "1500", "--seed", "9", "--out", str(out), "--quiet", "--set", "monte_carlo.chunk_runs=400"]) == 0
+    return out
+
+
+def test_run_writes_runs_and_manifest(results, capsys):
+    loaded = read_results(results)
+    runs, manifest = loaded.runs, loaded.manifest
+    assert len(runs) == 1500 and runs["run_id"].tolist() == list(range(1500))
+    for column in ["deal", "months_to_deal", "deal_date", "settlement_territory", "deal_includes_us_backstop",
+                   "utility_ukraine", "cost_russia", "front_end", "breakdown", "ceasefire", "outcome",
+                   "compromise_territory", "front.p_advance"]:
+        assert column in runs.columns, column
+    assert set(manifest["parameters"]) <= set(runs.columns)
+    assert manifest["seed"] == 9 and manifest["runs"] == 1500
+    assert manifest["scenario"]["files"][0]["sha256"] == file_sha256(ARTICLE)
+    assert {"mesa", "numpy", "python"} <= set(manifest["versions"])
+    assert manifest["timings"]["simulate_seconds"] > 0
+
+
+def test_same_seed_gives_identical_files_whatever_the_jobs(results, tmp_path):
+    again = tmp_path / "again"
+    assert main(["run", str(ARTICLE), "--runs", "1500", "--seed", "9", "--out", str(again), "--quiet", "--jobs", "2", "--set", "monte_carlo.chunk_runs=400"]) == 0
+    assert file_sha256(again / "runs.parquet") == file_sha256(results / "runs.parquet")
+
+
+def test_summary_reads_at_a_glance(results, capsys):
+    assert main(["summary", str(results)]) == 0
+    text = capsys.readouterr().out
+    for phrase in ["deal by the horizon (36 months)", "deal within 6 months", "deal within 12 months",
+                   "Median months to a deal", "territory", "us backstop", "comprehensive_deal", "compromise"]:
+        assert phrase in text, phrase
+
+
+def test_plot_writes_the_figures(results, tmp_path, capsys):
+    figures = tmp_path / "figures"
+    assert main(["plot", str(results), "--out", str(figures)]) == 0
+    names = {p.name for p in figures.glob("*.png")}
+    assert {"outcome_classes.png", "deal_curve.png", "settlement_territory.png"} <= names
+    assert all(p.stat().st_size > 10_000 for p in figures.glob("*.png"))
+
+
+def test_refuses_to_overwrite_results(results, capsys):
+    before = file_sha256(results / "runs.parquet")
+    assert main(["run", str(ARTICLE), "--runs", "10", "--out", str(results), "--quiet"]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert file_sha256(results / "runs.parquet") == before
+
+
+def test_plot_of_a_folder_without_results(tmp_path, capsys):
+    assert main(["plot", str(tmp_path)]) == 2
+    assert "not a results folder" in capsys.readouterr().err
+
+
+def test_provenance_counts_assumptions(capsys):
+    assert main(["provenance", str(ARTICLE)]) == 0
+    text = capsys.readouterr().out
+    assert "front.regions.donetsk.initial" in text and "Moscow currently controls about 75 percent" in text
+    assert "rest wholly or partly on an assumption" in text
+
+
+def test_provenance_csv(capsys):
+    assert main(["provenance", str(ARTICLE), "--csv"]) == 0
+    table = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert {"parameter", "value", "kind", "source"} <= set(table.columns)
+
+
+def test_bad_numbers_on_the_command_line(capsys, tmp_path):
+    for flags in (["--runs", "0"], ["--seed", "-1"], ["--jobs", "0"]):
+        assert main(["run", str(ARTICLE), "--out", str(tmp_path / "x"), *flags]) == 2
+    assert not (tmp_path / "x").exists()
+
+
+def test_schema_command_prints_json(capsys):
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "Scenario"
+
+
+def test_module_entry_point():
+    done = subprocess.run([sys.executable, "-m", "sim.cli", "validate", str(ARTICLE)], capture_output=True, text=True)
+    assert done.returncode == 0 and "ok:" in done.stdout

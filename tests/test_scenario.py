@@ -1,0 +1,135 @@
+"""Loading scenarios: the schema, extends, changes, and a clear message for every kind of bad input."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from conftest import ARTICLE, ROOT, SCENARIOS, write_yaml
+
+from sim import ScenarioError, load_scenario
+from sim.cli import main
+from sim.scenario import schema_json
+
+
+def test_schema_file_is_current():
+    assert (SCENARIOS / "schema.json").read_text() == schema_json(), "run: sim schema --out scenarios/schema.json"
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_scenario_validates(path):
+    scenario = load_scenario(path)
+    assert scenario.uncertain_parameters()
+
+
+def test_every_number_of_the_article_scenario_is_sourced():
+    from sim.provenance import provenance
+
+    table = provenance(load_scenario(ARTICLE))
+    assert (table["kind"] != "unsourced").all(), table.loc[table["kind"] == "unsourced", "parameter"].tolist()
+    checked = table["quote_found"].dropna()
+    if (ROOT.parent / "shared" / "seed").is_dir():
+        assert len(checked) > 20 and checked.all()
+
+
+def test_extends_changes_only_what_it_names():
+    base = load_scenario(ARTICLE)
+    variant = load_scenario(SCENARIOS / "ukraine_offensive_stalls.yaml")
+    assert variant.front.p_advance != base.front.p_advance
+    assert variant.front.regions == base.front.regions and variant.actors == base.actors
+    assert [p.name for p in variant.files] == ["ukraine_offensive_stalls.yaml", ARTICLE.name]
+
+
+def test_null_in_a_variant_removes_a_key():
+    variant = load_scenario(SCENARIOS / "ukraine_force_without_backstop.yaml")
+    assert variant.actors["european_coalition"].issues["us_backstop"].red_line is None
+
+
+def test_changes_by_dotted_key():
+    changed = load_scenario(ARTICLE, {"front.p_advance": 0.5, "model.horizon_rounds": 12})
+    assert changed.front.p_advance.value == 0.5 and changed.model.horizon_rounds == 12
+
+
+def _mutate(raw, keys, value):
+    node = raw
+    for key in keys[:-1]:
+        node = node[key]
+    if value is KeyError:
+        del node[keys[-1]]
+    else:
+        node[keys[-1]] = value
+    return raw
+
+
+BAD = {
+    "unknown key": (["actors", "russia", "colour"], "red", "actors.russia.colour", "unknown key"),
+    "wrong type": (["actors", "russia", "issues", "territory", "salience"], "high", "actors.russia.issues.territory.salience", "expected a number"),
+    "out of range": (["front", "p_advance"], 1.5, "front.p_advance", "[0, 1]"),
+    "impossible distribution": (["front", "step"], {"dist": "uniform", "low": 0.9, "high": 0.1}, "front.step", "low < high"),
+    "unknown distribution": (["front", "step"], {"dist": "lognormal", "mu": 0}, "front.step", "expected a number"),
+    "undefined actor": (["front", "side"], "poland", "front.side", "unknown actor 'poland'"),
+    "undefined issue": (["actors", "ukraine", "issues", "territorry"], {"position": 0.5, "salience": 0.1}, "actors.ukraine.issues.territorry", "unknown issue"),
+    "missing issue": (["actors", "ukraine", "issues", "territory"], KeyError, "actors.ukraine.issues", "missing issue 'territory'"),
+    "position off scale": (["actors", "ukraine", "issues", "guarantee_years", "position"], 40, "actors.ukraine.issues.guarantee_years.position", "scale [0, 25]"),
+    "missing key": (["model", "start_date"], KeyError, "model.start_date", "missing required key"),
+    "infinite": (["actors", "russia", "capability"], float("inf"), "actors.russia.capability", "finite"),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_bad_scenarios_get_one_clear_message(case, article_raw, tmp_path, capsys):
+    keys, value, key_path, expected = BAD[case]
+    bad = write_yaml(tmp_path / "bad.yaml", _mutate(copy.deepcopy(article_raw), keys, value))
+    out = tmp_path / "out"
+    assert main(["run", str(bad), "--runs", "10", "--out", str(out), "--quiet"]) == 2
+    message = capsys.readouterr().err
+    assert "bad.yaml" in message and key_path in message and expected in message, message
+    assert "Traceback" not in message
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: [unclosed\n", "invalid YAML: line"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("name: a\nname: b\n", "appears twice"),
+    ],
+    ids=["bad yaml", "not a mapping", "duplicate key"],
+)
+def test_unreadable_files(text, expected, tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    assert main(["validate", str(bad)]) == 2
+    message = capsys.readouterr().err
+    assert "bad.yaml" in message and expected in message and "Traceback" not in message
+
+
+def test_bad_utf8_and_missing_file(tmp_path, capsys):
+    bad = tmp_path / "latin.yaml"
+    bad.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    assert main(["validate", str(bad), str(tmp_path / "nowhere.yaml")]) == 2
+    message = capsys.readouterr().err
+    assert "latin.yaml: not valid UTF-8" in message and "nowhere.yaml: file not found" in message
+
+
+def test_extends_cycles_and_missing_parents(tmp_path):
+    write_yaml(tmp_path / "self.yaml", {"extends": "self.yaml", "name": "x"})
+    write_yaml(tmp_path / "a.yaml", {"extends": "b.yaml"})
+    write_yaml(tmp_path / "b.yaml", {"extends": "a.yaml"})
+    write_yaml(tmp_path / "orphan.yaml", {"extends": "missing.yaml"})
+    cases = [
+        ("self", "self", "cycle: self.yaml -> self.yaml"),
+        ("a", "b", "cycle: a.yaml -> b.yaml -> a.yaml"),
+        ("orphan", "orphan", "file not found: missing.yaml"),
+    ]
+    for name, closing_file, expected in cases:
+        with pytest.raises(ScenarioError) as error:
+            load_scenario(tmp_path / f"{name}.yaml")
+        assert f"{closing_file}.yaml: extends: " in str(error.value) and expected in str(error.value)
+
+
+def test_bad_set_option(capsys, tmp_path):
+    assert main(["run", str(ARTICLE), "--set", "front.p_advance=7", "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "front.p_advance" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
