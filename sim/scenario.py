@@ -216,6 +216,11 @@ class Scenario(_Strict):
         """The file it was loaded from, then each file it extends."""
         return self._files
 
+    @property
+    def horizon_months(self) -> int:
+        """The horizon of the talks in months."""
+        return self.model.horizon_rounds * self.model.round_months
+
     def quantities(self) -> Iterator[tuple[str, QuantityBase]]:
         """Every number in the scenario with its dotted key path, in file order."""
         yield from _walk(self, "")
