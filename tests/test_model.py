@@ -92,3 +92,40 @@ def test_guarantees_lower_breakdowns(article_raw, tmp_path):
     without = run_monte_carlo(load_scenario(write_yaml(tmp_path / "n.yaml", unprotected)), runs=4_000, seed=2)
     rate = lambda r: r.loc[r["deal"], "breakdown"].mean()  # noqa: E731
     assert rate(with_guarantees) < rate(without)
+
+
+def test_nothing_assumes_the_articles_actors_issues_or_regions(tmp_path):
+    actors = {
+        f"party_{k}": {
+            "veto": k < 3,
+            "capability": 1.0 + k,
+            "issues": {
+                "water": {"position": k / 5, "salience": 0.5},
+                "borders": {"position": 1 - k / 5, "salience": {"dist": "beta", "a": 2, "b": 2}},
+            },
+            "war_cost": {"per_round": 0.01},
+        }
+        for k in range(6)
+    }
+    raw = {
+        "name": "six parties, two issues, three regions",
+        "issues": {
+            "water": {"low_means": "none shared", "high_means": "all shared", "no_deal": 0.0},
+            "borders": {"low_means": "old border", "high_means": "new border", "follows_front": True},
+        },
+        "actors": actors,
+        "front": {
+            "side": "party_0",
+            "opponent": "party_5",
+            "step": 0.05,
+            "p_advance": 0.5,
+            "regions": {name: {"initial": 0.5, "weight": 1.0} for name in ("north", "centre", "south")},
+        },
+        "model": {"start_date": "2030-06-01", "round_months": 3, "horizon_rounds": 8,
+                  "mechanism": {"kind": "mediator", "mediator": "party_4"}},
+    }
+    scenario = load_scenario(write_yaml(tmp_path / "other.yaml", raw))
+    runs = run_monte_carlo(scenario, runs=500, seed=1)
+    assert {"settlement_water", "settlement_borders", "front_end_north", "utility_party_5"} <= set(runs.columns)
+    assert runs["deal"].any()
+    assert set(runs["months_to_deal"].dropna()) <= {3.0 * k for k in range(1, 9)}
