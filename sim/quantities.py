@@ -70,21 +70,26 @@ class Fixed(QuantityBase):
         return self.value
 
 
-class Uniform(QuantityBase):
-    """Uniform between ``low`` and ``high``."""
+class _Bounded(QuantityBase):
+    """A distribution on ``[low, high]``."""
 
-    dist: Literal["uniform"]
     low: Finite
     high: Finite
 
     @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
+    def _ordered(self) -> _Bounded:
         if not self.low < self.high:
-            raise ValueError(f"uniform needs low < high, got low={self.low}, high={self.high}")
+            raise ValueError(f"{self.dist} needs low < high, got low={self.low}, high={self.high}")
         return self
 
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
+
+
+class Uniform(_Bounded):
+    """Uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, n)
@@ -93,25 +98,17 @@ class Uniform(QuantityBase):
         return (self.low + self.high) / 2
 
 
-class Triangular(QuantityBase):
+class Triangular(_Bounded):
     """Triangular between ``low`` and ``high`` with its peak at ``mode``."""
 
     dist: Literal["triangular"]
-    low: Finite
     mode: Finite
-    high: Finite
 
     @model_validator(mode="after")
-    def _ordered(self) -> Triangular:
-        if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(
-                "triangular needs low <= mode <= high and low < high, "
-                f"got low={self.low}, mode={self.mode}, high={self.high}"
-            )
+    def _mode_inside(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"triangular needs low <= mode <= high, got low={self.low}, mode={self.mode}, high={self.high}")
         return self
-
-    def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.triangular(self.low, self.mode, self.high, n)
@@ -120,19 +117,15 @@ class Triangular(QuantityBase):
         return (self.low + self.mode + self.high) / 3
 
 
-class TruncatedNormal(QuantityBase):
+class TruncatedNormal(_Bounded):
     """Normal with ``mean`` and ``sd``, cut to ``[low, high]``."""
 
     dist: Literal["truncated_normal"]
     mean: Finite
     sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    low: Finite
-    high: Finite
 
     @model_validator(mode="after")
-    def _ordered(self) -> TruncatedNormal:
-        if not self.low < self.high:
-            raise ValueError(f"truncated_normal needs low < high, got low={self.low}, high={self.high}")
+    def _mass_inside(self) -> TruncatedNormal:
         a, b = self._standard_bounds()
         if stats.norm.cdf(b) - stats.norm.cdf(a) < 1e-9:
             raise ValueError(
@@ -144,9 +137,6 @@ class TruncatedNormal(QuantityBase):
     def _standard_bounds(self) -> tuple[float, float]:
         return ((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
 
-    def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
-
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         a, b = self._standard_bounds()
         return stats.truncnorm.rvs(a, b, loc=self.mean, scale=self.sd, size=n, random_state=rng)
@@ -156,7 +146,7 @@ class TruncatedNormal(QuantityBase):
         return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
 
 
-class Beta(QuantityBase):
+class Beta(_Bounded):
     """Beta(a, b) stretched onto ``[low, high]`` (default ``[0, 1]``)."""
 
     dist: Literal["beta"]
@@ -164,15 +154,6 @@ class Beta(QuantityBase):
     b: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     low: Finite = 0.0
     high: Finite = 1.0
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Beta:
-        if not self.low < self.high:
-            raise ValueError(f"beta needs low < high, got low={self.low}, high={self.high}")
-        return self
-
-    def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return self.low + (self.high - self.low) * rng.beta(self.a, self.b, n)
