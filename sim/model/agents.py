@@ -66,10 +66,9 @@ class ActorAgent(mesa.Agent):
         """Value of fighting on: the no-deal package at the projected front, less the costs until then."""
         return self.utility(self.model.no_deal_package(self.projected_front())) - self.cost_ahead()
 
-    def ceasefire_value(self) -> np.ndarray:
-        """Value of an interim ceasefire: the front frozen where it is, at a fraction of the war's cost."""
-        model = self.model
-        return self.utility(model.ceasefire_package()) - model.inputs.ceasefire_cost_factor * self.cost_ahead()
+    def ceasefire_value(self, package: np.ndarray) -> np.ndarray:
+        """Value of an interim ceasefire ``package`` (the front frozen where it is), at a fraction of the war's cost."""
+        return self.utility(package) - self.model.inputs.ceasefire_cost_factor * self.cost_ahead()
 
     def deal_value(self, package: np.ndarray) -> np.ndarray:
         """Value of a deal: its utility, less the expected loss should it break down within the horizon."""

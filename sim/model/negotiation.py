@@ -129,7 +129,10 @@ class NegotiationModel(mesa.Model):
             return
         package = self.protocol.propose()
         war = {agent.index: agent.war_value() for agent in self.veto_holders}
-        truce = {agent.index: agent.ceasefire_value() for agent in self.veto_holders}
+        truce = war
+        if self.inputs.ceasefire_issue is not None:
+            truce_package = self.ceasefire_package()
+            truce = {agent.index: agent.ceasefire_value(truce_package) for agent in self.veto_holders}
         rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
         for agent in self.veto_holders:
             outside = np.where(self.ceasefire, truce[agent.index], war[agent.index])
