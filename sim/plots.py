@@ -22,8 +22,8 @@ def plot_outcome_classes(runs: pd.DataFrame, ax: Axes | None = None) -> Axes:
     labels = [name.replace("_", " ") for name in shares.index]
     errors = np.vstack([shares["estimate"] - shares["lo"], shares["hi"] - shares["estimate"]])
     ax.barh(labels, shares["estimate"], xerr=errors, color="#4c72b0", capsize=3)
-    for y, value in enumerate(shares["estimate"]):
-        ax.text(value + 0.01, y, f"{value:.1%}", va="center", fontsize=8)
+    for y, (value, high) in enumerate(zip(shares["estimate"], shares["hi"])):
+        ax.text(high + 0.01, y, f"{value:.1%}", va="center", fontsize=8)
     ax.set_xlim(0, min(1.0, shares["hi"].max() + 0.12))
     ax.set_xlabel(f"share of runs (n = {len(runs):,}; bars: 95% interval)")
     ax.set_title("Outcome classes")
