@@ -10,6 +10,8 @@ import yaml
 from sim.errors import ScenarioError
 
 MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 64
+MAX_NODES = 200_000
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -27,6 +29,46 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def _measure(node: yaml.Node, depth: int, seen: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """Nodes and levels below ``node`` once aliases are expanded; raises :class:`_TooLarge` past the limits."""
+    if id(node) in seen:
+        size, height = seen[id(node)]
+    else:
+        if depth > MAX_DEPTH:
+            raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep")
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        measured = [_measure(child, depth + 1, seen) for child in children]
+        size = 1 + sum(m[0] for m in measured)
+        height = 1 + max((m[1] for m in measured), default=0)
+        seen[id(node)] = (size, height)
+    if depth + height > MAX_DEPTH:
+        raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep")
+    if size > MAX_NODES:
+        raise _TooLarge(f"expands to more than {MAX_NODES:,} values (aliases repeating aliases?)")
+    return size, height
+
+
+def _load_bounded(text: str) -> Any:
+    """Parse YAML safely, refusing documents that nest or expand (through aliases) beyond the limits."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _measure(node, 0, {})
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Load a YAML file whose top level is a mapping, or raise :class:`ScenarioError`."""
     if not path.is_file():
@@ -39,7 +81,11 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         raise ScenarioError(path, [("", f"not valid UTF-8 text (byte {error.start})")]) from None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        data = _load_bounded(text)
+    except RecursionError:
+        raise ScenarioError(path, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
+    except _TooLarge as error:
+        raise ScenarioError(path, [("", str(error))]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

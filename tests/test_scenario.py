@@ -133,3 +133,19 @@ def test_bad_set_option(capsys, tmp_path):
     assert main(["run", str(ARTICLE), "--set", "front.p_advance=7", "--out", str(tmp_path / "o"), "--quiet"]) == 2
     assert "front.p_advance" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_hostile_yaml_is_refused_quickly(tmp_path, capsys):
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{chr(98 + k)}: &{chr(98 + k)} [{', '.join([f'*{chr(97 + k)}'] * 9)}]" for k in range(7)]
+    (tmp_path / "bomb.yaml").write_text("\n".join(levels) + "\n")
+    (tmp_path / "deep.yaml").write_text("name: " + "[" * 5000 + "]" * 5000 + "\n")
+    (tmp_path / "huge.yaml").write_text("name: x\n" + "# padding\n" * 300_000)
+    (tmp_path / "nan.yaml").write_text(ARTICLE.read_text().replace("initial: {value: 0.75", "initial: {value: .nan"))
+    assert main(["validate", *(str(tmp_path / f"{n}.yaml") for n in ("bomb", "deep", "huge", "nan"))]) == 2
+    message = capsys.readouterr().err
+    assert "bomb.yaml: expands to more than" in message
+    assert "deep.yaml: nested more than 64 levels deep" in message
+    assert "huge.yaml: file is" in message
+    assert "nan.yaml: front.regions.donetsk.initial.value: Input should be a finite number" in message
+    assert "Traceback" not in message
