@@ -1,4 +1,4 @@
-"""The command line: ``sim run | validate | provenance | plot | summary | schema``.
+"""The command line: ``sim run | validate | provenance | plot | summary | backtest | schema``.
 
 This is the only module that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -174,6 +174,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from sim.backtests import deu
+
+    data = deu.load_deu(args.data or deu.DEFAULT_PATH)
+    print(f"DEU II + III: {len(data.outcome)} issues with an outcome, {len(data.actors)} actors")
+    print("Mean absolute error against the actual outcome (0-100 scale):")
+    print(deu.mean_absolute_errors(data).to_string(float_format=lambda v: f"{v:.2f}"))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.out:
         Path(args.out).write_text(schema_json())
@@ -216,6 +226,11 @@ def parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="print the summary of a results folder again")
     summary.add_argument("dir", help="results folder written by 'sim run'")
     summary.set_defaults(handler=cmd_summary)
+
+    backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")
+    backtest.add_argument("dataset", choices=["deu"], help="deu: Decision-making in the EU (DEU II + III)")
+    backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
+    backtest.set_defaults(handler=cmd_backtest)
 
     schema = commands.add_parser("schema", help="print the JSON schema of scenario files")
     schema.add_argument("--out", help="write it to this file instead")

@@ -13,7 +13,7 @@ from conftest import ARTICLE
 from sim.cli import main, parser
 from sim.results import file_sha256, read_results
 
-SUBCOMMANDS = ["run", "validate", "provenance", "plot", "summary", "schema"]
+SUBCOMMANDS = ["run", "validate", "provenance", "plot", "summary", "backtest", "schema"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)

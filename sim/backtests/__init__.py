@@ -1,0 +1,1 @@
+"""Backtests: the toolkit's models against real decisions with known outcomes."""

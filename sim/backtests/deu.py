@@ -1,0 +1,77 @@
+"""Decision-making in the EU (DEU II + III): forecasts per legislative issue against the actual outcome.
+
+The data file is tab-separated: one row per issue, positions ``p<actor>`` and saliences ``s<actor>``
+(0-100) of the Commission, the Parliament and the member states, the reference point ``rp`` and the
+outcome ``out``. Its second row is not DEU data (GDP per actor) and is skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.model.compromise import weighted_position
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "deu3" / "deu3.csv"
+_NOT_ACTORS = {"prnrnmc", "prnr", "prname", "proc", "proccde"}
+
+
+@dataclass(frozen=True)
+class DeuIssues:
+    """Issues with an outcome: positions and saliences ``[actors, issues]`` (NaN where not coded)."""
+
+    actors: tuple[str, ...]
+    issue_ids: np.ndarray
+    position: np.ndarray
+    salience: np.ndarray
+    reference_point: np.ndarray
+    outcome: np.ndarray
+
+
+def load_deu(path: str | Path = DEFAULT_PATH) -> DeuIssues:
+    """Read the DEU file, keeping the issues that have an outcome."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(path, [("", "file not found (the DEU data lives in shared/data/deu3/ beside the project)")])
+    table = pd.read_csv(path, sep="\t", low_memory=False).iloc[1:]
+    table = table[pd.to_numeric(table["out"], errors="coerce").notna()]
+    actors = tuple(c[1:] for c in table.columns if c.startswith("p") and c not in _NOT_ACTORS and f"s{c[1:]}" in table)
+    numbers = lambda columns: table[columns].apply(pd.to_numeric, errors="coerce").to_numpy(float).T  # noqa: E731
+    return DeuIssues(
+        actors=actors,
+        issue_ids=table["isnr"].to_numpy(),
+        position=numbers([f"p{a}" for a in actors]),
+        salience=numbers([f"s{a}" for a in actors]),
+        reference_point=pd.to_numeric(table["rp"], errors="coerce").to_numpy(float),
+        outcome=pd.to_numeric(table["out"]).to_numpy(float),
+    )
+
+
+def forecasts(data: DeuIssues) -> pd.DataFrame:
+    """Each baseline's forecast per issue: mean and median of positions, the compromise model, the reference point.
+
+    The compromise model weights positions by salience (capability equal for all: the data has none).
+    """
+    coded = ~np.isnan(data.position)
+    salience = np.where(coded & ~np.isnan(data.salience), data.salience, 0.0)
+    mean = np.nanmean(data.position, axis=0)
+    compromise = weighted_position(np.nan_to_num(data.position)[:, None, :], salience[:, None, :])[0]
+    return pd.DataFrame(
+        {
+            "mean": mean,
+            "median": np.nanmedian(data.position, axis=0),
+            "compromise": np.where(salience.sum(axis=0) > 0, compromise, mean),
+            "reference_point": data.reference_point,
+        },
+        index=pd.Index(data.issue_ids, name="issue"),
+    )
+
+
+def mean_absolute_errors(data: DeuIssues) -> pd.DataFrame:
+    """Mean absolute error of each forecast against the outcome, over the issues it forecasts."""
+    errors = (forecasts(data) - data.outcome[:, None]).abs()
+    return pd.DataFrame({"mean_absolute_error": errors.mean(), "issues": errors.notna().sum()}).rename_axis("model")
