@@ -175,8 +175,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from sim.backtests import deu
+    from sim.backtests import deu, ktab
 
+    if args.dataset == "ktab":
+        files = [Path(args.data)] if args.data else sorted(ktab.DEFAULT_FOLDER.glob("*.csv"))
+        if not files:
+            raise ScenarioError(ktab.DEFAULT_FOLDER, [("", "no KTAB CSV files found")])
+        print("KTAB inputs: the compromise model (influence x salience weighted mean) per dimension")
+        for file in files:
+            table = ktab.load_ktab(file)
+            means = ", ".join(f"{name} {value:.2f}" for name, value in ktab.weighted_means(table).items())
+            print(f"  {file.name}: {table.title}, {len(table.actors)} actors: {means}")
+        return 0
     data = deu.load_deu(args.data or deu.DEFAULT_PATH)
     print(f"DEU II + III: {len(data.outcome)} issues with an outcome, {len(data.actors)} actors")
     print("Mean absolute error against the actual outcome (0-100 scale):")
@@ -228,7 +238,8 @@ def parser() -> argparse.ArgumentParser:
     summary.set_defaults(handler=cmd_summary)
 
     backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")
-    backtest.add_argument("dataset", choices=["deu"], help="deu: Decision-making in the EU (DEU II + III)")
+    backtest.add_argument("dataset", choices=["deu", "ktab"],
+                          help="deu: Decision-making in the EU (DEU II + III); ktab: KTAB's China SOE inputs")
     backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
     backtest.set_defaults(handler=cmd_backtest)
 

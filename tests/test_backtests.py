@@ -33,3 +33,32 @@ def test_backtest_command(capsys):
 def test_backtest_with_a_missing_file(tmp_path, capsys):
     assert main(["backtest", "deu", "--data", str(tmp_path / "none.csv")]) == 2
     assert "none.csv: file not found" in capsys.readouterr().err
+
+
+def test_ktab_files_load_and_their_weighted_means_match():
+    from sim.backtests import ktab
+
+    policy = ktab.load_ktab(ktab.DEFAULT_FOLDER / "SOE-Policy.csv")
+    competitive = ktab.load_ktab(ktab.DEFAULT_FOLDER / "SOE-Competitive.csv")
+    combined = ktab.load_ktab(ktab.DEFAULT_FOLDER / "SOE-Pol-Comp.csv")
+    assert (len(policy.actors), len(competitive.actors), len(combined.actors)) == (26, 34, 13)
+    assert combined.dimensions == ("Policy", "Competitive")
+    # shared/data/README.md: influence x salience weighted mean, policy 35.01, competitive 39.96.
+    assert round(ktab.weighted_means(policy)["Policy"], 2) == 35.01
+    assert round(ktab.weighted_means(competitive)["Competitive"], 2) == 39.96
+
+
+def test_ktab_title_counts_are_checked(tmp_path):
+    from sim.backtests import ktab
+    from sim.errors import ScenarioError
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Title; x,desc, 3, 1, \nActor,Description,Influence,P Position,P Salience, \nA,a,1,2,3, \n")
+    with pytest.raises(ScenarioError, match="title says 3 actors"):
+        ktab.load_ktab(bad)
+
+
+def test_backtest_ktab_command(capsys):
+    assert main(["backtest", "ktab"]) == 0
+    text = capsys.readouterr().out
+    assert "Policy 35.01" in text and "Competitive 39.96" in text
