@@ -2,12 +2,12 @@
 
 The public entry points for scripts and notebooks::
 
-    from sim import load_scenario, run_monte_carlo, read_results
+    from sim import load_scenario, run_monte_carlo, run_to_folder, read_results
 """
 
 from sim.errors import ScenarioError
-from sim.results import read_results
+from sim.results import read_results, run_to_folder
 from sim.runner import run_monte_carlo
 from sim.scenario import Scenario, load_scenario
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "read_results", "run_monte_carlo"]
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "read_results", "run_monte_carlo", "run_to_folder"]

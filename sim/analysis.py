@@ -11,6 +11,15 @@ from sim.model.outcomes import OUTCOME_CLASSES
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
+SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown")
+SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_")
+
+
+def summary_columns(names: list[str]) -> list[str]:
+    """The columns the summary and plots need, out of all of a results table's ``names``."""
+    return [n for n in names if n in SUMMARY_COLUMNS or n.startswith(SUMMARY_PREFIXES)]
+
+
 def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion."""
     if trials == 0:

@@ -1,4 +1,4 @@
-"""The command line: ``sim run | validate | provenance | plot | summary | backtest | schema``.
+"""The command line: ``sim run | validate | provenance | plot | summary | replay | backtest | schema``.
 
 This is the only module that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -7,8 +7,8 @@ status 2 and one message naming the file, the key and the problem.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import yaml
 
 from sim import analysis
 from sim.errors import ScenarioError
-from sim.results import RUNS_FILE, build_manifest, read_results, write_results
+from sim.results import MANIFEST_FILE, RUNS_FILE, Results, read_results, result_columns
 from sim.scenario import load_scenario, schema_json
 
 BAD_INPUT = 2
@@ -69,24 +69,21 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from sim.runner import run_monte_carlo
+    from sim.results import run_to_folder
 
     changes = _parse_changes(args.set)
     scenario = load_scenario(args.file, changes)
     runs = scenario.monte_carlo.runs if args.runs is None else args.runs
-    seed = scenario.monte_carlo.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
-    if (out / RUNS_FILE).exists() and not args.overwrite:
-        raise ScenarioError(out, [("", f"already holds results ({RUNS_FILE}); pass --overwrite to replace them")])
-    started = time.perf_counter()
     with tqdm(total=runs, unit="run", desc=scenario.name[:40], disable=args.quiet or None, file=sys.stderr) as bar:
-        table = run_monte_carlo(scenario, runs=runs, seed=seed, jobs=args.jobs, on_chunk=bar.update)
-    simulated = time.perf_counter()
-    timings = {"simulate_seconds": round(simulated - started, 3), "runs_per_second": round(runs / max(simulated - started, 1e-9), 1)}
-    manifest = build_manifest(scenario, runs, seed, args.jobs, changes, timings)
-    write_results(out, table, manifest)
-    print(summary_text(table, manifest))
-    print(f"\nResults: {out / RUNS_FILE} and {out / 'manifest.json'} ({timings['simulate_seconds']:.1f} s)")
+        manifest = run_to_folder(
+            scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
+            scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite, changes=changes,
+            on_chunk=bar.update,
+        )
+    print(summary_text(_load_results(out).runs, manifest))
+    seconds = manifest["timings"]["simulate_and_write_seconds"]
+    print(f"\nResults: {out / RUNS_FILE} and {out / MANIFEST_FILE} ({seconds:.1f} s)")
     return 0
 
 
@@ -132,11 +129,9 @@ def cmd_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_results(folder: str):
-    try:
-        return read_results(folder)
-    except (OSError, ValueError) as error:
-        raise ScenarioError(folder, [("", f"not a results folder written by 'sim run' ({error.__class__.__name__}: {error})")]) from None
+def _load_results(folder: str | Path) -> Results:
+    """The summary's columns of a results folder (all runs, few columns)."""
+    return read_results(folder, columns=analysis.summary_columns(result_columns(folder)))
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -194,6 +189,23 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    from sim.results import scenario_of
+    from sim.runner import replay_run
+
+    manifest = read_results(args.dir, columns=["run_id"]).manifest
+    if not 0 <= args.run_id < manifest["runs"]:
+        raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
+    history, outcome = replay_run(scenario_of(manifest), manifest["seed"], manifest["runs"], args.run_id)
+    with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
+        print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
+        print(history.T.to_string(header=[f"m{m}" for m in history["month"]]) if args.wide else history.to_string(index=False))
+        print()
+        print("Outcome:")
+        print(outcome.to_string())
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.out:
         Path(args.out).write_text(schema_json())
@@ -215,6 +227,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="results folder (default: results/<scenario file name>)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="change one scenario value, e.g. --set front.p_advance=0.5 (repeatable)")
+    run.add_argument("--backend", choices=["processes", "dask"], default="processes",
+                     help="where chunks run: local processes, or a Dask cluster (a local one unless --scheduler)")
+    run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    run.add_argument("--resume", action="store_true", help="finish an interrupted run in the same folder")
     run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=cmd_run)
@@ -236,6 +252,12 @@ def parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="print the summary of a results folder again")
     summary.add_argument("dir", help="results folder written by 'sim run'")
     summary.set_defaults(handler=cmd_summary)
+
+    replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")
+    replay.add_argument("dir", help="results folder written by 'sim run'")
+    replay.add_argument("run_id", type=int, help="the run's run_id")
+    replay.add_argument("--wide", action="store_true", help="one column per month instead of one row")
+    replay.set_defaults(handler=cmd_replay)
 
     backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")
     backtest.add_argument("dataset", choices=["deu", "ktab"],
@@ -261,11 +283,21 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "jobs", 1) < 1:
         print("error: --jobs: must be at least 1", file=sys.stderr)
         return BAD_INPUT
+    if getattr(args, "scheduler", None) and args.backend != "dask":
+        print("error: --scheduler: goes with --backend dask", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "resume", False) and args.overwrite:
+        print("error: --resume and --overwrite: choose one", file=sys.stderr)
+        return BAD_INPUT
     try:
         return args.handler(args)
     except ScenarioError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
+    except BrokenPipeError:
+        # The reader (e.g. `head`) closed the pipe: stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

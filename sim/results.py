@@ -1,6 +1,10 @@
-"""Results on disk: ``runs.parquet`` (one row per run) and ``manifest.json`` (how they were made).
+"""Results on disk, written as the runs go so that nothing is lost.
 
-Files are written under a temporary name and renamed, so a reader never sees half a file.
+A results folder holds ``runs.parquet/``, a Parquet dataset with one shard per chunk of runs
+(``chunk-000000.parquet``, ...; any Parquet reader takes the folder as one table), and
+``manifest.json``: how the runs were made and which chunks are done. Every file is written under a
+temporary name and renamed, and the manifest names a chunk only once its shard is complete, so a run
+killed at any moment can be resumed without losing or repeating a run.
 """
 
 from __future__ import annotations
@@ -9,7 +13,10 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -17,7 +24,9 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.model.outcomes import OUTCOME_CLASSES
+from sim.runner import Chunk, chunks, iter_chunks
 from sim.scenario import Scenario
 
 RUNS_FILE = "runs.parquet"
@@ -62,11 +71,29 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(
-    scenario: Scenario, runs: int, seed: int, jobs: int, changes: dict[str, Any], timings: dict[str, float]
-) -> dict[str, Any]:
-    """Everything needed to replay a Monte Carlo run, and how long it took."""
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    # Key order is kept: the scenario's order of actors, issues and parameters fixes the random draws.
+    text = json.dumps(manifest, indent=2, default=str) + "\n"
+    _write_atomically(folder / MANIFEST_FILE, lambda p: p.write_text(text))
+
+
+def shard_path(folder: Path, chunk_index: int) -> Path:
+    """Where the shard of one chunk lives."""
+    return folder / RUNS_FILE / f"chunk-{chunk_index:06d}.parquet"
+
+
+def _new_manifest(scenario: Scenario, runs: int, seed: int, changes: dict[str, Any], plan: list[Chunk]) -> dict[str, Any]:
     return {
+        "status": "running",
         "scenario": {
             "name": scenario.name,
             "file": str(scenario.path),
@@ -77,35 +104,136 @@ def build_manifest(
         "seed": seed,
         "runs": runs,
         "chunk_runs": scenario.monte_carlo.chunk_runs,
-        "jobs": jobs,
+        "chunks_total": len(plan),
+        "chunks_done": [],
         "parameters": scenario.uncertain_parameters(),
         "outcome_classes": list(OUTCOME_CLASSES),
         "versions": package_versions(),
         "code_version": code_version(),
-        "timings": timings,
+        "timings": {},
     }
 
 
-def _write_atomically(path: Path, write) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
+def _read_manifest(folder: Path) -> dict[str, Any]:
     try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+        return json.loads((folder / MANIFEST_FILE).read_text())
+    except (OSError, ValueError) as error:
+        raise ScenarioError(folder, [("", f"not a results folder written by 'sim run' ({error.__class__.__name__})")]) from None
 
 
-def write_results(folder: Path, runs: pd.DataFrame, manifest: dict[str, Any]) -> None:
-    """Write ``runs.parquet`` and ``manifest.json`` into ``folder`` (created if needed)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(folder / RUNS_FILE, lambda p: runs.to_parquet(p, index=False))
-    text = json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n"
-    _write_atomically(folder / MANIFEST_FILE, lambda p: p.write_text(text))
+def _same_run(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    keys = (("scenario", "resolved"), ("seed",), ("runs",), ("chunk_runs",))
+    problems = []
+    for path in keys:
+        a, b = old, new
+        for key in path:
+            a, b = a.get(key), b.get(key)
+        if a != b:
+            problems.append((".".join(path), "differs from the run being resumed; resume with the same scenario, seed and runs, or --overwrite"))
+    return problems
 
 
-def read_results(folder: str | Path) -> Results:
-    """Read a results folder written by ``sim run``."""
+def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwrite: bool) -> dict[str, Any]:
+    """Make ``folder`` ready for ``manifest``'s run and return the manifest to continue from.
+
+    A folder that already holds anything is refused unless resuming the same run or overwriting.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise ScenarioError(folder, [("", "exists and is not a folder")])
+    occupied = folder.is_dir() and any(folder.iterdir())
+    if occupied and resume and (folder / MANIFEST_FILE).is_file():
+        previous = _read_manifest(folder)
+        problems = _same_run(previous, manifest)
+        if problems:
+            raise ScenarioError(folder, problems)
+        return previous
+    if occupied and not overwrite:
+        hint = "pass --resume to finish it or --overwrite to replace it" if (folder / MANIFEST_FILE).is_file() else "choose another --out or pass --overwrite"
+        raise ScenarioError(folder, [("", f"is not empty; {hint}")])
+    if occupied:
+        (folder / MANIFEST_FILE).unlink(missing_ok=True)
+        shutil.rmtree(folder / RUNS_FILE, ignore_errors=True)
+    (folder / RUNS_FILE).mkdir(parents=True, exist_ok=True)
+    _write_manifest(folder, manifest)
+    return manifest
+
+
+def run_to_folder(
+    scenario: Scenario,
+    folder: str | Path,
+    runs: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    backend: str = "processes",
+    scheduler: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    changes: dict[str, Any] | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Run the scenario into ``folder``, one Parquet shard per chunk as each finishes; return the manifest.
+
+    ``on_chunk`` is called with the number of runs already done, then with each finished chunk's.
+    """
     folder = Path(folder)
-    runs = pd.read_parquet(folder / RUNS_FILE)
-    manifest = json.loads((folder / MANIFEST_FILE).read_text())
+    runs = scenario.monte_carlo.runs if runs is None else runs
+    seed = scenario.monte_carlo.seed if seed is None else seed
+    plan = chunks(runs, scenario.monte_carlo.chunk_runs)
+    manifest = prepare_folder(folder, _new_manifest(scenario, runs, seed, changes or {}, plan), resume, overwrite)
+    done = {index for index in manifest["chunks_done"] if shard_path(folder, index).is_file()}
+    remaining = [chunk for chunk in plan if chunk.index not in done]
+    if on_chunk is not None:
+        on_chunk(sum(chunk.runs for chunk in plan if chunk.index in done))
+    started = time.perf_counter()
+    for chunk, table in iter_chunks(scenario, remaining, seed, jobs, backend, scheduler):
+        _write_atomically(shard_path(folder, chunk.index), lambda p, t=table: t.to_parquet(p, index=False))
+        done.add(chunk.index)
+        manifest["chunks_done"] = sorted(done)
+        _write_manifest(folder, manifest)
+        if on_chunk is not None:
+            on_chunk(chunk.runs)
+    seconds = time.perf_counter() - started
+    simulated = sum(chunk.runs for chunk in remaining)
+    manifest["status"] = "complete"
+    manifest["timings"] = {
+        "simulate_and_write_seconds": round(seconds, 3),
+        "runs_this_session": simulated,
+        "runs_per_second": round(simulated / seconds, 1) if seconds > 0 and simulated else None,
+        "jobs": jobs,
+        "backend": backend,
+    }
+    _write_manifest(folder, manifest)
+    return manifest
+
+
+def read_results(folder: str | Path, columns: list[str] | None = None) -> Results:
+    """Read a complete results folder written by ``sim run`` (optionally only some columns)."""
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    if manifest.get("status") != "complete":
+        done, total = len(manifest.get("chunks_done", [])), manifest.get("chunks_total", "?")
+        raise ScenarioError(folder, [("", f"holds an unfinished run ({done} of {total} chunks); finish it with 'sim run ... --resume'")])
+    try:
+        runs = pd.read_parquet(folder / RUNS_FILE, columns=columns)
+    except (OSError, ValueError) as error:
+        raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__}: {error})")]) from None
+    if "run_id" in runs:
+        runs = runs.sort_values("run_id", kind="stable", ignore_index=True)
     return Results(runs=runs, manifest=manifest)
+
+
+def result_columns(folder: str | Path) -> list[str]:
+    """The column names of a results folder's runs, without reading the runs."""
+    import pyarrow.dataset
+
+    folder = Path(folder)
+    _read_manifest(folder)
+    try:
+        return pyarrow.dataset.dataset(folder / RUNS_FILE, format="parquet").schema.names
+    except (OSError, ValueError) as error:
+        raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__})")]) from None
+
+
+def scenario_of(manifest: dict[str, Any]) -> Scenario:
+    """The scenario a results folder was made from, rebuilt from its manifest."""
+    return Scenario.model_validate(manifest["scenario"]["resolved"])

@@ -1,20 +1,28 @@
-"""Monte Carlo orchestration: split the runs into seeded chunks, simulate them (in processes if asked),
-and gather one row per run. Each chunk has its own random streams, keyed by its index, so the
-results are the same whatever the number of processes."""
+"""Monte Carlo orchestration: split the runs into seeded chunks, simulate them here, in local processes
+or on a Dask cluster, and hand each finished chunk on (to memory, or to a results folder).
+
+Each chunk has its own random streams, keyed by its index, so results never depend on the number of
+processes, the backend, or the order in which chunks finish.
+"""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from sim.model import simulate
+from sim.model import simulate, simulate_history
 from sim.rng import chunk_generators
 from sim.sampling import sample
 from sim.scenario import Scenario
+
+BACKENDS = ("processes", "dask")
 
 
 @dataclass(frozen=True)
@@ -31,28 +39,81 @@ def chunks(runs: int, chunk_runs: int) -> list[Chunk]:
     return [Chunk(i, first, min(chunk_runs, runs - first)) for i, first in enumerate(range(0, runs, chunk_runs))]
 
 
+def _draw(scenario: Scenario, seed: int, chunk: Chunk):
+    parameters_rng, dynamics_rng = chunk_generators(seed, chunk.index)
+    return sample(scenario, chunk.runs, parameters_rng), dynamics_rng
+
+
 def run_chunk(scenario: Scenario, seed: int, chunk: Chunk) -> pd.DataFrame:
     """Draw and simulate one chunk: a row per run with ``run_id``, the uncertain parameters and the outcomes."""
-    parameters_rng, dynamics_rng = chunk_generators(seed, chunk.index)
-    draws = sample(scenario, chunk.runs, parameters_rng)
-    columns = {"run_id": range(chunk.first, chunk.first + chunk.runs)}
+    draws, dynamics_rng = _draw(scenario, seed, chunk)
+    columns: dict[str, Any] = {"run_id": range(chunk.first, chunk.first + chunk.runs)}
     columns |= {path: draws[path] for path in scenario.uncertain_parameters()}
     columns |= simulate(scenario, draws, dynamics_rng)
     return pd.DataFrame(columns)
 
 
-def iter_chunks(scenario: Scenario, runs: int, seed: int, jobs: int = 1) -> Iterator[pd.DataFrame]:
-    """Simulate every chunk, yielding them in order; ``jobs > 1`` uses that many processes."""
-    plan = chunks(runs, scenario.monte_carlo.chunk_runs)
-    if jobs <= 1 or len(plan) == 1:
+def replay_run(scenario: Scenario, seed: int, runs: int, run_id: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Re-simulate the chunk holding ``run_id`` and return that run's round-by-round history and outcome row."""
+    chunk = chunks(runs, scenario.monte_carlo.chunk_runs)[run_id // scenario.monte_carlo.chunk_runs]
+    draws, dynamics_rng = _draw(scenario, seed, chunk)
+    outcomes, history = simulate_history(scenario, draws, dynamics_rng)
+    position = run_id - chunk.first
+    row = pd.Series({"run_id": run_id} | {path: draws[path][position] for path in scenario.uncertain_parameters()}
+                    | {name: values[position] for name, values in outcomes.items()})
+    return history[history["run"] == position].drop(columns="run").reset_index(drop=True), row
+
+
+@contextmanager
+def _pool(backend: str, jobs: int, scheduler: str | None):
+    """(submit, wait_first) for a pool of ``jobs`` local processes or a Dask cluster."""
+    if backend == "dask":
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import wait as dask_wait
+
+        cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                                       dashboard_address=None)
+        client = Client(scheduler or cluster)
+        try:
+            yield (lambda fn, *args: client.submit(fn, *args, pure=False),
+                   lambda pending: dask_wait(pending, return_when="FIRST_COMPLETED").done)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield pool.submit, lambda pending: wait(pending, return_when=FIRST_COMPLETED).done
+
+
+def iter_chunks(
+    scenario: Scenario,
+    plan: Iterable[Chunk],
+    seed: int,
+    jobs: int = 1,
+    backend: str = "processes",
+    scheduler: str | None = None,
+) -> Iterator[tuple[Chunk, pd.DataFrame]]:
+    """Simulate every chunk of ``plan``, yielding ``(chunk, table)`` as each finishes.
+
+    At most two chunks per worker are in flight, so memory does not grow with the number of runs.
+    """
+    plan = list(plan)
+    if backend == "processes" and (jobs <= 1 or len(plan) <= 1):
         for chunk in plan:
-            yield run_chunk(scenario, seed, chunk)
+            yield chunk, run_chunk(scenario, seed, chunk)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(run_chunk, scenario, seed, chunk) for chunk in plan]
-        for future in futures:
-            yield future.result()
+    with _pool(backend, jobs, scheduler) as (submit, wait_first):
+        queue = iter(plan)
+        pending = {submit(run_chunk, scenario, seed, chunk): chunk for chunk in itertools.islice(queue, 2 * jobs)}
+        while pending:
+            for future in wait_first(list(pending)):
+                chunk = pending.pop(future)
+                table = future.result()
+                following = next(queue, None)
+                if following is not None:
+                    pending[submit(run_chunk, scenario, seed, following)] = following
+                yield chunk, table
 
 
 def run_monte_carlo(
@@ -62,17 +123,16 @@ def run_monte_carlo(
     jobs: int = 1,
     on_chunk: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
-    """Run the scenario ``runs`` times (default: the file's) from ``seed``; one row per run.
+    """Run the scenario ``runs`` times (default: the file's) from ``seed``, in memory; one row per run.
 
     ``on_chunk`` is called with the number of runs each finished chunk adds (for progress bars).
+    For runs too many to hold in memory, use :func:`sim.results.run_to_folder`.
     """
     runs = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
-    frames = []
-    for frame in iter_chunks(scenario, runs, seed, jobs):
-        frames.append(frame)
+    tables = {}
+    for chunk, table in iter_chunks(scenario, chunks(runs, scenario.monte_carlo.chunk_runs), seed, jobs):
+        tables[chunk.index] = table
         if on_chunk is not None:
-            on_chunk(len(frame))
-    table = pd.concat(frames, ignore_index=True)
-    table["outcome"] = pd.Categorical(table["outcome"])
-    return table
+            on_chunk(len(table))
+    return pd.concat([tables[i] for i in sorted(tables)], ignore_index=True)

@@ -11,9 +11,15 @@ import pytest
 from conftest import ARTICLE
 
 from sim.cli import main, parser
-from sim.results import file_sha256, read_results
+from sim.results import file_sha256, read_results, scenario_of
+from sim.runner import replay_run
 
-SUBCOMMANDS = ["run", "validate", "provenance", "plot", "summary", "backtest", "schema"]
+
+def shard_hashes(folder):
+    """The SHA-256 of every shard of a results folder, by file name."""
+    return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
+
+SUBCOMMANDS = ["run", "validate", "provenance", "plot", "summary", "replay", "backtest", "schema"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -51,13 +57,15 @@ def test_run_writes_runs_and_manifest(results, capsys):
     assert manifest["seed"] == 9 and manifest["runs"] == 1500
     assert manifest["scenario"]["files"][0]["sha256"] == file_sha256(ARTICLE)
     assert {"mesa", "numpy", "python"} <= set(manifest["versions"])
-    assert manifest["timings"]["simulate_seconds"] > 0
+    assert manifest["timings"]["simulate_and_write_seconds"] > 0
+    assert manifest["status"] == "complete" and manifest["chunks_done"] == [0, 1, 2, 3]
+    assert sorted(p.name for p in (results / "runs.parquet").iterdir()) == [f"chunk-00000{i}.parquet" for i in range(4)]
 
 
 def test_same_seed_gives_identical_files_whatever_the_jobs(results, tmp_path):
     again = tmp_path / "again"
     assert main(["run", str(ARTICLE), "--runs", "1500", "--seed", "9", "--out", str(again), "--quiet", "--jobs", "2", "--set", "monte_carlo.chunk_runs=400"]) == 0
-    assert file_sha256(again / "runs.parquet") == file_sha256(results / "runs.parquet")
+    assert shard_hashes(again) == shard_hashes(results)
 
 
 def test_summary_reads_at_a_glance(results, capsys):
@@ -76,11 +84,40 @@ def test_plot_writes_the_figures(results, tmp_path, capsys):
     assert all(p.stat().st_size > 10_000 for p in figures.glob("*.png"))
 
 
-def test_refuses_to_overwrite_results(results, capsys):
-    before = file_sha256(results / "runs.parquet")
+def test_refuses_a_folder_that_is_not_empty(results, tmp_path, capsys):
+    before = shard_hashes(results)
     assert main(["run", str(ARTICLE), "--runs", "10", "--out", str(results), "--quiet"]) == 2
-    assert "--overwrite" in capsys.readouterr().err
-    assert file_sha256(results / "runs.parquet") == before
+    assert "pass --resume to finish it or --overwrite" in capsys.readouterr().err
+    assert shard_hashes(results) == before
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    assert main(["run", str(ARTICLE), "--runs", "10", "--out", str(other), "--quiet"]) == 2
+    assert (other / "notes.txt").read_text() == "mine" and not (other / "runs.parquet").exists()
+
+
+def test_resume_with_other_settings_is_refused(results, capsys):
+    assert main(["run", str(ARTICLE), "--runs", "1500", "--seed", "10", "--out", str(results), "--quiet", "--resume",
+                 "--set", "monte_carlo.chunk_runs=400"]) == 2
+    assert "seed: differs from the run being resumed" in capsys.readouterr().err
+
+
+def test_replay_rebuilds_a_run_exactly(results, capsys):
+    stored = read_results(results)
+    scenario = scenario_of(stored.manifest)
+    for run_id in (0, 777, 1499):
+        history, outcome = replay_run(scenario, stored.manifest["seed"], stored.manifest["runs"], run_id)
+        expected = stored.runs.loc[run_id]
+        assert outcome.index.tolist() == stored.runs.columns.tolist()
+        assert all(pd.isna(expected[c]) and pd.isna(outcome[c]) or expected[c] == outcome[c] for c in outcome.index)
+        last = history.iloc[-1]
+        assert last["front"] == expected["front_end"] and last["cost_ukraine"] == expected["cost_ukraine"]
+        months_with_deal = history.loc[history["deal"] | history["broken"], "month"]
+        assert (months_with_deal.min() if len(months_with_deal) else float("nan")) == expected["months_to_deal"] or not expected["deal"]
+    assert main(["replay", str(results), "777"]) == 0
+    text = capsys.readouterr().out
+    assert "Run 777" in text and "proposal_territory" in text and "Outcome:" in text
+    assert main(["replay", str(results), "1500"]) == 2
 
 
 def test_plot_of_a_folder_without_results(tmp_path, capsys):

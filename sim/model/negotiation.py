@@ -21,11 +21,14 @@ _EDGE = 1e-9
 class NegotiationModel(mesa.Model):
     """Ukraine-style bargaining while fighting, generic in its actors, issues and regions."""
 
-    def __init__(self, inputs: ModelInputs, rng: np.random.Generator):
+    def __init__(self, inputs: ModelInputs, rng: np.random.Generator, record_history: bool = False):
         super().__init__(rng=rng)
         self.inputs = inputs
         runs = inputs.runs
         self.round = 0
+        self.history: list[dict[str, np.ndarray]] | None = [] if record_history else None
+        self.proposal = np.full((len(inputs.issues), runs), np.nan)
+        self.rejecters = np.zeros((len(inputs.actors), runs), bool)
         self.front = inputs.front_initial.copy()
         self.front_start = self.aggregate(self.front)
         self.absorbed = self._at_edge(self.front)
@@ -93,6 +96,8 @@ class NegotiationModel(mesa.Model):
         self._break_down(draws[-2], draws[-1])
         if self.protocol is not None:
             self._talk()
+        if self.history is not None:
+            self.history.append(self._snapshot(at_war))
         self.round += 1
         self.running = self.round < inputs.horizon and not self._all_settled()
 
@@ -137,6 +142,8 @@ class NegotiationModel(mesa.Model):
         for agent in self.veto_holders:
             outside = np.where(self.ceasefire, truce[agent.index], war[agent.index])
             rejecters[agent.index] = ~agent.accepts(package, outside)
+        self.proposal = np.where(talking, package, np.nan)
+        self.rejecters = rejecters & talking
         agreed = talking & ~rejecters.any(axis=0)
         self.deal |= agreed
         self.deal_round[agreed] = self.round
@@ -150,6 +157,20 @@ class NegotiationModel(mesa.Model):
             first = starts & (self.ceasefire_round == NO_ROUND)
             self.ceasefire_round[first] = self.round
             self.ceasefire = (self.ceasefire & prefer_truce) | starts
+
+    def _snapshot(self, at_war: np.ndarray) -> dict[str, np.ndarray]:
+        """The state at the end of this round, for a round-by-round history."""
+        inputs = self.inputs
+        state = {"round": np.full(inputs.runs, self.round), "fighting": at_war.copy(),
+                 "ceasefire": self.ceasefire.copy(), "deal": self.deal & ~self.broken,
+                 "broken": self.broken.copy(), "decided": self.decided.copy(), "front": self.aggregate(self.front)}
+        state |= {f"front_{region}": self.front[g].copy() for g, region in enumerate(inputs.regions)}
+        proposal = inputs.issue_low[:, None] + inputs.issue_span[:, None] * self.proposal
+        state |= {f"proposal_{issue}": proposal[j] for j, issue in enumerate(inputs.issues)}
+        state |= {f"rejected_by_{agent.name}": self.rejecters[agent.index] for agent in self.veto_holders}
+        state |= {f"belief_{agent.name}": agent.expected_p_advance() for agent in self.actor_agents}
+        state |= {f"cost_{agent.name}": agent.cost_paid.copy() for agent in self.actor_agents}
+        return state
 
     def _all_settled(self) -> bool:
         """No run can change any more: decided by arms, or a deal that cannot break down."""
