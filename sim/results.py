@@ -146,6 +146,7 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
         problems = _same_run(previous, manifest)
         if problems:
             raise ScenarioError(folder, problems)
+        (folder / RUNS_FILE).mkdir(exist_ok=True)
         return previous
     if occupied and not overwrite:
         hint = "pass --resume to finish it or --overwrite to replace it" if (folder / MANIFEST_FILE).is_file() else "choose another --out or pass --overwrite"
@@ -153,8 +154,9 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
     if occupied:
         (folder / MANIFEST_FILE).unlink(missing_ok=True)
         shutil.rmtree(folder / RUNS_FILE, ignore_errors=True)
-    (folder / RUNS_FILE).mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     _write_manifest(folder, manifest)
+    (folder / RUNS_FILE).mkdir(exist_ok=True)
     return manifest
 
 

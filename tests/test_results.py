@@ -1,0 +1,83 @@
+"""Results folders: nothing lost when a run is killed, the same values on every backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ARTICLE
+from test_cli import shard_hashes
+
+from sim import load_scenario, read_results, run_to_folder
+
+RUNS, CHUNK = 40_000, 2_000
+CHANGE = f"monte_carlo.chunk_runs={CHUNK}"
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("whole") / "run"
+    run_to_folder(load_scenario(ARTICLE, {"monte_carlo.chunk_runs": CHUNK}), folder, runs=RUNS, seed=4)
+    return folder
+
+
+def _start(folder):
+    command = [sys.executable, "-m", "sim.cli", "run", str(ARTICLE), "--runs", str(RUNS), "--seed", "4",
+               "--out", str(folder), "--quiet", "--set", CHANGE]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _chunks_done(folder):
+    try:
+        return len(json.loads((folder / "manifest.json").read_text())["chunks_done"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+@pytest.mark.parametrize("kill_after_chunks", [0, 3, 12])
+def test_a_killed_run_resumes_to_exactly_the_uninterrupted_results(uninterrupted, tmp_path, kill_after_chunks):
+    folder = tmp_path / "killed"
+    process = _start(folder)
+    deadline = time.monotonic() + 120
+    while _chunks_done(folder) < kill_after_chunks and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if kill_after_chunks == 0:
+        time.sleep(1.5)  # somewhere in start-up or the first chunks
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    done_before = _chunks_done(folder)
+    assert done_before < RUNS // CHUNK, "the run finished before it could be killed"
+    resumed = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", str(ARTICLE), "--runs", str(RUNS), "--seed", "4", "--out", str(folder),
+         "--quiet", "--set", CHANGE, "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert shard_hashes(folder) == shard_hashes(uninterrupted)
+    runs = read_results(folder, columns=["run_id"]).runs
+    assert runs["run_id"].tolist() == list(range(RUNS))
+    assert not [p for p in (folder / "runs.parquet").iterdir() if p.name.startswith(".")]
+
+
+def test_an_unfinished_folder_is_not_read_as_results(tmp_path):
+    folder = tmp_path / "unfinished"
+    process = _start(folder)
+    while _chunks_done(folder) < 1 and process.poll() is None:
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done = subprocess.run([sys.executable, "-m", "sim.cli", "summary", str(folder)], capture_output=True, text=True)
+    assert done.returncode == 2 and "unfinished run" in done.stderr and "--resume" in done.stderr
+
+
+def test_dask_cluster_gives_the_same_values_as_one_process(uninterrupted, tmp_path):
+    pytest.importorskip("dask.distributed")
+    folder = tmp_path / "dask"
+    scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": CHUNK})
+    manifest = run_to_folder(scenario, folder, runs=RUNS, seed=4, jobs=2, backend="dask")
+    assert manifest["timings"]["backend"] == "dask"
+    assert shard_hashes(folder) == shard_hashes(uninterrupted)
