@@ -98,6 +98,10 @@ class Actor(_Strict):
     )
     breakdown_loss: NonNegative = Field(default=0.0, description="Utility the actor loses if a deal breaks down.")
     reservation_utility: Quantity | None = Field(default=None, description="A floor under any deal it accepts.")
+    outside_option: Quantity | None = Field(
+        default=None, description="A fixed value of no deal, replacing the value of fighting on (e.g. without a war)."
+    )
+    discount: Probability = Field(default=1.0, description="Per-round discount factor in alternating offers.")
 
 
 class Region(_Strict):
@@ -158,13 +162,25 @@ class Mediated(_Strict):
     )
 
 
+class AlternatingOffers(_Strict):
+    """The veto holders propose in turn; each offers what the others would accept, from their continuation values."""
+
+    kind: Literal["alternating"]
+    proposers: Annotated[list[Name], Field(min_length=1)] | None = Field(
+        default=None, description="Who proposes, in turn (one name: a recognised proposer). Default: every veto holder."
+    )
+    lookahead: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=3, description="Rounds of offers and counter-offers a proposer solves backwards."
+    )
+
+
 class NoBargaining(_Strict):
     """Nobody negotiates: the war runs its course (the limiting case of the theory tests)."""
 
     kind: Literal["none"]
 
 
-Mechanism = Annotated[Union[Mediated, NoBargaining], Field(discriminator="kind")]
+Mechanism = Annotated[Union[Mediated, AlternatingOffers, NoBargaining], Field(discriminator="kind")]
 
 
 class ModelSettings(_Strict):
@@ -400,5 +416,10 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
     mechanism = s.model.mechanism
     if isinstance(mechanism, Mediated):
         yield from known("actor", actor_names, mechanism.mediator, "model.mechanism.mediator")
-        if not any(a.veto for a in s.actors.values()):
-            yield "actors", "a mediated negotiation needs at least one actor with veto: true"
+    if isinstance(mechanism, AlternatingOffers):
+        for k, name in enumerate(mechanism.proposers or []):
+            yield from known("actor", actor_names, name, f"model.mechanism.proposers.{k}")
+            if name in s.actors and not s.actors[name].veto:
+                yield f"model.mechanism.proposers.{k}", f"'{name}' must hold a veto to propose"
+    if not isinstance(mechanism, NoBargaining) and not any(a.veto for a in s.actors.values()):
+        yield "actors", "a negotiation needs at least one actor with veto: true"

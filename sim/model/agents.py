@@ -34,6 +34,8 @@ class ActorAgent(mesa.Agent):
         self.planning_rounds = inputs.planning_rounds[index]
         self.breakdown_loss = inputs.breakdown_loss[index]
         self.reservation = inputs.reservation[index]
+        self.fixed_outside_option = inputs.outside_option[index]
+        self.discount = inputs.discount[index]
         self.belief_wins = inputs.belief_wins[index].copy()
         self.belief_losses = inputs.belief_losses[index].copy()
         self.cost_paid = np.zeros(inputs.runs)
@@ -50,10 +52,14 @@ class ActorAgent(mesa.Agent):
         """The actor's current belief (posterior mean) that a round of fighting goes the front's side's way."""
         return self.belief_wins / (self.belief_wins + self.belief_losses)
 
-    def projected_front(self) -> np.ndarray:
-        """Where the actor expects the front to be after its planning horizon of fighting."""
+    def projected_front(self, p_advance: np.ndarray | None = None) -> np.ndarray:
+        """Where the actor expects the front to be after its planning horizon of fighting.
+
+        ``p_advance`` replaces the actor's own belief (to see the war as another actor sees it).
+        """
         model = self.model
-        drift = self.planning_rounds * model.inputs.step * (2.0 * self.expected_p_advance() - 1.0)
+        p = self.expected_p_advance() if p_advance is None else p_advance
+        drift = self.planning_rounds * model.inputs.step * (2.0 * p - 1.0)
         moved = np.clip(model.front + drift, 0.0, 1.0)
         return model.aggregate(np.where(model.absorbed, model.front, moved))
 
@@ -62,13 +68,19 @@ class ActorAgent(mesa.Agent):
         winters = self.model.winters_ahead(self.planning_rounds)
         return self.war_cost * (self.planning_rounds + (self.winter_multiplier - 1.0) * winters)
 
-    def war_value(self) -> np.ndarray:
+    def war_value(self, p_advance: np.ndarray | None = None) -> np.ndarray:
         """Value of fighting on: the no-deal package at the projected front, less the costs until then."""
-        return self.utility(self.model.no_deal_package(self.projected_front())) - self.cost_ahead()
+        return self.utility(self.model.no_deal_package(self.projected_front(p_advance))) - self.cost_ahead()
 
     def ceasefire_value(self, package: np.ndarray) -> np.ndarray:
         """Value of an interim ceasefire ``package`` (the front frozen where it is), at a fraction of the war's cost."""
         return self.utility(package) - self.model.inputs.ceasefire_cost_factor * self.cost_ahead()
+
+    def outside_option(self, war: np.ndarray, truce: np.ndarray) -> np.ndarray:
+        """What the actor gets without a deal: its fixed outside option if the scenario gives one,
+        else the ceasefire's value while one holds and the war's otherwise."""
+        fallback = np.where(self.model.ceasefire, truce, war)
+        return np.where(np.isnan(self.fixed_outside_option), fallback, self.fixed_outside_option)
 
     def deal_value(self, package: np.ndarray) -> np.ndarray:
         """Value of a deal: its utility, less the expected loss should it break down within the horizon."""

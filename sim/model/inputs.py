@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.sampling import Draws
-from sim.scenario import Mediated, Scenario
+from sim.scenario import AlternatingOffers, Mediated, Scenario
 
 INFINITE = np.inf
 
@@ -55,8 +55,13 @@ class ModelInputs:
     ceasefire_value: np.ndarray  # [R]
     ceasefire_cost_factor: np.ndarray  # [R]
     ceasefire_hazard: np.ndarray  # [R]
+    outside_option: np.ndarray  # [A, R], NaN where the actor's outside option is fighting on
+    discount: np.ndarray  # [A, R]
+    mechanism: str  # "mediator", "alternating" or "none"
     mediator: int | None
     concession_step: np.ndarray  # [R]
+    proposers: tuple[int, ...]  # alternating offers: who proposes, in turn
+    lookahead: int
     winter: np.ndarray  # [rounds], True where a round falls in a winter month
     linear_utility: bool
     red_line_tolerance: float
@@ -172,11 +177,24 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         ceasefire_value=normalised(get("ceasefire.value"), issues.index(ceasefire.issue)) if ceasefire else zeros,
         ceasefire_cost_factor=get("ceasefire.cost_factor", 1.0),
         ceasefire_hazard=get("ceasefire.collapse_hazard", 0.0),
+        outside_option=per_actor("outside_option", np.nan),
+        discount=per_actor("discount", 1.0),
+        mechanism=mechanism.kind,
         mediator=actors.index(mechanism.mediator) if mediated else None,
         concession_step=get("model.mechanism.concession_step", 0.0),
+        proposers=_proposers(scenario, actors),
+        lookahead=mechanism.lookahead if isinstance(mechanism, AlternatingOffers) else 0,
         winter=winter,
         linear_utility=settings.utility == "linear",
         red_line_tolerance=settings.red_line_tolerance,
         frozen_threshold=settings.frozen_threshold,
         horizon=settings.horizon_rounds,
     )
+
+
+def _proposers(scenario: Scenario, actors: tuple[str, ...]) -> tuple[int, ...]:
+    mechanism = scenario.model.mechanism
+    if not isinstance(mechanism, AlternatingOffers):
+        return ()
+    names = mechanism.proposers or [name for name in actors if scenario.actors[name].veto]
+    return tuple(actors.index(name) for name in names)

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import TYPE_CHECKING
+
 from sim.model.compromise import weighted_position
 from sim.model.inputs import ModelInputs
+from sim.model.offer import Offer
+
+if TYPE_CHECKING:
+    from sim.model.negotiation import NegotiationModel
 
 
 class MediatorProtocol:
@@ -25,9 +31,10 @@ class MediatorProtocol:
         self.step = inputs.concession_step.copy()
         self.last_rejecters = np.zeros((len(inputs.actors), inputs.runs), bool)
 
-    def propose(self) -> np.ndarray:
-        """This round's package, ``[issues, runs]`` on normalised scales."""
-        return weighted_position(self.position, self.influence * self.weight[:, None, :])
+    def propose(self, model: NegotiationModel, outside: dict[int, np.ndarray]) -> Offer:
+        """This round's package, ``[issues, runs]`` on normalised scales, offered in every run."""
+        package = weighted_position(self.position, self.influence * self.weight[:, None, :])
+        return Offer(package, np.ones(package.shape[1], bool))
 
     def learn(self, rejecters: np.ndarray, talking: np.ndarray) -> None:
         """Move toward the veto holders that rejected, in the runs still talking."""

@@ -11,10 +11,12 @@ import mesa
 import numpy as np
 
 from sim.model.agents import ActorAgent
+from sim.model.alternating import AlternatingProtocol
 from sim.model.inputs import ModelInputs
 from sim.model.mediator import MediatorProtocol
 
 NO_ROUND = -1
+PROTOCOLS = {"mediator": MediatorProtocol, "alternating": AlternatingProtocol}
 _EDGE = 1e-9
 
 
@@ -43,7 +45,8 @@ class NegotiationModel(mesa.Model):
         self.ceasefire_round = np.full(runs, NO_ROUND)
         self.actor_agents = [ActorAgent(self, index, inputs) for index in range(len(inputs.actors))]
         self.veto_holders = [agent for agent in self.actor_agents if agent.veto]
-        self.protocol = MediatorProtocol(inputs) if inputs.mediator is not None else None
+        protocol = PROTOCOLS.get(inputs.mechanism)
+        self.protocol = protocol(inputs) if protocol is not None else None
         self._winters_cumulative = np.concatenate([[0], np.cumsum(inputs.winter)])
 
     # -- state read by the agents ---------------------------------------------------------------
@@ -132,22 +135,24 @@ class NegotiationModel(mesa.Model):
         talking = ~self.decided & ~self.deal
         if not talking.any():
             return
-        package = self.protocol.propose()
         war = {agent.index: agent.war_value() for agent in self.veto_holders}
         truce = war
         if self.inputs.ceasefire_issue is not None:
             truce_package = self.ceasefire_package()
             truce = {agent.index: agent.ceasefire_value(truce_package) for agent in self.veto_holders}
+        outside = {agent.index: agent.outside_option(war[agent.index], truce[agent.index]) for agent in self.veto_holders}
+        offer = self.protocol.propose(self, outside)
+        on_table = talking & offer.offered
         rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
         for agent in self.veto_holders:
-            outside = np.where(self.ceasefire, truce[agent.index], war[agent.index])
-            rejecters[agent.index] = ~agent.accepts(package, outside)
-        self.proposal = np.where(talking, package, np.nan)
-        self.rejecters = rejecters & talking
-        agreed = talking & ~rejecters.any(axis=0)
+            if agent.index != offer.proposer:
+                rejecters[agent.index] = on_table & ~agent.accepts(offer.package, outside[agent.index])
+        self.proposal = np.where(on_table, offer.package, np.nan)
+        self.rejecters = rejecters
+        agreed = on_table & ~rejecters.any(axis=0)
         self.deal |= agreed
         self.deal_round[agreed] = self.round
-        self.package = np.where(agreed, package, self.package)
+        self.package = np.where(agreed, offer.package, self.package)
         self.ceasefire &= ~agreed
         still_talking = talking & ~agreed
         self.protocol.learn(rejecters, still_talking)
