@@ -94,3 +94,32 @@ def horizon_months(manifest: dict) -> int:
     """The horizon in months, from a results manifest."""
     settings = manifest["scenario"]["resolved"]["model"]
     return int(settings["horizon_rounds"] * settings["round_months"])
+
+
+def compare_models(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per issue and model: probability of a deal, and the settlement's median and 90% range among deals."""
+    rows = []
+    for model, runs in tables.items():
+        deal = proportion(runs["deal"])
+        for issue in issues_of(runs):
+            values = runs.loc[runs["deal"], f"settlement_{issue}"]
+            rows.append({"issue": issue, "model": model, "p_deal": deal["estimate"],
+                         "median": values.median(), "q05": values.quantile(0.05), "q95": values.quantile(0.95)})
+    return pd.DataFrame(rows).set_index(["issue", "model"])
+
+
+def model_disagreement(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """How far the models' settlements lie apart per issue: the range of their medians, and the mean
+    absolute difference run by run (same draws) between each pair, among runs where both reach a deal."""
+    names = list(tables)
+    rows = {}
+    for issue in issues_of(next(iter(tables.values()))):
+        column = f"settlement_{issue}"
+        medians = [tables[m].loc[tables[m]["deal"], column].median() for m in names]
+        row = {"range_of_medians": np.nanmax(medians) - np.nanmin(medians)}
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                both = tables[a]["deal"] & tables[b]["deal"]
+                row[f"{a} vs {b}"] = (tables[a].loc[both, column] - tables[b].loc[both, column]).abs().mean()
+        rows[issue] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")

@@ -1,4 +1,4 @@
-"""The command line: ``sim run | validate | provenance | plot | summary | replay | backtest | schema``.
+"""The command line: ``sim run | compare | validate | provenance | plot | summary | replay | backtest | schema``.
 
 This is the only module that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -73,6 +73,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     changes = _parse_changes(args.set)
     scenario = load_scenario(args.file, changes)
+    if args.model:
+        scenario = scenario.with_mechanism(args.model)
     runs = scenario.monte_carlo.runs if args.runs is None else args.runs
     out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
     with tqdm(total=runs, unit="run", desc=scenario.name[:40], disable=args.quiet or None, file=sys.stderr) as bar:
@@ -84,6 +86,49 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(summary_text(_load_results(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
     print(f"\nResults: {out / RUNS_FILE} and {out / MANIFEST_FILE} ({seconds:.1f} s)")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+    from sim.runner import MODELS, run_models
+
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        raise ScenarioError("--models", [(", ".join(unknown) or "(none)", f"expected a comma-separated list of: {', '.join(MODELS)}")])
+    scenario = load_scenario(args.file, _parse_changes(args.set))
+    for model in models:
+        if model in ("mediator", "alternating"):
+            scenario.with_mechanism(model)
+    out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-compare"
+    if out.exists() and any(out.iterdir()) and not args.overwrite:
+        raise ScenarioError(out, [("", "is not empty; choose another --out or pass --overwrite")])
+    tables = run_models(scenario, models, runs=args.runs, seed=args.seed, jobs=args.jobs)
+    comparison = analysis.compare_models(tables)
+    disagreement = analysis.model_disagreement(tables)
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(f"{scenario.name}: {len(next(iter(tables.values()))):,} runs per model, same draws for every model")
+        print()
+        print("Probability of a deal and the settlement among deals (median, 5% and 95%)")
+        print(comparison.to_string(float_format=lambda v: f"{v:.3g}"))
+        print()
+        print("How far the models disagree: range of their medians; mean absolute difference run by run")
+        print(disagreement.T.to_string(float_format=lambda v: f"{v:.3g}"))
+    out.mkdir(parents=True, exist_ok=True)
+    comparison.to_csv(out / "comparison.csv")
+    disagreement.to_csv(out / "disagreement.csv")
+    for issue, spec in scenario.issues.items():
+        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        plots.plot_model_comparison(tables, issue, spec.units, ax=ax)
+        figure.savefig(out / f"compare_{issue}.png", dpi=120)
+        plt.close(figure)
+    print(f"\nTables and figures: {out}")
     return 0
 
 
@@ -227,6 +272,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="results folder (default: results/<scenario file name>)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="change one scenario value, e.g. --set front.p_advance=0.5 (repeatable)")
+    run.add_argument("--model", choices=["mediator", "alternating"],
+                     help="bargaining mechanism (default: the scenario's model.mechanism)")
     run.add_argument("--backend", choices=["processes", "dask"], default="processes",
                      help="where chunks run: local processes, or a Dask cluster (a local one unless --scheduler)")
     run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
@@ -234,6 +281,18 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=cmd_run)
+
+    compare = commands.add_parser("compare", help="run several models on one scenario and seed, side by side")
+    compare.add_argument("file", help="scenario YAML file")
+    compare.add_argument("--models", default="mediator,alternating,compromise,nash,kalai_smorodinsky",
+                         help="comma-separated: mediator, alternating, compromise, nash, kalai_smorodinsky")
+    compare.add_argument("--runs", type=int, help="runs per model (default: the file's)")
+    compare.add_argument("--seed", type=int, help="random seed (default: the file's)")
+    compare.add_argument("--jobs", type=int, default=1, help="processes for the simulated models")
+    compare.add_argument("--out", help="folder for tables and figures (default: results/<scenario>-compare)")
+    compare.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
+    compare.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
+    compare.set_defaults(handler=cmd_compare)
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", help="scenario YAML files")

@@ -62,3 +62,16 @@ def plot_deal_curve(runs: pd.DataFrame, horizon_months: int, ax: Axes | None = N
     ax.set_title("Time to a deal")
     ax.legend(fontsize=8, loc="upper left")
     return ax
+
+
+def plot_model_comparison(tables: dict[str, pd.DataFrame], issue: str, units: str = "", ax: Axes | None = None) -> Axes:
+    """Box plots of one issue's settlement among deals, one box per model, with each model's P(deal)."""
+    ax = _axes(ax)
+    names = list(tables)
+    values = [tables[m].loc[tables[m]["deal"], f"settlement_{issue}"].dropna() for m in names]
+    ax.boxplot([v if len(v) else [np.nan] for v in values], whis=(5, 95), showfliers=False)
+    ax.set_xticks(range(1, len(names) + 1),
+                  [f"{m.replace('_', ' ')}\nP(deal) {tables[m]['deal'].mean():.0%}" for m in names], fontsize=8)
+    ax.set_ylabel(f"{issue.replace('_', ' ')}{f' ({units})' if units else ''}")
+    ax.set_title(f"Settlement by model: {issue.replace('_', ' ')} (boxes: quartiles; whiskers: 5-95%)")
+    return ax

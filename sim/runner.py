@@ -17,12 +17,15 @@ from typing import Any
 
 import pandas as pd
 
-from sim.model import simulate, simulate_history
+from sim.model import SOLUTIONS, simulate, simulate_history, solve
 from sim.rng import chunk_generators
 from sim.sampling import sample
 from sim.scenario import Scenario
 
 BACKENDS = ("processes", "dask")
+MECHANISMS = ("mediator", "alternating")
+MODELS = MECHANISMS + SOLUTIONS
+"""What ``run_models`` can compare: the simulated mechanisms and the static solutions."""
 
 
 @dataclass(frozen=True)
@@ -136,3 +139,26 @@ def run_monte_carlo(
         if on_chunk is not None:
             on_chunk(len(table))
     return pd.concat([tables[i] for i in sorted(tables)], ignore_index=True)
+
+
+def solve_chunk(scenario: Scenario, seed: int, chunk: Chunk, solution: str) -> pd.DataFrame:
+    """A static solution for one chunk, from the same draws as :func:`run_chunk`."""
+    draws, dynamics_rng = _draw(scenario, seed, chunk)
+    columns: dict[str, Any] = {"run_id": range(chunk.first, chunk.first + chunk.runs)}
+    return pd.DataFrame(columns | solve(scenario, draws, dynamics_rng, solution))
+
+
+def run_models(
+    scenario: Scenario, models: list[str], runs: int | None = None, seed: int | None = None, jobs: int = 1
+) -> dict[str, pd.DataFrame]:
+    """Each model on the same scenario, runs and seed (so the same draws): a table per model."""
+    runs = scenario.monte_carlo.runs if runs is None else runs
+    seed = scenario.monte_carlo.seed if seed is None else seed
+    tables = {}
+    for name in models:
+        if name in MECHANISMS:
+            tables[name] = run_monte_carlo(scenario.with_mechanism(name), runs=runs, seed=seed, jobs=jobs)
+        else:
+            plan = chunks(runs, scenario.monte_carlo.chunk_runs)
+            tables[name] = pd.concat([solve_chunk(scenario, seed, chunk, name) for chunk in plan], ignore_index=True)
+    return tables

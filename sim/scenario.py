@@ -237,6 +237,19 @@ class Scenario(_Strict):
         """The horizon of the talks in months."""
         return self.model.horizon_rounds * self.model.round_months
 
+    def with_mechanism(self, kind: str) -> Scenario:
+        """This scenario under another bargaining mechanism (``alternating`` or ``none``; ``mediator``
+        only if the scenario already names its mediator). Its own settings are kept if it uses ``kind``."""
+        if self.model.mechanism.kind == kind:
+            return self
+        if kind == "mediator":
+            raise ScenarioError(self.path, [("model.mechanism", "names no mediator: set kind: mediator and mediator: <actor>")])
+        raw = self.model_dump(mode="json")
+        raw["model"]["mechanism"] = {"kind": kind}
+        changed = _validate(raw, self.path or Path("scenario"))
+        changed._files = self._files
+        return changed
+
     def quantities(self) -> Iterator[tuple[str, QuantityBase]]:
         """Every number in the scenario with its dotted key path, in file order."""
         yield from _walk(self, "")

@@ -19,7 +19,7 @@ def shard_hashes(folder):
     """The SHA-256 of every shard of a results folder, by file name."""
     return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
 
-SUBCOMMANDS = ["run", "validate", "provenance", "plot", "summary", "replay", "backtest", "schema"]
+SUBCOMMANDS = ["run", "compare", "validate", "provenance", "plot", "summary", "replay", "backtest", "schema"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -152,3 +152,30 @@ def test_schema_command_prints_json(capsys):
 def test_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "sim.cli", "validate", str(ARTICLE)], capture_output=True, text=True)
     assert done.returncode == 0 and "ok:" in done.stdout
+
+
+def test_compare_runs_every_model_on_the_same_draws(tmp_path, capsys):
+    out = tmp_path / "compare"
+    assert main(["compare", str(ARTICLE), "--runs", "600", "--seed", "2", "--out", str(out),
+                 "--models", "mediator,alternating,compromise,nash,kalai_smorodinsky"]) == 0
+    text = capsys.readouterr().out
+    assert "How far the models disagree" in text and "kalai_smorodinsky" in text
+    table = pd.read_csv(out / "comparison.csv").set_index(["issue", "model"])
+    assert set(table.index.get_level_values("model")) == {"mediator", "alternating", "compromise", "nash", "kalai_smorodinsky"}
+    assert {p.name for p in out.glob("compare_*.png")} >= {"compare_territory.png", "compare_us_backstop.png"}
+    from sim import load_scenario
+    from sim.runner import run_models
+
+    tables = run_models(load_scenario(ARTICLE), ["mediator", "compromise"], runs=600, seed=2)
+    assert tables["compromise"]["settlement_territory"].equals(tables["mediator"]["compromise_territory"].rename("settlement_territory"))
+    assert table.loc[("territory", "compromise"), "median"] == pytest.approx(tables["compromise"]["settlement_territory"].median())
+
+
+def test_compare_rejects_unknown_models(capsys, tmp_path):
+    assert main(["compare", str(ARTICLE), "--models", "mediator,oracle", "--out", str(tmp_path / "c")]) == 2
+    assert "oracle" in capsys.readouterr().err and not (tmp_path / "c").exists()
+
+
+def test_run_with_another_model(tmp_path, capsys):
+    assert main(["run", str(ARTICLE), "--runs", "300", "--model", "alternating", "--out", str(tmp_path / "alt"), "--quiet"]) == 0
+    assert read_results(tmp_path / "alt").manifest["scenario"]["resolved"]["model"]["mechanism"]["kind"] == "alternating"

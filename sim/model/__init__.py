@@ -8,11 +8,15 @@ import pandas as pd
 from sim.model.agents import ActorAgent
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.negotiation import NegotiationModel
+from sim.model.compromise import compromise_forecast
 from sim.model.outcomes import OUTCOME_CLASSES, collect_outcomes
+from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
 from sim.sampling import Draws
 from sim.scenario import Scenario
 
-__all__ = ["OUTCOME_CLASSES", "ActorAgent", "ModelInputs", "NegotiationModel", "build_inputs", "simulate", "simulate_history"]
+__all__ = ["OUTCOME_CLASSES", "ActorAgent", "ModelInputs", "NegotiationModel", "build_inputs", "simulate", "simulate_history", "solve"]
+
+SOLUTIONS = ("compromise", "nash", "kalai_smorodinsky")
 
 
 def _run(scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool) -> NegotiationModel:
@@ -37,3 +41,24 @@ def simulate_history(scenario: Scenario, draws: Draws, rng: np.random.Generator)
     history = pd.concat(rounds, ignore_index=True).sort_values(["run", "round"], kind="stable")
     history.insert(1, "month", (history["round"] + 1) * scenario.model.round_months)
     return collect_outcomes(model, scenario), history
+
+
+def solve(scenario: Scenario, draws: Draws, rng: np.random.Generator, solution: str) -> dict[str, np.ndarray]:
+    """A static solution per run, at the scenario's start: ``compromise``, or ``nash`` / ``kalai_smorodinsky``
+    among the veto holders against their outside options. Columns ``deal`` and ``settlement_<issue>``."""
+    inputs = build_inputs(scenario, draws)
+    if solution == "compromise":
+        package, feasible = compromise_forecast(inputs), np.ones(inputs.runs, bool)
+    else:
+        model = NegotiationModel(inputs, rng)
+        try:
+            members = [agent.index for agent in model.veto_holders]
+            disagreement = np.stack([agent.outside_option(agent.war_value(), agent.war_value()) for agent in model.veto_holders])
+        finally:
+            ActorAgent._ids.pop(model, None)
+        find = {"nash": nash_solution, "kalai_smorodinsky": kalai_smorodinsky_solution}[solution]
+        package, feasible = find(inputs, members, disagreement)
+    settlement = inputs.issue_low[:, None] + inputs.issue_span[:, None] * package
+    columns = {"deal": feasible}
+    columns |= {f"settlement_{issue}": np.where(feasible, settlement[j], np.nan) for j, issue in enumerate(inputs.issues)}
+    return columns

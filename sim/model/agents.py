@@ -9,6 +9,7 @@ import mesa
 import numpy as np
 
 from sim.model.inputs import ModelInputs
+from sim.model.utility import package_utility
 
 if TYPE_CHECKING:
     from sim.model.negotiation import NegotiationModel
@@ -44,9 +45,7 @@ class ActorAgent(mesa.Agent):
 
     def utility(self, package: np.ndarray) -> np.ndarray:
         """Salience-weighted closeness of a package ``[issues, runs]`` to the actor's positions, in [0, 1]."""
-        gap = package - self.position
-        loss = np.abs(gap) if self._linear else gap * gap
-        return 1.0 - (self.salience * loss).sum(axis=0)
+        return package_utility(self.position, self.salience, package, self._linear)
 
     def expected_p_advance(self) -> np.ndarray:
         """The actor's current belief (posterior mean) that a round of fighting goes the front's side's way."""
