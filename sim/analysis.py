@@ -12,7 +12,7 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown")
-SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_")
+SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_")
 
 
 def summary_columns(names: list[str]) -> list[str]:
@@ -83,6 +83,15 @@ def headline(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
         label = column.removeprefix("deal_includes_").replace("_", " ")
         rows[f"deals that include: {label}"] = proportion(deals[column]) if len(deals) else proportion(deals["deal"])
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
+
+
+def event_shares(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario event: share of runs in which it happened (95% interval) and its median month."""
+    rows = {}
+    for column in (c for c in runs.columns if c.startswith("event_")):
+        name = column.removeprefix("event_")
+        rows[name] = proportion(runs[column]) | {"median_month": runs[f"months_to_event_{name}"].median()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("event")
 
 
 def median_months_to_deal(runs: pd.DataFrame) -> float:

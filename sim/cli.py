@@ -63,6 +63,11 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
         "Settlement among deals (quantiles) and the compromise model's forecast (median over runs)",
         _table(analysis.settlement_quantiles(runs), percent=False),
     ]
+    events = analysis.event_shares(runs)
+    if len(events):
+        lines += ["", "Events: share of runs in which each happened, and its median month",
+                  events.to_string(formatters={"estimate": "{:6.1%}".format, "lo": "{:6.1%}".format,
+                                               "hi": "{:6.1%}".format, "median_month": "{:.0f}".format})]
     return "\n".join(lines)
 
 

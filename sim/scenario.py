@@ -6,6 +6,7 @@ toolkit assumes particular actors or issues. Every number is a :data:`~sim.quant
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
@@ -152,6 +153,23 @@ class Flag(_Strict):
     at_most: float | None = None
 
 
+class Event(_Strict):
+    """A change to scenario numbers during the talks: scheduled for a round, or a shock with a chance per round."""
+
+    description: str = ""
+    round: Annotated[Quantity, within(1, 1200)] | None = Field(
+        default=None, description="The round (1 = the first) from which the change holds; drawn per run if uncertain."
+    )
+    chance_per_round: Probability | None = Field(
+        default=None, description="A random shock: the chance, each round from from_round to until_round, that it happens (once)."
+    )
+    from_round: Annotated[int, Field(ge=1)] = 1
+    until_round: Annotated[int, Field(ge=1)] | None = None
+    set: Annotated[dict[str, Quantity], Field(min_length=1)] = Field(
+        description="Dotted key paths of scenario numbers (as `sim provenance` lists them) and their new values."
+    )
+
+
 class Mediated(_Strict):
     """A mediator proposes a package each round and moves it toward those who reject it."""
 
@@ -217,6 +235,7 @@ class Scenario(_Strict):
     breakdown: Breakdown = Breakdown()
     ceasefire: Ceasefire | None = None
     flags: dict[Name, Flag] = Field(default_factory=dict)
+    events: dict[Name, Event] = Field(default_factory=dict)
     model: ModelSettings
     monte_carlo: MonteCarlo = MonteCarlo()
 
@@ -342,7 +361,32 @@ def _validate(raw: dict[str, Any], path: Path) -> Scenario:
     problems = list(_reference_problems(scenario))
     if problems:
         raise ScenarioError(path, problems)
+    problems = list(_event_problems(scenario, raw, path))
+    if problems:
+        raise ScenarioError(path, problems)
     return scenario
+
+
+def _event_problems(scenario: Scenario, raw: dict[str, Any], path: Path) -> Iterator[tuple[str, str]]:
+    """Each event must change existing numbers, to values the scenario would accept there."""
+    known = {key for key, _ in scenario.quantities() if not key.startswith("events.")}
+    for name, event in scenario.events.items():
+        key = f"events.{name}"
+        if (event.round is None) == (event.chance_per_round is None):
+            yield key, "give either round (scheduled) or chance_per_round (a random shock)"
+        if event.until_round is not None and event.until_round < event.from_round:
+            yield f"{key}.until_round", "must not come before from_round"
+        for target, value in raw["events"][name]["set"].items():
+            if target not in known:
+                yield f"{key}.set.{target}", "not a number of this scenario (see `sim provenance` for their key paths)"
+                continue
+            changed = copy.deepcopy({k: v for k, v in raw.items() if k != "events"})
+            _set_path(changed, target, value, path)
+            try:
+                _validate(changed, path)
+            except ScenarioError as error:
+                for _, message in error.problems:
+                    yield f"{key}.set.{target}", message
 
 
 def _describe(error: Mapping[str, Any]) -> tuple[str, str]:

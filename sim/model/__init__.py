@@ -9,6 +9,7 @@ from sim.model.agents import ActorAgent
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.negotiation import NegotiationModel
 from sim.model.compromise import compromise_forecast
+from sim.model.events import EventSchedule
 from sim.model.outcomes import OUTCOME_CLASSES, collect_outcomes
 from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
 from sim.sampling import Draws
@@ -20,7 +21,8 @@ SOLUTIONS = ("compromise", "nash", "kalai_smorodinsky")
 
 
 def _run(scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool) -> NegotiationModel:
-    model = NegotiationModel(build_inputs(scenario, draws), rng, record_history=record_history)
+    events = EventSchedule(scenario, draws) if scenario.events else None
+    model = NegotiationModel(build_inputs(scenario, draws), rng, record_history=record_history, events=events)
     try:
         model.run()
     finally:

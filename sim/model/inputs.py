@@ -15,6 +15,7 @@ from sim.sampling import Draws
 from sim.scenario import AlternatingOffers, Mediated, Scenario
 
 INFINITE = np.inf
+MAX_PLANNING = 600
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,13 @@ class ModelInputs:
     red_line_tolerance: float
     frozen_threshold: float
     horizon: int
+
+
+def refresh_inputs(inputs: ModelInputs, changed: ModelInputs) -> None:
+    """Copy every per-run array of ``changed`` into ``inputs`` in place (views held by agents see it)."""
+    for name, value in vars(inputs).items():
+        if isinstance(value, np.ndarray):
+            np.copyto(value, getattr(changed, name))
 
 
 def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
@@ -138,8 +146,7 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
     mechanism = scenario.model.mechanism
     mediated = isinstance(mechanism, Mediated)
     settings = scenario.model
-    max_planning = int(np.ceil(per_actor("planning_rounds", 12).max()))
-    calendar = settings.start_date.month - 1 + settings.round_months * np.arange(settings.horizon_rounds + max_planning + 2)
+    calendar = settings.start_date.month - 1 + settings.round_months * np.arange(settings.horizon_rounds + MAX_PLANNING + 2)
     winter = np.isin(calendar % 12 + 1, settings.winter_months)
 
     return ModelInputs(

@@ -25,15 +25,15 @@ class MediatorProtocol:
     """State and rules of the mediator's search, for every run of the ensemble."""
 
     def __init__(self, inputs: ModelInputs):
-        self.position = inputs.position
-        self.influence = inputs.capability * inputs.raw_salience
+        self.inputs = inputs
         self.weight = np.ones((len(inputs.actors), inputs.runs))
         self.step = inputs.concession_step.copy()
         self.last_rejecters = np.zeros((len(inputs.actors), inputs.runs), bool)
 
     def propose(self, model: NegotiationModel, outside: dict[int, np.ndarray]) -> Offer:
         """This round's package, ``[issues, runs]`` on normalised scales, offered in every run."""
-        package = weighted_position(self.position, self.influence * self.weight[:, None, :])
+        influence = self.inputs.capability * self.inputs.raw_salience
+        package = weighted_position(self.inputs.position, influence * self.weight[:, None, :])
         return Offer(package, np.ones(package.shape[1], bool))
 
     def learn(self, rejecters: np.ndarray, talking: np.ndarray) -> None:

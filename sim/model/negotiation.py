@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.model.agents import ActorAgent
 from sim.model.alternating import AlternatingProtocol
+from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
 from sim.model.mediator import MediatorProtocol
 
@@ -23,9 +24,12 @@ _EDGE = 1e-9
 class NegotiationModel(mesa.Model):
     """Ukraine-style bargaining while fighting, generic in its actors, issues and regions."""
 
-    def __init__(self, inputs: ModelInputs, rng: np.random.Generator, record_history: bool = False):
+    def __init__(
+        self, inputs: ModelInputs, rng: np.random.Generator, record_history: bool = False, events: EventSchedule | None = None
+    ):
         super().__init__(rng=rng)
         self.inputs = inputs
+        self.events = events
         runs = inputs.runs
         self.round = 0
         self.history: list[dict[str, np.ndarray]] | None = [] if record_history else None
@@ -89,6 +93,8 @@ class NegotiationModel(mesa.Model):
     def step(self) -> None:
         """Fight, pay, let deals and ceasefires break down, then talk."""
         inputs = self.inputs
+        if self.events is not None:
+            self.events.apply(self)
         at_war = ~self.decided & (~self.deal | self.broken) & ~self.ceasefire
         exposure = at_war + self.ceasefire * inputs.ceasefire_cost_factor
         draws = self.rng.random((len(inputs.regions) + 2, inputs.runs))

@@ -93,4 +93,8 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         columns[f"front_end_{region}"] = model.front[g].copy()
     for j, issue in enumerate(inputs.issues):
         columns[f"compromise_{issue}"] = baseline[j]
+    if model.events is not None:
+        for e, name in enumerate(model.events.names):
+            columns[f"event_{name}"] = model.events.happened_round[e] != NO_ROUND
+            columns[f"months_to_event_{name}"] = months_after(model.events.happened_round[e]) - months
     return columns

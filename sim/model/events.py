@@ -1,0 +1,52 @@
+"""Scenario events during the talks: scheduled changes and random shocks to scenario numbers.
+
+When an event happens in a run, the numbers it names take their new values (drawn per run, like any
+other number) from that round on; the model's arrays are rebuilt from the changed draws.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.inputs import build_inputs, refresh_inputs
+from sim.sampling import Draws
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.model.negotiation import NegotiationModel
+
+NOT_YET = -1
+
+
+class EventSchedule:
+    """Which events happened in which run and round, and the draws as they now stand."""
+
+    def __init__(self, scenario: Scenario, draws: Draws):
+        self.scenario = scenario
+        self.draws = {path: values.copy() for path, values in draws.items()}
+        self.names = tuple(scenario.events)
+        runs = len(next(iter(draws.values())))
+        self.happened_round = np.full((len(self.names), runs), NOT_YET)
+
+    def apply(self, model: NegotiationModel) -> None:
+        """Fire this round's events (before the round's fighting) and update the model's numbers."""
+        changed = False
+        for e, name in enumerate(self.names):
+            event = self.scenario.events[name]
+            waiting = self.happened_round[e] == NOT_YET
+            if event.round is not None:
+                fires = waiting & (np.rint(self.draws[f"events.{name}.round"]) - 1 == model.round)
+            else:
+                in_window = event.from_round - 1 <= model.round and (event.until_round is None or model.round < event.until_round)
+                chance = self.draws[f"events.{name}.chance_per_round"]
+                fires = waiting & in_window & (model.rng.random(model.inputs.runs) < chance)
+            if not fires.any():
+                continue
+            self.happened_round[e][fires] = model.round
+            for target in event.set:
+                self.draws[target] = np.where(fires, self.draws[f"events.{name}.set.{target}"], self.draws[target])
+            changed = True
+        if changed:
+            refresh_inputs(model.inputs, build_inputs(self.scenario, self.draws))

@@ -1,0 +1,65 @@
+"""Scenario events: scheduled changes and random shocks, in the runs and in the results."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from conftest import ARTICLE, two_sided, write_yaml
+
+from sim import ScenarioError, load_scenario, run_monte_carlo
+from sim.cli import main
+from sim.model import simulate_history
+from sim.rng import chunk_generators
+from sim.sampling import sample
+
+
+def test_a_scheduled_event_changes_the_war_from_its_round(tmp_path):
+    raw = two_sided(0.0, 0.5, 0.01, horizon=10)
+    raw["events"] = {"turn_of_the_tide": {"round": 5, "set": {"front.p_advance": 1.0}}}
+    scenario = load_scenario(write_yaml(tmp_path / "tide.yaml", raw))
+    parameters, dynamics = chunk_generators(1, 0)
+    outcomes, history = simulate_history(scenario, sample(scenario, 50, parameters), dynamics)
+    fronts = history.pivot(index="run", columns="round", values="front").to_numpy()
+    assert np.allclose(fronts[:, 3], 0.46) and np.allclose(fronts[:, 9], 0.52)
+    assert outcomes["event_turn_of_the_tide"].all() and (outcomes["months_to_event_turn_of_the_tide"] == 4).all()
+
+
+def test_a_random_shock_happens_once_at_its_chance_within_its_window(tmp_path):
+    raw = two_sided(0.5, 0.5, 0.01, horizon=12)
+    raw["events"] = {"shock": {"chance_per_round": 0.3, "from_round": 3, "until_round": 6, "set": {"front.step": 0.02}}}
+    runs = run_monte_carlo(load_scenario(write_yaml(tmp_path / "shock.yaml", raw)), runs=20_000, seed=3)
+    months = runs["months_to_event_shock"].dropna()
+    assert set(months.unique()) <= {2.0, 3.0, 4.0, 5.0}
+    assert runs["event_shock"].mean() == pytest.approx(1 - 0.7**4, abs=0.015)
+    assert (months == 2).mean() == pytest.approx(0.3 / (1 - 0.7**4), abs=0.02)
+
+
+def test_the_article_scenario_has_its_events_in_the_results():
+    runs = run_monte_carlo(load_scenario(ARTICLE), runs=2_000, seed=1)
+    assert runs["event_plan_presented_to_russia"].all()
+    assert set(runs["months_to_event_plan_presented_to_russia"]) == {0.0, 1.0, 2.0}
+    assert 0.1 < runs["event_winter_energy_strikes"].mean() < 0.7
+    before = runs["months_to_deal"] <= runs["months_to_event_plan_presented_to_russia"]
+    assert not (runs["deal"] & before).any(), "no deal before the plan reaches Moscow"
+
+
+@pytest.mark.parametrize(
+    ("event", "key", "expected"),
+    [
+        ({"round": 2, "set": {"front.p_advnce": 0.5}}, "events.e.set.front.p_advnce", "not a number of this scenario"),
+        ({"round": 2, "set": {"front.p_advance": 1.5}}, "events.e.set.front.p_advance", "[0, 1]"),
+        ({"set": {"front.p_advance": 0.5}}, "events.e", "either round"),
+        ({"round": 2, "chance_per_round": 0.1, "set": {"front.p_advance": 0.5}}, "events.e", "either round"),
+        ({"round": 0, "set": {"front.p_advance": 0.5}}, "events.e.round", "[1, 1200]"),
+    ],
+)
+def test_bad_events_are_named(article_raw, tmp_path, capsys, event, key, expected):
+    raw = copy.deepcopy(article_raw)
+    raw["events"] = {"e": event}
+    path = write_yaml(tmp_path / "events.yaml", raw)
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert any(k == key and expected in m for k, m in error.value.problems), error.value.problems
+    assert main(["validate", str(path)]) == 2
