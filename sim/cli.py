@@ -289,8 +289,8 @@ def parser() -> argparse.ArgumentParser:
 
     compare = commands.add_parser("compare", help="run several models on one scenario and seed, side by side")
     compare.add_argument("file", help="scenario YAML file")
-    compare.add_argument("--models", default="mediator,alternating,compromise,nash,kalai_smorodinsky",
-                         help="comma-separated: mediator, alternating, compromise, nash, kalai_smorodinsky")
+    compare.add_argument("--models", default="mediator,alternating,compromise,expected_utility,nash,kalai_smorodinsky",
+                         help="comma-separated: mediator, alternating, compromise, expected_utility, nash, kalai_smorodinsky")
     compare.add_argument("--runs", type=int, help="runs per model (default: the file's)")
     compare.add_argument("--seed", type=int, help="random seed (default: the file's)")
     compare.add_argument("--jobs", type=int, default=1, help="processes for the simulated models")

@@ -201,6 +201,19 @@ class NoBargaining(_Strict):
 Mechanism = Annotated[Union[Mediated, AlternatingOffers, NoBargaining], Field(discriminator="kind")]
 
 
+class ExpectedUtilitySettings(_Strict):
+    """Options of Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011); defaults as published."""
+
+    rounds: Annotated[int, Field(ge=0, le=1000)] = 10
+    q: Annotated[float, Field(ge=0, le=1)] = 1.0
+    t: Annotated[float, Field(ge=0, le=1)] = 1.0
+    probability_denominator: Literal["all_pairs", "pair"] = "all_pairs"
+    compromise_ranking: Literal["weighted_position", "smallest_move"] = "weighted_position"
+    forecast: Literal["mean", "median"] = Field(
+        default="mean", description="The forecast: the weighted mean, or the median voter, after the rounds."
+    )
+
+
 class ModelSettings(_Strict):
     """Time and mechanism."""
 
@@ -212,6 +225,7 @@ class ModelSettings(_Strict):
     red_line_tolerance: Annotated[float, Field(ge=0, le=0.2)] = 0.01
     frozen_threshold: Annotated[float, Field(ge=0, le=1)] = 0.01
     mechanism: Mechanism
+    expected_utility: ExpectedUtilitySettings = ExpectedUtilitySettings()
 
 
 class MonteCarlo(_Strict):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.model.compromise import weighted_position
+from sim.model.expected_utility import EUOptions, expected_utility_rounds, weighted_mean
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "deu3" / "deu3.csv"
 _NOT_ACTORS = {"prnrnmc", "prnr", "prname", "proc", "proccde"}
@@ -52,16 +53,20 @@ def load_deu(path: str | Path = DEFAULT_PATH) -> DeuIssues:
 
 
 def forecasts(data: DeuIssues) -> pd.DataFrame:
-    """Each baseline's forecast per issue: mean and median of positions, the compromise model, the reference point.
+    """Each model's forecast per issue: the expected-utility model (weighted mean after 10 rounds, published
+    options), mean and median of positions, the compromise model, the reference point.
 
-    The compromise model weights positions by salience (capability equal for all: the data has none).
+    Capability is equal for all (the data has none): the compromise model weights positions by salience.
     """
     coded = ~np.isnan(data.position)
     salience = np.where(coded & ~np.isnan(data.salience), data.salience, 0.0)
     mean = np.nanmean(data.position, axis=0)
     compromise = weighted_position(np.nan_to_num(data.position)[:, None, :], salience[:, None, :])[0]
+    capability = np.ones_like(salience)
+    rounds = expected_utility_rounds(data.position, capability, salience / 100.0, EUOptions())
     return pd.DataFrame(
         {
+            "expected_utility": weighted_mean(rounds[-1], capability, salience / 100.0),
             "mean": mean,
             "median": np.nanmedian(data.position, axis=0),
             "compromise": np.where(salience.sum(axis=0) > 0, compromise, mean),

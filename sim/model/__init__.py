@@ -9,6 +9,7 @@ from sim.model.agents import ActorAgent
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.negotiation import NegotiationModel
 from sim.model.compromise import compromise_forecast
+from sim.model.expected_utility import expected_utility_forecast
 from sim.model.events import EventSchedule
 from sim.model.outcomes import OUTCOME_CLASSES, collect_outcomes
 from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
@@ -17,7 +18,7 @@ from sim.scenario import Scenario
 
 __all__ = ["OUTCOME_CLASSES", "ActorAgent", "ModelInputs", "NegotiationModel", "build_inputs", "simulate", "simulate_history", "solve"]
 
-SOLUTIONS = ("compromise", "nash", "kalai_smorodinsky")
+SOLUTIONS = ("compromise", "expected_utility", "nash", "kalai_smorodinsky")
 
 
 def _run(scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool) -> NegotiationModel:
@@ -51,6 +52,8 @@ def solve(scenario: Scenario, draws: Draws, rng: np.random.Generator, solution: 
     inputs = build_inputs(scenario, draws)
     if solution == "compromise":
         package, feasible = compromise_forecast(inputs), np.ones(inputs.runs, bool)
+    elif solution == "expected_utility":
+        package, feasible = expected_utility_forecast(inputs, scenario.model.expected_utility), np.ones(inputs.runs, bool)
     else:
         model = NegotiationModel(inputs, rng)
         try:
