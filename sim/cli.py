@@ -222,6 +222,23 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.backtests import deu, ktab
 
+    if args.dataset == "csis":
+        from sim.backtests import csis
+
+        items = csis.load_csis(args.data or csis.DEFAULT_PATH)
+        print("CSIS Futures Lab items: preset drafts, mean satisfaction per actor (thresholds "
+              + ", ".join(f"{a} {t:g}" for a, t in zip(csis.ACTORS, items.thresholds)) + ")")
+        for name, draft in items.presets.items():
+            scores = csis.draft_scores(items, draft)
+            below = [a for a, v in scores.items() if v < items.thresholds[list(csis.ACTORS).index(a)]]
+            print(f"  preset {name}: " + ", ".join(f"{a} {v:.2f}" for a, v in scores.items())
+                  + (f"; below threshold: {', '.join(below)}" if below else "; clears every threshold"))
+        packages = csis.acceptable_packages(csis.as_scenario(items))
+        ranked = csis.rank_by_margin(items, packages)
+        print(f"Packages (without exclusive pairs) that clear every actor's threshold: {len(packages):,} of {2**len(items.titles) - 1:,}")
+        print("Those with the widest margin (smallest lead of any actor over its threshold):")
+        print(ranked.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        return 0
     if args.dataset == "ktab":
         files = [Path(args.data)] if args.data else sorted(ktab.DEFAULT_FOLDER.glob("*.csv"))
         if not files:
@@ -324,8 +341,10 @@ def parser() -> argparse.ArgumentParser:
     replay.set_defaults(handler=cmd_replay)
 
     backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")
-    backtest.add_argument("dataset", choices=["deu", "ktab"],
-                          help="deu: Decision-making in the EU (DEU II + III); ktab: KTAB's China SOE inputs")
+    backtest.add_argument("dataset", choices=["deu", "ktab", "csis"],
+                          help="deu: Decision-making in the EU (DEU II + III); ktab: KTAB's China SOE inputs; "
+                               "csis: CSIS's Ukraine peace items")
+    backtest.add_argument("--top", type=int, default=5, help="csis: how many of the best packages to list")
     backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
     backtest.set_defaults(handler=cmd_backtest)
 

@@ -170,6 +170,15 @@ class Event(_Strict):
     )
 
 
+class Constraints(_Strict):
+    """Rules on packages that no utility expresses."""
+
+    exclusive: list[Annotated[list[Name], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list,
+        description="Pairs of issues that cannot both be at the top of their scales (e.g. mutually exclusive clauses).",
+    )
+
+
 class Mediated(_Strict):
     """A mediator proposes a package each round and moves it toward those who reject it."""
 
@@ -250,6 +259,7 @@ class Scenario(_Strict):
     ceasefire: Ceasefire | None = None
     flags: dict[Name, Flag] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
+    constraints: Constraints = Constraints()
     model: ModelSettings
     monte_carlo: MonteCarlo = MonteCarlo()
 
@@ -306,6 +316,11 @@ def _walk(node: Any, prefix: str) -> Iterator[tuple[str, QuantityBase]]:
 def schema_json() -> str:
     """The JSON schema of a scenario file, for editors."""
     return json.dumps(Scenario.model_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def scenario_from_mapping(raw: dict[str, Any], label: str) -> Scenario:
+    """Validate a scenario given as a mapping (built by code rather than read from a file)."""
+    return _validate(copy.deepcopy(raw), Path(label))
 
 
 def load_scenario(path: str | Path, changes: Mapping[str, Any] | None = None) -> Scenario:
@@ -480,6 +495,9 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
     if s.ceasefire is not None:
         yield from known("issue", issue_names, s.ceasefire.issue, "ceasefire.issue")
         yield from on_scale(s.ceasefire.issue, s.ceasefire.value, "ceasefire.value")
+    for k, pair in enumerate(s.constraints.exclusive):
+        for m, issue in enumerate(pair):
+            yield from known("issue", issue_names, issue, f"constraints.exclusive.{k}.{m}")
     for name, flag in s.flags.items():
         yield from known("issue", issue_names, flag.issue, f"flags.{name}.issue")
         if flag.at_least is None and flag.at_most is None:

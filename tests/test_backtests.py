@@ -64,3 +64,43 @@ def test_backtest_ktab_command(capsys):
     assert main(["backtest", "ktab"]) == 0
     text = capsys.readouterr().out
     assert "Policy 35.01" in text and "Competitive 39.96" in text
+
+
+def test_csis_presets_match_the_published_scores():
+    from sim.backtests import csis
+
+    items = csis.load_csis()
+    first, third = csis.draft_scores(items, items.presets["1"]), csis.draft_scores(items, items.presets["3"])
+    assert first.round(2).tolist() == [6.78, 6.89, 7.22, 7.00]
+    assert round(third["Russia"], 2) == 6.40 and third["Russia"] < items.thresholds[1]
+
+
+def test_csis_items_load_as_a_scenario_and_its_packages_are_exactly_the_acceptable_drafts():
+    import itertools
+
+    import numpy as np
+
+    from sim.backtests import csis
+
+    items = csis.load_csis()
+    scenario = csis.as_scenario(items)
+    assert len(scenario.issues) == 20 and set(scenario.actors) == set(csis.ACTORS.values())
+    assert all(actor.veto and actor.reservation_utility is not None for actor in scenario.actors.values())
+    assert len(scenario.constraints.exclusive) == 5
+    found = set(csis.acceptable_packages(scenario)["items"])
+    # Independently, by CSIS's own rule (mean satisfaction over the draft's items >= threshold), over every draft.
+    chosen = np.array(list(itertools.product([0, 1], repeat=20)), dtype=bool)[1:]
+    for a, b in items.exclusive:
+        chosen = chosen[~(chosen[:, a - 1] & chosen[:, b - 1])]
+    means = chosen @ items.satisfaction.T / chosen.sum(axis=1, keepdims=True)
+    clear = chosen[(means >= items.thresholds).all(axis=1)]
+    expected = {tuple(int(k) + 1 for k in np.flatnonzero(row)) for row in clear}
+    assert found == expected and len(found) == 118_136
+    assert tuple(items.presets["1"]) in found and tuple(items.presets["3"]) not in found
+
+
+def test_backtest_csis_command(capsys):
+    assert main(["backtest", "csis", "--top", "3"]) == 0
+    text = capsys.readouterr().out
+    assert "preset 1: Ukraine 6.78, Russia 6.89, USA 7.22, EU 7.00" in text and "below threshold: Russia" in text
+    assert "118,136" in text
