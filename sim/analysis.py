@@ -94,6 +94,13 @@ def event_shares(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("event")
 
 
+def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp) -> dict[str, float]:
+    """Probability (95% interval) that a ceasefire or a deal is in effect by ``date``."""
+    limit = pd.Timestamp(date)
+    first = runs[["deal_date", "ceasefire_date"]].min(axis=1)
+    return proportion(first.le(limit))
+
+
 def median_months_to_deal(runs: pd.DataFrame) -> float:
     """Median months to a deal among the runs that reach one (NaN if none does)."""
     return float(runs["months_to_deal"].median())

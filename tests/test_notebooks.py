@@ -13,6 +13,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path):
     notebook = nbformat.read(path, as_version=4)
+    if "shared/data" in notebook.cells[1].source and not (ROOT.parent / "shared" / "data").is_dir():
+        pytest.skip("shared/data is not beside the project")
     parameters = notebook.cells[1]
     assert "RUNS" in parameters.source, "the first code cell holds the parameters"
     parameters.source += "\nRUNS = 300"
