@@ -30,7 +30,7 @@ ARTICLE = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine_paris_
 def per_run_rate(runs: int) -> float:
     """Runs per second with one Mesa model per run (draws made up front, as a batch runner would)."""
     scenario = load_scenario(ARTICLE)
-    draws = sample(scenario, runs, np.random.default_rng(1))
+    draws = sample(scenario, runs, seed=1)
     seeds = np.random.SeedSequence(1).spawn(runs)
     started = time.perf_counter()
     for k in range(runs):

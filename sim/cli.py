@@ -77,6 +77,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.results import run_to_folder
 
     changes = _parse_changes(args.set)
+    if args.design:
+        changes["monte_carlo.design"] = args.design
     scenario = load_scenario(args.file, changes)
     if args.model:
         scenario = scenario.with_mechanism(args.model)
@@ -294,6 +296,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="results folder (default: results/<scenario file name>)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="change one scenario value, e.g. --set front.p_advance=0.5 (repeatable)")
+    run.add_argument("--design", choices=["monte_carlo", "latin_hypercube", "sobol"],
+                     help="how uncertain parameters are sampled (default: the file's monte_carlo.design)")
     run.add_argument("--model", choices=["mediator", "alternating"],
                      help="bargaining mechanism (default: the scenario's model.mechanism)")
     run.add_argument("--backend", choices=["processes", "dask"], default="processes",

@@ -44,6 +44,10 @@ class QuantityBase(BaseModel):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Draw ``n`` values."""
+        return self.ppf(rng.random(n))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The values at cumulative probabilities ``u`` in [0, 1) (the inverse distribution function)."""
         raise NotImplementedError
 
     def central(self) -> float:
@@ -63,8 +67,8 @@ class Fixed(QuantityBase):
     def support(self) -> tuple[float, float]:
         return (self.value, self.value)
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return np.full(n, self.value)
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(u), self.value)
 
     def central(self) -> float:
         return self.value
@@ -91,8 +95,8 @@ class Uniform(_Bounded):
 
     dist: Literal["uniform"]
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return rng.uniform(self.low, self.high, n)
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * np.asarray(u)
 
     def central(self) -> float:
         return (self.low + self.high) / 2
@@ -110,8 +114,9 @@ class Triangular(_Bounded):
             raise ValueError(f"triangular needs low <= mode <= high, got low={self.low}, mode={self.mode}, high={self.high}")
         return self
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return rng.triangular(self.low, self.mode, self.high, n)
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        width = self.high - self.low
+        return stats.triang.ppf(u, (self.mode - self.low) / width, loc=self.low, scale=width)
 
     def central(self) -> float:
         return (self.low + self.mode + self.high) / 3
@@ -137,9 +142,9 @@ class TruncatedNormal(_Bounded):
     def _standard_bounds(self) -> tuple[float, float]:
         return ((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         a, b = self._standard_bounds()
-        return stats.truncnorm.rvs(a, b, loc=self.mean, scale=self.sd, size=n, random_state=rng)
+        return np.clip(stats.truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd), self.low, self.high)
 
     def central(self) -> float:
         a, b = self._standard_bounds()
@@ -155,8 +160,8 @@ class Beta(_Bounded):
     low: Finite = 0.0
     high: Finite = 1.0
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return self.low + (self.high - self.low) * rng.beta(self.a, self.b, n)
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * stats.beta.ppf(u, self.a, self.b)
 
     def central(self) -> float:
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
@@ -187,8 +192,10 @@ class Choice(QuantityBase):
     def support(self) -> tuple[float, float]:
         return (min(self.values), max(self.values))
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return rng.choice(np.asarray(self.values, float), size=n, p=self._probabilities())
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        cumulative = np.cumsum(self._probabilities())
+        index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(self.values) - 1)
+        return np.asarray(self.values, float)[index]
 
     def central(self) -> float:
         return float(np.dot(self.values, self._probabilities()))

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sim.model import SOLUTIONS, simulate, simulate_history, solve
-from sim.rng import chunk_generators
+from sim.rng import dynamics_generator
 from sim.sampling import sample
 from sim.scenario import Scenario
 
@@ -43,8 +43,8 @@ def chunks(runs: int, chunk_runs: int) -> list[Chunk]:
 
 
 def _draw(scenario: Scenario, seed: int, chunk: Chunk):
-    parameters_rng, dynamics_rng = chunk_generators(seed, chunk.index)
-    return sample(scenario, chunk.runs, parameters_rng), dynamics_rng
+    draws = sample(scenario, chunk.runs, seed, chunk.index, scenario.monte_carlo.design)
+    return draws, dynamics_generator(seed, chunk.index)
 
 
 def run_chunk(scenario: Scenario, seed: int, chunk: Chunk) -> pd.DataFrame:

@@ -1,17 +1,49 @@
-"""Drawing a scenario's uncertain parameters: one array per dotted key path."""
+"""Drawing a scenario's uncertain parameters: one array per dotted key path.
+
+Every number is drawn through its inverse distribution function from points in the unit cube, laid
+out by a design: independent Monte Carlo draws, a Latin hypercube, or a scrambled Sobol sequence
+(scipy.stats.qmc). Each chunk of runs is its own design, seeded by the run's seed and its index.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import warnings
 
+import numpy as np
+from scipy.stats import qmc
+
+from sim.rng import design_generator, parameter_generator
 from sim.scenario import Scenario
 
 Draws = dict[str, np.ndarray]
+DESIGNS = ("monte_carlo", "latin_hypercube", "sobol")
 
 
-def sample(scenario: Scenario, runs: int, rng: np.random.Generator) -> Draws:
-    """Draw every number of the scenario ``runs`` times (constants are repeated), in file order."""
-    return {path: quantity.sample(rng, runs) for path, quantity in scenario.quantities()}
+def unit_design(scenario: Scenario, runs: int, seed: int, chunk: int = 0, design: str = "monte_carlo") -> np.ndarray:
+    """Points ``[runs, uncertain parameters]`` in the unit cube, in the order of ``uncertain_parameters()``."""
+    paths = scenario.uncertain_parameters()
+    if design == "monte_carlo" or not paths:
+        columns = [parameter_generator(seed, chunk, path).random(runs) for path in paths]
+        return np.column_stack(columns) if columns else np.empty((runs, 0))
+    rng = design_generator(seed, chunk)
+    if design == "latin_hypercube":
+        return qmc.LatinHypercube(d=len(paths), rng=rng).random(runs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Sobol balance needs a power of two; any count is usable
+        return qmc.Sobol(d=len(paths), scramble=True, rng=rng).random(runs)
+
+
+def draws_from_unit(scenario: Scenario, unit: np.ndarray) -> Draws:
+    """Every number of the scenario for each row of ``unit`` (uncertain ones by their inverse distribution)."""
+    columns = dict(zip(scenario.uncertain_parameters(), unit.T))
+    runs = unit.shape[0]
+    return {path: quantity.ppf(columns[path]) if path in columns else np.full(runs, quantity.central())
+            for path, quantity in scenario.quantities()}
+
+
+def sample(scenario: Scenario, runs: int, seed: int, chunk: int = 0, design: str = "monte_carlo") -> Draws:
+    """Draw every number of the scenario ``runs`` times (constants are repeated)."""
+    return draws_from_unit(scenario, unit_design(scenario, runs, seed, chunk, design))
 
 
 def central(scenario: Scenario) -> Draws:

@@ -243,6 +243,9 @@ class MonteCarlo(_Strict):
     runs: Annotated[int, Field(ge=1, le=100_000_000)] = 10_000
     seed: Annotated[int, Field(ge=0)] = 0
     chunk_runs: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
+    design: Literal["monte_carlo", "latin_hypercube", "sobol"] = Field(
+        default="monte_carlo", description="How the uncertain parameters are laid out in each chunk of runs."
+    )
 
 
 class Scenario(_Strict):

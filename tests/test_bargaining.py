@@ -8,7 +8,7 @@ from conftest import two_sided, write_yaml
 
 from sim import load_scenario, run_monte_carlo
 from sim.model import simulate_history
-from sim.rng import chunk_generators
+from sim.rng import dynamics_generator
 from sim.sampling import sample
 
 
@@ -57,8 +57,7 @@ def learning_war(tmp_path, belief_a: float | None, belief_b: float | None, stren
         if belief is not None:
             raw["actors"][name]["belief"] = {"p_advance": belief, "strength": strength}
     scenario = load_scenario(write_yaml(tmp_path / "learning.yaml", raw))
-    parameters_rng, dynamics_rng = chunk_generators(3, 0)
-    outcomes, history = simulate_history(scenario, sample(scenario, 400, parameters_rng), dynamics_rng)
+    outcomes, history = simulate_history(scenario, sample(scenario, 400, seed=3), dynamics_generator(3, 0))
     return outcomes, history
 
 

@@ -11,7 +11,7 @@ from conftest import ARTICLE, two_sided, write_yaml
 from sim import ScenarioError, load_scenario, run_monte_carlo
 from sim.cli import main
 from sim.model import simulate_history
-from sim.rng import chunk_generators
+from sim.rng import dynamics_generator
 from sim.sampling import sample
 
 
@@ -19,8 +19,7 @@ def test_a_scheduled_event_changes_the_war_from_its_round(tmp_path):
     raw = two_sided(0.0, 0.5, 0.01, horizon=10)
     raw["events"] = {"turn_of_the_tide": {"round": 5, "set": {"front.p_advance": 1.0}}}
     scenario = load_scenario(write_yaml(tmp_path / "tide.yaml", raw))
-    parameters, dynamics = chunk_generators(1, 0)
-    outcomes, history = simulate_history(scenario, sample(scenario, 50, parameters), dynamics)
+    outcomes, history = simulate_history(scenario, sample(scenario, 50, seed=1), dynamics_generator(1, 0))
     fronts = history.pivot(index="run", columns="round", values="front").to_numpy()
     assert np.allclose(fronts[:, 3], 0.46) and np.allclose(fronts[:, 9], 0.52)
     assert outcomes["event_turn_of_the_tide"].all() and (outcomes["months_to_event_turn_of_the_tide"] == 4).all()

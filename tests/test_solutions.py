@@ -24,7 +24,7 @@ def split_inputs(tmp_path, utility: str, runs: int = 1):
         "model": {"start_date": "2026-01-01", "utility": utility, "mechanism": {"kind": "none"}},
     }
     scenario = load_scenario(write_yaml(tmp_path / "split.yaml", raw))
-    return build_inputs(scenario, sample(scenario, runs, np.random.default_rng(0)))
+    return build_inputs(scenario, sample(scenario, runs, seed=0))
 
 
 DISAGREEMENTS = [(0.0, 0.0), (0.2, 0.1), (0.5, 0.3), (0.05, 0.6)]
@@ -71,7 +71,7 @@ def test_nash_beats_every_package_with_three_parties_and_three_issues(tmp_path):
     raw = {"name": "three", "issues": issues, "actors": actors,
            "model": {"start_date": "2026-01-01", "mechanism": {"kind": "none"}}}
     scenario = load_scenario(write_yaml(tmp_path / "three.yaml", raw))
-    inputs = build_inputs(scenario, sample(scenario, 1, rng))
+    inputs = build_inputs(scenario, sample(scenario, 1, seed=5))
     disagreement = np.full((3, 1), 0.6)
     package, feasible = nash_solution(inputs, [0, 1, 2], disagreement)
     assert feasible.all()
