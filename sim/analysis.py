@@ -7,6 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.model.outcomes import OUTCOME_CLASSES
+from sim.scenario import Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -139,3 +140,48 @@ def model_disagreement(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 row[f"{a} vs {b}"] = (tables[a].loc[both, column] - tables[b].loc[both, column]).abs().mean()
         rows[issue] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")
+
+
+def sensitivity_outcomes(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Numeric outcomes defined in every run, for sensitivity analysis: ``deal`` (0/1), ``months_to_deal``
+    (horizon + 1 when none), each ``deal_includes_<flag>`` (0/1), and per issue ``outcome_<issue>``: the
+    settlement if there is a deal, else where the issue stands at the end (the front, or its no-deal value)."""
+    table = {"deal": runs["deal"].astype(float),
+             "months_to_deal": runs["months_to_deal"].fillna(scenario.horizon_months + 1.0)}
+    for column in (c for c in runs.columns if c.startswith("deal_includes_")):
+        table[column] = runs[column].astype(float)
+    for issue, spec in scenario.issues.items():
+        if spec.follows_front:
+            fallback = spec.low + (spec.high - spec.low) * runs["front_end"]
+        else:
+            path = f"issues.{issue}.no_deal"
+            fallback = runs[path] if path in runs else spec.no_deal.central()
+        table[f"outcome_{issue}"] = runs[f"settlement_{issue}"].where(runs["deal"], fallback)
+    return pd.DataFrame(table)
+
+
+def sobol_indices(unit_runs: pd.DataFrame, outcome: pd.Series, parameters: list[str], seed: int) -> pd.DataFrame:
+    """First-order and total Sobol indices with 95% intervals (SALib) for an outcome of a Saltelli design,
+    ranked by total index."""
+    from SALib.analyze import sobol
+
+    problem = {"num_vars": len(parameters), "names": parameters, "bounds": [[0.0, 1.0]] * len(parameters)}
+    result = sobol.analyze(problem, outcome.to_numpy(float), calc_second_order=False, conf_level=0.95, seed=seed)
+    table = pd.DataFrame({"first_order": result["S1"], "first_order_conf": result["S1_conf"],
+                          "total": result["ST"], "total_conf": result["ST_conf"]}, index=pd.Index(parameters, name="parameter"))
+    return table.sort_values("total", ascending=False)
+
+
+def tornado(blocks: list[pd.DataFrame], parameters: list[str], outcome: str, scenario: Scenario) -> pd.DataFrame:
+    """One-at-a-time swings of an outcome's mean: block 0 at the centre, then each parameter at its low and
+    high quantile (see :func:`sim.sampling.one_at_a_time_design`); ranked by the size of the swing."""
+    means = [sensitivity_outcomes(block, scenario)[outcome].mean() for block in blocks]
+    rows = {}
+    for k, name in enumerate(parameters):
+        low_block, high_block = blocks[1 + 2 * k], blocks[2 + 2 * k]
+        rows[name] = {"value_low": low_block[name].iloc[0], "value_high": high_block[name].iloc[0],
+                      "outcome_low": means[1 + 2 * k], "outcome_high": means[2 + 2 * k]}
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("parameter")
+    table["swing"] = (table["outcome_high"] - table["outcome_low"]).abs()
+    table.attrs["centre"] = means[0]
+    return table.sort_values("swing", ascending=False)

@@ -1,4 +1,4 @@
-"""The command line: ``sim run | compare | validate | provenance | plot | summary | replay | backtest | schema``.
+"""The command line: ``sim run | compare | sensitivity | validate | provenance | plot | summary | replay | backtest | schema``.
 
 This is the only module that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -114,8 +114,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if model in ("mediator", "alternating"):
             scenario.with_mechanism(model)
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-compare"
-    if out.exists() and any(out.iterdir()) and not args.overwrite:
-        raise ScenarioError(out, [("", "is not empty; choose another --out or pass --overwrite")])
+    _empty_folder(out, args.overwrite)
     tables = run_models(scenario, models, runs=args.runs, seed=args.seed, jobs=args.jobs)
     comparison = analysis.compare_models(tables)
     disagreement = analysis.model_disagreement(tables)
@@ -136,6 +135,59 @@ def cmd_compare(args: argparse.Namespace) -> int:
         figure.savefig(out / f"compare_{issue}.png", dpi=120)
         plt.close(figure)
     print(f"\nTables and figures: {out}")
+    return 0
+
+
+def _save(figure, folder: Path, name: str) -> None:
+    """Write a figure as PNG and SVG, and close it."""
+    import matplotlib.pyplot as plt
+
+    for suffix in ("png", "svg"):
+        figure.savefig(folder / f"{name}.{suffix}", dpi=120)
+    plt.close(figure)
+
+
+def _figures_ready() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def _empty_folder(folder: Path, overwrite: bool) -> None:
+    if folder.exists() and any(folder.iterdir()) and not overwrite:
+        raise ScenarioError(folder, [("", "is not empty; choose another --out or pass --overwrite")])
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    _figures_ready()
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+    from sim.sensitivity import sensitivity
+
+    scenario = load_scenario(args.file, _parse_changes(args.set))
+    out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-sensitivity"
+    _empty_folder(out, args.overwrite)
+    outcomes = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
+    try:
+        result = sensitivity(scenario, args.base_runs, args.tornado_runs, args.seed, args.jobs, outcomes)
+    except ValueError as error:
+        raise ScenarioError("--outcomes", [("", str(error))]) from None
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"{scenario.name}: Sobol indices from {result.sobol_runs:,} runs (Saltelli design), "
+          f"one-at-a-time swings from {result.tornado_runs:,} runs")
+    for outcome, indices in result.sobol.items():
+        print(f"\n{outcome}: parameters ranked by total Sobol index (95% intervals)")
+        print(indices.head(args.top).to_string(float_format=lambda v: f"{v:.3f}"))
+        indices.to_csv(out / f"sobol_{outcome}.csv")
+        result.tornado[outcome].to_csv(out / f"tornado_{outcome}.csv")
+        figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+        plots.plot_sobol(indices, outcome, args.top, ax=ax)
+        _save(figure, out, f"sobol_{outcome}")
+        figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+        plots.plot_tornado(result.tornado[outcome], outcome, args.top, ax=ax)
+        _save(figure, out, f"tornado_{outcome}")
+    print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
 
 
@@ -319,6 +371,19 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
     compare.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
     compare.set_defaults(handler=cmd_compare)
+
+    sens = commands.add_parser("sensitivity", help="Sobol indices and a tornado: which assumptions drive the outcome")
+    sens.add_argument("file", help="scenario YAML file")
+    sens.add_argument("--base-runs", type=int, default=1024, help="Saltelli base runs N: N x (parameters + 2) runs")
+    sens.add_argument("--tornado-runs", type=int, default=1000, help="runs per point of the one-at-a-time design")
+    sens.add_argument("--outcomes", help="comma-separated outcomes (default: every one that varies), e.g. deal,outcome_territory")
+    sens.add_argument("--seed", type=int, help="random seed (default: the file's)")
+    sens.add_argument("--jobs", type=int, default=1, help="processes to use")
+    sens.add_argument("--top", type=int, default=12, help="parameters to show per outcome")
+    sens.add_argument("--out", help="folder for tables and figures (default: results/<scenario>-sensitivity)")
+    sens.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
+    sens.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
+    sens.set_defaults(handler=cmd_sensitivity)
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", help="scenario YAML files")

@@ -75,3 +75,40 @@ def plot_model_comparison(tables: dict[str, pd.DataFrame], issue: str, units: st
     ax.set_ylabel(f"{issue.replace('_', ' ')}{f' ({units})' if units else ''}")
     ax.set_title(f"Settlement by model: {issue.replace('_', ' ')} (boxes: quartiles; whiskers: 5-95%)")
     return ax
+
+
+def _short(parameter: str) -> str:
+    return parameter.removeprefix("actors.").replace(".issues.", ".").replace("_", " ")
+
+
+def plot_sobol(indices: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes | None = None) -> Axes:
+    """Bars of first-order and total Sobol indices with 95% intervals, for the ``top`` parameters by total."""
+    ax = _axes(ax)
+    shown = indices.head(top).iloc[::-1]
+    y = np.arange(len(shown))
+    ax.barh(y + 0.2, shown["total"], height=0.4, xerr=shown["total_conf"], color="#4c72b0", label="total", capsize=2)
+    ax.barh(y - 0.2, shown["first_order"], height=0.4, xerr=shown["first_order_conf"], color="#8c8c8c",
+            label="first order", capsize=2)
+    ax.set_yticks(y, [_short(p) for p in shown.index], fontsize=7)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("Sobol index (share of the outcome's variance; bars: 95% interval)")
+    ax.set_title(f"What drives {outcome.replace('_', ' ')}" if outcome else "Sobol indices")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes | None = None) -> Axes:
+    """One-at-a-time swings: the outcome's mean with each parameter at its 5% and 95% quantile, others central."""
+    ax = _axes(ax)
+    shown = table.head(top).iloc[::-1]
+    centre = table.attrs.get("centre", np.nan)
+    y = np.arange(len(shown))
+    ax.barh(y, shown["outcome_low"] - centre, left=centre, color="#c44e52", label="parameter at its 5% quantile")
+    ax.barh(y, shown["outcome_high"] - centre, left=centre, color="#55a868", label="parameter at its 95% quantile")
+    ax.axvline(centre, color="black", linewidth=0.8)
+    labels = [f"{_short(p)} ({row.value_low:.3g} / {row.value_high:.3g})" for p, row in shown.iterrows()]
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_xlabel(f"mean {outcome.replace('_', ' ')} (line: all parameters central)")
+    ax.set_title("One at a time")
+    ax.legend(fontsize=7)
+    return ax

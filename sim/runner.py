@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.model import SOLUTIONS, simulate, simulate_history, solve
 from sim.rng import dynamics_generator
-from sim.sampling import sample
+from sim.sampling import draws_from_unit, sample
 from sim.scenario import Scenario
 
 BACKENDS = ("processes", "dask")
@@ -162,3 +163,33 @@ def run_models(
             plan = chunks(runs, scenario.monte_carlo.chunk_runs)
             tables[name] = pd.concat([solve_chunk(scenario, seed, chunk, name) for chunk in plan], ignore_index=True)
     return tables
+
+
+def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, block_runs: int | None = None) -> pd.DataFrame:
+    """Simulate one run per row of ``unit`` (points in the unit cube, columns in the order of
+    ``uncertain_parameters()``), in chunks of the scenario's size.
+
+    With ``block_runs`` the design is a sequence of blocks of that many rows, and the k-th run of every
+    block meets the same chance in the war (common random numbers), so blocks differ only by design.
+    """
+    size = scenario.monte_carlo.chunk_runs
+    blocks = block_runs or len(unit)
+    plan = []
+    for start in range(0, len(unit), blocks):
+        for index, first in enumerate(range(start, min(start + blocks, len(unit)), size)):
+            stream = index if block_runs else len(plan)
+            plan.append((scenario, seed, stream, first, unit[first:min(first + size, start + blocks)]))
+    if jobs > 1 and len(plan) > 1:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            tables = list(pool.map(_design_chunk, *zip(*plan)))
+    else:
+        tables = [_design_chunk(*arguments) for arguments in plan]
+    return pd.concat(tables, ignore_index=True)
+
+
+def _design_chunk(scenario: Scenario, seed: int, stream: int, first: int, unit: np.ndarray) -> pd.DataFrame:
+    draws = draws_from_unit(scenario, unit)
+    columns: dict[str, Any] = {"run_id": range(first, first + len(unit))}
+    columns |= {path: draws[path] for path in scenario.uncertain_parameters()}
+    columns |= simulate(scenario, draws, dynamics_generator(seed, stream))
+    return pd.DataFrame(columns)

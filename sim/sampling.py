@@ -49,3 +49,23 @@ def sample(scenario: Scenario, runs: int, seed: int, chunk: int = 0, design: str
 def central(scenario: Scenario) -> Draws:
     """One run at every number's central value (constants, means of distributions)."""
     return {path: np.array([quantity.central()]) for path, quantity in scenario.quantities()}
+
+
+def saltelli_design(dimensions: int, base_runs: int, seed: int) -> np.ndarray:
+    """Saltelli's design for first-order and total Sobol indices (SALib): ``base_runs * (dimensions + 2)`` points."""
+    from SALib.sample import sobol as saltelli
+
+    problem = {"num_vars": dimensions, "names": [f"x{k}" for k in range(dimensions)], "bounds": [[0.0, 1.0]] * dimensions}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SALib asks for a power of two; any count is usable
+        return saltelli.sample(problem, base_runs, calc_second_order=False, scramble=True, seed=seed)
+
+
+def one_at_a_time_design(dimensions: int, low: float = 0.05, high: float = 0.95) -> np.ndarray:
+    """The centre of the cube, then each parameter alone at its ``low`` and at its ``high`` quantile:
+    ``2 * dimensions + 1`` points (rows: centre, p0 low, p0 high, p1 low, ...)."""
+    points = np.full((2 * dimensions + 1, dimensions), 0.5)
+    for k in range(dimensions):
+        points[1 + 2 * k, k] = low
+        points[2 + 2 * k, k] = high
+    return points

@@ -1,0 +1,55 @@
+"""What drives the outcome: Sobol indices over a Saltelli design, and a one-at-a-time tornado.
+
+Both run the scenario on designed points of its uncertain parameters (``sim.runner.run_design``) and
+hand the runs to ``sim.analysis``. The model's own randomness (the war's course) stays in every run,
+so the indices describe the parameters' share of the outcome's variance, the rest being chance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim import analysis
+from sim.runner import run_design
+from sim.sampling import one_at_a_time_design, saltelli_design
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Sobol indices and tornado swings per outcome, and the runs behind them."""
+
+    sobol: dict[str, pd.DataFrame]
+    tornado: dict[str, pd.DataFrame]
+    sobol_runs: int
+    tornado_runs: int
+
+
+def sensitivity(scenario: Scenario, base_runs: int = 512, tornado_runs: int = 1000, seed: int | None = None,
+                jobs: int = 1, outcomes: list[str] | None = None) -> Sensitivity:
+    """Sobol first-order and total indices (``base_runs * (parameters + 2)`` runs) and a tornado
+    (``tornado_runs`` runs at the centre and at each parameter's 5% and 95% quantile) for each outcome."""
+    seed = scenario.monte_carlo.seed if seed is None else seed
+    parameters = scenario.uncertain_parameters()
+    width = len(parameters) + 2
+    unit = saltelli_design(len(parameters), base_runs, seed)
+    # SALib lays out each base point's A, AB_1..AB_D, B rows together; run them as blocks so that every
+    # variant of a base point meets the same chance in the war, then restore SALib's order.
+    by_variant = unit.reshape(-1, width, len(parameters)).transpose(1, 0, 2).reshape(-1, len(parameters))
+    variant_runs = run_design(scenario, by_variant, seed, jobs, block_runs=len(by_variant) // width)
+    order = np.arange(len(unit)).reshape(width, -1).T.reshape(-1)
+    design_runs = variant_runs.iloc[order].reset_index(drop=True)
+    values = analysis.sensitivity_outcomes(design_runs, scenario)
+    chosen = outcomes or [c for c in values.columns if values[c].std() > 0]
+    unknown = sorted(set(chosen) - set(values.columns))
+    if unknown:
+        raise ValueError(f"unknown outcome(s) {', '.join(unknown)}; choose from {', '.join(values.columns)}")
+    sobol = {name: analysis.sobol_indices(design_runs, values[name], parameters, seed) for name in chosen}
+    centre_and_swings = one_at_a_time_design(len(parameters)).repeat(tornado_runs, axis=0)
+    swings = run_design(scenario, centre_and_swings, seed, jobs, block_runs=tornado_runs)
+    blocks = [swings.iloc[k:k + tornado_runs] for k in range(0, len(swings), tornado_runs)]
+    tornado = {name: analysis.tornado(blocks, parameters, name, scenario) for name in chosen}
+    return Sensitivity(sobol, tornado, len(design_runs), len(swings))
