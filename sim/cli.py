@@ -1,4 +1,4 @@
-"""The command line: ``sim run | compare | sensitivity | validate | provenance | plot | summary | replay | backtest | schema``.
+"""The command line: ``sim run | compare | sensitivity | discover | validate | provenance | plot | summary | replay | backtest | schema``.
 
 This is the only module that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -187,6 +187,49 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")
         plots.plot_tornado(result.tornado[outcome], outcome, args.top, ax=ax)
         _save(figure, out, f"tornado_{outcome}")
+    print(f"\nTables and figures (PNG and SVG): {out}")
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    _figures_ready()
+    import matplotlib.pyplot as plt
+
+    from sim import discovery, plots
+
+    results = read_results(args.dir)
+    runs, parameters = results.runs, results.manifest["parameters"]
+    if (args.outcome is None) == (args.where is None):
+        raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
+    try:
+        happens = discovery.condition(runs, args.outcome, args.where)
+    except ValueError as error:
+        raise ScenarioError(args.dir, [("outcome", str(error))]) from None
+    label = args.outcome or args.where
+    if not 0 < happens.sum() < len(runs):
+        raise ScenarioError(args.dir, [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")])
+    box = discovery.prim(runs, parameters, happens, args.threshold)
+    tree = discovery.cart(runs, parameters, happens, args.depth)
+    out = Path(args.out) if args.out else Path(args.dir) / "discovery"
+    out.mkdir(parents=True, exist_ok=True)
+    step = box.trajectory.loc[box.chosen]
+    with pd.option_context("display.width", 250, "display.max_colwidth", 200):
+        print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
+        if step.density < args.threshold:
+            print(f"\nNo box reaches a density of {args.threshold:.0%}; shown: the best coverage x density.")
+        print(f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
+              f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:")
+        print(box.limits.to_string(float_format=lambda v: f"{v:.4g}"))
+        print("\nCART leaves, densest first:")
+        print(tree.head(args.depth * 3).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    box.trajectory.to_csv(out / "prim_trajectory.csv")
+    box.limits.to_csv(out / "prim_box.csv")
+    tree.to_csv(out / "cart_leaves.csv", index=False)
+    for name, draw in (("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
+                       ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax))):
+        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        draw(ax)
+        _save(figure, out, name)
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
 
@@ -384,6 +427,15 @@ def parser() -> argparse.ArgumentParser:
     sens.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
     sens.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
     sens.set_defaults(handler=cmd_sensitivity)
+
+    discover = commands.add_parser("discover", help="PRIM and CART: where in parameter space an outcome happens")
+    discover.add_argument("dir", help="results folder written by 'sim run'")
+    discover.add_argument("outcome", nargs="?", help="an outcome class (e.g. frozen_conflict) or deal_within_N_months")
+    discover.add_argument("--where", help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12'")
+    discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
+    discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
+    discover.add_argument("--out", help="folder for tables and figures (default: DIR/discovery)")
+    discover.set_defaults(handler=cmd_discover)
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", help="scenario YAML files")

@@ -112,3 +112,36 @@ def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     ax.set_title("One at a time")
     ax.legend(fontsize=7)
     return ax
+
+
+def plot_prim_tradeoff(trajectory: pd.DataFrame, chosen: int | None = None, ax: Axes | None = None) -> Axes:
+    """PRIM's peeling trade-off: coverage against density for each box, coloured by restricted dimensions."""
+    ax = _axes(ax)
+    points = ax.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis", s=18)
+    if chosen is not None:
+        ax.scatter([trajectory.loc[chosen, "coverage"]], [trajectory.loc[chosen, "density"]], s=120,
+                   facecolors="none", edgecolors="#c44e52", linewidths=2, label=f"chosen box ({chosen})")
+        ax.legend(fontsize=8)
+    ax.figure.colorbar(points, ax=ax, label="restricted parameters")
+    ax.set_xlabel("coverage (share of the outcome's runs inside the box)")
+    ax.set_ylabel("density (share of the box's runs with the outcome)")
+    ax.set_title("PRIM: peeling trade-off")
+    return ax
+
+
+def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """The chosen box: each restricted parameter's limits within its full range, labelled in its own units."""
+    ax = _axes(ax)
+    y = np.arange(len(limits))[::-1]
+    span = (limits["range_high"] - limits["range_low"]).replace(0, 1.0)
+    left = (limits["low"] - limits["range_low"]) / span
+    right = (limits["high"] - limits["range_low"]) / span
+    ax.barh(y, [1.0] * len(limits), color="#e5e5e5", height=0.6)
+    ax.barh(y, right - left, left=left, color="#4c72b0", height=0.6)
+    for k, (name, row) in enumerate(limits.iterrows()):
+        ax.text(1.02, y[k], f"{row.low:.3g} to {row.high:.3g}", va="center", fontsize=7)
+    ax.set_yticks(y, [_short(p) for p in limits.index], fontsize=7)
+    ax.set_xlim(0, 1.3)
+    ax.set_xlabel("position within the parameter's sampled range")
+    ax.set_title("PRIM: the box")
+    return ax

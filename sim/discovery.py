@@ -1,0 +1,97 @@
+"""Scenario discovery: the regions of parameter space where an outcome happens (DataFrame in, boxes out).
+
+PRIM (Friedman & Fisher 1999) comes from the EMA Workbench; CART from scikit-learn. Both read the runs
+of a results folder: the sampled parameters and a yes/no outcome the analyst names.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.model.outcomes import OUTCOME_CLASSES
+
+_WITHIN = re.compile(r"^deal_within_(\d+)_months$")
+
+
+def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = None) -> pd.Series:
+    """The runs where the named outcome happens: an outcome class (``frozen_conflict``), ``deal_within_N_months``,
+    or a pandas query over the outcome columns (``where="deal and months_to_deal <= 12"``)."""
+    if where is not None:
+        try:
+            return pd.Series(runs.eval(where), index=runs.index).astype(bool)
+        except Exception as error:  # pandas raises many kinds for a bad expression
+            raise ValueError(f"cannot evaluate {where!r}: {error}") from None
+    if name in OUTCOME_CLASSES:
+        return runs["outcome"] == name
+    within = _WITHIN.match(name or "")
+    if within:
+        return runs["months_to_deal"] <= int(within.group(1))
+    raise ValueError(f"unknown outcome {name!r}: use an outcome class ({', '.join(OUTCOME_CLASSES)}), "
+                     "deal_within_N_months, or --where")
+
+
+@dataclass(frozen=True)
+class PrimBox:
+    """PRIM's peeling trajectory, the chosen step, and that box's limits in the parameters' own units."""
+
+    trajectory: pd.DataFrame
+    chosen: int
+    limits: pd.DataFrame
+    share: float
+
+
+def prim(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, threshold: float = 0.8) -> PrimBox:
+    """Peel boxes around the runs where ``happens``; choose the box with the most coverage whose density
+    reaches ``threshold`` (if none does, the one with the largest coverage x density). ``limits`` lists the
+    restricted parameters."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.getLogger("EMA").setLevel(logging.WARNING)
+        from ema_workbench.analysis import prim as ema_prim
+
+        x = runs[parameters].astype(float).reset_index(drop=True)
+        # Ask only for a box denser than all runs, so the trajectory is complete; the box is chosen below.
+        floor = min(threshold, float(happens.mean()) + 1e-9)
+        algorithm = ema_prim.Prim(x, happens.to_numpy(bool), threshold=floor, peel_alpha=0.05, mass_min=0.02)
+        box = algorithm.find_box()
+    trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].copy()
+    meets = trajectory.index[trajectory["density"] >= threshold]
+    balance = trajectory["coverage"] * trajectory["density"]
+    chosen = int(trajectory.loc[meets, "coverage"].idxmax()) if len(meets) else int(balance.idxmax())
+    initial, final = box.box_lims[0], box.box_lims[chosen]
+    rows = {name: {"low": final.loc[0, name], "high": final.loc[1, name],
+                   "range_low": initial.loc[0, name], "range_high": initial.loc[1, name]}
+            for name in parameters if not np.isclose([final.loc[0, name], final.loc[1, name]],
+                                                     [initial.loc[0, name], initial.loc[1, name]]).all()}
+    limits = pd.DataFrame.from_dict(rows, orient="index", columns=["low", "high", "range_low", "range_high"]).rename_axis("parameter")
+    return PrimBox(trajectory, chosen, limits, float(happens.mean()))
+
+
+def cart(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, max_depth: int = 3) -> pd.DataFrame:
+    """A classification tree (CART) of where the outcome happens: one row per leaf with its rule in the
+    parameters' own units, the runs it holds, the share where the outcome happens (density) and the
+    share of all such runs it catches (coverage), densest first."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    x = runs[parameters].astype(float).to_numpy()
+    y = happens.to_numpy(bool)
+    tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=max(20, len(y) // 200), random_state=0).fit(x, y)
+    structure, leaves = tree.tree_, tree.apply(x)
+    rules: dict[int, list[str]] = {0: []}
+    for node in range(structure.node_count):
+        left, right = structure.children_left[node], structure.children_right[node]
+        if left >= 0:
+            name, cut = parameters[structure.feature[node]], structure.threshold[node]
+            rules[left] = rules[node] + [f"{name} <= {cut:.4g}"]
+            rules[right] = rules[node] + [f"{name} > {cut:.4g}"]
+    total = max(int(y.sum()), 1)
+    rows = [{"rule": " and ".join(rules[leaf]) or "(all runs)", "runs": int((leaves == leaf).sum()),
+             "density": float(y[leaves == leaf].mean()), "coverage": float(y[leaves == leaf].sum() / total)}
+            for leaf in np.unique(leaves)]
+    return pd.DataFrame(rows).sort_values(["density", "coverage"], ascending=False, ignore_index=True)
