@@ -33,10 +33,12 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
 
 
 def proportion(flags: pd.Series) -> dict[str, float]:
-    """Share of true values with its 95% Wilson interval: ``estimate``, ``lo``, ``hi``."""
+    """Share of true values with its Monte Carlo standard error and 95% Wilson interval:
+    ``estimate``, ``se``, ``lo``, ``hi``."""
     successes, trials = int(flags.sum()), int(flags.size)
     lo, hi = wilson_interval(successes, trials)
-    return {"estimate": successes / trials if trials else float("nan"), "lo": lo, "hi": hi}
+    p = successes / trials if trials else float("nan")
+    return {"estimate": p, "se": float(np.sqrt(p * (1 - p) / trials)) if trials else float("nan"), "lo": lo, "hi": hi}
 
 
 def deal_curve(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:

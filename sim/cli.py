@@ -42,7 +42,10 @@ def _table(frame: pd.DataFrame, percent: bool = True) -> str:
             return f"{v:6.1%}" if percent else f"{v:.3g}"
         return str(v)
 
-    return frame.to_string(formatters={c: fmt for c in frame.columns})
+    formatters = {c: fmt for c in frame.columns}
+    if percent and "se" in frame.columns:
+        formatters["se"] = "{:6.2%}".format
+    return frame.to_string(formatters=formatters)
 
 
 def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
@@ -88,7 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = run_to_folder(
             scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
             scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite, changes=changes,
-            on_chunk=bar.update,
+            on_chunk=bar.update, until_ci=args.until_ci, max_runs=args.max_runs,
         )
     print(summary_text(_load_results(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
@@ -398,6 +401,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", choices=["processes", "dask"], default="processes",
                      help="where chunks run: local processes, or a Dask cluster (a local one unless --scheduler)")
     run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    run.add_argument("--until-ci", type=float, metavar="W",
+                     help="add runs until every headline probability's 95%% interval is narrower than W (e.g. 0.01)")
+    run.add_argument("--max-runs", type=int, default=10_000_000, help="with --until-ci: stop at this many runs")
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in the same folder")
     run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -486,6 +492,9 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     if getattr(args, "jobs", 1) < 1:
         print("error: --jobs: must be at least 1", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "until_ci", None) is not None and not 0 < args.until_ci < 1:
+        print("error: --until-ci: must lie between 0 and 1 (an interval's width)", file=sys.stderr)
         return BAD_INPUT
     if getattr(args, "scheduler", None) and args.backend != "dask":
         print("error: --scheduler: goes with --backend dask", file=sys.stderr)

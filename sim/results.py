@@ -22,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
@@ -102,6 +103,7 @@ def _new_manifest(scenario: Scenario, runs: int, seed: int, changes: dict[str, A
             "resolved": scenario.model_dump(mode="json"),
         },
         "seed": seed,
+        "requested_runs": runs,
         "runs": runs,
         "chunk_runs": scenario.monte_carlo.chunk_runs,
         "chunks_total": len(plan),
@@ -122,7 +124,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def _same_run(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
-    keys = (("scenario", "resolved"), ("seed",), ("runs",), ("chunk_runs",))
+    keys = (("scenario", "resolved"), ("seed",), ("requested_runs",), ("chunk_runs",), ("until_ci",))
     problems = []
     for path in keys:
         a, b = old, new
@@ -160,6 +162,28 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
     return manifest
 
 
+def _plan(requested: int, total: int, size: int) -> list[Chunk]:
+    """The requested runs in chunks, then whole chunks added (by ``until_ci``) up to ``total`` runs."""
+    plan = chunks(requested, size)
+    first = requested
+    while first < total:
+        plan.append(Chunk(len(plan), first, min(size, total - first)))
+        first += size
+    return plan
+
+
+def _runs_needed(table: pd.DataFrame, horizon: int, width: float) -> int:
+    """Runs for every headline probability's 95% interval to be narrower than ``width`` (normal approximation)."""
+    from sim import analysis
+
+    headline = analysis.headline(table, horizon)
+    if (headline["hi"] - headline["lo"]).max() < width:
+        return len(table)
+    share_of_runs = [1.0] * 5 + [max(float(table["deal"].mean()), 1.0 / len(table))] * (len(headline) - 5)
+    p = headline["estimate"].fillna(0.5).clip(0.5 / len(table), 1 - 0.5 / len(table))
+    return int(max(((2 * 1.96) ** 2 * p * (1 - p) / width**2 / np.array(share_of_runs)).max(), len(table) + 1))
+
+
 def run_to_folder(
     scenario: Scenario,
     folder: str | Path,
@@ -172,30 +196,49 @@ def run_to_folder(
     overwrite: bool = False,
     changes: dict[str, Any] | None = None,
     on_chunk: Callable[[int], None] | None = None,
+    until_ci: float | None = None,
+    max_runs: int = 10_000_000,
 ) -> dict[str, Any]:
     """Run the scenario into ``folder``, one Parquet shard per chunk as each finishes; return the manifest.
 
-    ``on_chunk`` is called with the number of runs already done, then with each finished chunk's.
+    With ``until_ci``, whole chunks are added (up to ``max_runs``) until every headline probability's 95%
+    interval is narrower than ``until_ci``. ``on_chunk`` is called with the number of runs already done,
+    then with each finished chunk's.
     """
+    from sim import analysis
+
     folder = Path(folder)
-    runs = scenario.monte_carlo.runs if runs is None else runs
+    requested = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
-    plan = chunks(runs, scenario.monte_carlo.chunk_runs)
-    manifest = prepare_folder(folder, _new_manifest(scenario, runs, seed, changes or {}, plan), resume, overwrite)
+    size = scenario.monte_carlo.chunk_runs
+    fresh = _new_manifest(scenario, requested, seed, changes or {}, chunks(requested, size))
+    fresh["until_ci"] = until_ci
+    manifest = prepare_folder(folder, fresh, resume, overwrite)
+    plan = _plan(requested, manifest["runs"], size)
     done = {index for index in manifest["chunks_done"] if shard_path(folder, index).is_file()}
-    remaining = [chunk for chunk in plan if chunk.index not in done]
     if on_chunk is not None:
         on_chunk(sum(chunk.runs for chunk in plan if chunk.index in done))
-    started = time.perf_counter()
-    for chunk, table in iter_chunks(scenario, remaining, seed, jobs, backend, scheduler):
-        _write_atomically(shard_path(folder, chunk.index), lambda p, t=table: t.to_parquet(p, index=False))
-        done.add(chunk.index)
-        manifest["chunks_done"] = sorted(done)
+    started, simulated = time.perf_counter(), 0
+    while True:
+        remaining = [chunk for chunk in plan if chunk.index not in done]
+        for chunk, table in iter_chunks(scenario, remaining, seed, jobs, backend, scheduler):
+            _write_atomically(shard_path(folder, chunk.index), lambda p, t=table: t.to_parquet(p, index=False))
+            done.add(chunk.index)
+            manifest["chunks_done"] = sorted(done)
+            _write_manifest(folder, manifest)
+            simulated += chunk.runs
+            if on_chunk is not None:
+                on_chunk(chunk.runs)
+        if until_ci is None or manifest["runs"] >= max_runs:
+            break
+        summary = pd.read_parquet(folder / RUNS_FILE, columns=analysis.summary_columns(result_columns_unchecked(folder)))
+        needed = min(_runs_needed(summary, scenario.horizon_months, until_ci), max_runs)
+        if needed <= manifest["runs"]:
+            break
+        plan = _plan(requested, int(np.ceil(needed / size) * size) if needed > requested else needed, size)
+        manifest["runs"], manifest["chunks_total"] = plan[-1].first + plan[-1].runs, len(plan)
         _write_manifest(folder, manifest)
-        if on_chunk is not None:
-            on_chunk(chunk.runs)
     seconds = time.perf_counter() - started
-    simulated = sum(chunk.runs for chunk in remaining)
     manifest["status"] = "complete"
     manifest["timings"] = {
         "simulate_and_write_seconds": round(seconds, 3),
@@ -224,14 +267,19 @@ def read_results(folder: str | Path, columns: list[str] | None = None) -> Result
     return Results(runs=runs, manifest=manifest)
 
 
-def result_columns(folder: str | Path) -> list[str]:
-    """The column names of a results folder's runs, without reading the runs."""
+def result_columns_unchecked(folder: Path) -> list[str]:
+    """The column names of the shards in a results folder, finished or not."""
     import pyarrow.dataset
 
+    return pyarrow.dataset.dataset(folder / RUNS_FILE, format="parquet").schema.names
+
+
+def result_columns(folder: str | Path) -> list[str]:
+    """The column names of a results folder's runs, without reading the runs."""
     folder = Path(folder)
     _read_manifest(folder)
     try:
-        return pyarrow.dataset.dataset(folder / RUNS_FILE, format="parquet").schema.names
+        return result_columns_unchecked(folder)
     except (OSError, ValueError) as error:
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__})")]) from None
 

@@ -81,3 +81,17 @@ def test_dask_cluster_gives_the_same_values_as_one_process(uninterrupted, tmp_pa
     manifest = run_to_folder(scenario, folder, runs=RUNS, seed=4, jobs=2, backend="dask")
     assert manifest["timings"]["backend"] == "dask"
     assert shard_hashes(folder) == shard_hashes(uninterrupted)
+
+
+def test_until_ci_adds_seeded_chunks_until_every_headline_interval_is_narrow(tmp_path):
+    from sim import analysis
+
+    scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
+    manifest = run_to_folder(scenario, tmp_path / "a", runs=500, seed=3, until_ci=0.06)
+    runs = read_results(tmp_path / "a").runs
+    headline = analysis.headline(runs, scenario.horizon_months)
+    assert (headline["hi"] - headline["lo"]).max() < 0.06
+    assert manifest["requested_runs"] == 500 and manifest["runs"] == len(runs) > 500
+    assert runs["run_id"].tolist() == list(range(len(runs)))
+    again = run_to_folder(scenario, tmp_path / "b", runs=500, seed=3, until_ci=0.06)
+    assert again["runs"] == manifest["runs"] and shard_hashes(tmp_path / "a") == shard_hashes(tmp_path / "b")
