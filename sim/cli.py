@@ -1,4 +1,4 @@
-"""The command line: ``sim run | compare | sensitivity | discover | validate | provenance | plot | summary | replay | backtest | schema``.
+"""The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | validate | provenance | plot | summary | replay | backtest | schema``.
 
 This is the only module that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -237,6 +237,44 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare_scenarios(args: argparse.Namespace) -> int:
+    _figures_ready()
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+    from sim.runner import run_monte_carlo
+
+    if len(args.files) < 2:
+        raise ScenarioError("compare-scenarios", [("", "give two or more scenario files (the first is the baseline)")])
+    scenarios = {Path(f).stem: load_scenario(f) for f in args.files}
+    out = Path(args.out) if args.out else Path("results") / "compare-scenarios"
+    _empty_folder(out, args.overwrite)
+    baseline = next(iter(scenarios.values()))
+    runs = baseline.monte_carlo.runs if args.runs is None else args.runs
+    seed = baseline.monte_carlo.seed if args.seed is None else args.seed
+    tables = {name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs) for name, s in scenarios.items()}
+    probabilities = analysis.scenario_differences(tables)
+    settlements = analysis.settlement_differences(tables, seed=seed)
+    with pd.option_context("display.width", 200, "display.max_rows", None):
+        print(f"{len(scenarios)} scenarios, {runs:,} runs each, seed {seed}, common random numbers; baseline: {next(iter(scenarios))}")
+        print("\nChange in probability against the baseline (95% interval from paired runs)")
+        print(probabilities.to_string(formatters={c: "{:7.2%}".format for c in probabilities.columns}))
+        print("\nChange in settlement quantiles among deals (95% interval from a paired bootstrap)")
+        print(settlements.to_string(float_format=lambda v: f"{v:.3g}"))
+    out.mkdir(parents=True, exist_ok=True)
+    probabilities.to_csv(out / "probability_differences.csv")
+    settlements.to_csv(out / "settlement_differences.csv")
+    figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+    plots.plot_deal_curves(tables, baseline.horizon_months, ax=ax)
+    _save(figure, out, "deal_curves")
+    for issue, spec in baseline.issues.items():
+        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        plots.plot_settlement_ecdf(tables, issue, spec.units, ax=ax)
+        _save(figure, out, f"ecdf_{issue}")
+    print(f"\nTables and figures (PNG and SVG): {out}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for file in args.files:
@@ -420,6 +458,15 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
     compare.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
     compare.set_defaults(handler=cmd_compare)
+
+    both = commands.add_parser("compare-scenarios", help="run scenarios with common random numbers and report their differences")
+    both.add_argument("files", nargs="+", help="scenario YAML files; the first is the baseline")
+    both.add_argument("--runs", type=int, help="runs per scenario (default: the first file's)")
+    both.add_argument("--seed", type=int, help="random seed (default: the first file's)")
+    both.add_argument("--jobs", type=int, default=1, help="processes to use")
+    both.add_argument("--out", help="folder for tables and figures (default: results/compare-scenarios)")
+    both.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
+    both.set_defaults(handler=cmd_compare_scenarios)
 
     sens = commands.add_parser("sensitivity", help="Sobol indices and a tornado: which assumptions drive the outcome")
     sens.add_argument("file", help="scenario YAML file")

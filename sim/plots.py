@@ -145,3 +145,32 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("position within the parameter's sampled range")
     ax.set_title("PRIM: the box")
     return ax
+
+
+def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon_months: int, ax: Axes | None = None) -> Axes:
+    """Cumulative probability of a deal by month, one line and 95% band per scenario."""
+    ax = _axes(ax)
+    for name, runs in tables.items():
+        curve = analysis.deal_curve(runs, horizon_months)
+        line = ax.step(curve["month"], curve["estimate"], where="post", label=name)[0]
+        ax.fill_between(curve["month"], curve["lo"], curve["hi"], step="post", alpha=0.2, color=line.get_color())
+    ax.set_xlim(0, horizon_months)
+    ax.set_xlabel("months from the scenario's start")
+    ax.set_ylabel("probability of a deal")
+    ax.set_title("Time to a deal, by scenario")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def plot_settlement_ecdf(tables: dict[str, pd.DataFrame], issue: str, units: str = "", ax: Axes | None = None) -> Axes:
+    """Empirical distribution function of one issue's settlement among deals, one line per scenario or model."""
+    ax = _axes(ax)
+    for name, runs in tables.items():
+        values = np.sort(runs.loc[runs["deal"], f"settlement_{issue}"].dropna().to_numpy())
+        if len(values):
+            ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", label=f"{name} (n = {len(values):,})")
+    ax.set_xlabel(f"{issue.replace('_', ' ')}{f' ({units})' if units else ''}")
+    ax.set_ylabel("share of deals at or below")
+    ax.set_title(f"Settlement among deals: {issue.replace('_', ' ')}")
+    ax.legend(fontsize=8)
+    return ax

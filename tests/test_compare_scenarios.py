@@ -1,0 +1,39 @@
+"""Comparing scenarios with common random numbers."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ARTICLE, SCENARIOS
+
+from sim import analysis, load_scenario, run_monte_carlo
+from sim.cli import main
+
+
+def test_a_scenario_against_itself_differs_by_exactly_nothing():
+    runs = run_monte_carlo(load_scenario(ARTICLE), runs=1500, seed=4)
+    again = run_monte_carlo(load_scenario(ARTICLE), runs=1500, seed=4)
+    table = analysis.scenario_differences({"a": runs, "b": again})
+    assert (table["difference"] == 0).all() and (table["hi"] - table["lo"] == 0).all()
+
+
+def test_common_random_numbers_narrow_the_interval_of_a_difference():
+    base = run_monte_carlo(load_scenario(ARTICLE), runs=4000, seed=5)
+    firm = run_monte_carlo(load_scenario(SCENARIOS / "ukraine_firm_us_backstop.yaml"), runs=4000, seed=5)
+    table = analysis.scenario_differences({"base": base, "firm": firm}).loc["firm"]
+    row = table.loc["deal by the horizon"]
+    assert row["difference"] == pytest.approx(firm["deal"].mean() - base["deal"].mean(), abs=1e-12)
+    assert (row["hi"] - row["lo"]) / 2 < 0.6 * row["unpaired_half_width"]
+    assert row["lo"] > 0, "a firm US backstop makes a deal more likely, and the paired interval shows it"
+    quantiles = analysis.settlement_differences({"base": base, "firm": firm}, resamples=100)
+    assert {"territory", "us_backstop"} <= set(quantiles.index.get_level_values("issue"))
+    assert (quantiles["lo"] <= quantiles["difference"]).all() and (quantiles["difference"] <= quantiles["hi"]).all()
+
+
+def test_compare_scenarios_command(tmp_path, capsys):
+    out = tmp_path / "both"
+    assert main(["compare-scenarios", str(ARTICLE), str(SCENARIOS / "ukraine_offensive_stalls.yaml"), "--runs", "800",
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "common random numbers" in text and "ukraine_offensive_stalls" in text
+    assert {"deal_curves.png", "deal_curves.svg", "ecdf_territory.svg", "probability_differences.csv"} <= {p.name for p in out.iterdir()}
+    assert main(["compare-scenarios", str(ARTICLE), "--out", str(tmp_path / "one")]) == 2
