@@ -246,3 +246,12 @@ def settlement_differences(tables: dict[str, pd.DataFrame], quantiles=(0.25, 0.5
                 rows.append({"scenario": name, "issue": issue, "quantile": q, "baseline": before[j],
                              "difference": difference[j], "lo": lo[j], "hi": hi[j]})
     return pd.DataFrame(rows).set_index(["scenario", "issue", "quantile"])
+
+
+def parameter_contrast(runs: pd.DataFrame, parameters: list[str], happens: pd.Series) -> pd.DataFrame:
+    """Each parameter's mean where an outcome happens and where it does not, and the difference in
+    standard deviations of the parameter: a first look at what goes with the outcome, largest first."""
+    inside, outside = runs.loc[happens, parameters].mean(), runs.loc[~happens, parameters].mean()
+    spread = runs[parameters].std().replace(0, np.nan)
+    table = pd.DataFrame({"mean_if_yes": inside, "mean_if_no": outside, "standardised_difference": (inside - outside) / spread})
+    return table.dropna().sort_values("standardised_difference", key=np.abs, ascending=False).rename_axis("parameter")

@@ -1,4 +1,4 @@
-"""The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | validate | provenance | plot | summary | replay | backtest | schema``.
+"""The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | validate | provenance | plot | report | summary | replay | backtest | schema``.
 
 This is the only module that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -322,32 +322,67 @@ def _load_results(folder: str | Path) -> Results:
     return read_results(folder, columns=analysis.summary_columns(result_columns(folder)))
 
 
-def cmd_plot(args: argparse.Namespace) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict:
+    """The standard figures of a results folder: name -> function drawing it on an Axes."""
     from sim import plots
+
+    runs, manifest = results.runs, results.manifest
+    issues = manifest["scenario"]["resolved"]["issues"]
+    horizon = analysis.horizon_months(manifest)
+    figures = {
+        "outcome_classes": lambda ax: plots.plot_outcome_classes(runs, ax=ax),
+        "deal_curve": lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax),
+    }
+    for issue, spec in issues.items():
+        units = spec.get("units", "")
+        figures[f"settlement_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement(runs, i, u, ax=ax)
+        figures[f"ecdf_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax)
+    if history is not None and "front" in history and manifest["scenario"]["resolved"].get("front"):
+        side = manifest["scenario"]["resolved"]["front"]["side"]
+        figures["fan_front"] = lambda ax: plots.plot_fan(history, "front", f"front: share held by {side}", ax=ax)
+        for issue in issues:
+            figures[f"fan_proposal_{issue}"] = lambda ax, i=issue: plots.plot_fan(
+                history, f"proposal_{i}", f"package on the table: {i.replace('_', ' ')}", ax=ax)
+    return figures
+
+
+def _history_of(results: Results, runs: int) -> pd.DataFrame:
+    from sim.results import scenario_of
+    from sim.runner import history_sample
+
+    manifest = results.manifest
+    history = history_sample(scenario_of(manifest), manifest["seed"], manifest["runs"])
+    return history[history["run_id"] < runs]
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    _figures_ready()
+    import matplotlib.pyplot as plt
 
     results = _load_results(args.dir)
     out = Path(args.out) if args.out else Path(args.dir) / "figures"
     out.mkdir(parents=True, exist_ok=True)
-    runs, manifest = results.runs, results.manifest
-    issues = manifest["scenario"]["resolved"]["issues"]
-    figures = {
-        "outcome_classes": lambda ax: plots.plot_outcome_classes(runs, ax=ax),
-        "deal_curve": lambda ax: plots.plot_deal_curve(runs, analysis.horizon_months(manifest), ax=ax),
-    }
-    for issue, spec in issues.items():
-        figures[f"settlement_{issue}"] = lambda ax, i=issue, u=spec.get("units", ""): plots.plot_settlement(runs, i, u, ax=ax)
-    for name, draw in figures.items():
+    history = _history_of(results, args.history_runs) if args.history_runs else None
+    for name, draw in figure_set(results, history).items():
         figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
         draw(ax)
-        path = out / f"{name}.png"
-        figure.savefig(path, dpi=120)
-        plt.close(figure)
-        print(path)
+        _save(figure, out, name)
+        print(out / f"{name}.png")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    _figures_ready()
+    from sim.report import build_report
+
+    results = read_results(args.dir)
+    history = _history_of(results, args.history_runs) if args.history_runs else None
+    page = build_report(results, history, figure_set(results, history))
+    out = Path(args.out) if args.out else Path(args.dir) / "report.html"
+    temporary = out.with_name(f".{out.name}.partial")
+    temporary.write_text(page, encoding="utf-8")
+    os.replace(temporary, out)
+    print(out)
     return 0
 
 
@@ -502,7 +537,15 @@ def parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="draw the outcome plots of a results folder")
     plot.add_argument("dir", help="results folder written by 'sim run'")
     plot.add_argument("--out", help="figure folder (default: DIR/figures)")
+    plot.add_argument("--history-runs", type=int, default=2000,
+                      help="runs re-simulated round by round for the fan charts (0: none)")
     plot.set_defaults(handler=cmd_plot)
+
+    report = commands.add_parser("report", help="write one self-contained HTML report of a results folder")
+    report.add_argument("dir", help="results folder written by 'sim run'")
+    report.add_argument("--out", help="the HTML file (default: DIR/report.html)")
+    report.add_argument("--history-runs", type=int, default=2000, help="runs re-simulated for the fan charts (0: none)")
+    report.set_defaults(handler=cmd_report)
 
     summary = commands.add_parser("summary", help="print the summary of a results folder again")
     summary.add_argument("dir", help="results folder written by 'sim run'")

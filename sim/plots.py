@@ -174,3 +174,18 @@ def plot_settlement_ecdf(tables: dict[str, pd.DataFrame], issue: str, units: str
     ax.set_title(f"Settlement among deals: {issue.replace('_', ' ')}")
     ax.legend(fontsize=8)
     return ax
+
+
+def plot_fan(history: pd.DataFrame, column: str, label: str = "", ax: Axes | None = None) -> Axes:
+    """Fan chart of a quantity over time: median, 50% and 90% bands across runs, month by month
+    (runs where it is undefined that month, e.g. no proposal after a deal, are left out)."""
+    ax = _axes(ax)
+    bands = history.groupby("month")[column].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    ax.fill_between(bands.index, bands[0.05], bands[0.95], alpha=0.2, color="#4c72b0", label="90% of runs")
+    ax.fill_between(bands.index, bands[0.25], bands[0.75], alpha=0.4, color="#4c72b0", label="50% of runs")
+    ax.plot(bands.index, bands[0.5], color="#4c72b0", label="median")
+    ax.set_xlabel("months from the scenario's start")
+    ax.set_ylabel(label or column.replace("_", " "))
+    ax.set_title(f"{label or column.replace('_', ' ')} over time (n = {history['run_id'].nunique():,} runs)")
+    ax.legend(fontsize=8)
+    return ax

@@ -11,8 +11,9 @@ import pandas as pd
 from sim.quantities import Fixed, QuantityBase
 from sim.scenario import Scenario
 
-KINDS = ("article", "article+assumption", "fact", "variant", "assumption", "unsourced")
-"""article: stated in the article; article+assumption: the article gives the direction, its size is assumed."""
+KINDS = ("article", "article+assumption", "fact", "variant", "assumption", "default", "unsourced")
+"""article: stated in the article; article+assumption: the article gives the direction, its size is assumed;
+default: a value the scenario leaves to the toolkit's default (the source says which)."""
 _QUOTE = re.compile(r'line (\d+): "([^"]+)"')
 
 
@@ -35,7 +36,7 @@ def kind_of(source: str | None) -> str:
         return "unsourced"
     if _QUOTE.search(source) or re.match(r"line \d+", source):
         return "article+assumption" if "assum" in _QUOTE.sub("", source) else "article"
-    for kind in ("assumption", "fact", "variant"):
+    for kind in ("assumption", "fact", "variant", "default"):
         if source.startswith(f"{kind}:"):
             return kind
     return "unsourced"

@@ -193,3 +193,11 @@ def _design_chunk(scenario: Scenario, seed: int, stream: int, first: int, unit: 
     columns |= {path: draws[path] for path in scenario.uncertain_parameters()}
     columns |= simulate(scenario, draws, dynamics_generator(seed, stream))
     return pd.DataFrame(columns)
+
+
+def history_sample(scenario: Scenario, seed: int, runs: int) -> pd.DataFrame:
+    """Round-by-round history of the first chunk of a Monte Carlo run (re-simulated exactly), with ``run_id``."""
+    chunk = chunks(runs, scenario.monte_carlo.chunk_runs)[0]
+    draws, dynamics_rng = _draw(scenario, seed, chunk)
+    _, history = simulate_history(scenario, draws, dynamics_rng)
+    return history.rename(columns={"run": "run_id"}).assign(run_id=lambda h: h["run_id"] + chunk.first)

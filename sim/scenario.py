@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 from sim.errors import ScenarioError
 from sim.quantities import (
     DISTRIBUTION_TAGS,
+    Fixed,
     NonNegative,
     Probability,
     Quantity,
@@ -28,6 +29,11 @@ from sim.yaml_io import read_yaml_mapping
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Positive = Annotated[Quantity, within(1e-12)]
+
+
+def _default(value: float, reason: str, description: str = "") -> Any:
+    """A field whose default is a constant with its source (``default: <reason>``), listed by provenance."""
+    return Field(default_factory=lambda: Fixed(value=value, source=f"default: {reason}"), description=description)
 
 
 class _Strict(BaseModel):
@@ -74,8 +80,8 @@ class ActorIssue(_Strict):
 class WarCost(_Strict):
     """What another round of war costs an actor, in utility units (a whole settlement is worth 1)."""
 
-    per_round: NonNegative = 0.0
-    winter_multiplier: NonNegative = Field(default=1.0, description="Factor on the cost in winter months.")
+    per_round: NonNegative = _default(0.0, "no cost of war given")
+    winter_multiplier: NonNegative = _default(1.0, "no seasonal change", "Factor on the cost in winter months.")
 
 
 class Belief(_Strict):
@@ -94,15 +100,15 @@ class Actor(_Strict):
     issues: dict[Name, ActorIssue]
     war_cost: WarCost = WarCost()
     belief: Belief | None = Field(default=None, description="Without one, the actor knows the true chance.")
-    planning_rounds: Annotated[Quantity, within(1, 600)] = Field(
-        default=12.0, description="How many rounds ahead the actor weighs fighting on."
+    planning_rounds: Annotated[Quantity, within(1, 600)] = _default(
+        12.0, "a year of monthly rounds", "How many rounds ahead the actor weighs fighting on."
     )
-    breakdown_loss: NonNegative = Field(default=0.0, description="Utility the actor loses if a deal breaks down.")
+    breakdown_loss: NonNegative = _default(0.0, "no loss given", "Utility the actor loses if a deal breaks down.")
     reservation_utility: Quantity | None = Field(default=None, description="A floor under any deal it accepts.")
     outside_option: Quantity | None = Field(
         default=None, description="A fixed value of no deal, replacing the value of fighting on (e.g. without a war)."
     )
-    discount: Probability = Field(default=1.0, description="Per-round discount factor in alternating offers.")
+    discount: Probability = _default(1.0, "no discounting", "Per-round discount factor in alternating offers.")
 
 
 class Region(_Strict):
@@ -125,13 +131,13 @@ class Front(_Strict):
 class Breakdown(_Strict):
     """The chance per round that a deal breaks down, and how guarantees lower it."""
 
-    base_hazard: Probability = 0.0
+    base_hazard: Probability = _default(0.0, "deals never break down")
     protection: dict[Name, Probability] = Field(
         default_factory=dict,
         description="Per issue: the share of the hazard removed when the issue is at the top of its scale.",
     )
-    implementation_delay_rounds: NonNegative = Field(
-        default=0.0, description="Rounds after a deal before the protection takes effect."
+    implementation_delay_rounds: NonNegative = _default(
+        0.0, "guarantees act at once", "Rounds after a deal before the protection takes effect."
     )
 
 
@@ -141,7 +147,7 @@ class Ceasefire(_Strict):
     issue: Name = Field(description="The issue on which a ceasefire-first package sits.")
     value: Quantity = Field(description="The ceasefire package's value on that issue.")
     cost_factor: Probability = Field(description="Share of the war's cost still paid during a ceasefire.")
-    collapse_hazard: Probability = 0.0
+    collapse_hazard: Probability = _default(0.0, "ceasefires hold by chance")
 
 
 class Flag(_Strict):
@@ -184,8 +190,8 @@ class Mediated(_Strict):
 
     kind: Literal["mediator"]
     mediator: Name
-    concession_step: Positive = Field(
-        default=0.5, description="Factor by which a rejecting veto holder's weight grows, per rejection."
+    concession_step: Positive = _default(
+        0.5, "the weight of a party that says no grows by half", "Factor by which a rejecting veto holder's weight grows, per rejection."
     )
 
 

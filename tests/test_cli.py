@@ -19,7 +19,7 @@ def shard_hashes(folder):
     """The SHA-256 of every shard of a results folder, by file name."""
     return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
 
-SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "validate", "provenance", "plot", "summary", "replay", "backtest", "schema"]
+SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "validate", "provenance", "plot", "report", "summary", "replay", "backtest", "schema"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -78,9 +78,10 @@ def test_summary_reads_at_a_glance(results, capsys):
 
 def test_plot_writes_the_figures(results, tmp_path, capsys):
     figures = tmp_path / "figures"
-    assert main(["plot", str(results), "--out", str(figures)]) == 0
-    names = {p.name for p in figures.glob("*.png")}
-    assert {"outcome_classes.png", "deal_curve.png", "settlement_territory.png"} <= names
+    assert main(["plot", str(results), "--out", str(figures), "--history-runs", "200"]) == 0
+    names = {p.name for p in figures.iterdir()}
+    for name in ("outcome_classes", "deal_curve", "settlement_territory", "ecdf_territory", "fan_front", "fan_proposal_territory"):
+        assert {f"{name}.png", f"{name}.svg"} <= names, name
     assert all(p.stat().st_size > 10_000 for p in figures.glob("*.png"))
 
 

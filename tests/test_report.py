@@ -1,0 +1,47 @@
+"""The HTML report: self-contained, and every figure shows in a real browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+from conftest import ARTICLE
+
+from sim.cli import main
+
+BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report") / "runs"
+    assert main(["run", str(ARTICLE), "--runs", "3000", "--out", str(folder), "--quiet"]) == 0
+    assert main(["report", str(folder), "--history-runs", "300"]) == 0
+    return folder / "report.html"
+
+
+def test_report_is_self_contained(report):
+    page = report.read_text()
+    for heading in ["Scenario and provenance", "Headline probabilities", "Distributions", "Drivers",
+                    "Discovered region (PRIM)", "compromise baseline", "Manifest"]:
+        assert heading in page, heading
+    images = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    assert len(images) >= 15 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert not re.search(r'(src|href)="https?://', page), "nothing may be fetched when the report opens"
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
+def test_report_renders_in_a_headless_browser_with_every_figure(report):
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run", f"--user-data-dir={tempfile.mkdtemp()}", "--virtual-time-budget=10000"]
+    dom = subprocess.run([BROWSER, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    shown = re.search(r'data-figures-shown="(\d+)"', dom)
+    assert shown is not None, "the page did not finish loading"
+    assert int(shown.group(1)) == len(re.findall(r"<img ", report.read_text()))
+    screenshot = report.with_suffix(".png")
+    subprocess.run([BROWSER, *flags, "--window-size=1200,2000", f"--screenshot={screenshot}", report.as_uri()],
+                   capture_output=True, timeout=120)
+    assert screenshot.stat().st_size > 50_000
