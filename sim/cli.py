@@ -482,38 +482,36 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=cmd_run)
 
-    compare = commands.add_parser("compare", help="run several models on one scenario and seed, side by side")
-    compare.add_argument("file", help="scenario YAML file")
+    def experiment(name: str, help_text: str, out: str, files: str = "file") -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        if files == "file":
+            sub.add_argument("file", help="scenario YAML file")
+            sub.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
+        else:
+            sub.add_argument("files", nargs="+", help="scenario YAML files; the first is the baseline")
+        sub.add_argument("--seed", type=int, help="random seed (default: the file's)")
+        sub.add_argument("--jobs", type=int, default=1, help="processes to use")
+        sub.add_argument("--out", help=f"folder for tables and figures (default: {out})")
+        sub.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
+        return sub
+
+    compare = experiment("compare", "run several models on one scenario and seed, side by side", "results/<scenario>-compare")
     compare.add_argument("--models", default="mediator,alternating,compromise,expected_utility,nash,kalai_smorodinsky",
                          help="comma-separated: mediator, alternating, compromise, expected_utility, nash, kalai_smorodinsky")
     compare.add_argument("--runs", type=int, help="runs per model (default: the file's)")
-    compare.add_argument("--seed", type=int, help="random seed (default: the file's)")
-    compare.add_argument("--jobs", type=int, default=1, help="processes for the simulated models")
-    compare.add_argument("--out", help="folder for tables and figures (default: results/<scenario>-compare)")
-    compare.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
-    compare.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
     compare.set_defaults(handler=cmd_compare)
 
-    both = commands.add_parser("compare-scenarios", help="run scenarios with common random numbers and report their differences")
-    both.add_argument("files", nargs="+", help="scenario YAML files; the first is the baseline")
+    both = experiment("compare-scenarios", "run scenarios with common random numbers and report their differences",
+                      "results/compare-scenarios", files="files")
     both.add_argument("--runs", type=int, help="runs per scenario (default: the first file's)")
-    both.add_argument("--seed", type=int, help="random seed (default: the first file's)")
-    both.add_argument("--jobs", type=int, default=1, help="processes to use")
-    both.add_argument("--out", help="folder for tables and figures (default: results/compare-scenarios)")
-    both.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
     both.set_defaults(handler=cmd_compare_scenarios)
 
-    sens = commands.add_parser("sensitivity", help="Sobol indices and a tornado: which assumptions drive the outcome")
-    sens.add_argument("file", help="scenario YAML file")
+    sens = experiment("sensitivity", "Sobol indices and a tornado: which assumptions drive the outcome",
+                      "results/<scenario>-sensitivity")
     sens.add_argument("--base-runs", type=int, default=1024, help="Saltelli base runs N: N x (parameters + 2) runs")
     sens.add_argument("--tornado-runs", type=int, default=1000, help="runs per point of the one-at-a-time design")
     sens.add_argument("--outcomes", help="comma-separated outcomes (default: every one that varies), e.g. deal,outcome_territory")
-    sens.add_argument("--seed", type=int, help="random seed (default: the file's)")
-    sens.add_argument("--jobs", type=int, default=1, help="processes to use")
     sens.add_argument("--top", type=int, default=12, help="parameters to show per outcome")
-    sens.add_argument("--out", help="folder for tables and figures (default: results/<scenario>-sensitivity)")
-    sens.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
-    sens.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
     sens.set_defaults(handler=cmd_sensitivity)
 
     discover = commands.add_parser("discover", help="PRIM and CART: where in parameter space an outcome happens")

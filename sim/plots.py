@@ -51,16 +51,9 @@ def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | 
 
 def plot_deal_curve(runs: pd.DataFrame, horizon_months: int, ax: Axes | None = None) -> Axes:
     """Cumulative probability of a deal by month, with its 95% band."""
-    ax = _axes(ax)
-    curve = analysis.deal_curve(runs, horizon_months)
-    ax.fill_between(curve["month"], curve["lo"], curve["hi"], step="post", alpha=0.3, color="#4c72b0", label="95% band")
-    ax.step(curve["month"], curve["estimate"], where="post", color="#4c72b0", label="P(deal by month)")
-    ax.set_xlim(0, horizon_months)
-    ax.set_ylim(0, max(0.05, min(1.0, curve["hi"].max() * 1.15)))
-    ax.set_xlabel("months from the scenario's start")
-    ax.set_ylabel("probability of a deal")
+    ax = plot_deal_curves({"P(deal by month), 95% band": runs}, horizon_months, ax=ax)
+    ax.set_ylim(0, max(0.05, min(1.0, analysis.deal_curve(runs, horizon_months)["hi"].max() * 1.15)))
     ax.set_title("Time to a deal")
-    ax.legend(fontsize=8, loc="upper left")
     return ax
 
 
@@ -157,7 +150,7 @@ def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon_months: int, ax: A
     ax.set_xlim(0, horizon_months)
     ax.set_xlabel("months from the scenario's start")
     ax.set_ylabel("probability of a deal")
-    ax.set_title("Time to a deal, by scenario")
+    ax.set_title("Time to a deal, by scenario" if len(tables) > 1 else "Time to a deal")
     ax.legend(fontsize=8, loc="upper left")
     return ax
 
