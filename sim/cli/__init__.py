@@ -1,0 +1,168 @@
+"""The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | validate | provenance |
+plot | report | summary | replay | backtest | schema``.
+
+This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
+status 2 and one message naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
+from sim.cli.inputs import cmd_backtest, cmd_provenance, cmd_schema, cmd_validate
+from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary
+from sim.cli.shared import BAD_INPUT
+from sim.errors import ScenarioError
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sim`` command."""
+    top = argparse.ArgumentParser(prog="sim", description="Scenario simulation of negotiations while fighting.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run a scenario many times and summarise the outcomes")
+    run.add_argument("file", help="scenario YAML file")
+    run.add_argument("--runs", type=int, help="number of runs (default: the file's monte_carlo.runs)")
+    run.add_argument("--seed", type=int, help="random seed (default: the file's monte_carlo.seed)")
+    run.add_argument("--jobs", type=int, default=1, help="processes to use (results do not depend on it)")
+    run.add_argument("--out", help="results folder (default: results/<scenario file name>)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="change one scenario value, e.g. --set front.p_advance=0.5 (repeatable)")
+    run.add_argument("--design", choices=["monte_carlo", "latin_hypercube", "sobol"],
+                     help="how uncertain parameters are sampled (default: the file's monte_carlo.design)")
+    run.add_argument("--model", choices=["mediator", "alternating"],
+                     help="bargaining mechanism (default: the scenario's model.mechanism)")
+    run.add_argument("--backend", choices=["processes", "dask"], default="processes",
+                     help="where chunks run: local processes, or a Dask cluster (a local one unless --scheduler)")
+    run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    run.add_argument("--until-ci", type=float, metavar="W",
+                     help="add runs until every headline probability's 95%% interval is narrower than W (e.g. 0.01)")
+    run.add_argument("--max-runs", type=int, default=10_000_000, help="with --until-ci: stop at this many runs")
+    run.add_argument("--resume", action="store_true", help="finish an interrupted run in the same folder")
+    run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=cmd_run)
+
+    def experiment(name: str, help_text: str, out: str, files: str = "file") -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        if files == "file":
+            sub.add_argument("file", help="scenario YAML file")
+            sub.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
+        else:
+            sub.add_argument("files", nargs="+", help="scenario YAML files; the first is the baseline")
+        sub.add_argument("--seed", type=int, help="random seed (default: the file's)")
+        sub.add_argument("--jobs", type=int, default=1, help="processes to use")
+        sub.add_argument("--out", help=f"folder for tables and figures (default: {out})")
+        sub.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
+        return sub
+
+    compare = experiment("compare", "run several models on one scenario and seed, side by side", "results/<scenario>-compare")
+    compare.add_argument("--models", default="mediator,alternating,compromise,expected_utility,nash,kalai_smorodinsky",
+                         help="comma-separated: mediator, alternating, compromise, expected_utility, nash, kalai_smorodinsky")
+    compare.add_argument("--runs", type=int, help="runs per model (default: the file's)")
+    compare.set_defaults(handler=cmd_compare)
+
+    both = experiment("compare-scenarios", "run scenarios with common random numbers and report their differences",
+                      "results/compare-scenarios", files="files")
+    both.add_argument("--runs", type=int, help="runs per scenario (default: the first file's)")
+    both.set_defaults(handler=cmd_compare_scenarios)
+
+    sens = experiment("sensitivity", "Sobol indices and a tornado: which assumptions drive the outcome",
+                      "results/<scenario>-sensitivity")
+    sens.add_argument("--base-runs", type=int, default=1024, help="Saltelli base runs N: N x (parameters + 2) runs")
+    sens.add_argument("--tornado-runs", type=int, default=1000, help="runs per point of the one-at-a-time design")
+    sens.add_argument("--outcomes", help="comma-separated outcomes (default: every one that varies), e.g. deal,outcome_territory")
+    sens.add_argument("--top", type=int, default=12, help="parameters to show per outcome")
+    sens.set_defaults(handler=cmd_sensitivity)
+
+    discover = commands.add_parser("discover", help="PRIM and CART: where in parameter space an outcome happens")
+    discover.add_argument("dir", help="results folder written by 'sim run'")
+    discover.add_argument("outcome", nargs="?", help="an outcome class (e.g. frozen_conflict) or deal_within_N_months")
+    discover.add_argument("--where", help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12'")
+    discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
+    discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
+    discover.add_argument("--out", help="folder for tables and figures (default: DIR/discovery)")
+    discover.set_defaults(handler=cmd_discover)
+
+    validate = commands.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("files", nargs="+", help="scenario YAML files")
+    validate.set_defaults(handler=cmd_validate)
+
+    prov = commands.add_parser("provenance", help="list every number with its source and count the assumptions")
+    prov.add_argument("file", help="scenario YAML file")
+    prov.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    prov.set_defaults(handler=cmd_provenance)
+
+    plot = commands.add_parser("plot", help="draw the outcome plots of a results folder")
+    plot.add_argument("dir", help="results folder written by 'sim run'")
+    plot.add_argument("--out", help="figure folder (default: DIR/figures)")
+    plot.add_argument("--history-runs", type=int, default=2000,
+                      help="runs re-simulated round by round for the fan charts (0: none)")
+    plot.set_defaults(handler=cmd_plot)
+
+    report = commands.add_parser("report", help="write one self-contained HTML report of a results folder")
+    report.add_argument("dir", help="results folder written by 'sim run'")
+    report.add_argument("--out", help="the HTML file (default: DIR/report.html)")
+    report.add_argument("--history-runs", type=int, default=2000, help="runs re-simulated for the fan charts (0: none)")
+    report.set_defaults(handler=cmd_report)
+
+    summary = commands.add_parser("summary", help="print the summary of a results folder again")
+    summary.add_argument("dir", help="results folder written by 'sim run'")
+    summary.set_defaults(handler=cmd_summary)
+
+    replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")
+    replay.add_argument("dir", help="results folder written by 'sim run'")
+    replay.add_argument("run_id", type=int, help="the run's run_id")
+    replay.add_argument("--wide", action="store_true", help="one column per month instead of one row")
+    replay.set_defaults(handler=cmd_replay)
+
+    backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")
+    backtest.add_argument("dataset", choices=["deu", "ktab", "csis"],
+                          help="deu: Decision-making in the EU (DEU II + III); ktab: KTAB's China SOE inputs; "
+                               "csis: CSIS's Ukraine peace items")
+    backtest.add_argument("--top", type=int, default=5, help="csis: how many of the best packages to list")
+    backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
+    backtest.set_defaults(handler=cmd_backtest)
+
+    schema = commands.add_parser("schema", help="print the JSON schema of scenario files")
+    schema.add_argument("--out", help="write it to this file instead")
+    schema.set_defaults(handler=cmd_schema)
+    return top
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sim`` command."""
+    args = parser().parse_args(argv)
+    if getattr(args, "runs", None) is not None and args.runs < 1:
+        print("error: --runs: must be at least 1", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        print("error: --seed: must be zero or more", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "jobs", 1) < 1:
+        print("error: --jobs: must be at least 1", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "until_ci", None) is not None and not 0 < args.until_ci < 1:
+        print("error: --until-ci: must lie between 0 and 1 (an interval's width)", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "scheduler", None) and args.backend != "dask":
+        print("error: --scheduler: goes with --backend dask", file=sys.stderr)
+        return BAD_INPUT
+    if getattr(args, "resume", False) and args.overwrite:
+        print("error: --resume and --overwrite: choose one", file=sys.stderr)
+        return BAD_INPUT
+    try:
+        return args.handler(args)
+    except ScenarioError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return BAD_INPUT
+    except BrokenPipeError:
+        # The reader (e.g. `head`) closed the pipe: stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Commands that run designed experiments: ``compare``, ``compare-scenarios``, ``sensitivity``, ``discover``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from sim import analysis
+from sim.cli.shared import parse_changes, require_empty, save_figure, use_agg
+from sim.errors import ScenarioError
+from sim.results import read_results
+from sim.scenario import load_scenario
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+    from sim.runner import MODELS, run_models
+
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        raise ScenarioError("--models", [(", ".join(unknown) or "(none)", f"expected a comma-separated list of: {', '.join(MODELS)}")])
+    scenario = load_scenario(args.file, parse_changes(args.set))
+    for model in models:
+        if model in ("mediator", "alternating"):
+            scenario.with_mechanism(model)
+    out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-compare"
+    require_empty(out, args.overwrite)
+    tables = run_models(scenario, models, runs=args.runs, seed=args.seed, jobs=args.jobs)
+    comparison = analysis.compare_models(tables)
+    disagreement = analysis.model_disagreement(tables)
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(f"{scenario.name}: {len(next(iter(tables.values()))):,} runs per model, same draws for every model")
+        print()
+        print("Probability of a deal and the settlement among deals (median, 5% and 95%)")
+        print(comparison.to_string(float_format=lambda v: f"{v:.3g}"))
+        print()
+        print("How far the models disagree: range of their medians; mean absolute difference run by run")
+        print(disagreement.T.to_string(float_format=lambda v: f"{v:.3g}"))
+    out.mkdir(parents=True, exist_ok=True)
+    comparison.to_csv(out / "comparison.csv")
+    disagreement.to_csv(out / "disagreement.csv")
+    for issue, spec in scenario.issues.items():
+        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        plots.plot_model_comparison(tables, issue, spec.units, ax=ax)
+        figure.savefig(out / f"compare_{issue}.png", dpi=120)
+        plt.close(figure)
+    print(f"\nTables and figures: {out}")
+    return 0
+
+def cmd_compare_scenarios(args: argparse.Namespace) -> int:
+    use_agg()
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+    from sim.runner import run_monte_carlo
+
+    if len(args.files) < 2:
+        raise ScenarioError("compare-scenarios", [("", "give two or more scenario files (the first is the baseline)")])
+    scenarios = {Path(f).stem: load_scenario(f) for f in args.files}
+    out = Path(args.out) if args.out else Path("results") / "compare-scenarios"
+    require_empty(out, args.overwrite)
+    baseline = next(iter(scenarios.values()))
+    runs = baseline.monte_carlo.runs if args.runs is None else args.runs
+    seed = baseline.monte_carlo.seed if args.seed is None else args.seed
+    tables = {name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs) for name, s in scenarios.items()}
+    probabilities = analysis.scenario_differences(tables)
+    settlements = analysis.settlement_differences(tables, seed=seed)
+    with pd.option_context("display.width", 200, "display.max_rows", None):
+        print(f"{len(scenarios)} scenarios, {runs:,} runs each, seed {seed}, common random numbers; baseline: {next(iter(scenarios))}")
+        print("\nChange in probability against the baseline (95% interval from paired runs)")
+        print(probabilities.to_string(formatters={c: "{:7.2%}".format for c in probabilities.columns}))
+        print("\nChange in settlement quantiles among deals (95% interval from a paired bootstrap)")
+        print(settlements.to_string(float_format=lambda v: f"{v:.3g}"))
+    out.mkdir(parents=True, exist_ok=True)
+    probabilities.to_csv(out / "probability_differences.csv")
+    settlements.to_csv(out / "settlement_differences.csv")
+    figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+    plots.plot_deal_curves(tables, baseline.horizon_months, ax=ax)
+    save_figure(figure, out, "deal_curves")
+    for issue, spec in baseline.issues.items():
+        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        plots.plot_settlement_ecdf(tables, issue, spec.units, ax=ax)
+        save_figure(figure, out, f"ecdf_{issue}")
+    print(f"\nTables and figures (PNG and SVG): {out}")
+    return 0
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    use_agg()
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+    from sim.sensitivity import sensitivity
+
+    scenario = load_scenario(args.file, parse_changes(args.set))
+    out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-sensitivity"
+    require_empty(out, args.overwrite)
+    outcomes = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
+    try:
+        result = sensitivity(scenario, args.base_runs, args.tornado_runs, args.seed, args.jobs, outcomes)
+    except ValueError as error:
+        raise ScenarioError("--outcomes", [("", str(error))]) from None
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"{scenario.name}: Sobol indices from {result.sobol_runs:,} runs (Saltelli design), "
+          f"one-at-a-time swings from {result.tornado_runs:,} runs")
+    for outcome, indices in result.sobol.items():
+        print(f"\n{outcome}: parameters ranked by total Sobol index (95% intervals)")
+        print(indices.head(args.top).to_string(float_format=lambda v: f"{v:.3f}"))
+        indices.to_csv(out / f"sobol_{outcome}.csv")
+        result.tornado[outcome].to_csv(out / f"tornado_{outcome}.csv")
+        figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+        plots.plot_sobol(indices, outcome, args.top, ax=ax)
+        save_figure(figure, out, f"sobol_{outcome}")
+        figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+        plots.plot_tornado(result.tornado[outcome], outcome, args.top, ax=ax)
+        save_figure(figure, out, f"tornado_{outcome}")
+    print(f"\nTables and figures (PNG and SVG): {out}")
+    return 0
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    use_agg()
+    import matplotlib.pyplot as plt
+
+    from sim import discovery, plots
+
+    results = read_results(args.dir)
+    runs, parameters = results.runs, results.manifest["parameters"]
+    if (args.outcome is None) == (args.where is None):
+        raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
+    try:
+        happens = discovery.condition(runs, args.outcome, args.where)
+    except ValueError as error:
+        raise ScenarioError(args.dir, [("outcome", str(error))]) from None
+    label = args.outcome or args.where
+    if not 0 < happens.sum() < len(runs):
+        raise ScenarioError(args.dir, [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")])
+    box = discovery.prim(runs, parameters, happens, args.threshold)
+    tree = discovery.cart(runs, parameters, happens, args.depth)
+    out = Path(args.out) if args.out else Path(args.dir) / "discovery"
+    out.mkdir(parents=True, exist_ok=True)
+    step = box.trajectory.loc[box.chosen]
+    with pd.option_context("display.width", 250, "display.max_colwidth", 200):
+        print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
+        if step.density < args.threshold:
+            print(f"\nNo box reaches a density of {args.threshold:.0%}; shown: the best coverage x density.")
+        print(f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
+              f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:")
+        print(box.limits.to_string(float_format=lambda v: f"{v:.4g}"))
+        print("\nCART leaves, densest first:")
+        print(tree.head(args.depth * 3).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    box.trajectory.to_csv(out / "prim_trajectory.csv")
+    box.limits.to_csv(out / "prim_box.csv")
+    tree.to_csv(out / "cart_leaves.csv", index=False)
+    for name, draw in (("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
+                       ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax))):
+        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        draw(ax)
+        save_figure(figure, out, name)
+    print(f"\nTables and figures (PNG and SVG): {out}")
+    return 0

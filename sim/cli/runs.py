@@ -1,0 +1,90 @@
+"""Commands on one Monte Carlo run: ``run``, ``summary``, ``replay``, ``plot``, ``report``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from sim.cli.shared import figure_set, history_of, load_summary, parse_changes, save_figure, summary_text, use_agg
+from sim.errors import ScenarioError
+from sim.results import MANIFEST_FILE, RUNS_FILE, read_results
+from sim.scenario import load_scenario
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sim.results import run_to_folder
+
+    changes = parse_changes(args.set)
+    if args.design:
+        changes["monte_carlo.design"] = args.design
+    scenario = load_scenario(args.file, changes)
+    if args.model:
+        scenario = scenario.with_mechanism(args.model)
+    runs = scenario.monte_carlo.runs if args.runs is None else args.runs
+    out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
+    with tqdm(total=runs, unit="run", desc=scenario.name[:40], disable=args.quiet or None, file=sys.stderr) as bar:
+        manifest = run_to_folder(
+            scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
+            scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite, changes=changes,
+            on_chunk=bar.update, until_ci=args.until_ci, max_runs=args.max_runs,
+        )
+    print(summary_text(load_summary(out).runs, manifest))
+    seconds = manifest["timings"]["simulate_and_write_seconds"]
+    print(f"\nResults: {out / RUNS_FILE} and {out / MANIFEST_FILE} ({seconds:.1f} s)")
+    return 0
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    results = load_summary(args.dir)
+    print(summary_text(results.runs, results.manifest))
+    return 0
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from sim.results import scenario_of
+    from sim.runner import replay_run
+
+    manifest = read_results(args.dir, columns=["run_id"]).manifest
+    if not 0 <= args.run_id < manifest["runs"]:
+        raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
+    history, outcome = replay_run(scenario_of(manifest), manifest["seed"], manifest["runs"], args.run_id)
+    with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
+        print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
+        print(history.T.to_string(header=[f"m{m}" for m in history["month"]]) if args.wide else history.to_string(index=False))
+        print()
+        print("Outcome:")
+        print(outcome.to_string())
+    return 0
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    use_agg()
+    import matplotlib.pyplot as plt
+
+    results = load_summary(args.dir)
+    out = Path(args.out) if args.out else Path(args.dir) / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    history = history_of(results, args.history_runs) if args.history_runs else None
+    for name, draw in figure_set(results, history).items():
+        figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        draw(ax)
+        save_figure(figure, out, name)
+        print(out / f"{name}.png")
+    return 0
+
+def cmd_report(args: argparse.Namespace) -> int:
+    use_agg()
+    from sim.report import build_report
+
+    results = read_results(args.dir)
+    history = history_of(results, args.history_runs) if args.history_runs else None
+    page = build_report(results, history, figure_set(results, history))
+    out = Path(args.out) if args.out else Path(args.dir) / "report.html"
+    temporary = out.with_name(f".{out.name}.partial")
+    temporary.write_text(page, encoding="utf-8")
+    os.replace(temporary, out)
+    print(out)
+    return 0
