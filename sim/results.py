@@ -162,16 +162,6 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
     return manifest
 
 
-def _plan(requested: int, total: int, size: int) -> list[Chunk]:
-    """The requested runs in chunks, then whole chunks added (by ``until_ci``) up to ``total`` runs."""
-    plan = chunks(requested, size)
-    first = requested
-    while first < total:
-        plan.append(Chunk(len(plan), first, min(size, total - first)))
-        first += size
-    return plan
-
-
 def _runs_needed(table: pd.DataFrame, horizon: int, width: float) -> int:
     """Runs for every headline probability's 95% interval to be narrower than ``width`` (normal approximation)."""
     from sim import analysis
@@ -179,9 +169,10 @@ def _runs_needed(table: pd.DataFrame, horizon: int, width: float) -> int:
     headline = analysis.headline(table, horizon)
     if (headline["hi"] - headline["lo"]).max() < width:
         return len(table)
-    share_of_runs = [1.0] * 5 + [max(float(table["deal"].mean()), 1.0 / len(table))] * (len(headline) - 5)
+    deal_share = max(float(table["deal"].mean()), 1.0 / len(table))
+    share_of_runs = np.where(headline.index.str.startswith("deals that include"), deal_share, 1.0)
     p = headline["estimate"].fillna(0.5).clip(0.5 / len(table), 1 - 0.5 / len(table))
-    return int(max(((2 * 1.96) ** 2 * p * (1 - p) / width**2 / np.array(share_of_runs)).max(), len(table) + 1))
+    return int(max(((2 * 1.96) ** 2 * p * (1 - p) / width**2 / share_of_runs).max(), len(table) + 1))
 
 
 def run_to_folder(
@@ -214,7 +205,7 @@ def run_to_folder(
     fresh = _new_manifest(scenario, requested, seed, changes or {}, chunks(requested, size))
     fresh["until_ci"] = until_ci
     manifest = prepare_folder(folder, fresh, resume, overwrite)
-    plan = _plan(requested, manifest["runs"], size)
+    plan = chunks(manifest["runs"], size, requested)
     done = {index for index in manifest["chunks_done"] if shard_path(folder, index).is_file()}
     if on_chunk is not None:
         on_chunk(sum(chunk.runs for chunk in plan if chunk.index in done))
@@ -235,7 +226,7 @@ def run_to_folder(
         needed = min(_runs_needed(summary, scenario.horizon_months, until_ci), max_runs)
         if needed <= manifest["runs"]:
             break
-        plan = _plan(requested, int(np.ceil(needed / size) * size) if needed > requested else needed, size)
+        plan = chunks(requested + int(np.ceil((needed - requested) / size)) * size, size, requested)
         manifest["runs"], manifest["chunks_total"] = plan[-1].first + plan[-1].runs, len(plan)
         _write_manifest(folder, manifest)
     seconds = time.perf_counter() - started

@@ -38,9 +38,14 @@ class Chunk:
     runs: int
 
 
-def chunks(runs: int, chunk_runs: int) -> list[Chunk]:
-    """Split ``runs`` into chunks of ``chunk_runs`` (the last may be smaller)."""
-    return [Chunk(i, first, min(chunk_runs, runs - first)) for i, first in enumerate(range(0, runs, chunk_runs))]
+def chunks(runs: int, chunk_runs: int, requested: int | None = None) -> list[Chunk]:
+    """Split ``runs`` into chunks of ``chunk_runs``. With ``requested`` (a run extended by ``--until-ci``),
+    the first ``requested`` runs are split as they were asked for and the rest follow in whole chunks."""
+    first_part = runs if requested is None else min(requested, runs)
+    plan = [Chunk(i, first, min(chunk_runs, first_part - first)) for i, first in enumerate(range(0, first_part, chunk_runs))]
+    for first in range(first_part, runs, chunk_runs):
+        plan.append(Chunk(len(plan), first, min(chunk_runs, runs - first)))
+    return plan
 
 
 def _draw(scenario: Scenario, seed: int, chunk: Chunk):
@@ -57,9 +62,9 @@ def run_chunk(scenario: Scenario, seed: int, chunk: Chunk) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def replay_run(scenario: Scenario, seed: int, runs: int, run_id: int) -> tuple[pd.DataFrame, pd.Series]:
+def replay_run(scenario: Scenario, seed: int, runs: int, run_id: int, requested: int | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Re-simulate the chunk holding ``run_id`` and return that run's round-by-round history and outcome row."""
-    chunk = chunks(runs, scenario.monte_carlo.chunk_runs)[run_id // scenario.monte_carlo.chunk_runs]
+    chunk = next(c for c in chunks(runs, scenario.monte_carlo.chunk_runs, requested) if c.first <= run_id < c.first + c.runs)
     draws, dynamics_rng = _draw(scenario, seed, chunk)
     outcomes, history = simulate_history(scenario, draws, dynamics_rng)
     position = run_id - chunk.first

@@ -95,3 +95,15 @@ def test_until_ci_adds_seeded_chunks_until_every_headline_interval_is_narrow(tmp
     assert runs["run_id"].tolist() == list(range(len(runs)))
     again = run_to_folder(scenario, tmp_path / "b", runs=500, seed=3, until_ci=0.06)
     assert again["runs"] == manifest["runs"] and shard_hashes(tmp_path / "a") == shard_hashes(tmp_path / "b")
+
+
+def test_replay_of_a_run_extended_by_until_ci(tmp_path):
+    from sim.results import scenario_of
+    from sim.runner import replay_run
+
+    scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
+    manifest = run_to_folder(scenario, tmp_path / "x", runs=1500, seed=8, until_ci=0.08)
+    stored = read_results(tmp_path / "x").runs
+    for run_id in (1499, 1500, manifest["runs"] - 1):
+        _, outcome = replay_run(scenario_of(manifest), 8, manifest["runs"], run_id, manifest["requested_runs"])
+        assert outcome["front_end"] == stored.loc[run_id, "front_end"] and outcome["deal"] == stored.loc[run_id, "deal"]

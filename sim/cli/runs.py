@@ -51,7 +51,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     manifest = read_results(args.dir, columns=["run_id"]).manifest
     if not 0 <= args.run_id < manifest["runs"]:
         raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
-    history, outcome = replay_run(scenario_of(manifest), manifest["seed"], manifest["runs"], args.run_id)
+    history, outcome = replay_run(scenario_of(manifest), manifest["seed"], manifest["runs"], args.run_id,
+                                  manifest.get("requested_runs"))
     with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
         print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
         print(history.T.to_string(header=[f"m{m}" for m in history["month"]]) if args.wide else history.to_string(index=False))

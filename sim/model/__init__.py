@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 
 from sim.model.agents import ActorAgent
+from sim.model.compromise import compromise_forecast
+from sim.model.events import EventSchedule
+from sim.model.expected_utility import expected_utility_forecast
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.negotiation import NegotiationModel
-from sim.model.compromise import compromise_forecast
-from sim.model.expected_utility import expected_utility_forecast
-from sim.model.events import EventSchedule
 from sim.model.outcomes import OUTCOME_CLASSES, collect_outcomes
 from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
 from sim.sampling import Draws
@@ -47,8 +47,9 @@ def simulate_history(scenario: Scenario, draws: Draws, rng: np.random.Generator)
 
 
 def solve(scenario: Scenario, draws: Draws, rng: np.random.Generator, solution: str) -> dict[str, np.ndarray]:
-    """A static solution per run, at the scenario's start: ``compromise``, or ``nash`` / ``kalai_smorodinsky``
-    among the veto holders against their outside options. Columns ``deal`` and ``settlement_<issue>``."""
+    """A static solution per run, at the scenario's start: ``compromise``, ``expected_utility``, or ``nash`` /
+    ``kalai_smorodinsky`` among the veto holders against their outside options. Columns ``deal`` and
+    ``settlement_<issue>``."""
     inputs = build_inputs(scenario, draws)
     if solution == "compromise":
         package, feasible = compromise_forecast(inputs), np.ones(inputs.runs, bool)
