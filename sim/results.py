@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import analysis
 from sim.errors import ScenarioError
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.runner import Chunk, chunks, iter_chunks
@@ -164,8 +165,6 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
 
 def _runs_needed(table: pd.DataFrame, horizon: int, width: float) -> int:
     """Runs for every headline probability's 95% interval to be narrower than ``width`` (normal approximation)."""
-    from sim import analysis
-
     headline = analysis.headline(table, horizon)
     if (headline["hi"] - headline["lo"]).max() < width:
         return len(table)
@@ -196,8 +195,6 @@ def run_to_folder(
     interval is narrower than ``until_ci``. ``on_chunk`` is called with the number of runs already done,
     then with each finished chunk's.
     """
-    from sim import analysis
-
     folder = Path(folder)
     requested = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
