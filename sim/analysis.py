@@ -162,9 +162,9 @@ def sensitivity_outcomes(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame
     return pd.DataFrame(table)
 
 
-def sobol_indices(unit_runs: pd.DataFrame, outcome: pd.Series, parameters: list[str], seed: int) -> pd.DataFrame:
-    """First-order and total Sobol indices with 95% intervals (SALib) for an outcome of a Saltelli design,
-    ranked by total index."""
+def sobol_indices(outcome: pd.Series, parameters: list[str], seed: int) -> pd.DataFrame:
+    """First-order and total Sobol indices with 95% intervals (SALib) for an outcome of a Saltelli design
+    (rows in SALib's order), ranked by total index."""
     from SALib.analyze import sobol
 
     problem = {"num_vars": len(parameters), "names": parameters, "bounds": [[0.0, 1.0]] * len(parameters)}

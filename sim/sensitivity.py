@@ -47,7 +47,7 @@ def sensitivity(scenario: Scenario, base_runs: int = 512, tornado_runs: int = 10
     unknown = sorted(set(chosen) - set(values.columns))
     if unknown:
         raise ValueError(f"unknown outcome(s) {', '.join(unknown)}; choose from {', '.join(values.columns)}")
-    sobol = {name: analysis.sobol_indices(design_runs, values[name], parameters, seed) for name in chosen}
+    sobol = {name: analysis.sobol_indices(values[name], parameters, seed) for name in chosen}
     centre_and_swings = one_at_a_time_design(len(parameters)).repeat(tornado_runs, axis=0)
     swings = run_design(scenario, centre_and_swings, seed, jobs, block_runs=tornado_runs)
     blocks = [swings.iloc[k:k + tornado_runs] for k in range(0, len(swings), tornado_runs)]

@@ -16,6 +16,8 @@ from sim.cli.inputs import cmd_backtest, cmd_provenance, cmd_schema, cmd_validat
 from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary
 from sim.cli.shared import BAD_INPUT
 from sim.errors import ScenarioError
+from sim.runner import BACKENDS, MECHANISMS
+from sim.sampling import DESIGNS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -31,11 +33,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="results folder (default: results/<scenario file name>)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="change one scenario value, e.g. --set front.p_advance=0.5 (repeatable)")
-    run.add_argument("--design", choices=["monte_carlo", "latin_hypercube", "sobol"],
+    run.add_argument("--design", choices=DESIGNS,
                      help="how uncertain parameters are sampled (default: the file's monte_carlo.design)")
-    run.add_argument("--model", choices=["mediator", "alternating"],
+    run.add_argument("--model", choices=MECHANISMS,
                      help="bargaining mechanism (default: the scenario's model.mechanism)")
-    run.add_argument("--backend", choices=["processes", "dask"], default="processes",
+    run.add_argument("--backend", choices=BACKENDS, default="processes",
                      help="where chunks run: local processes, or a Dask cluster (a local one unless --scheduler)")
     run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     run.add_argument("--until-ci", type=float, metavar="W",
