@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.model.agents import ActorAgent
 from sim.model.alternating import AlternatingProtocol
+from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
 from sim.model.mediator import MediatorProtocol
@@ -37,6 +38,7 @@ class NegotiationModel(mesa.Model):
         self.rejecters = np.zeros((len(inputs.actors), runs), bool)
         self.front = inputs.front_initial.copy()
         self.front_start = self.aggregate(self.front)
+        self.compromise_start = compromise_forecast(inputs)
         self.absorbed = self._at_edge(self.front)
         self.decided = np.zeros(runs, bool)
         self.decided_round = np.full(runs, NO_ROUND)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.model.compromise import compromise_forecast
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.scenario import Scenario
 
@@ -58,7 +57,7 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         np.where(model.ceasefire, model.ceasefire_package(), model.no_deal_package(final_front)),
     )
     settlement = native(model.package)
-    baseline = native(compromise_forecast(inputs))
+    baseline = native(model.compromise_start)
 
     columns: dict[str, np.ndarray] = {
         "outcome": classify(model),
