@@ -42,10 +42,6 @@ class QuantityBase(BaseModel):
         """The smallest and largest value a draw can take."""
         raise NotImplementedError
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Draw ``n`` values."""
-        return self.ppf(rng.random(n))
-
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The values at cumulative probabilities ``u`` in [0, 1) (the inverse distribution function)."""
         raise NotImplementedError

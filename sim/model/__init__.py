@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
@@ -21,14 +24,21 @@ __all__ = ["OUTCOME_CLASSES", "ActorAgent", "ModelInputs", "NegotiationModel", "
 SOLUTIONS = ("compromise", "expected_utility", "nash", "kalai_smorodinsky")
 
 
+@contextmanager
+def _negotiation(inputs: ModelInputs, rng: np.random.Generator, **options) -> Iterator[NegotiationModel]:
+    """A model that is let go afterwards: Mesa keeps a class-level id counter per model, which would
+    otherwise keep every finished model alive."""
+    model = NegotiationModel(inputs, rng, **options)
+    try:
+        yield model
+    finally:
+        ActorAgent._ids.pop(model, None)
+
+
 def _run(scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool) -> NegotiationModel:
     events = EventSchedule(scenario, draws) if scenario.events else None
-    model = NegotiationModel(build_inputs(scenario, draws), rng, record_history=record_history, events=events)
-    try:
+    with _negotiation(build_inputs(scenario, draws), rng, record_history=record_history, events=events) as model:
         model.run()
-    finally:
-        # Mesa keeps a class-level id counter per model, which would keep every finished model alive.
-        ActorAgent._ids.pop(model, None)
     return model
 
 
@@ -56,12 +66,9 @@ def solve(scenario: Scenario, draws: Draws, rng: np.random.Generator, solution: 
     elif solution == "expected_utility":
         package, feasible = expected_utility_forecast(inputs, scenario.model.expected_utility), np.ones(inputs.runs, bool)
     else:
-        model = NegotiationModel(inputs, rng)
-        try:
+        with _negotiation(inputs, rng) as model:
             members = [agent.index for agent in model.veto_holders]
             disagreement = np.stack([agent.outside_option(agent.war_value(), agent.war_value()) for agent in model.veto_holders])
-        finally:
-            ActorAgent._ids.pop(model, None)
         find = {"nash": nash_solution, "kalai_smorodinsky": kalai_smorodinsky_solution}[solution]
         package, feasible = find(inputs, members, disagreement)
     settlement = inputs.issue_low[:, None] + inputs.issue_span[:, None] * package

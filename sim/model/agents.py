@@ -87,7 +87,7 @@ class ActorAgent(mesa.Agent):
 
     def within_red_lines(self, package: np.ndarray) -> np.ndarray:
         """True in the runs where the package crosses none of the actor's red lines."""
-        offset = np.where(self.red_relative, self.model.aggregate(self.model.front), 0.0)
+        offset = np.where(self.red_relative, self.model.front_share, 0.0)
         tolerance = self._tolerance
         inside = (package >= self.red_min + offset - tolerance) & (package <= self.red_max + offset + tolerance)
         return inside.all(axis=0)

@@ -37,7 +37,8 @@ class NegotiationModel(mesa.Model):
         self.proposal = np.full((len(inputs.issues), runs), np.nan)
         self.rejecters = np.zeros((len(inputs.actors), runs), bool)
         self.front = inputs.front_initial.copy()
-        self.front_start = self.aggregate(self.front)
+        self.front_share = self.aggregate(self.front)
+        self.front_start = self.front_share
         self.compromise_start = compromise_forecast(inputs)
         self.absorbed = self._at_edge(self.front)
         self.decided = np.zeros(runs, bool)
@@ -58,7 +59,8 @@ class NegotiationModel(mesa.Model):
     # -- state read by the agents ---------------------------------------------------------------
 
     def aggregate(self, front: np.ndarray) -> np.ndarray:
-        """Weighted share of all regions held by the front's side, per run."""
+        """Weighted share of all regions held by the front's side, per run (``front_share`` holds it for
+        the current front, refreshed once per round after the fighting)."""
         return (self.inputs.front_weight * front).sum(axis=0)
 
     def no_deal_package(self, front: np.ndarray) -> np.ndarray:
@@ -67,7 +69,7 @@ class NegotiationModel(mesa.Model):
 
     def ceasefire_package(self) -> np.ndarray:
         """The interim ceasefire: the front frozen where it is, the ceasefire issue at its ceasefire value."""
-        package = self.no_deal_package(self.aggregate(self.front))
+        package = self.no_deal_package(self.front_share)
         if self.inputs.ceasefire_issue is not None:
             package[self.inputs.ceasefire_issue] = self.inputs.ceasefire_value
         return package
@@ -101,6 +103,7 @@ class NegotiationModel(mesa.Model):
         exposure = at_war + self.ceasefire * inputs.ceasefire_cost_factor
         draws = self.rng.random((len(inputs.regions) + 2, inputs.runs))
         self._fight(at_war, draws[:-2])
+        self.front_share = self.aggregate(self.front)
         winter = bool(inputs.winter[self.round])
         for agent in self.actor_agents:
             agent.pay(exposure, winter)
@@ -176,7 +179,7 @@ class NegotiationModel(mesa.Model):
         inputs = self.inputs
         state = {"round": np.full(inputs.runs, self.round), "fighting": at_war.copy(),
                  "ceasefire": self.ceasefire.copy(), "deal": self.deal & ~self.broken,
-                 "broken": self.broken.copy(), "decided": self.decided.copy(), "front": self.aggregate(self.front)}
+                 "broken": self.broken.copy(), "decided": self.decided.copy(), "front": self.front_share}
         state |= {f"front_{region}": self.front[g].copy() for g, region in enumerate(inputs.regions)}
         proposal = inputs.issue_low[:, None] + inputs.issue_span[:, None] * self.proposal
         state |= {f"proposal_{issue}": proposal[j] for j, issue in enumerate(inputs.issues)}

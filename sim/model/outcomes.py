@@ -21,7 +21,7 @@ OUTCOME_CLASSES = (
 
 def classify(model: NegotiationModel) -> np.ndarray:
     """The outcome class of each run (see :data:`OUTCOME_CLASSES`)."""
-    still_fighting = np.abs(model.aggregate(model.front) - model.front_start) >= model.inputs.frozen_threshold
+    still_fighting = np.abs(model.front_share - model.front_start) >= model.inputs.frozen_threshold
     conditions = [
         model.deal & ~model.broken,
         model.deal & model.broken,
@@ -50,7 +50,7 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         return inputs.issue_low[:, None] + inputs.issue_span[:, None] * values
 
     in_force = model.deal & ~model.broken
-    final_front = model.aggregate(model.front)
+    final_front = model.front_share
     final_package = np.where(
         in_force,
         model.package,
