@@ -72,6 +72,8 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         "ceasefire_at_end": model.ceasefire.copy(),
         "military_decision": model.decided.copy(),
         "months_to_decision": months_after(model.decided_round),
+        "zone": model.zone_round != NO_ROUND,
+        "months_to_zone": months_after(model.zone_round),
     }
     for j, issue in enumerate(inputs.issues):
         columns[f"settlement_{issue}"] = settlement[j]
@@ -87,6 +89,7 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         columns[f"utility_{agent.name}"] = agent.utility(final_package)
         columns[f"cost_{agent.name}"] = agent.cost_paid.copy()
     columns["front_start"] = model.front_start
+    columns["front_at_deal"] = model.front_at_deal.copy()
     columns["front_end"] = final_front
     for g, region in enumerate(inputs.regions):
         columns[f"front_end_{region}"] = model.front[g].copy()
