@@ -25,10 +25,10 @@ NO_FLOOR = -1e9
 TOLERANCE = 1e-9
 """Absorbs floating-point error in a comparison, and nothing more: no package a flag would count across a
 red line is accepted inside it."""
-ZONE_ITERATIONS = 40
+ZONE_ITERATIONS = 60
 STEP_SHRINK = 0.5
 STEP_GROWTH = 1.5
-POLISH_PASSES = 12
+POLISH_PASSES = 60
 POLISH_NEAR = 0.05
 
 

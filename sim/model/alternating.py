@@ -62,33 +62,40 @@ class AlternatingProtocol:
         for remaining in range(steps, 0, -1):
             offerer = veto.index(self.proposer_at(model.round + remaining - 1))
             fallback = np.maximum(outside, discount * value)
-            offer, makes = best_offer(sub.with_threshold(fallback), offerer, zone.log_weight[:, open_], offer)
+            starts = [zone.package[:, open_]] + ([] if offer is None else [offer])
+            offer, makes = best_offer(sub.with_threshold(fallback), offerer, zone.log_weight[:, open_], starts)
             value = np.where(makes, sub.values(offer), fallback)
         package[:, open_], offered[open_] = offer, makes
         return Offer(package, offered, proposer)
 
 
-def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, previous: np.ndarray | None):
+def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts: list[np.ndarray]):
     """The package ``proposer`` (a row of ``rules``) likes best among those every other veto holder accepts at its
     threshold, and whether it clears the proposer's own threshold, per run.
 
-    The search starts from a package all accept (the zone search on these thresholds), slides from it toward the
-    proposer's ideal as far as the others accept, and polishes by pattern search; the next round's offer, where
-    the others accept it, is a candidate too."""
-    others = rules.with_threshold(np.where(np.arange(len(rules.threshold))[:, None] == proposer, NO_FLOOR, rules.threshold))
-    start = search_zone(rules, log_weight)
-    ideal = rules.clip(rules.position[proposer])
-    package = farthest_acceptable(others, start.package, ideal, SCAN_POINTS, NARROWING_ROUNDS)
-    if previous is not None:
-        better = others.accepted(previous) & (rules.values(previous)[proposer] > rules.values(package)[proposer])
-        package = np.where(better, previous, package)
+    The search starts from a package all accept: the best for the proposer of ``starts`` (e.g. this round's zone
+    package and the next round's offer) where all accept one, else the zone search's on these thresholds. It slides
+    from there toward the proposer's ideal as far as the others accept, then polishes by pattern search."""
+    others = rules.with_threshold(without_floor(rules.threshold, proposer))
 
     def proposer_value(tiled: Acceptance, trials: np.ndarray) -> np.ndarray:
-        return np.where(tiled.with_threshold(others_threshold(tiled)).accepted(trials), tiled.values(trials)[proposer], -np.inf)
+        accepted = tiled.with_threshold(without_floor(tiled.threshold, proposer)).accepted(trials)
+        return np.where(accepted, tiled.values(trials)[proposer], -np.inf)
 
-    def others_threshold(tiled: Acceptance) -> np.ndarray:
-        return np.where(np.arange(len(tiled.threshold))[:, None] == proposer, NO_FLOOR, tiled.threshold)
-
+    start, score = starts[0], np.where(rules.accepted(starts[0]), rules.values(starts[0])[proposer], -np.inf)
+    for candidate in starts[1:]:
+        candidate_score = np.where(rules.accepted(candidate), rules.values(candidate)[proposer], -np.inf)
+        start, score = np.where(candidate_score > score, candidate, start), np.maximum(candidate_score, score)
+    unstarted = np.flatnonzero(~np.isfinite(score))
+    if unstarted.size:
+        start[:, unstarted] = search_zone(rules.take(unstarted), log_weight[:, unstarted]).package
+    ideal = rules.clip(rules.position[proposer])
+    package = farthest_acceptable(others, start, ideal, SCAN_POINTS, NARROWING_ROUNDS)
     package, _ = pattern_search(rules, package, proposer_value(rules, package), proposer_value)
     makes = others.accepted(package) & (rules.margins(package)[proposer] >= -TOLERANCE)
     return package, makes
+
+
+def without_floor(threshold: np.ndarray, proposer: int) -> np.ndarray:
+    """The thresholds with the proposer's own lifted: what the others must get."""
+    return np.where(np.arange(len(threshold))[:, None] == proposer, NO_FLOOR, threshold)

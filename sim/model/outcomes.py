@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.model.acceptance import TOLERANCE
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.scenario import Scenario
 
@@ -78,12 +79,13 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
     for j, issue in enumerate(inputs.issues):
         columns[f"settlement_{issue}"] = settlement[j]
     for name, flag in scenario.flags.items():
-        value = settlement[inputs.issues.index(flag.issue)]
+        j = inputs.issues.index(flag.issue)
+        value = model.package[j]
         meets = model.deal.copy()
         if flag.at_least is not None:
-            meets &= value >= flag.at_least
+            meets &= value >= (flag.at_least - inputs.issue_low[j]) / inputs.issue_span[j] - TOLERANCE
         if flag.at_most is not None:
-            meets &= value <= flag.at_most
+            meets &= value <= (flag.at_most - inputs.issue_low[j]) / inputs.issue_span[j] + TOLERANCE
         columns[f"deal_includes_{name}"] = meets
     for agent in model.actor_agents:
         columns[f"utility_{agent.name}"] = agent.utility(final_package)
