@@ -104,10 +104,12 @@ class NegotiationModel(mesa.Model):
         veto = np.array([agent.index for agent in self.veto_holders])
         lower, upper = self.red_line_box()
         threshold = np.stack([np.maximum(outside[a][runs], inputs.reservation[a, runs]) for a in veto])
+        every_issue = np.arange(len(inputs.issues))
+        per_issue, per_actor = np.ix_(veto, every_issue, runs), np.ix_(veto, runs)
         return Acceptance(
-            position=inputs.position[veto][..., runs], weight=inputs.salience[veto][..., runs],
+            position=inputs.position[per_issue], weight=inputs.salience[per_issue],
             lower=lower[:, runs], upper=upper[:, runs], threshold=threshold,
-            loss=inputs.breakdown_loss[veto][:, runs], horizon=inputs.planning_rounds[veto][:, runs].astype(float),
+            loss=inputs.breakdown_loss[per_actor], horizon=inputs.planning_rounds[per_actor].astype(float),
             base_hazard=inputs.base_hazard[runs], protection=inputs.protection[:, runs],
             delay=inputs.implementation_delay[runs], linear=inputs.linear_utility,
         )
