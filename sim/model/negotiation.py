@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.model.agents import ActorAgent
 from sim.model.alternating import AlternatingProtocol
+from sim.model.breakdown import age_weight, round_hazard
 from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
@@ -75,15 +76,18 @@ class NegotiationModel(mesa.Model):
         return package
 
     def breakdown_hazard(self, package: np.ndarray) -> np.ndarray:
-        """Per-round chance that a deal with this package breaks down once its guarantees are in place."""
+        """Per-round level of the breakdown hazard of a deal with this package once its guarantees are in
+        place (the chance per round when ``breakdown.shape`` is 1)."""
         inputs = self.inputs
         return inputs.base_hazard * np.prod(1.0 - inputs.protection * package, axis=0)
 
     def breakdown_probability(self, package: np.ndarray, rounds: np.ndarray) -> np.ndarray:
-        """Chance that a deal breaks down within ``rounds`` rounds, the guarantees starting after the delay."""
+        """Chance that a deal breaks down within ``rounds`` rounds, the guarantees starting after the delay
+        and the hazard shaped by the deal's age (``breakdown.shape``, see :mod:`sim.model.breakdown`)."""
         inputs = self.inputs
-        unprotected = np.minimum(inputs.implementation_delay, rounds)
-        protected = np.maximum(rounds - inputs.implementation_delay, 0.0)
+        shape = inputs.breakdown_shape
+        unprotected = np.minimum(inputs.implementation_delay, rounds) ** shape
+        protected = np.asarray(rounds, float) ** shape - unprotected
         holds = (1.0 - inputs.base_hazard) ** unprotected * (1.0 - self.breakdown_hazard(package)) ** protected
         return 1.0 - holds
 
@@ -135,8 +139,10 @@ class NegotiationModel(mesa.Model):
     def _break_down(self, deal_draw: np.ndarray, ceasefire_draw: np.ndarray) -> None:
         inputs = self.inputs
         holding = self.deal & ~self.broken
-        protected = (self.round - self.deal_round) > inputs.implementation_delay
-        hazard = np.where(protected, self.breakdown_hazard(np.nan_to_num(self.package)), inputs.base_hazard)
+        age = self.round - self.deal_round
+        protected = age > inputs.implementation_delay
+        level = np.where(protected, self.breakdown_hazard(np.nan_to_num(self.package)), inputs.base_hazard)
+        hazard = round_hazard(level, age_weight(np.where(holding, age, 1), inputs.breakdown_shape))
         broke = holding & (deal_draw < hazard)
         self.broken |= broke
         self.broken_round[broke] = self.round
