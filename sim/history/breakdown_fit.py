@@ -69,7 +69,7 @@ def _z(level: float) -> float:
 
 
 def _truncated_normal(mean: float, sd: float, low: float, high: float, source: str) -> dict:
-    return {"dist": "truncated_normal", "mean": round(mean, 5), "sd": round(max(sd, 1e-6), 5),
+    return {"dist": "truncated_normal", "mean": round(float(mean), 5), "sd": round(max(float(sd), 1e-6), 5),
             "low": low, "high": high, "source": source}
 
 
