@@ -72,9 +72,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     folder = Path(args.cases)
     scored = cases.score_cases(folder, runs=args.runs, seed=args.seed, data_folder=args.data, horizons=_horizons(args.horizons))
-    print(f"Historical negotiations while fighting: {len(scored.forecasts)} cases in {folder}, "
-          f"{scored.runs:,} runs each (seed {scored.seed})")
-    print("\nForecasts of a deal within k months, and what happened")
+    seed = "each case's own" if scored.seed is None else scored.seed
+    print(f"Historical negotiations while fighting: {len(scored.outcomes)} cases in {folder}, "
+          f"{scored.runs:,} runs each (seed: {seed})")
+    print("\nWhat happened (read after the forecasts were made)")
+    print(scored.outcomes.to_string(formatters={"months": "{:.1f}".format}))
+    print("\nForecasts of a deal (or ceasefire agreement) within k months")
     print(text_table(scored.forecasts))
     print("\nMean scores over the cases (lower is better)")
     print(scored.scores.to_string(float_format=lambda v: f"{v:.3f}"))
