@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+ZERO_DURATION = 1.0 / 60
+"""A duration recorded as zero (an agreement that ended the day it was signed) counts as half a day."""
 SOURCE = "UCDP Peace Agreement Dataset v22.1 (Pettersson, Hogbladh & Oberg 2019)"
 
 
@@ -75,11 +77,11 @@ def _truncated_normal(mean: float, sd: float, low: float, high: float, source: s
 
 def fit_weibull(durations: np.ndarray, ended: np.ndarray) -> WeibullFit:
     """Fit a Weibull to durations (``ended`` False where a duration was censored, still going at its
-    end) by maximum likelihood; durations of zero count as a fraction of a day. NaN durations are left out."""
+    end) by maximum likelihood; durations of zero count as :data:`ZERO_DURATION`. NaN durations are left out."""
     durations = np.asarray(durations, float)
     ended = np.asarray(ended, bool)
     keep = ~np.isnan(durations)
-    t, d = np.maximum(durations[keep], 1.0 / 60), ended[keep]
+    t, d = np.where(durations[keep] > 0, durations[keep], ZERO_DURATION), ended[keep]
     if d.sum() < 2:
         raise ValueError("a Weibull fit needs at least two durations that ended")
 
