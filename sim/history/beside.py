@@ -19,8 +19,6 @@ from sim.scenario import Scenario
 
 HORIZONS = (12, 36)
 SURVIVAL_MONTHS = (6, 12, 24, 36)
-COLUMNS = ("months_to_deal", "months_to_ceasefire", "months_to_decision", "months_to_breakdown")
-"""The outcome columns the comparison reads."""
 
 
 def _first(runs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
