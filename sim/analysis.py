@@ -12,7 +12,8 @@ from sim.scenario import Scenario
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown", "zone", "months_to_zone")
+SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown", "months_to_ceasefire",
+                   "months_to_decision", "months_to_breakdown", "zone", "months_to_zone")
 SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_")
 
 

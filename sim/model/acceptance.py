@@ -46,6 +46,7 @@ class Acceptance:
     base_hazard: np.ndarray  # [n]
     protection: np.ndarray  # [J, n]
     delay: np.ndarray  # [n]
+    shape: np.ndarray  # [n]
     linear: bool
 
     def take(self, runs: np.ndarray) -> Acceptance:
@@ -58,7 +59,9 @@ class Acceptance:
 
     def values(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's deal value of ``package [J, n]``: utility less the expected breakdown loss, ``[V, n]``."""
-        broken = breakdown_probability(self.base_hazard, self.protection, self.delay, package, self.horizon)
+        broken = breakdown_probability(
+            self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
+        )
         return package_utility(self.position, self.weight, package, self.linear) - broken * self.loss
 
     def margins(self, package: np.ndarray) -> np.ndarray:
@@ -138,7 +141,7 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     top) bounds every package's least margin from above: a negative bound proves that no zone exists."""
     weight, best, best_margin = weight.copy(), best.copy(), best_margin.copy()
     proved = np.zeros(best_margin.size, bool)
-    least_loss = rules.loss * breakdown_probability(rules.base_hazard, rules.protection, rules.delay,
+    least_loss = rules.loss * breakdown_probability(rules.base_hazard, rules.protection, rules.delay, rules.shape,
                                                     np.clip(rules.upper, 0.0, 1.0), rules.horizon)
     live = np.flatnonzero(best_margin < 0)
     sub = rules.take(live)
