@@ -1,0 +1,212 @@
+"""The explorer's controls: what a scenario lets a person change, and the scenario a setting of them gives.
+
+Every number gets a range (``low == high``: a constant). Moving a range maps the number's
+distribution onto the new range (each location shifted and stretched alike, spreads stretched), so
+its shape is kept; a constant pulled apart becomes uniform. Structural choices (the bargaining
+protocol, the utility form, who holds a veto) are picked from their options. Groups follow the
+scenario: one per actor (and per issue within it), one for the issues, then the other sections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sim.scenario import Scenario, scenario_from_mapping
+from sim.scenario import _merge as merge
+
+Setting = tuple[float, float] | str | bool
+Settings = dict[str, Setting]
+"""Control key (a dotted key path) -> a number's ``(low, high)``, or a choice's option."""
+
+_LOCATIONS = ("value", "low", "high", "mode", "mean")
+_SPREADS = ("sd",)
+_MECHANISM = "model.mechanism.kind"
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control: ``options`` for a structural choice, else a number's slider bounds ``minimum`` to ``maximum``."""
+
+    key: str
+    group: str
+    label: str
+    initial: Setting
+    minimum: float = 0.0
+    maximum: float = 1.0
+    options: tuple[Any, ...] = ()
+    source: str = ""
+
+    @property
+    def is_choice(self) -> bool:
+        """True for a structural choice (a pick among options), false for a number."""
+        return bool(self.options)
+
+
+def group_and_label(path: str) -> tuple[str, str]:
+    """The group a key path belongs to (``actor / issue``, ``actor``, ``issues / issue``, or its section) and its label."""
+    parts = path.split(".")
+    if parts[0] == "actors" and len(parts) > 4 and parts[2] == "issues":
+        group, label = f"{parts[1]} / {parts[3]}", parts[4:]
+    elif parts[0] == "actors" and len(parts) > 2:
+        group, label = parts[1], parts[2:]
+    elif parts[0] == "issues" and len(parts) > 2:
+        group, label = f"issues / {parts[1]}", parts[2:]
+    else:
+        group, label = parts[0], parts[1:] or parts
+    return group, " ".join(label).replace("_", " ")
+
+
+def _scale_of(scenario: Scenario, path: str) -> tuple[float, float] | None:
+    """The issue scale a number lies on (positions, red lines, no-deal values, the ceasefire's value)."""
+    parts = path.split(".")
+    issue = None
+    if parts[0] == "actors" and len(parts) > 4 and parts[2] == "issues" and parts[4] in ("position", "red_line"):
+        issue = parts[3]
+        red_line = scenario.actors[parts[1]].issues[issue].red_line
+        if parts[4] == "red_line" and red_line is not None and red_line.relative_to_front:
+            span = scenario.issues[issue].high - scenario.issues[issue].low
+            return (-span, span)
+    elif parts[0] == "issues" and parts[-1] == "no_deal":
+        issue = parts[1]
+    elif path == "ceasefire.value" and scenario.ceasefire is not None:
+        issue = scenario.ceasefire.issue
+    if issue is None or issue not in scenario.issues:
+        return None
+    return (scenario.issues[issue].low, scenario.issues[issue].high)
+
+
+def _bounds(scenario: Scenario, path: str, low: float, high: float) -> tuple[float, float]:
+    """Slider bounds: the issue's scale, [0, 1] for a number inside it, else from zero to twice its top."""
+    scale = _scale_of(scenario, path)
+    if scale is not None:
+        return scale
+    if 0.0 <= low and high <= 1.0:
+        return (0.0, 1.0)
+    top = max(abs(low), abs(high)) * 2 or 1.0
+    return (-top if low < 0 else 0.0, top)
+
+
+def controls(scenario: Scenario) -> list[Control]:
+    """Every control of a scenario: each number (actors first, in file order), then the structural choices."""
+    numbers = []
+    for path, quantity in scenario.quantities():
+        low, high = quantity.support()
+        group, label = group_and_label(path)
+        minimum, maximum = _bounds(scenario, path, low, high)
+        numbers.append(Control(path, group, label, (low, high), min(minimum, low), max(maximum, high),
+                               source=quantity.source or ""))
+    numbers.sort(key=lambda c: not c.key.startswith("actors."))
+    mechanisms = ("mediator", "alternating", "none") if scenario.model.mechanism.kind == "mediator" else ("alternating", "none")
+    choices = [Control(_MECHANISM, "model", "bargaining protocol", scenario.model.mechanism.kind, options=mechanisms),
+               Control("model.utility", "model", "utility form", scenario.model.utility, options=("quadratic", "linear"))]
+    choices += [Control(f"actors.{name}.veto", name, "veto", actor.veto, options=(True, False))
+                for name, actor in scenario.actors.items()]
+    return numbers + choices
+
+
+def initial_settings(scenario: Scenario) -> Settings:
+    """The settings of the scenario as loaded (the baseline)."""
+    return {control.key: control.initial for control in controls(scenario)}
+
+
+def changed_settings(scenario: Scenario, settings: Mapping[str, Setting]) -> Settings:
+    """The settings that differ from the scenario as loaded."""
+    initial = initial_settings(scenario)
+    unknown = set(settings) - set(initial)
+    if unknown:
+        raise KeyError(f"not a control of this scenario: {', '.join(sorted(unknown))}")
+    return {key: value for key, value in settings.items() if value != initial[key]}
+
+
+def locate(raw: Mapping[str, Any], path: str) -> tuple[str, ...]:
+    """The keys leading to a dotted key path in a scenario mapping (keys may themselves hold dots, as events' do)."""
+    if path in raw:
+        return (path,)
+    for key in sorted(raw, key=len, reverse=True):
+        if path.startswith(f"{key}.") and isinstance(raw[key], Mapping):
+            return (key, *locate(raw[key], path[len(key) + 1:]))
+    raise KeyError(path)
+
+
+def rescaled(quantity: Mapping[str, Any], low: float, high: float) -> dict[str, Any]:
+    """A number's mapping moved onto ``[low, high]``: a constant if ``low == high``, uniform if it was one,
+    else the same distribution shifted and stretched (its ``source`` is left to the caller)."""
+    low, high = _round(low), _round(high)
+    if low == high:
+        return {"value": low}
+    old = _support(quantity)
+    if "dist" not in quantity or old[0] == old[1]:
+        return {"dist": "uniform", "low": low, "high": high}
+    stretch = (high - low) / (old[1] - old[0])
+    moved = {key: value for key, value in quantity.items() if key != "source"}
+    for key in _LOCATIONS:
+        if key in moved:
+            moved[key] = _round(low + (moved[key] - old[0]) * stretch)
+    for key in _SPREADS:
+        if key in moved:
+            moved[key] = _round(moved[key] * stretch)
+    if "values" in moved:
+        moved["values"] = [_round(low + (v - old[0]) * stretch) for v in moved["values"]]
+    return moved
+
+
+def _round(x: float) -> float:
+    """Six significant digits: what a slider means, and what a variant file shows."""
+    return float(f"{x:.6g}")
+
+
+def _support(quantity: Mapping[str, Any]) -> tuple[float, float]:
+    if "value" in quantity:
+        return (quantity["value"], quantity["value"])
+    if "values" in quantity:
+        return (min(quantity["values"]), max(quantity["values"]))
+    return (quantity["low"], quantity["high"])
+
+
+def changes(scenario: Scenario, settings: Mapping[str, Setting]) -> dict[str, tuple[tuple[str, ...], Any]]:
+    """What the changed settings write: control key -> (the keys leading to its place in the scenario's
+    mapping, the new value). Numbers come without a ``source``; a new protocol nulls the old one's other
+    keys (as a variant file removes them), so changes to the old one's numbers are dropped."""
+    raw = scenario.model_dump(mode="json", exclude_none=True)
+    changed = changed_settings(scenario, settings)
+    if _MECHANISM in changed:
+        changed = {k: v for k, v in changed.items() if k == _MECHANISM or not k.startswith("model.mechanism.")}
+    out: dict[str, tuple[tuple[str, ...], Any]] = {}
+    for key, value in changed.items():
+        if key == _MECHANISM:
+            old = raw["model"]["mechanism"]
+            out[key] = (("model", "mechanism"), {"kind": value} | {k: None for k in old if k != "kind"})
+        elif isinstance(value, tuple):
+            where = locate(raw, key)
+            out[key] = (where, rescaled(_get(raw, where), *value))
+        else:
+            out[key] = (locate(raw, key), value)
+    return out
+
+
+def nested(found: Mapping[str, tuple[tuple[str, ...], Any]]) -> dict[str, Any]:
+    """Changes (as :func:`changes` gives them) as one nested mapping, as a variant file holds them."""
+    out: dict[str, Any] = {}
+    for keys, value in found.values():
+        node = out
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = value
+    return out
+
+
+def _get(raw: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        raw = raw[key]
+    return raw
+
+
+def scenario_with(scenario: Scenario, settings: Mapping[str, Setting]) -> Scenario:
+    """The scenario with the settings applied as a variant file applies them, validated (bad settings
+    raise :class:`~sim.errors.ScenarioError`)."""
+    raw = merge(scenario.model_dump(mode="json", exclude_none=True), nested(changes(scenario, settings)))
+    changed = scenario_from_mapping(raw, str(scenario.path or scenario.name))
+    changed._files = scenario.files
+    return changed
