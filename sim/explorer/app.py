@@ -67,6 +67,7 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
     saved, set_saved = solara.use_state("")
     target, set_target = solara.use_state(str(free_variant_path(scenario)))
     last_good = solara.use_ref(None)
+    drawn = solara.use_ref(0)
 
     def compute() -> tuple[Any, str]:
         started = time.perf_counter()
@@ -76,7 +77,8 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
             return last_good.current, str(error)
         shown = view(changed, baseline, run_ensemble(changed, runs, seed))
         images = {name: png(figure) for name, figure in shown.figures.items()}
-        last_good.current = (images, shown.tables, time.perf_counter() - started)
+        drawn.current += 1
+        last_good.current = (images, shown.tables, time.perf_counter() - started, drawn.current)
         return last_good.current, ""
 
     result, problem = solara.use_memo(compute, [tuple(sorted(settings.items()))])
@@ -105,8 +107,8 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
             if problem:
                 solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
             if result is not None:
-                images, tables, seconds = result
-                solara.Text(f"{runs:,} runs and charts in {seconds:.2f} s", classes=["sim-status"])
+                images, tables, seconds, count = result
+                solara.Text(f"Setting {count}: {runs:,} runs and charts in {seconds:.2f} s", classes=["sim-status"])
                 for name, image in images.items():
                     solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
                 for name, frame in tables.items():
