@@ -80,8 +80,11 @@ def png(figure: Figure) -> bytes:
     return out.getvalue()
 
 
-def _figure(width: float = 6.4, height: float = 3.6) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+def _figure(width: float = 6.4, height: float = 3.6, left: float = 0.1, bottom: float = 0.14) -> Figure:
+    """A figure with fixed margins (a layout engine would take half of each redraw's time)."""
+    figure = Figure(figsize=(width, height))
+    figure.subplots_adjust(left=left, right=0.97, bottom=bottom, top=0.9, wspace=0.3, hspace=0.55)
+    return figure
 
 
 def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> View:
@@ -94,14 +97,14 @@ def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> V
     plots.plot_deal_curves(both, horizon, ax=deal.add_subplot())
     shown.figures["deal_curve"] = deal
 
-    classes = _figure()
+    classes = _figure(left=0.25)
     plots.plot_outcome_classes(current, ax=classes.add_subplot())
     shown.figures["outcome_classes"] = classes
 
     issues = list(scenario.issues)
     columns = min(3, len(issues))
     rows = -(-len(issues) // columns)
-    settlements = _figure(4.2 * columns, 3.2 * rows)
+    settlements = _figure(4.2 * columns, 3.2 * rows, left=0.07, bottom=0.1)
     for k, (issue, spec) in enumerate(scenario.issues.items()):
         ax = settlements.add_subplot(rows, columns, k + 1)
         plots.plot_settlement_ecdf(both, issue, spec.units, ax=ax)
