@@ -14,7 +14,8 @@ from sim.cli import main
 from sim.errors import ScenarioError
 from sim.explorer.controls import changed_settings, controls, group_and_label, initial_settings, rescaled, scenario_with
 from sim.explorer.variant import free_variant_path, write_variant
-from sim.explorer.views import BASELINE, CURRENT, run_ensemble, view, zone_gap
+from sim.explorer.views import run_ensemble, view, zone_gap
+from sim.provenance import kind_of
 
 RUNS = 2000
 
@@ -138,7 +139,9 @@ def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(
     assert content["model"] == {"mechanism": {"kind": "alternating", "mediator": None, "concession_step": None}}
     assert content["actors"]["european_coalition"] == {"veto": False}
     p_advance = content["front"]["p_advance"]
-    assert p_advance["source"].startswith("variant: set in the explorer (was uniform(low=0.55, high=0.8); line 7:")
+    assert p_advance["source"].startswith(
+        'variant: set in the explorer (was uniform(low=0.55, high=0.8); line 7 ("has been making slow progress')
+    assert kind_of(p_advance["source"]) == "variant"
     strikes = content["events"]["winter_energy_strikes"]["set"]["actors.ukraine.war_cost.winter_multiplier"]
     assert strikes["value"] == 3.0 and strikes["source"].startswith("variant:")
     assert numbers(load_scenario(path)) == numbers(scenario_with(scenario, settings))

@@ -140,7 +140,7 @@ def rescaled(quantity: Mapping[str, Any], low: float, high: float) -> dict[str, 
     if "dist" not in quantity or old[0] == old[1]:
         return {"dist": "uniform", "low": low, "high": high}
     stretch = (high - low) / (old[1] - old[0])
-    moved = {key: value for key, value in quantity.items() if key != "source"}
+    moved = {"dist": quantity["dist"]} | {key: value for key, value in quantity.items() if key not in ("dist", "source")}
     for key in _LOCATIONS:
         if key in moved:
             moved[key] = _round(low + (moved[key] - old[0]) * stretch)

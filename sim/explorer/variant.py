@@ -12,8 +12,16 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.explorer.controls import Setting, changes, nested
-from sim.provenance import describe
+from sim.provenance import _QUOTE, describe
+from sim.quantities import QuantityBase
 from sim.scenario import Scenario
+
+
+def variant_source(was: QuantityBase) -> str:
+    """The source of a number the explorer changed: what it was and the file's source for it, quotes cited as
+    ``line N ("...")`` as variants cite them (so provenance counts the number as a variant's, not the article's)."""
+    cited = _QUOTE.sub(r'line \1 ("\2")', was.source or "no source")
+    return f"variant: set in the explorer (was {describe(was)}; {cited})"
 
 
 def variant_mapping(scenario: Scenario, settings: Mapping[str, Setting], folder: Path) -> dict[str, Any]:
@@ -24,11 +32,16 @@ def variant_mapping(scenario: Scenario, settings: Mapping[str, Setting], folder:
     found = changes(scenario, settings)
     for key, (keys, value) in found.items():
         if key in numbers:
-            was = numbers[key]
-            found[key] = (keys, value | {"source": f"variant: set in the explorer (was {describe(was)}"
-                                                   f"{'; ' + was.source if was.source else ''})"})
+            found[key] = (keys, value | {"source": variant_source(numbers[key])})
     return {"extends": os.path.relpath(scenario.path.resolve(), folder.resolve()),
             "name": f"{scenario.name} (explored variant)"} | nested(found)
+
+
+def variant_text(scenario: Scenario, settings: Mapping[str, Setting], folder: Path) -> str:
+    """The variant file's text for ``folder``: a comment, then :func:`variant_mapping` (each number on one line)."""
+    content = variant_mapping(scenario, settings, folder)
+    header = f"# A variant of {scenario.name}, saved from the explorer: only what changed.\n"
+    return header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
 
 
 def free_variant_path(scenario: Scenario) -> Path:
@@ -45,10 +58,8 @@ def write_variant(scenario: Scenario, settings: Mapping[str, Setting], path: str
     path = Path(path)
     if path.exists():
         raise ScenarioError(path, [("", "already exists; choose another name")])
-    content = variant_mapping(scenario, settings, path.parent)
-    header = f"# A variant of {scenario.name}, saved from the explorer: only what changed.\n"
     temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    temporary.write_text(variant_text(scenario, settings, path.parent), encoding="utf-8")
     try:
         os.link(temporary, path)
     except FileExistsError:
