@@ -7,7 +7,7 @@ import socket
 import numpy as np
 import pytest
 import yaml
-from conftest import ARTICLE
+from conftest import ARTICLE, write_yaml
 
 from sim import load_scenario
 from sim.cli import main
@@ -171,3 +171,28 @@ def test_the_explorer_renders_in_process_as_in_a_notebook(article):
     images = context.find(ipywidgets.Image).widgets
     assert len(images) == 3 and all(len(image.value) > 10_000 for image in images)
     context.close()
+
+
+def test_a_negotiation_without_a_front_explores_too(tmp_path):
+    stance = lambda position: {"issues": {"wage": {"position": position, "salience": 1.0}}}  # noqa: E731
+    raw = {
+        "name": "port strike",
+        "issues": {"wage": {"low_means": "no raise", "high_means": "a 10% raise", "no_deal": 0.0}},
+        "actors": {
+            "union": {"veto": True, "capability": 1.0, "outside_option": {"dist": "uniform", "low": 0.2, "high": 0.4},
+                      **stance(1.0)},
+            "employer": {"veto": True, "capability": 1.0, "outside_option": 0.3, **stance(0.0)},
+            "mediator": {"capability": 0.5, **stance(0.5)},
+        },
+        "model": {"start_date": "2026-01-01", "horizon_rounds": 6, "mechanism": {"kind": "mediator", "mediator": "mediator"}},
+    }
+    scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", raw))
+    found = {c.key: c for c in controls(scenario)}
+    assert found["actors.employer.outside_option"].initial == (0.3, 0.3)
+    settings = initial_settings(scenario) | {"actors.employer.outside_option": (0.9, 1.0)}
+    changed = scenario_with(scenario, settings)
+    baseline = run_ensemble(scenario, 500, seed=3)
+    shown = view(changed, baseline, run_ensemble(changed, 500, seed=3))  # every baseline run deals: no crash at 100%
+    assert set(shown.figures) == {"deal_curve", "outcome_classes", "settlements"}
+    deal = shown.tables["headline"].loc["deal by the horizon"]
+    assert deal["baseline"] == 1.0 and deal["value"] < 0.9 and deal["hi"] < 0  # a better outside option: fewer deals
