@@ -7,7 +7,6 @@ import importlib.util
 import socket
 import sys
 
-from sim.cli.shared import parse_changes
 from sim.errors import ScenarioError
 from sim.scenario import load_scenario
 
@@ -19,14 +18,13 @@ def add_explore(commands: argparse._SubParsersAction) -> None:
     explore.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765)")
     explore.add_argument("--runs", type=int, default=10_000, help="runs per setting (default: 10,000)")
     explore.add_argument("--seed", type=int, help="random seed (default: the file's monte_carlo.seed)")
-    explore.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
     explore.set_defaults(handler=cmd_explore)
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
     from sim.explorer import INSTALL_HINT, serve
 
-    scenario = load_scenario(args.file, parse_changes(args.set))
+    scenario = load_scenario(args.file)
     if importlib.util.find_spec("solara") is None:
         print(f"error: {INSTALL_HINT}", file=sys.stderr)
         return 1

@@ -95,14 +95,15 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
 
     with solara.Columns([1, 2], style={"align-items": "flex-start"}):
         with solara.Column(style={"max-height": "95vh", "overflow-y": "auto"}):
-            solara.Markdown(f"### {scenario.name}\n{runs:,} runs per setting, seed {seed}; baseline: the file as loaded.")
+            solara.Text(scenario.name, style={"font-size": "1.3em", "font-weight": "bold"})
+            solara.Text(f"{runs:,} runs per setting, seed {seed}; baseline: the file as loaded.")
             with solara.Row():
                 solara.Button("Back to the baseline", on_click=lambda: set_settings(initial_settings(scenario)))
             solara.InputText("Save as variant", value=target, on_value=set_target)
             solara.Button("Save the setting as a variant", on_click=save, classes=["sim-save"])
             if saved:
                 solara.Text(saved, classes=["sim-saved"])
-            _Groups(every, settings, change)
+            _control_groups(every, settings, change)
         with solara.Column():
             if problem:
                 solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
@@ -116,7 +117,7 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
                     solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
 
 
-def _Groups(every: list[Control], settings: Settings, change) -> None:
+def _control_groups(every: list[Control], settings: Settings, change) -> None:
     """The controls in collapsible groups, one per actor (with its issues inside), issue or section."""
     def top(control: Control) -> str:
         return control.group.split(" / ")[0]
