@@ -12,7 +12,15 @@ from conftest import ARTICLE, write_yaml
 from sim import load_scenario
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.explorer.controls import changed_settings, controls, group_and_label, initial_settings, rescaled, scenario_with
+from sim.explorer.controls import (
+    changed_settings,
+    controls,
+    group_and_label,
+    initial_settings,
+    rescaled,
+    scenario_with,
+    slider_step,
+)
 from sim.explorer.variant import free_variant_path, write_variant
 from sim.explorer.views import run_ensemble, view, zone_gap
 from sim.provenance import kind_of
@@ -47,6 +55,12 @@ def test_every_number_and_structural_choice_has_a_control_grouped_by_actor_and_i
     assert (years.minimum, years.maximum, years.initial) == (0.0, 25.0, (15.0, 15.0))
     relative = found["actors.ukraine.issues.territory.red_line.max"]
     assert (relative.minimum, relative.maximum) == (-1.0, 1.0)  # offsets from the front
+    for control in (c for c in found.values() if not c.is_choice):  # a slider snaps to its grid: nothing may move unasked
+        assert (control.maximum - control.minimum) / control.step >= 200
+        for x in (control.minimum, control.maximum, *control.initial):
+            assert x / control.step == pytest.approx(round(x / control.step), abs=1e-6), control.key
+    assert (found["front.p_advance"].step, found["actors.russia.planning_rounds"].step) == (0.001, 0.1)
+    assert slider_step(0.0, 53034.0, (26517.0, 26517.0)) == 1.0
     assert group_and_label("issues.us_backstop.no_deal") == ("issues / us_backstop", "no deal")
     assert group_and_label("front.p_advance") == ("front", "p advance")
 

@@ -42,10 +42,9 @@ def NumberControl(control: Control, value: tuple[float, float], on_value) -> Non
     """A range slider; both ends together make the number a constant."""
     low, high = value
     shown = f"{low:.4g}" if low == high else f"{low:.4g} to {high:.4g}"
-    step = (control.maximum - control.minimum) / 200
     with solara.Tooltip(control.source or "no source given"):
         solara.SliderRangeFloat(f"{control.label}: {shown}", value=value, min=control.minimum, max=control.maximum,
-                                step=step, on_value=on_value, thumb_label=False)
+                                step=control.step, on_value=on_value, thumb_label=False)
 
 
 @solara.component

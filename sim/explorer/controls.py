@@ -9,6 +9,7 @@ scenario: one per actor (and per issue within it), one for the issues, then the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ _MECHANISM = "model.mechanism.kind"
 
 @dataclass(frozen=True)
 class Control:
-    """One control: ``options`` for a structural choice, else a number's slider bounds ``minimum`` to ``maximum``."""
+    """A control: ``options`` for a structural choice, else a number's slider from ``minimum`` to ``maximum`` by ``step``."""
 
     key: str
     group: str
@@ -35,6 +36,7 @@ class Control:
     initial: Setting
     minimum: float = 0.0
     maximum: float = 1.0
+    step: float = 0.01
     options: tuple[Any, ...] = ()
     source: str = ""
 
@@ -88,6 +90,19 @@ def _bounds(scenario: Scenario, path: str, low: float, high: float) -> tuple[flo
     return (-top if low < 0 else 0.0, top)
 
 
+def slider_step(minimum: float, maximum: float, ends: tuple[float, float]) -> float:
+    """A power of ten giving at least 200 steps from ``minimum`` to ``maximum``, on whose grid the bounds and
+    both ends of the number's range lie (a slider snaps its value to the grid: it must not move a number
+    nobody touched)."""
+    power = math.floor(math.log10((maximum - minimum) / 200))
+    while power > -12:
+        step = 10.0**power
+        if all(abs(x / step - round(x / step)) < 1e-6 for x in (minimum, maximum, *ends)):
+            return step
+        power -= 1
+    return step
+
+
 def controls(scenario: Scenario) -> list[Control]:
     """Every control of a scenario: each number (actors first, in file order), then the structural choices."""
     numbers = []
@@ -95,8 +110,9 @@ def controls(scenario: Scenario) -> list[Control]:
         low, high = quantity.support()
         group, label = group_and_label(path)
         minimum, maximum = _bounds(scenario, path, low, high)
-        numbers.append(Control(path, group, label, (low, high), min(minimum, low), max(maximum, high),
-                               source=quantity.source or ""))
+        minimum, maximum = min(minimum, low), max(maximum, high)
+        numbers.append(Control(path, group, label, (low, high), minimum, maximum,
+                               slider_step(minimum, maximum, (low, high)), source=quantity.source or ""))
     numbers.sort(key=lambda c: not c.key.startswith("actors."))
     mechanisms = ("mediator", "alternating", "none") if scenario.model.mechanism.kind == "mediator" else ("alternating", "none")
     choices = [Control(_MECHANISM, "model", "bargaining protocol", scenario.model.mechanism.kind, options=mechanisms),

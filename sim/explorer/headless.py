@@ -6,6 +6,7 @@ Uses the system's Chromium (Debian's ``chromium`` package); nothing is downloade
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -77,9 +78,9 @@ def explorer_page(url: str, chromium: str, timeout_ms: int = 120_000) -> Iterato
 
 
 def move_control(page: Any, group: str, label: str, key: str = "PageDown") -> float:
-    """Open ``group``, press ``key`` on the low end of the slider labelled ``label``, and wait until the
+    """Open ``group``, press ``key`` on the low end of the slider whose label starts ``label:``, and wait until the
     charts are redrawn; returns the seconds from the key press to the redrawn page."""
-    slider = page.locator(".v-input", has_text=label).first
+    slider = page.locator(".v-input", has_text=re.compile(rf"^{re.escape(label)}:")).first
     if not slider.is_visible():
         page.get_by_text(group, exact=True).click()
     status = page.locator(".sim-status").inner_text()
