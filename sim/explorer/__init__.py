@@ -8,6 +8,7 @@ itself (:mod:`~sim.explorer.app`, Solara) in a browser (:func:`serve`) or a note
 from __future__ import annotations
 
 import os
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ def serve(scenario: Scenario, port: int, runs: int = 10_000, seed: int | None = 
     """Serve the explorer on http://127.0.0.1:``port`` until interrupted (Solara on uvicorn)."""
     os.environ["SOLARA_APP"] = "sim.explorer.app"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    assets = Path(sysconfig.get_path("data")) / "share" / "solara" / "cdn"  # solara-assets, wherever pip put them
+    if assets.is_dir():
+        os.environ.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(assets))
     import uvicorn
 
     from sim.explorer import app
