@@ -94,7 +94,7 @@ def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> V
     shown = View()
 
     deal = _figure()
-    plots.plot_deal_curves(both, horizon, ax=deal.add_subplot())
+    plots.plot_deal_curves(both, horizon, ax=deal.add_subplot()).set_title("Time to a deal: this setting and the baseline")
     shown.figures["deal_curve"] = deal
 
     classes = _figure(left=0.25)
