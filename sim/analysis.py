@@ -12,7 +12,8 @@ from sim.scenario import Scenario
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown")
+SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown", "months_to_ceasefire",
+                   "months_to_decision", "months_to_breakdown", "zone", "months_to_zone")
 SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_")
 
 
@@ -29,7 +30,9 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    lo = 0.0 if successes == 0 else max(0.0, centre - half)
+    hi = 1.0 if successes == trials else min(1.0, centre + half)
+    return (lo, hi)
 
 
 def proportion(flags: pd.Series) -> dict[str, float]:
@@ -81,6 +84,14 @@ def headline(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
         "ceasefire before any deal": proportion(runs["ceasefire"]),
         "deal breaks down by the horizon": proportion(runs["breakdown"]),
     }
+    if "zone" in runs:
+        zone_months = runs["months_to_zone"]
+        rows |= {
+            f"zone of agreement by the horizon ({horizon_months} months)": proportion(runs["zone"]),
+            "zone of agreement within 6 months": proportion(zone_months <= 6),
+            "zone of agreement within 12 months": proportion(zone_months <= 12),
+            "a zone but no deal by the horizon": proportion(runs["zone"] & ~runs["deal"]),
+        }
     deals = runs[runs["deal"]]
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         label = column.removeprefix("deal_includes_").replace("_", " ")
@@ -116,13 +127,16 @@ def horizon_months(manifest: dict) -> int:
 
 
 def compare_models(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per issue and model: probability of a deal, and the settlement's median and 90% range among deals."""
+    """Per issue and model: probability of a deal, of a zone of agreement at some round (simulated models only) and
+    of a zone without a deal, and the settlement's median and 90% range among deals."""
     rows = []
     for model, runs in tables.items():
         deal = proportion(runs["deal"])
+        zone = runs["zone"].mean() if "zone" in runs else np.nan
+        gap = (runs["zone"] & ~runs["deal"]).mean() if "zone" in runs else np.nan
         for issue in issues_of(runs):
             values = runs.loc[runs["deal"], f"settlement_{issue}"]
-            rows.append({"issue": issue, "model": model, "p_deal": deal["estimate"],
+            rows.append({"issue": issue, "model": model, "p_deal": deal["estimate"], "p_zone": zone, "zone_no_deal": gap,
                          "median": values.median(), "q05": values.quantile(0.05), "q95": values.quantile(0.95)})
     return pd.DataFrame(rows).set_index(["issue", "model"])
 
@@ -195,6 +209,8 @@ PAIRED_MEASURES = {
     "deal within 12 months": lambda runs: runs["months_to_deal"] <= 12,
     "ceasefire before any deal": lambda runs: runs["ceasefire"],
     "deal breaks down by the horizon": lambda runs: runs["breakdown"],
+    "zone of agreement by the horizon": lambda runs: runs["zone"],
+    "a zone but no deal by the horizon": lambda runs: runs["zone"] & ~runs["deal"],
 }
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
 from sim.errors import ScenarioError
+from sim.history.data import CONFLICT_TYPE_CHOICES, INTENSITY_CHOICES, REGION_CHOICES
 from sim.quantities import (
     DISTRIBUTION_TAGS,
     Fixed,
@@ -126,12 +127,20 @@ class Front(_Strict):
     step: Annotated[Quantity, within(1e-9, 1.0)] = Field(description="Share of a region won or lost per round.")
     p_advance: Probability = Field(description="Chance that a round's fighting goes the side's way.")
     regions: Annotated[dict[Name, Region], Field(min_length=1)]
+    decisive: bool = Field(
+        default=False,
+        description="Whether the side taking every region ends the war (a decision by fighting); "
+        "otherwise the fighting and the talks go on.",
+    )
 
 
 class Breakdown(_Strict):
     """The chance per round that a deal breaks down, and how guarantees lower it."""
 
     base_hazard: Probability = _default(0.0, "deals never break down")
+    shape: Annotated[Quantity, within(0.05, 5.0)] = _default(
+        1.0, "a constant hazard", "Weibull shape of the hazard over a deal's age: a deal survives a rounds with chance "
+        "(1 - hazard) ** (a ** shape); below 1 the hazard falls as the deal ages.")
     protection: dict[Name, Probability] = Field(
         default_factory=dict,
         description="Per issue: the share of the hazard removed when the issue is at the top of its scale.",
@@ -185,14 +194,23 @@ class Constraints(_Strict):
     )
 
 
+class ReferenceClass(_Strict):
+    """The war as history's base rates see it (UCDP conflict episodes; see ``sim reference-class``)."""
+
+    conflict_type: Literal[CONFLICT_TYPE_CHOICES] = "any"
+    intensity: Literal[INTENSITY_CHOICES] = Field(default="war", description="war: reached 1,000 battle deaths in a year.")
+    fighting_since: dt.date = Field(description="When the fighting began; the months fought run to model.start_date.")
+    region: Literal[REGION_CHOICES] = "any"
+    ucdp_conflict_id: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="The war's own UCDP conflict id, left out of its reference class.")
+    source: str = Field(description="Where the profile comes from, as for a number's source.")
+
+
 class Mediated(_Strict):
-    """A mediator proposes a package each round and moves it toward those who reject it."""
+    """A mediator proposes the compromise, then the package every veto holder accepts nearest to it."""
 
     kind: Literal["mediator"]
     mediator: Name
-    concession_step: Positive = _default(
-        0.5, "the weight of a party that says no grows by half", "Factor by which a rejecting veto holder's weight grows, per rejection."
-    )
 
 
 class AlternatingOffers(_Strict):
@@ -237,7 +255,6 @@ class ModelSettings(_Strict):
     horizon_rounds: Annotated[int, Field(ge=1, le=1200)] = 36
     winter_months: list[Annotated[int, Field(ge=1, le=12)]] = [12, 1, 2]
     utility: Literal["quadratic", "linear"] = "quadratic"
-    red_line_tolerance: Annotated[float, Field(ge=0, le=0.2)] = 0.01
     frozen_threshold: Annotated[float, Field(ge=0, le=1)] = 0.01
     mechanism: Mechanism
     expected_utility: ExpectedUtilitySettings = ExpectedUtilitySettings()
@@ -269,6 +286,7 @@ class Scenario(_Strict):
     flags: dict[Name, Flag] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
     constraints: Constraints = Constraints()
+    reference_class: ReferenceClass | None = None
     model: ModelSettings
     monte_carlo: MonteCarlo = MonteCarlo()
 

@@ -23,7 +23,6 @@ from sim.scenario import Scenario
 TITLES = {
     "headline": "Change from the baseline (paired 95% intervals)",
     "outcome_classes": "Outcome classes",
-    "zone_gap": "Zone of agreement and deal",
     "settlements": "Settlement among deals (this setting, and its change)",
 }
 

@@ -47,17 +47,6 @@ def outcome_changes(baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame({"baseline": before, "value": after, "difference": after - before})
 
 
-def zone_gap(baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Whether a zone of agreement existed, a deal came, and the gap (a zone but no deal), before and after."""
-    def shares(runs: pd.DataFrame) -> pd.Series:
-        zone, deal = runs["zone"].astype(bool), runs["deal"].astype(bool)
-        return pd.Series({"zone of agreement by the horizon": zone.mean(), "deal by the horizon": deal.mean(),
-                          "zone but no deal (the gap)": (zone & ~deal).mean()})
-
-    before, after = shares(baseline), shares(current)
-    return pd.DataFrame({"baseline": before, "value": after, "difference": after - before}).rename_axis("measure")
-
-
 def settlement_changes(baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """Each issue's settlement quantiles among deals under this setting and their change from the baseline."""
     before, after = analysis.settlement_quantiles(baseline), analysis.settlement_quantiles(current)
@@ -88,7 +77,8 @@ def _figure(width: float = 6.4, height: float = 3.6, left: float = 0.1, bottom: 
 
 
 def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> View:
-    """The figures and tables of this setting against the baseline (the zone's only when the runs have it)."""
+    """The figures and tables of this setting against the baseline (the zone of agreement's figure only when
+    the runs say whether one existed; the headline table then has its measures)."""
     horizon = scenario.horizon_months
     both = {BASELINE: baseline, CURRENT: current}
     shown = View()
@@ -121,5 +111,4 @@ def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> V
         ax.set_ylabel("probability by month")
         ax.set_title("A zone of agreement against a deal: the gap between them")
         shown.figures["zone_gap"] = zone
-        shown.tables["zone_gap"] = zone_gap(baseline, current)
     return shown

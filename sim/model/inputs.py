@@ -50,6 +50,7 @@ class ModelInputs:
     step: np.ndarray  # [R]
     p_advance: np.ndarray  # [R]
     base_hazard: np.ndarray  # [R]
+    breakdown_shape: np.ndarray  # [R], Weibull shape of the hazard over a deal's age
     protection: np.ndarray  # [I, R]
     implementation_delay: np.ndarray  # [R]
     ceasefire_issue: int | None
@@ -60,12 +61,11 @@ class ModelInputs:
     discount: np.ndarray  # [A, R]
     mechanism: str  # "mediator", "alternating" or "none"
     mediator: int | None
-    concession_step: np.ndarray  # [R]
     proposers: tuple[int, ...]  # alternating offers: who proposes, in turn
     lookahead: int
     winter: np.ndarray  # [rounds], True where a round falls in a winter month
     linear_utility: bool
-    red_line_tolerance: float
+    decisive: bool
     frozen_threshold: float
     horizon: int
 
@@ -178,6 +178,7 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         step=get("front.step", 0.0),
         p_advance=p_advance,
         base_hazard=get("breakdown.base_hazard", 0.0),
+        breakdown_shape=get("breakdown.shape", 1.0),
         protection=protection,
         implementation_delay=get("breakdown.implementation_delay_rounds", 0.0),
         ceasefire_issue=issues.index(ceasefire.issue) if ceasefire else None,
@@ -188,12 +189,11 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         discount=per_actor("discount", 1.0),
         mechanism=mechanism.kind,
         mediator=actors.index(mechanism.mediator) if mediated else None,
-        concession_step=get("model.mechanism.concession_step", 0.0),
         proposers=_proposers(scenario, actors),
         lookahead=mechanism.lookahead if isinstance(mechanism, AlternatingOffers) else 0,
         winter=winter,
         linear_utility=settings.utility == "linear",
-        red_line_tolerance=settings.red_line_tolerance,
+        decisive=bool(scenario.front and scenario.front.decisive),
         frozen_threshold=settings.frozen_threshold,
         horizon=settings.horizon_rounds,
     )

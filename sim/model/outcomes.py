@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.model.acceptance import TOLERANCE
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.scenario import Scenario
 
@@ -72,21 +73,25 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         "ceasefire_at_end": model.ceasefire.copy(),
         "military_decision": model.decided.copy(),
         "months_to_decision": months_after(model.decided_round),
+        "zone": model.zone_round != NO_ROUND,
+        "months_to_zone": months_after(model.zone_round),
     }
     for j, issue in enumerate(inputs.issues):
         columns[f"settlement_{issue}"] = settlement[j]
     for name, flag in scenario.flags.items():
-        value = settlement[inputs.issues.index(flag.issue)]
+        j = inputs.issues.index(flag.issue)
+        value = model.package[j]
         meets = model.deal.copy()
         if flag.at_least is not None:
-            meets &= value >= flag.at_least
+            meets &= value >= (flag.at_least - inputs.issue_low[j]) / inputs.issue_span[j] - TOLERANCE
         if flag.at_most is not None:
-            meets &= value <= flag.at_most
+            meets &= value <= (flag.at_most - inputs.issue_low[j]) / inputs.issue_span[j] + TOLERANCE
         columns[f"deal_includes_{name}"] = meets
     for agent in model.actor_agents:
         columns[f"utility_{agent.name}"] = agent.utility(final_package)
         columns[f"cost_{agent.name}"] = agent.cost_paid.copy()
     columns["front_start"] = model.front_start
+    columns["front_at_deal"] = model.front_at_deal.copy()
     columns["front_end"] = final_front
     for g, region in enumerate(inputs.regions):
         columns[f"front_end_{region}"] = model.front[g].copy()
