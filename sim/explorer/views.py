@@ -65,7 +65,7 @@ class View:
 def png(figure: Figure) -> bytes:
     """A figure as PNG bytes (what the explorer's page shows)."""
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=90)
+    figure.savefig(out, format="png", dpi=80)
     return out.getvalue()
 
 
@@ -77,14 +77,20 @@ def _figure(width: float = 6.4, height: float = 3.6, left: float = 0.1, bottom: 
 
 
 def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> View:
-    """The figures and tables of this setting against the baseline (the zone of agreement's figure only when
-    the runs say whether one existed; the headline table then has its measures)."""
+    """The figures and tables of this setting against the baseline; when the runs say whether a zone of
+    agreement existed, the deal curve shows when one did too, and the headline table has its measures."""
     horizon = scenario.horizon_months
     both = {BASELINE: baseline, CURRENT: current}
     shown = View()
 
     deal = _figure()
-    plots.plot_deal_curves(both, horizon, ax=deal.add_subplot()).set_title("Time to a deal: this setting and the baseline")
+    curves = dict(both)
+    if has_zone(current) and has_zone(baseline):
+        curves = {f"zone of agreement, {BASELINE}": _zone_times(baseline), f"zone of agreement, {CURRENT}": _zone_times(current),
+                  f"deal, {BASELINE}": baseline, f"deal, {CURRENT}": current}  # deals drawn last: on top
+    ax = plots.plot_deal_curves(curves, horizon, ax=deal.add_subplot())
+    ax.set_ylabel("probability by month")
+    ax.set_title("Time to a deal" + (" and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""))
     shown.figures["deal_curve"] = deal
 
     classes = _figure(left=0.25)
@@ -103,12 +109,4 @@ def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> V
     shown.tables["headline"] = headline_changes(baseline, current)
     shown.tables["outcome_classes"] = outcome_changes(baseline, current)
     shown.tables["settlements"] = settlement_changes(baseline, current)
-    if has_zone(current) and has_zone(baseline):
-        zone = _figure()
-        curves = {"deal, " + BASELINE: baseline, "deal, " + CURRENT: current,
-                  "zone of agreement, " + BASELINE: _zone_times(baseline), "zone of agreement, " + CURRENT: _zone_times(current)}
-        ax = plots.plot_deal_curves(curves, horizon, ax=zone.add_subplot())
-        ax.set_ylabel("probability by month")
-        ax.set_title("A zone of agreement against a deal: the gap between them")
-        shown.figures["zone_gap"] = zone
     return shown
