@@ -20,7 +20,7 @@ def plot_outcome_classes(runs: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     shares = analysis.outcome_shares(runs).iloc[::-1]
     labels = [name.replace("_", " ") for name in shares.index]
-    errors = np.clip(np.vstack([shares["estimate"] - shares["lo"], shares["hi"] - shares["estimate"]]), 0, None)
+    errors = np.vstack([shares["estimate"] - shares["lo"], shares["hi"] - shares["estimate"]])
     ax.barh(labels, shares["estimate"], xerr=errors, color="#4c72b0", capsize=3)
     for y, (value, high) in enumerate(zip(shares["estimate"], shares["hi"])):
         ax.text(high + 0.01, y, f"{value:.1%}", va="center", fontsize=8)
