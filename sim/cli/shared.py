@@ -62,6 +62,12 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
         lines += ["", "Events: share of runs in which each happened, and its median month",
                   events.to_string(formatters={"estimate": "{:6.1%}".format, "lo": "{:6.1%}".format,
                                                "hi": "{:6.1%}".format, "median_month": "{:.0f}".format})]
+    structure = scenario.get("structure") or {}
+    if structure:
+        spread = analysis.structure_spread(runs, structure)
+        lines += ["", f"Structure is uncertain: the deal's probability averaged over structures is {spread['averaged']:.1%}; "
+                  f"under a single structure it ranges from {spread['lowest']:.1%} to {spread['highest']:.1%}",
+                  text_table(analysis.structure_forecasts(runs, structure).drop(columns="runs"))]
     lines += beside_history_lines(runs, manifest)
     return "\n".join(lines)
 
