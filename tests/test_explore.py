@@ -14,6 +14,7 @@ from sim.cli import main
 from sim.errors import ScenarioError
 from sim.explorer.controls import (
     changed_settings,
+    DRAWN,
     controls,
     group_and_label,
     initial_settings,
@@ -46,7 +47,8 @@ def test_every_number_and_structural_choice_has_a_control_grouped_by_actor_and_i
     found = {c.key: c for c in controls(article)}
     assert {path for path, _ in article.quantities()} <= set(found)
     assert found["model.mechanism.kind"].options == ("mediator", "alternating", "none")
-    assert found["model.utility"].options == ("quadratic", "linear")
+    assert found["model.utility"].options == ("quadratic", "linear", "loss_averse")
+    assert found["model.red_lines"].options == ("hard", "audience_cost")
     assert found["actors.russia.veto"].group == "russia"
     position = found["actors.ukraine.issues.territory.position"]
     assert (position.group, position.label, position.initial) == ("ukraine / territory", "position", (0.8, 0.87))
@@ -154,9 +156,7 @@ def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(
     content = yaml.safe_load(path.read_text())
     assert content["extends"] == ARTICLE.name
     assert set(content) == {"extends", "name", "actors", "front", "events", "model"}
-    old = scenario.model.mechanism.model_dump(exclude_none=True)  # the mediator's keys, removed by null
-    assert content["model"] == {"mechanism": {"kind": "alternating"} | {k: None for k in old if k != "kind"}}
-    assert content["model"]["mechanism"]["mediator"] is None
+    assert content["model"] == {"mechanism": {"kind": "alternating"}}  # a mechanism replaces the parent's whole
     assert content["actors"]["european_coalition"] == {"veto": False}
     p_advance = content["front"]["p_advance"]
     assert p_advance["source"].startswith(
@@ -193,9 +193,10 @@ def test_the_explorer_renders_in_process_as_in_a_notebook(article):
     context.close()
 
 
-def test_a_negotiation_without_a_front_explores_too(tmp_path):
+def strike() -> dict:
+    """A port strike: a union and an employer with outside options, and a mediator; no front."""
     stance = lambda position: {"issues": {"wage": {"position": position, "salience": 1.0}}}  # noqa: E731
-    raw = {
+    return {
         "name": "port strike",
         "issues": {"wage": {"low_means": "no raise", "high_means": "a 10% raise", "no_deal": 0.0}},
         "actors": {
@@ -206,7 +207,10 @@ def test_a_negotiation_without_a_front_explores_too(tmp_path):
         },
         "model": {"start_date": "2026-01-01", "horizon_rounds": 6, "mechanism": {"kind": "mediator", "mediator": "mediator"}},
     }
-    scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", raw))
+
+
+def test_a_negotiation_without_a_front_explores_too(tmp_path):
+    scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", strike()))
     found = {c.key: c for c in controls(scenario)}
     assert found["actors.employer.outside_option"].initial == (0.3, 0.3)
     settings = initial_settings(scenario) | {"actors.employer.outside_option": (0.9, 1.0)}
@@ -216,3 +220,22 @@ def test_a_negotiation_without_a_front_explores_too(tmp_path):
     assert set(shown.figures) == {"deal_curve", "outcome_classes", "settlements"}
     deal = shown.tables["headline"].loc["deal by the horizon"]
     assert deal["baseline"] == 1.0 and deal["value"] < 0.9 and deal["hi"] < 0  # a better outside option: fewer deals
+
+
+def test_a_structural_choice_is_drawn_per_run_or_fixed_to_one_option(tmp_path):
+    raw = strike() | {"structure": {"protocol": {"source": "assumption: either may happen", "options": {
+        "mediated": {"weight": 3, "changes": {}},
+        "alternating": {"weight": 1, "changes": {"model": {"mechanism": {"kind": "alternating"}}}},
+    }}}}
+    scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", raw))
+    found = {c.key: c for c in controls(scenario)}
+    assert found["structure.protocol"].options == (DRAWN, "mediated", "alternating")
+    assert found["structure.protocol"].initial == DRAWN
+    settings = initial_settings(scenario) | {"structure.protocol": "alternating"}
+    fixed = scenario_with(scenario, settings)
+    assert fixed.structure == {} and fixed.model.mechanism.kind == "alternating"
+    path = write_variant(scenario, settings, free_variant_path(scenario))
+    assert numbers(load_scenario(path)) == numbers(fixed) and load_scenario(path).structure == {}
+    drawn = run_ensemble(scenario, 400, seed=5)
+    alternating = run_ensemble(fixed, 400, seed=5)
+    assert drawn["actors.union.outside_option"].equals(alternating["actors.union.outside_option"])

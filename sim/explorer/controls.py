@@ -3,19 +3,22 @@
 Every number gets a range (``low == high``: a constant). Moving a range maps the number's
 distribution onto the new range (each location shifted and stretched alike, spreads stretched), so
 its shape is kept; a constant pulled apart becomes uniform. Structural choices (the bargaining
-protocol, the utility form, who holds a veto) are picked from their options. Groups follow the
-scenario: one per actor (and per issue within it), one for the issues, then the other sections.
+protocol, the utility form, the kind of red lines, who holds a veto, and an option of each of the
+scenario's own structural choices, or one drawn per run as the file has it) are picked from their
+options. Groups follow the scenario: one per actor (and per issue within it), one for the issues,
+then the other sections.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
-from sim.scenario import Scenario, scenario_from_mapping
+from sim.scenario import ModelSettings, Scenario, scenario_from_mapping
 from sim.scenario import _merge as merge
+from sim.scenario import _replaces as replaces_whole
 
 Setting = tuple[float, float] | str | bool
 Settings = dict[str, Setting]
@@ -24,6 +27,9 @@ Settings = dict[str, Setting]
 _LOCATIONS = ("value", "low", "high", "mode", "mean")
 _SPREADS = ("sd",)
 _MECHANISM = "model.mechanism.kind"
+_MODEL_CHOICES = {"utility": "utility form", "red_lines": "red lines"}
+DRAWN = "drawn per run"
+"""A structural choice left as the scenario has it: one of its options drawn per run, by weight."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,8 @@ def controls(scenario: Scenario) -> list[Control]:
     """Every control of a scenario: each number (actors first, in file order), then the structural choices."""
     numbers = []
     for path, quantity in scenario.quantities():
+        if path.startswith("structure."):
+            continue  # a structural choice's draw: picked among its options below
         low, high = quantity.support()
         group, label = group_and_label(path)
         minimum, maximum = _bounds(scenario, path, low, high)
@@ -115,10 +123,14 @@ def controls(scenario: Scenario) -> list[Control]:
                                slider_step(minimum, maximum, (low, high)), source=quantity.source or ""))
     numbers.sort(key=lambda c: not c.key.startswith("actors."))
     mechanisms = ("mediator", "alternating", "none") if scenario.model.mechanism.kind == "mediator" else ("alternating", "none")
-    choices = [Control(_MECHANISM, "model", "bargaining protocol", scenario.model.mechanism.kind, options=mechanisms),
-               Control("model.utility", "model", "utility form", scenario.model.utility, options=("quadratic", "linear"))]
+    choices = [Control(_MECHANISM, "model", "bargaining protocol", scenario.model.mechanism.kind, options=mechanisms)]
+    choices += [Control(f"model.{field}", "model", label, getattr(scenario.model, field),
+                        options=get_args(ModelSettings.model_fields[field].annotation))
+                for field, label in _MODEL_CHOICES.items()]
     choices += [Control(f"actors.{name}.veto", name, "veto", actor.veto, options=(True, False))
                 for name, actor in scenario.actors.items()]
+    choices += [Control(f"structure.{name}", "structure", name.replace("_", " "), DRAWN, options=(DRAWN, *choice.options),
+                        source=choice.source or "") for name, choice in scenario.structure.items()]
     return numbers + choices
 
 
@@ -183,8 +195,9 @@ def _support(quantity: Mapping[str, Any]) -> tuple[float, float]:
 
 def changes(scenario: Scenario, settings: Mapping[str, Setting]) -> dict[str, tuple[tuple[str, ...], Any]]:
     """What the changed settings write: control key -> (the keys leading to its place in the scenario's
-    mapping, the new value). Numbers come without a ``source``; a new protocol nulls the old one's other
-    keys (as a variant file removes them), so changes to the old one's numbers are dropped."""
+    mapping, the new value). Numbers come without a ``source``; a new protocol replaces the old one whole,
+    so changes to the old one's numbers are dropped; an option of a structural choice removes the choice
+    and sets what the option changes."""
     raw = scenario.model_dump(mode="json", exclude_none=True)
     changed = changed_settings(scenario, settings)
     if _MECHANISM in changed:
@@ -192,14 +205,27 @@ def changes(scenario: Scenario, settings: Mapping[str, Setting]) -> dict[str, tu
     out: dict[str, tuple[tuple[str, ...], Any]] = {}
     for key, value in changed.items():
         if key == _MECHANISM:
-            old = raw["model"]["mechanism"]
-            out[key] = (("model", "mechanism"), {"kind": value} | {k: None for k in old if k != "kind"})
+            out[key] = (("model", "mechanism"), {"kind": value})
+        elif key.startswith("structure."):
+            name = key.removeprefix("structure.")
+            out[key] = (("structure", name), None)
+            for keys, leaf in _leaves(scenario.structure[name].options[value].changes):
+                out[f"{key}.{'.'.join(keys)}"] = (keys, leaf)
         elif isinstance(value, tuple):
             where = locate(raw, key)
             out[key] = (where, rescaled(_get(raw, where), *value))
         else:
             out[key] = (locate(raw, key), value)
     return out
+
+
+def _leaves(mapping: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """The places a mapping sets when merged into a scenario (a mapping that replaces whole is one place)."""
+    for key, value in mapping.items():
+        if isinstance(value, dict) and not replaces_whole(value):
+            yield from _leaves(value, (*prefix, key))
+        else:
+            yield (*prefix, key), value
 
 
 def nested(found: Mapping[str, tuple[tuple[str, ...], Any]]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def variant_mapping(scenario: Scenario, settings: Mapping[str, Setting], folder:
     numbers = dict(scenario.quantities())
     found = changes(scenario, settings)
     for key, (keys, value) in found.items():
-        if key in numbers:
+        if key in numbers and isinstance(value, dict):  # a number (not a structural choice, which is removed)
             found[key] = (keys, value | {"source": variant_source(numbers[key])})
     return {"extends": os.path.relpath(scenario.path.resolve(), folder.resolve()),
             "name": f"{scenario.name} (explored variant)"} | nested(found)
