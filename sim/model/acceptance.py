@@ -76,6 +76,15 @@ class Acceptance:
         crossed = ((package < self.red_lower - TOLERANCE) | (package > self.red_upper + TOLERANCE)).any(axis=-2)
         return value - np.where(crossed, self.audience_cost, 0.0)
 
+    def answers(self, package: np.ndarray) -> np.ndarray:
+        """Each veto holder's answer to ``package``, ``[V, n]``: yes where it crosses none of its hard red lines and
+        its deal value clears its threshold, up to floating-point error (:data:`TOLERANCE`)."""
+        clears = self.values(package) - self.threshold >= -TOLERANCE
+        if not self.hard:
+            return clears
+        inside = (package >= self.red_lower - TOLERANCE) & (package <= self.red_upper + TOLERANCE)
+        return clears & inside.all(axis=-2)
+
     def margins(self, package: np.ndarray) -> np.ndarray:
         """Deal value less threshold, ``[V, n]``."""
         return self.values(package) - self.threshold

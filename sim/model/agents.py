@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.model.acceptance import TOLERANCE
 from sim.model.inputs import ModelInputs
 from sim.model.utility import package_utility
 
@@ -42,8 +41,6 @@ class ActorAgent(mesa.Agent):
         self.belief_losses = inputs.belief_losses[index].copy()
         self.cost_paid = np.zeros(inputs.runs)
         self._form = inputs.utility
-        self._audience_cost = inputs.audience_cost
-        self._hard = not np.isfinite(inputs.audience_cost).any()
 
     def utility(self, package: np.ndarray) -> np.ndarray:
         """Salience-weighted closeness of a package ``[issues, runs]`` to the actor's positions, in [0, 1]."""
@@ -82,31 +79,6 @@ class ActorAgent(mesa.Agent):
         else the ceasefire's value while one holds and the war's otherwise."""
         fallback = np.where(self.model.ceasefire, truce, war)
         return np.where(np.isnan(self.fixed_outside_option), fallback, self.fixed_outside_option)
-
-    def deal_value(self, package: np.ndarray) -> np.ndarray:
-        """Value of a deal: its utility, less the expected loss should it break down within the horizon."""
-        value = self.utility(package) - self.model.breakdown_probability(package, self.planning_rounds) * self.breakdown_loss
-        if self._hard:
-            return value
-        return value - np.where(self._crossed(package), self._audience_cost, 0.0)
-
-    def within_red_lines(self, package: np.ndarray) -> np.ndarray:
-        """True in the runs where the package crosses none of the actor's red lines, or where red lines carry an
-        audience cost instead (counted in :meth:`deal_value`)."""
-        return ~self._crossed(package) if self._hard else np.ones(package.shape[1], bool)
-
-    def _crossed(self, package: np.ndarray) -> np.ndarray:
-        """True in the runs where the package lies beyond one of the actor's red lines (by more than TOLERANCE)."""
-        offset = np.where(self.red_relative, self.model.front_share, 0.0)
-        inside = (package >= self.red_min + offset - TOLERANCE) & (package <= self.red_max + offset + TOLERANCE)
-        return ~inside.all(axis=0)
-
-    def accepts(self, package: np.ndarray, outside_option: np.ndarray) -> np.ndarray:
-        """True in the runs where the package is worth at least the actor's outside option and reservation value
-        and crosses no red line (comparisons up to floating-point error, :data:`TOLERANCE`)."""
-        worth = self.deal_value(package)
-        floor = np.maximum(outside_option, self.reservation)
-        return self.within_red_lines(package) & (worth >= floor - TOLERANCE)
 
     def observe(self, wins: np.ndarray, battles: np.ndarray) -> None:
         """Update the belief on this round's fighting (a Beta-binomial update)."""

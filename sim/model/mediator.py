@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.acceptance import Acceptance, Zone, farthest_acceptable
-from sim.model.compromise import compromise_forecast
+from sim.model.compromise import weighted_position
 from sim.model.inputs import ModelInputs
 from sim.model.offer import Offer
 
 if TYPE_CHECKING:
     from sim.model.negotiation import NegotiationModel
 
-SCAN_POINTS = 8
+SCAN_POINTS = 4
 NARROWING_ROUNDS = 4
 
 
@@ -35,11 +35,13 @@ class MediatorProtocol:
 
     def propose(self, model: NegotiationModel, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
         """This round's package in the talking ``runs``, ``[issues, n]`` on normalised scales."""
-        compromise = compromise_forecast(self.inputs)[:, runs]
+        inputs = self.inputs
+        compromise = weighted_position(inputs.position[..., runs], inputs.capability[..., runs] * inputs.raw_salience[..., runs])
         if model.round == 0:
             return Offer(compromise, np.ones(runs.size, bool))
         package = zone.package.copy()
-        found = np.flatnonzero(zone.found)
+        found = np.flatnonzero(zone.found & ~rules.accepted(compromise))
+        package[:, zone.found] = compromise[:, zone.found]
         if found.size:
             package[:, found] = farthest_acceptable(
                 rules.take(found), zone.package[:, found], compromise[:, found], SCAN_POINTS, NARROWING_ROUNDS

@@ -10,10 +10,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.model.acceptance import Acceptance, search_zone
+from sim.model.acceptance import TOLERANCE, Acceptance, search_zone
 from sim.model.agents import ActorAgent
 from sim.model.alternating import AlternatingProtocol
-from sim.model.breakdown import age_weight, breakdown_probability, protected_hazard, round_hazard
+from sim.model.breakdown import age_weight, protected_hazard, round_hazard
 from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
@@ -92,26 +92,26 @@ class NegotiationModel(mesa.Model):
         place (the chance per round when ``breakdown.shape`` is 1)."""
         return protected_hazard(self.inputs.base_hazard, self.inputs.protection, package)
 
-    def breakdown_probability(self, package: np.ndarray, rounds: np.ndarray) -> np.ndarray:
-        """Chance that a deal breaks down within ``rounds`` rounds, the guarantees starting after the delay
-        and the hazard shaped by the deal's age (``breakdown.shape``, see :mod:`sim.model.breakdown`)."""
-        inputs = self.inputs
-        return breakdown_probability(
-            inputs.base_hazard, inputs.protection, inputs.implementation_delay, inputs.breakdown_shape, package, rounds
-        )
-
-    def red_lines(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each veto holder's red lines as they stand this round: lower and upper bounds ``[veto, issues, runs]``."""
-        offsets = [np.where(agent.red_relative, self.front_share, 0.0) for agent in self.veto_holders]
-        lower = np.stack([agent.red_min + offset for agent, offset in zip(self.veto_holders, offsets)])
-        upper = np.stack([agent.red_max + offset for agent, offset in zip(self.veto_holders, offsets)])
+    def red_lines(self, runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each veto holder's red lines in ``runs`` as they stand this round: lower and upper bounds
+        ``[veto, issues, runs]``."""
+        share = self.front_share[runs]
+        lower = np.stack([agent.red_min[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders])
+        upper = np.stack([agent.red_max[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders])
         return lower, upper
+
+    def open_runs(self, runs: np.ndarray) -> np.ndarray:
+        """The ``runs`` in which some package lies within every veto holder's hard red lines."""
+        if np.isfinite(self.inputs.audience_cost).any():
+            return runs
+        lower, upper = self.red_lines(runs)
+        return runs[(lower.max(axis=0) <= upper.min(axis=0) + TOLERANCE).all(axis=0)]
 
     def acceptance(self, outside: dict[int, np.ndarray], runs: np.ndarray) -> Acceptance:
         """The veto holders' acceptance rules this round, given their outside options, over the given runs."""
         inputs = self.inputs
         veto = np.array([agent.index for agent in self.veto_holders])
-        red_lower, red_upper = self.red_lines()
+        red_lower, red_upper = self.red_lines(runs)
         hard = not np.isfinite(inputs.audience_cost).any()
         lower = np.maximum(red_lower.max(axis=0), 0.0) if hard else np.zeros(red_lower.shape[1:])
         upper = np.minimum(red_upper.min(axis=0), 1.0) if hard else np.ones(red_upper.shape[1:])
@@ -120,7 +120,7 @@ class NegotiationModel(mesa.Model):
         per_issue, per_actor = np.ix_(veto, every_issue, runs), np.ix_(veto, runs)
         return Acceptance(
             position=inputs.position[per_issue], weight=inputs.salience[per_issue],
-            lower=lower[:, runs], upper=upper[:, runs], red_lower=red_lower[..., runs], red_upper=red_upper[..., runs],
+            lower=lower, upper=upper, red_lower=red_lower, red_upper=red_upper,
             audience_cost=inputs.audience_cost[runs], threshold=threshold,
             loss=inputs.breakdown_loss[per_actor], horizon=inputs.planning_rounds[per_actor].astype(float),
             base_hazard=inputs.base_hazard[runs], protection=inputs.protection[:, runs],
@@ -198,7 +198,7 @@ class NegotiationModel(mesa.Model):
             truce_package = self.ceasefire_package()
             truce = {agent.index: agent.ceasefire_value(truce_package) for agent in self.veto_holders}
         outside = {agent.index: agent.outside_option(war[agent.index], truce[agent.index]) for agent in self.veto_holders}
-        runs = np.flatnonzero(talking)
+        runs = self.open_runs(np.flatnonzero(talking))
         rules = self.acceptance(outside, runs)
         zone = search_zone(rules, self.zone_weight[:, runs])
         self.zone_weight[:, runs] = zone.log_weight
@@ -210,9 +210,10 @@ class NegotiationModel(mesa.Model):
         package = np.full((len(self.inputs.issues), self.inputs.runs), np.nan)
         package[:, runs] = offer.package
         rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
-        for agent in self.veto_holders:
+        answers = rules.answers(offer.package)
+        for k, agent in enumerate(self.veto_holders):
             if agent.index != offer.proposer:
-                rejecters[agent.index] = on_table & ~agent.accepts(package, outside[agent.index])
+                rejecters[agent.index, runs] = offer.offered & ~answers[k]
         self.proposal = np.where(on_table, package, np.nan)
         self.rejecters = rejecters
         agreed = on_table & ~rejecters.any(axis=0)
