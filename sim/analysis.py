@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.model.outcomes import OUTCOME_CLASSES
 from sim.scenario import Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -48,9 +49,11 @@ def deal_curve(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def outcome_shares(runs: pd.DataFrame) -> pd.DataFrame:
-    """Share of runs in each outcome class with 95% intervals, indexed by class."""
-    rows = {name: proportion(runs["outcome"] == name) for name in OUTCOME_CLASSES}
+def outcome_shares(runs: pd.DataFrame, classes: list[str] | None = None) -> pd.DataFrame:
+    """Share of runs in each outcome class with 95% intervals, indexed by class: ``classes`` (the
+    scenario's, from :func:`sim.model.outcomes.outcome_classes` or a manifest), else those that occur."""
+    names = classes if classes is not None else list(dict.fromkeys(runs["outcome"]))
+    rows = {name: proportion(runs["outcome"] == name) for name in names}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("outcome")
 
 
@@ -71,16 +74,28 @@ def settlement_quantiles(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")
 
 
-def headline(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
-    """The probabilities a reader wants first, each with a 95% interval, indexed by measure."""
-    months = runs["months_to_deal"]
-    rows = {
-        f"deal by the horizon ({horizon_months} months)": proportion(runs["deal"]),
-        "deal within 6 months": proportion(months <= 6),
-        "deal within 12 months": proportion(months <= 12),
-        "ceasefire before any deal": proportion(runs["ceasefire"]),
-        "deal breaks down by the horizon": proportion(runs["breakdown"]),
+Indicator = Callable[[pd.DataFrame], pd.Series]
+
+
+def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
+    """The headline measures of a scenario, each a yes/no per run: a deal by the horizon and within each
+    headline horizon, and, where the scenario has them, a ceasefire before any deal and a breakdown."""
+    measures: dict[str, Indicator] = {
+        f"deal by the horizon ({scenario.horizon_months} months)": lambda runs: runs["deal"],
     }
+    for months in scenario.headline_horizons:
+        measures[f"deal within {months} months"] = lambda runs, m=months: runs["months_to_deal"] <= m
+    if scenario.ceasefire is not None:
+        measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
+    if scenario.can_break_down():
+        measures["deal breaks down by the horizon"] = lambda runs: runs["breakdown"]
+    return measures
+
+
+def headline(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The probabilities a reader wants first (:func:`headline_measures`, then the share of deals with
+    each flag), each with its standard error and 95% interval, indexed by measure."""
+    rows = {name: proportion(indicator(runs)) for name, indicator in headline_measures(scenario).items()}
     deals = runs[runs["deal"]]
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         label = column.removeprefix("deal_includes_").replace("_", " ")
@@ -100,19 +115,13 @@ def event_shares(runs: pd.DataFrame) -> pd.DataFrame:
 def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp) -> dict[str, float]:
     """Probability (95% interval) that a ceasefire or a deal is in effect by ``date``."""
     limit = pd.Timestamp(date)
-    first = runs[["deal_date", "ceasefire_date"]].min(axis=1)
+    first = runs[[c for c in ("deal_date", "ceasefire_date") if c in runs]].min(axis=1)
     return proportion(first.le(limit))
 
 
 def median_months_to_deal(runs: pd.DataFrame) -> float:
     """Median months to a deal among the runs that reach one (NaN if none does)."""
     return float(runs["months_to_deal"].median())
-
-
-def horizon_months(manifest: dict) -> int:
-    """The horizon in months, from a results manifest."""
-    settings = manifest["scenario"]["resolved"]["model"]
-    return int(settings["horizon_rounds"] * settings["round_months"])
 
 
 def compare_models(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -189,25 +198,17 @@ def tornado(blocks: list[pd.DataFrame], parameters: list[str], outcome: str, sce
     return table.sort_values("swing", ascending=False)
 
 
-PAIRED_MEASURES = {
-    "deal by the horizon": lambda runs: runs["deal"],
-    "deal within 6 months": lambda runs: runs["months_to_deal"] <= 6,
-    "deal within 12 months": lambda runs: runs["months_to_deal"] <= 12,
-    "ceasefire before any deal": lambda runs: runs["ceasefire"],
-    "deal breaks down by the horizon": lambda runs: runs["breakdown"],
-}
-
-
-def scenario_differences(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Each scenario against the first: the change in each headline probability, with a 95% interval from
-    the run-by-run (paired) differences, which common random numbers make narrow; ``unpaired_half_width``
-    is what the interval's half-width would be without them."""
+def scenario_differences(tables: dict[str, pd.DataFrame], baseline: Scenario) -> pd.DataFrame:
+    """Each scenario against the first: the change in each of the ``baseline`` scenario's headline measures,
+    with a 95% interval from the run-by-run (paired) differences, which common random numbers make narrow;
+    ``unpaired_half_width`` is what the interval's half-width would be without them."""
     names = list(tables)
     base = tables[names[0]]
     rows = []
     for name in names[1:]:
         other = tables[name]
-        for measure, indicator in PAIRED_MEASURES.items():
+        shared = {m: f for m, f in headline_measures(baseline).items() if _defined(f, base) and _defined(f, other)}
+        for measure, indicator in shared.items():
             a, b = indicator(base).astype(float).to_numpy(), indicator(other).astype(float).to_numpy()
             paired = b - a
             half = 1.96 * paired.std(ddof=1) / np.sqrt(len(paired))
@@ -216,6 +217,15 @@ def scenario_differences(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                          "difference": paired.mean(), "lo": paired.mean() - half, "hi": paired.mean() + half,
                          "unpaired_half_width": unpaired})
     return pd.DataFrame(rows).set_index(["scenario", "measure"])
+
+
+def _defined(indicator: Indicator, runs: pd.DataFrame) -> bool:
+    """Whether a measure can be read off these runs (a scenario compared may lack a ceasefire or breakdowns)."""
+    try:
+        indicator(runs)
+    except KeyError:
+        return False
+    return True
 
 
 def settlement_differences(tables: dict[str, pd.DataFrame], quantiles=(0.25, 0.5, 0.75), resamples: int = 400,

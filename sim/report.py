@@ -50,7 +50,7 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
     discovered regions, the compromise baseline and the manifest."""
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
-    horizon = analysis.horizon_months(manifest)
+    horizon = scenario.horizon_months
     sources = provenance(scenario)
     counts = sources["kind"].value_counts()
     parts = [f"<h1>{html.escape(scenario.name)}</h1>",
@@ -68,9 +68,9 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
               "</details>"]
 
     parts += ["<h2>Headline probabilities</h2>",
-              _table(analysis.headline(runs, horizon), percent=("estimate", "se", "lo", "hi")),
+              _table(analysis.headline(runs, scenario), percent=("estimate", "se", "lo", "hi")),
               f"<p>Median months to a deal, among runs with one: {analysis.median_months_to_deal(runs):.1f}.</p>",
-              _table(analysis.outcome_shares(runs), percent=("estimate", "se", "lo", "hi"))]
+              _table(analysis.outcome_shares(runs, manifest["outcome_classes"]), percent=("estimate", "se", "lo", "hi"))]
     events = analysis.event_shares(runs)
     if len(events):
         parts += ["<h3>Events</h3>", _table(events, percent=("estimate", "se", "lo", "hi"))]

@@ -27,6 +27,11 @@ from sim.quantities import (
 )
 from sim.yaml_io import read_yaml_mapping
 
+DEFAULT_HORIZONS_MONTHS = (1, 3, 6, 12, 24, 60, 120)
+"""Candidates for the headline horizons when a scenario names none: the two largest before its horizon."""
+RENAMED_KEYS = {"war_cost": "delay_cost"}
+"""Keys read under their new name (old -> new), in files, variants, ``--set`` and event targets."""
+
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Positive = Annotated[Quantity, within(1e-12)]
 
@@ -77,10 +82,11 @@ class ActorIssue(_Strict):
     red_line: RedLine | None = None
 
 
-class WarCost(_Strict):
-    """What another round of war costs an actor, in utility units (a whole settlement is worth 1)."""
+class DelayCost(_Strict):
+    """What another round without agreement (of war, of a strike) costs an actor, in utility units
+    (a whole settlement is worth 1). Written ``delay_cost`` (``war_cost`` is read as the same key)."""
 
-    per_round: NonNegative = _default(0.0, "no cost of war given")
+    per_round: NonNegative = _default(0.0, "no cost of delay given")
     winter_multiplier: NonNegative = _default(1.0, "no seasonal change", "Factor on the cost in winter months.")
 
 
@@ -98,7 +104,7 @@ class Actor(_Strict):
     veto: bool = Field(default=False, description="A deal needs this actor's consent.")
     capability: NonNegative
     issues: dict[Name, ActorIssue]
-    war_cost: WarCost = WarCost()
+    delay_cost: DelayCost = DelayCost()
     belief: Belief | None = Field(default=None, description="Without one, the actor knows the true chance.")
     planning_rounds: Annotated[Quantity, within(1, 600)] = _default(
         12.0, "a year of monthly rounds", "How many rounds ahead the actor weighs fighting on."
@@ -173,6 +179,17 @@ class Event(_Strict):
     until_round: Annotated[int, Field(ge=1)] | None = None
     set: Annotated[dict[str, Quantity], Field(min_length=1)] = Field(
         description="Dotted key paths of scenario numbers (as `sim provenance` lists them) and their new values."
+    )
+
+
+class Report(_Strict):
+    """How results are told: the headline horizons and the scenario's own names for its outcome classes."""
+
+    horizons_months: list[Annotated[int, Field(ge=1, le=1200)]] | None = Field(
+        default=None, description="Months for the headline 'deal within N months' (default: a few that fit the horizon)."
+    )
+    outcome_labels: dict[Name, Name] = Field(
+        default_factory=dict, description="The scenario's own name for an outcome class, e.g. {no_agreement: strike_goes_on}."
     )
 
 
@@ -271,6 +288,7 @@ class Scenario(_Strict):
     constraints: Constraints = Constraints()
     model: ModelSettings
     monte_carlo: MonteCarlo = MonteCarlo()
+    report: Report = Report()
 
     _files: tuple[Path, ...] = PrivateAttr(default=())
 
@@ -288,6 +306,19 @@ class Scenario(_Strict):
     def horizon_months(self) -> int:
         """The horizon of the talks in months."""
         return self.model.horizon_rounds * self.model.round_months
+
+    @property
+    def headline_horizons(self) -> list[int]:
+        """The months of the headline 'deal within N months' measures, each before the horizon."""
+        if self.report.horizons_months is not None:
+            return sorted(set(self.report.horizons_months))
+        return [m for m in DEFAULT_HORIZONS_MONTHS if m < self.horizon_months][-2:]
+
+    def can_break_down(self) -> bool:
+        """Whether a deal can break down: a breakdown hazard above zero, in the file or set by an event."""
+        if self.breakdown.base_hazard.support()[1] > 0:
+            return True
+        return any(q.support()[1] > 0 for e in self.events.values() for k, q in e.set.items() if k == "breakdown.base_hazard")
 
     def with_mechanism(self, kind: str) -> Scenario:
         """This scenario under another bargaining mechanism (``alternating`` or ``none``; ``mediator``
@@ -329,7 +360,7 @@ def schema_json() -> str:
 
 def scenario_from_mapping(raw: dict[str, Any], label: str) -> Scenario:
     """Validate a scenario given as a mapping (built by code rather than read from a file)."""
-    return _validate(copy.deepcopy(raw), Path(label))
+    return _validate(_with_new_keys(copy.deepcopy(raw), Path(label)), Path(label))
 
 
 def load_scenario(path: str | Path, changes: Mapping[str, Any] | None = None) -> Scenario:
@@ -337,14 +368,40 @@ def load_scenario(path: str | Path, changes: Mapping[str, Any] | None = None) ->
     path = Path(path)
     raw, files = _resolve_extends(path, ())
     for key, value in (changes or {}).items():
-        _set_path(raw, key, value, path)
+        _set_path(raw, _new_path(key), value, path)
     scenario = _validate(raw, path)
     scenario._files = files
     return scenario
 
 
+def _new_path(dotted: str) -> str:
+    """A dotted key path with an actor's old key names replaced (``actors.a.war_cost.per_round`` -> ``...delay_cost...``)."""
+    parts = dotted.split(".")
+    if len(parts) > 2 and parts[0] == "actors":
+        parts[2] = RENAMED_KEYS.get(parts[2], parts[2])
+    return ".".join(parts)
+
+
+def _with_new_keys(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``raw`` with the old key names of :data:`RENAMED_KEYS` replaced, in actors and in event targets."""
+    actors = raw.get("actors")
+    for name, actor in (actors.items() if isinstance(actors, dict) else ()):
+        if not isinstance(actor, dict):
+            continue
+        for old, new in RENAMED_KEYS.items():
+            if old in actor and new in actor:
+                raise ScenarioError(path, [(f"actors.{name}.{old}", f"give {new} only ({old} is its old name)")])
+            if old in actor:
+                actor[new] = actor.pop(old)
+    events = raw.get("events")
+    for event in (events.values() if isinstance(events, dict) else ()):
+        if isinstance(event, dict) and isinstance(event.get("set"), dict):
+            event["set"] = {_new_path(str(k)): v for k, v in event["set"].items()}
+    return raw
+
+
 def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], tuple[Path, ...]]:
-    raw = read_yaml_mapping(path)
+    raw = _with_new_keys(read_yaml_mapping(path), path)
     parent_name = raw.get("extends")
     if parent_name is None:
         return raw, (path,)

@@ -71,7 +71,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     runs = baseline.monte_carlo.runs if args.runs is None else args.runs
     seed = baseline.monte_carlo.seed if args.seed is None else args.seed
     tables = {name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs) for name, s in scenarios.items()}
-    probabilities = analysis.scenario_differences(tables)
+    probabilities = analysis.scenario_differences(tables, baseline)
     settlements = analysis.settlement_differences(tables, seed=seed)
     with pd.option_context("display.width", 200, "display.max_rows", None):
         print(f"{len(scenarios)} scenarios, {runs:,} runs each, seed {seed}, common random numbers; baseline: {next(iter(scenarios))}")
@@ -135,7 +135,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     if (args.outcome is None) == (args.where is None):
         raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
     try:
-        happens = discovery.condition(runs, args.outcome, args.where)
+        happens = discovery.condition(runs, args.outcome, args.where, results.manifest.get("outcome_classes"))
     except ValueError as error:
         raise ScenarioError(args.dir, [("outcome", str(error))]) from None
     label = args.outcome or args.where
@@ -148,7 +148,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
     step = box.trajectory.loc[box.chosen]
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
         print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
-        if step.density < args.threshold:
+        if not box.useful:
+            print(f"\nNo useful box: none restricts a parameter and is at least {discovery.MIN_LIFT:g} times as dense as all runs.")
+        elif step.density < args.threshold:
             print(f"\nNo box reaches a density of {args.threshold:.0%}; shown: the best coverage x density.")
         print(f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
               f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:")

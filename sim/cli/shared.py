@@ -10,7 +10,7 @@ import yaml
 
 from sim import analysis
 from sim.errors import ScenarioError
-from sim.results import Results, read_results, result_columns
+from sim.results import Results, read_results, result_columns, scenario_of
 
 
 BAD_INPUT = 2
@@ -40,18 +40,17 @@ def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
 
 def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     """The summary a person reads after a run."""
-    horizon = analysis.horizon_months(manifest)
-    scenario = manifest["scenario"]["resolved"]
+    scenario = scenario_of(manifest)
     lines = [
-        f"{scenario['name']}: {len(runs):,} runs, seed {manifest['seed']}",
+        f"{scenario.name}: {len(runs):,} runs, seed {manifest['seed']}",
         "",
         "Headline probabilities (95% intervals)",
-        text_table(analysis.headline(runs, horizon)),
+        text_table(analysis.headline(runs, scenario)),
         "",
         f"Median months to a deal, among runs with one: {analysis.median_months_to_deal(runs):.1f}",
         "",
         "Outcome classes",
-        text_table(analysis.outcome_shares(runs)),
+        text_table(analysis.outcome_shares(runs, manifest["outcome_classes"])),
         "",
         "Settlement among deals (quantiles) and the compromise model's forecast (median over runs)",
         text_table(analysis.settlement_quantiles(runs), percent=False),
@@ -90,25 +89,25 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict:
 
     runs, manifest = results.runs, results.manifest
     issues = manifest["scenario"]["resolved"]["issues"]
-    horizon = analysis.horizon_months(manifest)
+    horizon = scenario_of(manifest).horizon_months
     figures = {
-        "outcome_classes": lambda ax: plots.plot_outcome_classes(runs, ax=ax),
+        "outcome_classes": lambda ax: plots.plot_outcome_classes(runs, manifest["outcome_classes"], ax=ax),
         "deal_curve": lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax),
     }
     for issue, spec in issues.items():
-        units = spec.get("units", "")
-        figures[f"settlement_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement(runs, i, u, ax=ax)
+        units, title = spec.get("units", ""), spec.get("description", "")
+        figures[f"settlement_{issue}"] = lambda ax, i=issue, u=units, t=title: plots.plot_settlement(runs, i, u, ax=ax, title=t)
         figures[f"ecdf_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax)
-    if history is not None and "front" in history and manifest["scenario"]["resolved"].get("front"):
-        side = manifest["scenario"]["resolved"]["front"]["side"]
-        figures["fan_front"] = lambda ax: plots.plot_fan(history, "front", f"front: share held by {side}", ax=ax)
+    if history is not None:
+        front = manifest["scenario"]["resolved"].get("front")
+        if front:
+            figures["fan_front"] = lambda ax: plots.plot_fan(history, "front", f"front: share held by {front['side']}", ax=ax)
         for issue in issues:
             figures[f"fan_proposal_{issue}"] = lambda ax, i=issue: plots.plot_fan(
-                history, f"proposal_{i}", f"package on the table: {i.replace('_', ' ')}", ax=ax)
+                history, f"proposal_{i}", f"package on the table: {plots.label_of(i)}", ax=ax)
     return figures
 
 def history_of(results: Results, runs: int) -> pd.DataFrame:
-    from sim.results import scenario_of
     from sim.runner import history_sample
 
     manifest = results.manifest
