@@ -84,7 +84,7 @@ def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
         f"deal by the horizon ({scenario.horizon_months} months)": lambda runs: runs["deal"],
     }
     for months in scenario.headline_horizons:
-        measures[f"deal within {months} months"] = lambda runs, m=months: runs["months_to_deal"] <= m
+        measures[f"deal within {months} month{'s' if months != 1 else ''}"] = lambda runs, m=months: runs["months_to_deal"] <= m
     if scenario.ceasefire is not None:
         measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
     if scenario.can_break_down():

@@ -51,8 +51,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     manifest = read_results(args.dir, columns=["run_id"]).manifest
     if not 0 <= args.run_id < manifest["runs"]:
         raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
-    history, outcome = replay_run(scenario_of(manifest), manifest["seed"], manifest["runs"], args.run_id,
-                                  manifest.get("requested_runs"))
+    scenario = scenario_of(manifest)
+    history, outcome = replay_run(scenario, manifest["seed"], manifest["runs"], args.run_id, manifest.get("requested_runs"))
+    history = history.drop(columns=[c for c in history if not _applies(c, scenario)])
     with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
         print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
         print(history.T.to_string(header=[f"m{m}" for m in history["month"]]) if args.wide else history.to_string(index=False))
@@ -60,6 +61,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print("Outcome:")
         print(outcome.to_string())
     return 0
+
+def _applies(column: str, scenario) -> bool:
+    """Whether a round-by-round column means something in this scenario (no front, fighting or beliefs
+    about the fighting without a front; no ceasefire or breakdown where there can be none)."""
+    if scenario.front is None and (column in ("fighting", "decided") or column.startswith(("front", "belief_"))):
+        return False
+    if column == "ceasefire" and scenario.ceasefire is None:
+        return False
+    return column != "broken" or scenario.can_break_down()
+
 
 def cmd_plot(args: argparse.Namespace) -> int:
     use_agg()
