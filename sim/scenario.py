@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 from sim.errors import ScenarioError
 from sim.quantities import (
     DISTRIBUTION_TAGS,
+    DISTRIBUTIONS,
     Fixed,
     NonNegative,
     Probability,
@@ -448,7 +450,33 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, path: Path) -> None:
     node[keys[-1]] = value
 
 
+def _normals_on_scales(raw: dict[str, Any]) -> None:
+    """Cut each ``normal`` on an issue's scale (positions, absolute red lines, no-deal and ceasefire values)
+    to that scale where the file gives no bound."""
+    issues = raw.get("issues") if isinstance(raw.get("issues"), dict) else {}
+
+    def cut(node: Any, key: str, issue: Any) -> None:
+        spec, scale = node.get(key) if isinstance(node, dict) else None, issues.get(issue)
+        if isinstance(spec, dict) and spec.get("dist") == "normal" and isinstance(scale, dict):
+            spec.setdefault("low", scale.get("low", 0.0))
+            spec.setdefault("high", scale.get("high", 1.0))
+
+    for name, issue in issues.items():
+        cut(issue, "no_deal", name)
+    for actor in (raw.get("actors") or {}).values() if isinstance(raw.get("actors"), dict) else ():
+        stances = actor.get("issues") if isinstance(actor, dict) else None
+        for name, stance in stances.items() if isinstance(stances, dict) else ():
+            cut(stance, "position", name)
+            line = stance.get("red_line") if isinstance(stance, dict) else None
+            if isinstance(line, dict) and not line.get("relative_to_front"):
+                cut(line, "min", name)
+                cut(line, "max", name)
+    if isinstance(raw.get("ceasefire"), dict):
+        cut(raw["ceasefire"], "value", raw["ceasefire"].get("issue"))
+
+
 def _validate(raw: dict[str, Any], path: Path) -> Scenario:
+    _normals_on_scales(raw)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
@@ -491,8 +519,12 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         if not (isinstance(p, str) and (p in DISTRIBUTION_TAGS or p.startswith("function-")))
     ]
     kind = error["type"]
+    given = error.get("input")
     if kind == "extra_forbidden":
-        message = "unknown key"
+        message = "unknown key" + _did_you_mean(str(error["loc"][-1]), _known_keys())
+    elif kind == "quantity" and isinstance(given, dict) and isinstance(given.get("dist"), str):
+        message = (f"unknown distribution {given['dist']!r}{_did_you_mean(given['dist'], DISTRIBUTIONS)}; "
+                   f"choose from {', '.join(DISTRIBUTIONS)}")
     elif kind == "missing":
         message = "missing required key"
     else:
@@ -500,6 +532,18 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         if kind not in ("quantity",) and "input" in error and not isinstance(error["input"], (dict, list)):
             message += f" (got {error['input']!r})"
     return ".".join(parts), message
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _known_keys() -> set[str]:
+    """Every key a scenario file may use somewhere, for suggestions."""
+    definitions = Scenario.model_json_schema()["$defs"].values()
+    return set(Scenario.model_fields) | {key for d in definitions for key in d.get("properties", {})}
 
 
 def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:

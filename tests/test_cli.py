@@ -72,7 +72,7 @@ def test_summary_reads_at_a_glance(results, capsys):
     assert main(["summary", str(results)]) == 0
     text = capsys.readouterr().out
     for phrase in ["deal by the horizon (36 months)", "deal within 6 months", "deal within 12 months",
-                   "Median months to a deal", "territory", "us backstop", "comprehensive_deal", "compromise"]:
+                   "Median months to a deal", "territory", "us backstop", "agreement", "fighting_goes_on", "compromise"]:
         assert phrase in text, phrase
 
 

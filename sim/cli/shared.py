@@ -58,7 +58,7 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     events = analysis.event_shares(runs)
     if len(events):
         lines += ["", "Events: share of runs in which each happened, and its median month",
-                  events.to_string(formatters={"estimate": "{:6.1%}".format, "lo": "{:6.1%}".format,
+                  events.to_string(formatters={"estimate": "{:6.1%}".format, "se": "{:6.2%}".format, "lo": "{:6.1%}".format,
                                                "hi": "{:6.1%}".format, "median_month": "{:.0f}".format})]
     return "\n".join(lines)
 
