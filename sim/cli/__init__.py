@@ -1,4 +1,4 @@
-"""The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | validate | provenance |
+"""The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | init | validate | provenance |
 plot | report | summary | replay | backtest | schema``.
 
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
@@ -12,7 +12,7 @@ import os
 import sys
 
 from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
-from sim.cli.inputs import cmd_backtest, cmd_provenance, cmd_schema, cmd_validate
+from sim.cli.inputs import cmd_backtest, cmd_init, cmd_provenance, cmd_schema, cmd_validate
 from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary
 from sim.cli.shared import BAD_INPUT
 from sim.errors import ScenarioError
@@ -88,6 +88,15 @@ def parser() -> argparse.ArgumentParser:
     discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
     discover.add_argument("--out", help="folder for tables and figures (default: DIR/discovery)")
     discover.set_defaults(handler=cmd_discover)
+
+    init = commands.add_parser("init", help="write a commented, valid scenario to start from")
+    init.add_argument("name", help="the scenario's file name (NAME.yaml)")
+    init.add_argument("--actors", default="side_a,side_b,mediator",
+                      help="comma-separated actor names; the last of three or more mediates (default: side_a,side_b,mediator)")
+    init.add_argument("--issues", default="issue_one,issue_two", help="comma-separated issue names")
+    init.add_argument("--war", action="store_true", help="the first two actors fight over a front; the first issue follows it")
+    init.add_argument("--overwrite", action="store_true", help="replace the file if it exists")
+    init.set_defaults(handler=cmd_init)
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
