@@ -180,3 +180,28 @@ def test_compare_rejects_unknown_models(capsys, tmp_path):
 def test_run_with_another_model(tmp_path, capsys):
     assert main(["run", str(ARTICLE), "--runs", "300", "--model", "alternating", "--out", str(tmp_path / "alt"), "--quiet"]) == 0
     assert read_results(tmp_path / "alt").manifest["scenario"]["resolved"]["model"]["mechanism"]["kind"] == "alternating"
+
+
+def test_summary_exports_json_and_csv(results, capsys):
+    import io
+
+    assert main(["summary", str(results), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    deal = read_results(results).runs["deal"].mean()
+    assert document["headline"]["deal by the horizon (36 months)"]["estimate"] == pytest.approx(deal)
+    assert {"headline", "outcome_classes", "settlements", "events"} <= set(document)
+    assert main(["summary", str(results), "--csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(table.columns) == ["table", "row", "column", "value"]
+    row = table[(table["table"] == "outcome_classes") & (table["row"] == "agreement") & (table["column"] == "estimate")]
+    assert row["value"].item() == pytest.approx(document["outcome_classes"]["agreement"]["estimate"])
+
+
+def test_progress_bars_show_in_a_terminal_or_when_asked(capsys):
+    from sim import load_scenario, run_monte_carlo
+
+    scenario = load_scenario(ARTICLE)
+    run_monte_carlo(scenario, runs=50, seed=1)
+    assert capsys.readouterr().err == "", "standard error is not a terminal here: no bar"
+    run_monte_carlo(scenario, runs=50, seed=1, progress=True)
+    assert "50/50" in capsys.readouterr().err

@@ -59,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--jobs", type=int, default=1, help="processes to use")
         sub.add_argument("--out", help=f"folder for tables and figures (default: {out})")
         sub.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
+        sub.add_argument("--quiet", action="store_true", help="no progress bar")
         return sub
 
     compare = experiment("compare", "run several models on one scenario and seed, side by side", "results/<scenario>-compare")
@@ -122,6 +123,9 @@ def parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="print the summary of a results folder again")
     summary.add_argument("dir", help="results folder written by 'sim run'")
+    form = summary.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print the summary as JSON")
+    form.add_argument("--csv", action="store_true", help="print the summary as one long CSV table (table, row, column, value)")
     summary.set_defaults(handler=cmd_summary)
 
     replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
-from sim.cli.shared import parse_changes, require_empty, save_figure, use_agg
+from sim.cli.shared import parse_changes, require_empty, save_figure, shown, use_agg
 from sim.errors import ScenarioError
 from sim.results import read_results
 from sim.scenario import load_scenario
@@ -33,7 +33,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             scenario.with_mechanism(model)
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-compare"
     require_empty(out, args.overwrite)
-    tables = run_models(scenario, models, runs=args.runs, seed=args.seed, jobs=args.jobs)
+    tables = run_models(scenario, models, runs=args.runs, seed=args.seed, jobs=args.jobs, progress=shown(args))
     comparison = analysis.compare_models(tables)
     disagreement = analysis.model_disagreement(tables)
     with pd.option_context("display.width", 200, "display.max_columns", None):
@@ -70,7 +70,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     baseline = next(iter(scenarios.values()))
     runs = baseline.monte_carlo.runs if args.runs is None else args.runs
     seed = baseline.monte_carlo.seed if args.seed is None else args.seed
-    tables = {name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs) for name, s in scenarios.items()}
+    tables = {name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs, progress=shown(args)) for name, s in scenarios.items()}
     probabilities = analysis.scenario_differences(tables, baseline)
     settlements = analysis.settlement_differences(tables, seed=seed)
     with pd.option_context("display.width", 200, "display.max_rows", None):
@@ -104,7 +104,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     require_empty(out, args.overwrite)
     outcomes = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
     try:
-        result = sensitivity(scenario, args.base_runs, args.tornado_runs, args.seed, args.jobs, outcomes)
+        result = sensitivity(scenario, args.base_runs, args.tornado_runs, args.seed, args.jobs, outcomes, progress=shown(args))
     except ValueError as error:
         raise ScenarioError("--outcomes", [("", str(error))]) from None
     out.mkdir(parents=True, exist_ok=True)

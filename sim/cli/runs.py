@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.shared import figure_set, history_of, load_summary, parse_changes, save_figure, summary_text, use_agg
+from sim.cli.shared import (
+    figure_set,
+    history_of,
+    load_summary,
+    parse_changes,
+    save_figure,
+    shown,
+    summary_csv,
+    summary_json,
+    summary_text,
+    use_agg,
+)
 from sim.errors import ScenarioError
 from sim.results import MANIFEST_FILE, RUNS_FILE, read_results
 from sim.scenario import load_scenario
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
+    from sim.progress import progress_bar
     from sim.results import run_to_folder
 
     changes = parse_changes(args.set)
@@ -28,11 +37,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario = scenario.with_mechanism(args.model)
     runs = scenario.monte_carlo.runs if args.runs is None else args.runs
     out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
-    with tqdm(total=runs, unit="run", desc=scenario.name[:40], disable=args.quiet or None, file=sys.stderr) as bar:
+    with progress_bar(runs, scenario.name, shown(args)) as advance:
         manifest = run_to_folder(
             scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
             scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite, changes=changes,
-            on_chunk=bar.update, until_ci=args.until_ci, max_runs=args.max_runs,
+            on_chunk=advance, until_ci=args.until_ci, max_runs=args.max_runs,
         )
     print(summary_text(load_summary(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
@@ -41,7 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     results = load_summary(args.dir)
-    print(summary_text(results.runs, results.manifest))
+    write = summary_json if args.json else summary_csv if args.csv else summary_text
+    print(write(results.runs, results.manifest), end="" if args.csv else "\n")
     return 0
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -14,6 +16,12 @@ from sim.results import Results, read_results, result_columns, scenario_of
 
 
 BAD_INPUT = 2
+
+
+def shown(args) -> bool | None:
+    """Whether a command shows its progress bar: never with --quiet, else when writing to a terminal."""
+    return False if getattr(args, "quiet", False) else None
+
 
 def parse_changes(pairs: list[str]) -> dict[str, Any]:
     changes = {}
@@ -38,29 +46,59 @@ def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
         formatters["se"] = "{:6.2%}".format
     return frame.to_string(formatters=formatters)
 
+def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The summary's tables: headline probabilities, outcome classes, settlements, events (if any)."""
+    scenario = scenario_of(manifest)
+    tables = {
+        "headline": analysis.headline(runs, scenario),
+        "outcome_classes": analysis.outcome_shares(runs, manifest["outcome_classes"]),
+        "settlements": analysis.settlement_quantiles(runs),
+    }
+    events = analysis.event_shares(runs)
+    return tables | ({"events": events} if len(events) else {})
+
+
 def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     """The summary a person reads after a run."""
-    scenario = scenario_of(manifest)
+    tables = summary_tables(runs, manifest)
     lines = [
-        f"{scenario.name}: {len(runs):,} runs, seed {manifest['seed']}",
+        f"{manifest['scenario']['name']}: {len(runs):,} runs, seed {manifest['seed']}",
         "",
         "Headline probabilities (95% intervals)",
-        text_table(analysis.headline(runs, scenario)),
+        text_table(tables["headline"]),
         "",
         f"Median months to a deal, among runs with one: {analysis.median_months_to_deal(runs):.1f}",
         "",
         "Outcome classes",
-        text_table(analysis.outcome_shares(runs, manifest["outcome_classes"])),
+        text_table(tables["outcome_classes"]),
         "",
         "Settlement among deals (quantiles) and the compromise model's forecast (median over runs)",
-        text_table(analysis.settlement_quantiles(runs), percent=False),
+        text_table(tables["settlements"], percent=False),
     ]
-    events = analysis.event_shares(runs)
-    if len(events):
+    if "events" in tables:
         lines += ["", "Events: share of runs in which each happened, and its median month",
-                  events.to_string(formatters={"estimate": "{:6.1%}".format, "se": "{:6.2%}".format, "lo": "{:6.1%}".format,
-                                               "hi": "{:6.1%}".format, "median_month": "{:.0f}".format})]
+                  tables["events"].to_string(formatters={"estimate": "{:6.1%}".format, "se": "{:6.2%}".format,
+                                                         "lo": "{:6.1%}".format, "hi": "{:6.1%}".format,
+                                                         "median_month": "{:.0f}".format})]
     return "\n".join(lines)
+
+
+def summary_json(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+    """The summary as JSON: the scenario, runs and seed, the median months to a deal, and each table as
+    ``{row: {column: value}}`` (missing values as null)."""
+    tables = summary_tables(runs, manifest)
+    median = analysis.median_months_to_deal(runs)
+    document = {"scenario": manifest["scenario"]["name"], "runs": len(runs), "seed": manifest["seed"],
+                "median_months_to_deal": None if np.isnan(median) else median}
+    document |= {name: json.loads(table.to_json(orient="index")) for name, table in tables.items()}
+    return json.dumps(document, indent=2)
+
+
+def summary_csv(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+    """The summary as one long CSV table: ``table, row, column, value``."""
+    long = [table.rename_axis("row").reset_index().melt(id_vars="row", var_name="column").assign(table=name)
+            for name, table in summary_tables(runs, manifest).items()]
+    return pd.concat(long)[["table", "row", "column", "value"]].to_csv(index=False)
 
 def save_figure(figure, folder: Path, name: str) -> None:
     """Write a figure as PNG and SVG, and close it."""
