@@ -183,6 +183,28 @@ def sobol_indices(outcome: pd.Series, parameters: list[str], seed: int) -> pd.Da
     return table.sort_values("total", ascending=False)
 
 
+def sobol_warnings(indices: pd.DataFrame, base_runs: int, precision: float = 0.05) -> list[str]:
+    """What makes Sobol estimates unreliable at this base sample size: first-order indices below zero, totals
+    above one, 95% intervals wider than their estimate; with the base sample size (a power of two) at which
+    every flagged interval's half-width would shrink to ``precision`` or half its estimate (as 1/sqrt(N))."""
+    found, factor = [], 1.0
+    checks = (("first_order", "a first-order index below zero", indices["first_order"] < 0),
+              ("total", "a total index above one", indices["total"] > 1),
+              ("first_order", "a first-order interval wider than the estimate", indices["first_order_conf"] > indices["first_order"].abs()),
+              ("total", "a total interval wider than the estimate", indices["total_conf"] > indices["total"].abs()))
+    for column, problem, flagged in checks:
+        if flagged.any():
+            names = list(indices.index[flagged])
+            found.append(f"{len(names)} with {problem} ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})")
+            target = np.maximum(precision, indices.loc[flagged, column].abs() / 2)
+            factor = max(factor, float(((indices.loc[flagged, f"{column}_conf"] / target) ** 2).max()))
+    if not found:
+        return []
+    needed = int(2 ** np.ceil(np.log2(max(base_runs * factor, 2 * base_runs))))
+    return [f"unreliable estimates, parameters {'; '.join(found)}. A base sample of about {needed:,} (now {base_runs:,}) would "
+            f"narrow every such interval to +/-{precision:g} or half its estimate."]
+
+
 def tornado(blocks: list[pd.DataFrame], parameters: list[str], outcome: str, scenario: Scenario) -> pd.DataFrame:
     """One-at-a-time swings of an outcome's mean: block 0 at the centre, then each parameter at its low and
     high quantile (see :func:`sim.sampling.one_at_a_time_design`); ranked by the size of the swing."""

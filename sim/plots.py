@@ -126,7 +126,7 @@ def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     y = np.arange(len(shown))
     ax.barh(y, shown["outcome_low"] - centre, left=centre, color="#c44e52", label="parameter at its 5% quantile")
     ax.barh(y, shown["outcome_high"] - centre, left=centre, color="#55a868", label="parameter at its 95% quantile")
-    ax.axvline(centre, color="black", linewidth=0.8)
+    ax.axvline(centre, color="black", linewidth=1.2, linestyle="--", zorder=3)
     labels = [f"{_short(p)} ({row.value_low:.3g} / {row.value_high:.3g})" for p, row in shown.iterrows()]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlabel(f"mean {outcome.replace('_', ' ')} (line: all parameters central)")

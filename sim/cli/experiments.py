@@ -113,6 +113,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     for outcome, indices in result.sobol.items():
         print(f"\n{outcome}: parameters ranked by total Sobol index (95% intervals)")
         print(indices.head(args.top).to_string(float_format=lambda v: f"{v:.3f}"))
+        for warning in analysis.sobol_warnings(indices, args.base_runs):
+            print(f"warning: {warning}")
         indices.to_csv(out / f"sobol_{outcome}.csv")
         result.tornado[outcome].to_csv(out / f"tornado_{outcome}.csv")
         figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")

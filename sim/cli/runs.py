@@ -90,9 +90,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(args.dir) / "figures"
     out.mkdir(parents=True, exist_ok=True)
     history = history_of(results, args.history_runs) if args.history_runs else None
-    for name, draw in figure_set(results, history).items():
+    for name, shown_figure in figure_set(results, history).items():
         figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-        draw(ax)
+        shown_figure.draw(ax)
         save_figure(figure, out, name)
         print(out / f"{name}.png")
     return 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -121,28 +122,44 @@ def load_summary(folder: str | Path) -> Results:
     """The summary's columns of a results folder (all runs, few columns)."""
     return read_results(folder, columns=analysis.summary_columns(result_columns(folder)))
 
-def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict:
-    """The standard figures of a results folder: name -> function drawing it on an Axes."""
+class Figure(NamedTuple):
+    """A standard figure: the function drawing it on an Axes, and its caption."""
+
+    draw: Callable[[Any], Any]
+    caption: str
+
+
+def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[str, Figure]:
+    """The standard figures of a results folder, by file name, each with a caption in the scenario's words."""
     from sim import plots
 
     runs, manifest = results.runs, results.manifest
-    issues = manifest["scenario"]["resolved"]["issues"]
-    horizon = scenario_of(manifest).horizon_months
+    scenario = scenario_of(manifest)
+    horizon = scenario.horizon_months
     figures = {
-        "outcome_classes": lambda ax: plots.plot_outcome_classes(runs, manifest["outcome_classes"], ax=ax),
-        "deal_curve": lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax),
+        "outcome_classes": Figure(lambda ax: plots.plot_outcome_classes(runs, manifest["outcome_classes"], ax=ax),
+                                  "Share of runs ending in each outcome class, with 95% intervals."),
+        "deal_curve": Figure(lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax),
+                             f"Probability of a deal by each month up to the horizon ({horizon} months), with its 95% band."),
     }
-    for issue, spec in issues.items():
-        units, title = spec.get("units", ""), spec.get("description", "")
-        figures[f"settlement_{issue}"] = lambda ax, i=issue, u=units, t=title: plots.plot_settlement(runs, i, u, ax=ax, title=t)
-        figures[f"ecdf_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax)
+    for issue, spec in scenario.issues.items():
+        words = spec.description or plots.label_of(issue)
+        figures[f"settlement_{issue}"] = Figure(
+            lambda ax, i=issue, s=spec: plots.plot_settlement(runs, i, s.units, ax=ax, title=s.description),
+            f"{words}: settlement among runs with a deal, beside the compromise model's forecast.")
+        figures[f"ecdf_{issue}"] = Figure(
+            lambda ax, i=issue, u=spec.units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax),
+            f"{words}: share of deals settling at or below each value.")
     if history is not None:
-        front = manifest["scenario"]["resolved"].get("front")
-        if front:
-            figures["fan_front"] = lambda ax: plots.plot_fan(history, "front", f"front: share held by {front['side']}", ax=ax)
-        for issue in issues:
-            figures[f"fan_proposal_{issue}"] = lambda ax, i=issue: plots.plot_fan(
-                history, f"proposal_{i}", f"package on the table: {plots.label_of(i)}", ax=ax)
+        sample = f"(the first {history['run_id'].nunique():,} runs, re-simulated round by round)"
+        if scenario.front is not None:
+            figures["fan_front"] = Figure(
+                lambda ax: plots.plot_fan(history, "front", f"front: share held by {scenario.front.side}", ax=ax),
+                f"The front line over time: median, 50% and 90% of runs {sample}.")
+        for issue, spec in scenario.issues.items():
+            figures[f"fan_proposal_{issue}"] = Figure(
+                lambda ax, i=issue: plots.plot_fan(history, f"proposal_{i}", f"package on the table: {plots.label_of(i)}", ax=ax),
+                f"{spec.description or plots.label_of(issue)}: the package on the table while talks go on {sample}.")
     return figures
 
 def history_of(results: Results, runs: int) -> pd.DataFrame:
