@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.scenario import Scenario
+from sim.scenario import MONTHS_PER_UNIT, Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -42,11 +42,20 @@ def proportion(flags: pd.Series) -> dict[str, float]:
     return {"estimate": p, "se": float(np.sqrt(p * (1 - p) / trials)) if trials else float("nan"), "lo": lo, "hi": hi}
 
 
-def deal_curve(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
-    """Probability of a deal by each month (with its 95% band): columns month, estimate, lo, hi."""
-    months = runs["months_to_deal"].to_numpy()
-    rows = [{"month": m, **proportion(pd.Series(months <= m))} for m in range(horizon_months + 1)]
-    return pd.DataFrame(rows)
+def deal_within(runs: pd.DataFrame, count: float, unit: str = "month") -> pd.Series:
+    """Whether each run reached a deal within ``count`` months (or weeks, days)."""
+    return runs["months_to_deal"] <= count * MONTHS_PER_UNIT[unit] + 1e-9
+
+
+def plural(count: float, unit: str) -> str:
+    """``1 month``, ``6 months``."""
+    return f"{count:g} {unit}{'' if count == 1 else 's'}"
+
+
+def deal_curve(runs: pd.DataFrame, horizon: int, unit: str = "month") -> pd.DataFrame:
+    """Probability of a deal by each month (or week, day) up to ``horizon``, with its 95% band: columns
+    ``<unit>``, estimate, lo, hi."""
+    return pd.DataFrame([{unit: n, **proportion(deal_within(runs, n, unit))} for n in range(horizon + 1)])
 
 
 def outcome_shares(runs: pd.DataFrame, classes: list[str] | None = None) -> pd.DataFrame:
@@ -80,11 +89,12 @@ Indicator = Callable[[pd.DataFrame], pd.Series]
 def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
     """The headline measures of a scenario, each a yes/no per run: a deal by the horizon and within each
     headline horizon, and, where the scenario has them, a ceasefire before any deal and a breakdown."""
+    unit = scenario.time_unit
     measures: dict[str, Indicator] = {
-        f"deal by the horizon ({scenario.horizon_months} months)": lambda runs: runs["deal"],
+        f"deal by the horizon ({plural(scenario.horizon, unit)})": lambda runs: runs["deal"],
     }
-    for months in scenario.headline_horizons:
-        measures[f"deal within {months} month{'s' if months != 1 else ''}"] = lambda runs, m=months: runs["months_to_deal"] <= m
+    for count in scenario.headline_horizons:
+        measures[f"deal within {plural(count, unit)}"] = lambda runs, n=count: deal_within(runs, n, unit)
     if scenario.ceasefire is not None:
         measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
     if scenario.can_break_down():
@@ -119,9 +129,9 @@ def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp) -> dict[str, float]
     return proportion(first.le(limit))
 
 
-def median_months_to_deal(runs: pd.DataFrame) -> float:
-    """Median months to a deal among the runs that reach one (NaN if none does)."""
-    return float(runs["months_to_deal"].median())
+def median_time_to_deal(runs: pd.DataFrame, unit: str = "month") -> float:
+    """Median months (or weeks, days) to a deal among the runs that reach one (NaN if none does)."""
+    return float(runs["months_to_deal"].median()) / MONTHS_PER_UNIT[unit]
 
 
 def compare_models(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

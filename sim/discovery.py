@@ -14,15 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis import deal_within
 from sim.model.outcomes import OUTCOME_CLASSES
 
-_WITHIN = re.compile(r"^deal_within_(\d+)_months$")
+_WITHIN = re.compile(r"^deal_within_(\d+)_(month|week|day)s?$")
 
 
 def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = None,
               classes: list[str] | None = None) -> pd.Series:
     """The runs where the named outcome happens: an outcome class (one of ``classes``, the scenario's, or
-    any class name), ``deal_within_N_months``, or a pandas query over the outcome columns
+    any class name), ``deal_within_N_months`` (or ``_weeks``, ``_days``), or a pandas query over the outcome columns
     (``where="deal and months_to_deal <= 12"``)."""
     if where is not None:
         try:
@@ -34,9 +35,9 @@ def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = N
         return runs["outcome"] == name
     within = _WITHIN.match(name or "")
     if within:
-        return runs["months_to_deal"] <= int(within.group(1))
+        return deal_within(runs, int(within.group(1)), within.group(2))
     raise ValueError(f"unknown outcome {name!r}: use an outcome class ({', '.join(known)}), "
-                     "deal_within_N_months, or --where")
+                     "deal_within_N_months (or _weeks, _days), or --where")
 
 
 MIN_LIFT = 1.1

@@ -73,13 +73,13 @@ def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | 
     return ax
 
 
-def plot_deal_curve(runs: pd.DataFrame, horizon_months: int, ax: Axes | None = None, *, label: str | None = None,
-                    color: str | None = None, **style) -> Axes:
-    """Cumulative probability of a deal by month, with its 95% band; call it again on the same Axes to
-    overlay another run (its limits only widen)."""
+def plot_deal_curve(runs: pd.DataFrame, horizon: int, ax: Axes | None = None, *, unit: str = "month",
+                    label: str | None = None, color: str | None = None, **style) -> Axes:
+    """Cumulative probability of a deal by month (or week, day: ``unit``) up to ``horizon``, with its 95%
+    band; call it again on the same Axes to overlay another run (its limits only widen)."""
     had_data = ax is not None and ax.has_data()
-    ax = plot_deal_curves({label or "P(deal by month), 95% band": runs}, horizon_months, ax=ax, color=color, **style)
-    _widen_ylim(ax, had_data, max(0.05, min(1.0, analysis.deal_curve(runs, horizon_months)["hi"].max() * 1.15)))
+    ax = plot_deal_curves({label or f"P(deal by {unit}), 95% band": runs}, horizon, ax=ax, unit=unit, color=color, **style)
+    _widen_ylim(ax, had_data, max(0.05, min(1.0, analysis.deal_curve(runs, horizon, unit)["hi"].max() * 1.15)))
     ax.set_title("Time to a deal")
     return ax
 
@@ -168,19 +168,19 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon_months: int, ax: Axes | None = None,
+def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon: int, ax: Axes | None = None, *, unit: str = "month",
                      color: str | None = None, **style) -> Axes:
-    """Cumulative probability of a deal by month, one line (labelled by its key) and 95% band per scenario;
-    the band takes its line's colour and carries no legend entry."""
+    """Cumulative probability of a deal by month (or week, day), one line (labelled by its key) and 95% band
+    per scenario; the band takes its line's colour and carries no legend entry."""
     had_data = ax is not None and ax.has_data()
     ax = _axes(ax)
     for name, runs in tables.items():
-        curve = analysis.deal_curve(runs, horizon_months)
-        line = ax.step(curve["month"], curve["estimate"], where="post", label=name, color=color, **style)[0]
-        ax.fill_between(curve["month"], curve["lo"], curve["hi"], step="post", alpha=0.2, color=line.get_color(),
+        curve = analysis.deal_curve(runs, horizon, unit)
+        line = ax.step(curve[unit], curve["estimate"], where="post", label=name, color=color, **style)[0]
+        ax.fill_between(curve[unit], curve["lo"], curve["hi"], step="post", alpha=0.2, color=line.get_color(),
                         label="_nolegend_")
-    ax.set_xlim(0, max(horizon_months, ax.get_xlim()[1] if had_data else 0))
-    ax.set_xlabel("months from the scenario's start")
+    ax.set_xlim(0, max(horizon, ax.get_xlim()[1] if had_data else 0))
+    ax.set_xlabel(f"{unit}s from the scenario's start")
     ax.set_ylabel("probability of a deal")
     ax.set_title("Time to a deal, by scenario" if len(tables) > 1 else "Time to a deal")
     ax.legend(fontsize=8, loc="upper left")
@@ -205,18 +205,18 @@ def plot_settlement_ecdf(tables: dict[str, pd.DataFrame], issue: str, units: str
     return ax
 
 
-def plot_fan(history: pd.DataFrame, column: str, label: str = "", ax: Axes | None = None, color: str = "#4c72b0",
-             **style) -> Axes:
-    """Fan chart of a quantity over time: median, 50% and 90% bands across runs, month by month
-    (runs where it is undefined that month, e.g. no proposal after a deal, are left out)."""
+def plot_fan(history: pd.DataFrame, column: str, label: str = "", ax: Axes | None = None, *, unit: str = "month",
+             color: str = "#4c72b0", **style) -> Axes:
+    """Fan chart of a quantity over time: median, 50% and 90% bands across runs, round by round on the
+    history's ``unit`` column (runs where it is undefined then, e.g. no proposal after a deal, are left out)."""
     ax = _axes(ax)
-    bands = history.groupby("month")[column].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    bands = history.groupby(unit)[column].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
     if bands.dropna(how="all").empty:
         ax.text(0.5, 0.5, "never defined in these runs", transform=ax.transAxes, ha="center")
     ax.fill_between(bands.index, bands[0.05], bands[0.95], alpha=0.2, color=color, label="90% of runs")
     ax.fill_between(bands.index, bands[0.25], bands[0.75], alpha=0.4, color=color, label="50% of runs")
     ax.plot(bands.index, bands[0.5], color=color, label="median", **style)
-    ax.set_xlabel("months from the scenario's start")
+    ax.set_xlabel(f"{unit}s from the scenario's start")
     ax.set_ylabel(label or column.replace("_", " "))
     ax.set_title(f"{label or column.replace('_', ' ')} over time (n = {history['run_id'].nunique():,} runs)")
     ax.legend(fontsize=8)

@@ -65,7 +65,8 @@ def key_findings(runs: pd.DataFrame, scenario: Scenario, classes: list[str]) -> 
     where deals settle each issue."""
     table = analysis.headline(runs, scenario)
     by_horizon = table.iloc[0]
-    sentences = [f"Over {len(runs):,} runs, a deal comes within {scenario.horizon_months} months in "
+    unit = scenario.time_unit
+    sentences = [f"Over {len(runs):,} runs, a deal comes within {analysis.plural(scenario.horizon, unit)} in "
                  f"{by_horizon.estimate:.0%} of them (95% interval {by_horizon.lo:.0%} to {by_horizon.hi:.0%})."]
     soon = [(m, table.loc[m, "estimate"]) for m in table.index if m.startswith("deal within")]
     if soon:
@@ -87,14 +88,14 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
     classes = manifest["outcome_classes"]
-    horizon = scenario.horizon_months
+    horizon, unit = scenario.horizon, scenario.time_unit
     sources = provenance(scenario)
     counts = sources["kind"].value_counts()
     parts = [f"<h1>{html.escape(scenario.name)}</h1>",
              f"<p>{html.escape(scenario.description)}</p>",
              f"<p><strong>Key findings.</strong> {html.escape(key_findings(runs, scenario, classes))}</p>",
              f"<p class='note'>{len(runs):,} runs, seed {manifest['seed']}, design {html.escape(scenario.monte_carlo.design)}, "
-             f"mechanism {html.escape(scenario.model.mechanism.kind)}, horizon {horizon} months from {scenario.model.start_date}.</p>"]
+             f"mechanism {html.escape(scenario.model.mechanism.kind)}, horizon {analysis.plural(horizon, unit)} from {scenario.model.start_date}.</p>"]
 
     parts += ["<h2>Scenario and provenance</h2>",
               f"<p>{len(sources)} numbers, {int(sources['uncertain'].sum())} of them uncertain (drawn per run); sources: "
@@ -108,7 +109,7 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
 
     parts += ["<h2>Headline probabilities</h2>",
               _table(analysis.headline(runs, scenario), caption="Probabilities with their Monte Carlo standard error and 95% interval"),
-              f"<p>Median months to a deal, among runs with one: {analysis.median_months_to_deal(runs):.1f}.</p>",
+              f"<p>Median {unit}s to a deal, among runs with one: {analysis.median_time_to_deal(runs, unit):.1f}.</p>",
               _table(analysis.outcome_shares(runs, classes), caption="Outcome classes: share of runs")]
     events = analysis.event_shares(runs)
     if len(events):
@@ -116,15 +117,15 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
 
     parts += ["<h2>Distributions</h2>"] + [_image(draw, caption) for draw, caption in figures.values()]
 
-    months = scenario.headline_horizons[-1] if scenario.headline_horizons else horizon
-    happens = discovery.condition(runs, f"deal_within_{months}_months")
+    within = analysis.plural(scenario.headline_horizons[-1] if scenario.headline_horizons else horizon, unit)
+    happens = discovery.condition(runs, f"deal_within_{within.replace(' ', '_')}")
     parameters = manifest["parameters"]
-    parts += [f"<h2>Drivers: what goes with a deal within {months} months</h2>",
-              f"<p>A deal within {months} months happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
+    parts += [f"<h2>Drivers: what goes with a deal within {within}</h2>",
+              f"<p>A deal within {within} happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
               "differs between those runs and the others (in standard deviations of the parameter):</p>",
               _table(analysis.parameter_contrast(runs, parameters, happens).head(12), percent=()),
               "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"]
-    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(runs, parameters, happens, months)
+    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(runs, parameters, happens, within)
 
     parts += ["<h2>Settlements and the compromise baseline</h2>",
               _table(analysis.settlement_quantiles(runs), percent=(),
@@ -141,16 +142,16 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
             f"<style>{_STYLE}</style></head><body>\n{body}\n{_COUNT_FIGURES}\n</body></html>\n")
 
 
-def _prim_section(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, months: int) -> list[str]:
+def _prim_section(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, within: str) -> list[str]:
     """PRIM's box and CART's leaves for quick deals, or why there is none worth showing."""
     from sim import plots
 
     if not 0 < happens.sum() < len(runs):
-        return [f"<p>A deal within {months} months happens in {'every' if happens.all() else 'no'} run: "
+        return [f"<p>A deal within {within} happens in {'every' if happens.all() else 'no'} run: "
                 "there is no region of the parameters to tell apart.</p>"]
     box = discovery.prim(runs, parameters, happens)
     if not box.useful:
-        return [f"<p>No useful box: no region of the parameters is markedly denser in deals within {months} months "
+        return [f"<p>No useful box: no region of the parameters is markedly denser in deals within {within} "
                 f"({box.share:.1%} of all runs) than the whole, so none is shown.</p>"]
     step = box.trajectory.loc[box.chosen]
     return [f"<p>Box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
+import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
 from sim.errors import ScenarioError
@@ -29,10 +31,15 @@ from sim.quantities import (
 )
 from sim.yaml_io import read_yaml_mapping
 
-DEFAULT_HORIZONS_MONTHS = (1, 3, 6, 12, 24, 60, 120)
+DAYS_PER_MONTH = 365.25 / 12
+MONTHS_PER_UNIT = {"month": 1.0, "week": 7 / DAYS_PER_MONTH, "day": 1 / DAYS_PER_MONTH}
+"""The units a round may be counted in, and how many months (of 365.25 / 12 days) each is."""
+DEFAULT_HORIZONS = {"month": (1, 3, 6, 12, 24, 60, 120), "week": (1, 2, 4, 8, 13, 26, 52, 104),
+                    "day": (1, 3, 7, 14, 30, 60, 90, 180, 365)}
 """Candidates for the headline horizons when a scenario names none: the two largest before its horizon."""
 RENAMED_KEYS = {"war_cost": "delay_cost"}
-"""Keys read under their new name (old -> new), in files, variants, ``--set`` and event targets."""
+"""An actor's keys read under their new name (old -> new), in files, variants, ``--set`` and event targets;
+``model.round_months`` is read as ``model.round_length`` (with monthly rounds)."""
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Positive = Annotated[Quantity, within(1e-12)]
@@ -187,8 +194,9 @@ class Event(_Strict):
 class Report(_Strict):
     """How results are told: the headline horizons and the scenario's own names for its outcome classes."""
 
-    horizons_months: list[Annotated[int, Field(ge=1, le=1200)]] | None = Field(
-        default=None, description="Months for the headline 'deal within N months' (default: a few that fit the horizon)."
+    horizons: list[Annotated[int, Field(ge=1, le=100_000)]] | None = Field(
+        default=None, description="The headline 'deal within N months' (or weeks, days: the rounds' unit); "
+                                  "default: a few that fit the horizon."
     )
     outcome_labels: dict[Name, Name] = Field(
         default_factory=dict, description="The scenario's own name for an outcome class, e.g. {no_agreement: strike_goes_on}."
@@ -252,7 +260,10 @@ class ModelSettings(_Strict):
     """Time and mechanism."""
 
     start_date: dt.date
-    round_months: Annotated[int, Field(ge=1, le=12)] = 1
+    round_length: Annotated[int, Field(ge=1, le=366)] = Field(
+        default=1, description="How long a round is, in round_unit (the old key round_months is read as months)."
+    )
+    round_unit: Literal["month", "week", "day"] = "month"
     horizon_rounds: Annotated[int, Field(ge=1, le=1200)] = 36
     winter_months: list[Annotated[int, Field(ge=1, le=12)]] = [12, 1, 2]
     utility: Literal["quadratic", "linear"] = "quadratic"
@@ -260,6 +271,23 @@ class ModelSettings(_Strict):
     frozen_threshold: Annotated[float, Field(ge=0, le=1)] = 0.01
     mechanism: Mechanism
     expected_utility: ExpectedUtilitySettings = ExpectedUtilitySettings()
+
+
+    @property
+    def round_months(self) -> float:
+        """The length of a round in months (of 365.25 / 12 days for weeks and days)."""
+        return self.round_length * MONTHS_PER_UNIT[self.round_unit]
+
+    def dates_after(self, rounds: np.ndarray) -> pd.DatetimeIndex:
+        """The calendar date after each number of ``rounds`` from the start (a month later is the same day
+        of the month, or the month's last day if it has fewer)."""
+        steps = np.asarray(rounds, dtype=np.int64) * self.round_length
+        if self.round_unit != "month":
+            days = steps * (7 if self.round_unit == "week" else 1)
+            return pd.DatetimeIndex(np.datetime64(self.start_date, "D") + days).as_unit("ns")
+        month = np.datetime64(self.start_date, "M") + steps
+        length = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
+        return pd.DatetimeIndex(month.astype("datetime64[D]") + np.minimum(self.start_date.day, length) - 1).as_unit("ns")
 
 
 class MonteCarlo(_Strict):
@@ -305,16 +333,26 @@ class Scenario(_Strict):
         return self._files
 
     @property
-    def horizon_months(self) -> int:
+    def time_unit(self) -> str:
+        """The unit rounds are counted in, and results told in: month, week or day."""
+        return self.model.round_unit
+
+    @property
+    def horizon(self) -> int:
+        """The horizon of the talks in :attr:`time_unit`."""
+        return self.model.horizon_rounds * self.model.round_length
+
+    @property
+    def horizon_months(self) -> float:
         """The horizon of the talks in months."""
         return self.model.horizon_rounds * self.model.round_months
 
     @property
     def headline_horizons(self) -> list[int]:
-        """The months of the headline 'deal within N months' measures, each before the horizon."""
-        if self.report.horizons_months is not None:
-            return sorted(set(self.report.horizons_months))
-        return [m for m in DEFAULT_HORIZONS_MONTHS if m < self.horizon_months][-2:]
+        """The headline 'deal within N <unit>' measures, in :attr:`time_unit`, each before the horizon."""
+        if self.report.horizons is not None:
+            return sorted(set(self.report.horizons))
+        return [n for n in DEFAULT_HORIZONS[self.time_unit] if n < self.horizon][-2:]
 
     def can_break_down(self) -> bool:
         """Whether a deal can break down: a breakdown hazard above zero, in the file or set by an event."""
@@ -377,10 +415,12 @@ def load_scenario(path: str | Path, changes: Mapping[str, Any] | None = None) ->
 
 
 def _new_path(dotted: str) -> str:
-    """A dotted key path with an actor's old key names replaced (``actors.a.war_cost.per_round`` -> ``...delay_cost...``)."""
+    """A dotted key path with old key names replaced (``actors.a.war_cost.per_round`` -> ``...delay_cost...``)."""
     parts = dotted.split(".")
     if len(parts) > 2 and parts[0] == "actors":
         parts[2] = RENAMED_KEYS.get(parts[2], parts[2])
+    if parts == ["model", "round_months"]:
+        parts[1] = "round_length"
     return ".".join(parts)
 
 
@@ -395,6 +435,12 @@ def _with_new_keys(raw: dict[str, Any], path: Path) -> dict[str, Any]:
                 raise ScenarioError(path, [(f"actors.{name}.{old}", f"give {new} only ({old} is its old name)")])
             if old in actor:
                 actor[new] = actor.pop(old)
+    model = raw.get("model")
+    if isinstance(model, dict) and "round_months" in model:
+        if "round_length" in model or model.get("round_unit", "month") != "month":
+            raise ScenarioError(path, [("model.round_months", "give round_length and round_unit only (round_months "
+                                                              "is the old name of round_length for monthly rounds)")])
+        model["round_length"] = model.pop("round_months")
     events = raw.get("events")
     for event in (events.values() if isinstance(events, dict) else ()):
         if isinstance(event, dict) and isinstance(event.get("set"), dict):
@@ -612,6 +658,9 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         yield from known("issue", issue_names, flag.issue, f"flags.{name}.issue")
         if flag.at_least is None and flag.at_most is None:
             yield f"flags.{name}", "give at_least, at_most or both"
+    longest = {"month": 12, "week": 52, "day": 366}[s.model.round_unit]
+    if s.model.round_length > longest:
+        yield "model.round_length", f"a round of more than a year: at most {longest} {s.model.round_unit}s"
     mechanism = s.model.mechanism
     if isinstance(mechanism, Mediated):
         yield from known("actor", actor_names, mechanism.mediator, "model.mechanism.mediator")

@@ -81,13 +81,14 @@ front:
     lines.append(f"""
 model:
   start_date: {start.isoformat()}
-  round_months: 1       # one round = one month
+  round_length: 1       # one round = one month (or: round_unit: week, or day)
+  round_unit: month
   horizon_rounds: 12    # rounds simulated
   winter_months: []     # months in which delay_cost.winter_multiplier applies
   mechanism:
 {mechanism}
 report:
-  horizons_months: [3, 6]  # the headline 'deal within N months'
+  horizons: [3, 6]  # the headline 'deal within N months' (in round_unit)
   # outcome_labels: {{no_agreement: talks_fail}}  # the scenario's own names for outcome classes
 
 monte_carlo:

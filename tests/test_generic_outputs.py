@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS, write_yaml
 
-from sim import analysis, load_scenario, plots, run_monte_carlo
+from sim import ScenarioError, analysis, load_scenario, plots, run_monte_carlo
 from sim.cli import main
 from sim.model.outcomes import outcome_classes
 from sim.results import read_results
@@ -42,8 +43,8 @@ def test_classes_follow_what_the_scenario_has():
     assert list(outcome_classes(port).values()) == ["contract_agreed", "strike_goes_on"]
     assert list(outcome_classes(article)) == ["agreement", "agreement_broke_down", "decided_by_fighting",
                                               "ceasefire_only", "front_frozen", "fighting_goes_on"]
-    assert list(analysis.headline_measures(port)) == ["deal by the horizon (6 months)", "deal within 1 month",
-                                                      "deal within 3 months"]
+    assert list(analysis.headline_measures(port)) == ["deal by the horizon (26 weeks)", "deal within 1 week",
+                                                      "deal within 4 weeks", "deal within 13 weeks"]
 
 
 def test_a_scenario_without_a_front_has_no_war_columns():
@@ -52,12 +53,13 @@ def test_a_scenario_without_a_front_has_no_war_columns():
     assert set(runs["outcome"]) <= {"contract_agreed", "strike_goes_on"}
 
 
-@pytest.mark.parametrize("file", [PORT, IRAN], ids=["port strike", "Iran talks"])
-def test_the_whole_chain_speaks_the_scenarios_words(file, tmp_path, capsys):
+@pytest.mark.parametrize(("file", "within"), [(PORT, "deal within 4 weeks"), (IRAN, "deal within 3 months")],
+                         ids=["port strike", "Iran talks"])
+def test_the_whole_chain_speaks_the_scenarios_words(file, within, tmp_path, capsys):
     out = tmp_path / "runs"
     assert main(["run", str(file), "--runs", "1000", "--out", str(out), "--quiet"]) == 0
     summary = capsys.readouterr().out
-    assert "deal within 3 months" in summary and not WAR_WORDS.search(summary), summary
+    assert within in summary and not WAR_WORDS.search(summary), summary
     assert main(["plot", str(out), "--history-runs", "100"]) == 0
     names = {p.stem for p in (out / "figures").glob("*.png")}
     assert "fan_proposal_" + load_scenario(file).issues.__iter__().__next__() in names and "fan_front" not in names
@@ -94,3 +96,26 @@ def test_error_bars_never_go_negative():
     shares = pd.DataFrame({"estimate": [0.0, 1.0], "lo": [1e-19, 1.0], "hi": [0.01, 1.0 - 1e-17]})
     errors = plots.interval_errors(shares["estimate"], shares["lo"], shares["hi"])
     assert (errors >= 0).all() and errors[1, 0] == pytest.approx(0.01)
+
+
+def test_weekly_and_daily_rounds_date_results_in_their_unit(tmp_path):
+    runs = run_monte_carlo(load_scenario(PORT), runs=400, seed=3)
+    deals = runs[runs["deal"]]
+    weeks = deals["months_to_deal"] / analysis.MONTHS_PER_UNIT["week"]
+    assert np.allclose(weeks, np.round(weeks)) and weeks.min() >= 1
+    expected = pd.Timestamp("2024-10-01") + pd.to_timedelta(np.round(weeks) * 7, unit="D")
+    assert (deals["deal_date"] == expected.to_numpy()).all()
+    assert analysis.deal_curve(runs, 4, "week").columns[0] == "week"
+    assert analysis.median_time_to_deal(runs, "week") == pytest.approx(weeks.median())
+    daily = load_scenario(PORT, {"model.round_unit": "day", "model.horizon_rounds": 90, "report.horizons": None})
+    assert daily.horizon == 90 and daily.headline_horizons == [30, 60]
+    assert list(analysis.headline_measures(daily))[1] == "deal within 30 days"
+
+
+def test_round_lengths_and_the_old_key(tmp_path):
+    assert load_scenario(IRAN, {"model.round_months": 3}).model.round_length == 3
+    assert load_scenario(SCENARIOS / "ukraine_paris_2026.yaml").model.round_months == 1.0
+    with pytest.raises(ScenarioError, match="round_length: a round of more than a year"):
+        load_scenario(PORT, {"model.round_length": 60})
+    dates = load_scenario(IRAN, {"model.start_date": "2024-01-31"}).model.dates_after(np.arange(3))
+    assert [d.strftime("%Y-%m-%d") for d in dates] == ["2024-01-31", "2024-02-29", "2024-03-31"]

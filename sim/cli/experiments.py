@@ -83,7 +83,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     probabilities.to_csv(out / "probability_differences.csv")
     settlements.to_csv(out / "settlement_differences.csv")
     figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    plots.plot_deal_curves(tables, baseline.horizon_months, ax=ax)
+    plots.plot_deal_curves(tables, baseline.horizon, ax=ax, unit=baseline.time_unit)
     save_figure(figure, out, "deal_curves")
     for issue, spec in baseline.issues.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")

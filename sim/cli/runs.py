@@ -66,7 +66,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     history = history.drop(columns=[c for c in history if not _applies(c, scenario)])
     with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
         print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
-        print(history.T.to_string(header=[f"m{m}" for m in history["month"]]) if args.wide else history.to_string(index=False))
+        print(history.T.to_string(header=[f"{scenario.time_unit[0]}{n}" for n in history[scenario.time_unit]]) if args.wide else history.to_string(index=False))
         print()
         print("Outcome:")
         print(outcome.to_string())

@@ -62,13 +62,14 @@ def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd
 def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     """The summary a person reads after a run."""
     tables = summary_tables(runs, manifest)
+    unit = scenario_of(manifest).time_unit
     lines = [
         f"{manifest['scenario']['name']}: {len(runs):,} runs, seed {manifest['seed']}",
         "",
         "Headline probabilities (95% intervals)",
         text_table(tables["headline"]),
         "",
-        f"Median months to a deal, among runs with one: {analysis.median_months_to_deal(runs):.1f}",
+        f"Median {unit}s to a deal, among runs with one: {analysis.median_time_to_deal(runs, unit):.1f}",
         "",
         "Outcome classes",
         text_table(tables["outcome_classes"]),
@@ -85,12 +86,13 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
 
 
 def summary_json(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
-    """The summary as JSON: the scenario, runs and seed, the median months to a deal, and each table as
+    """The summary as JSON: the scenario, runs and seed, the median time to a deal in the scenario's unit, and each table as
     ``{row: {column: value}}`` (missing values as null)."""
     tables = summary_tables(runs, manifest)
-    median = analysis.median_months_to_deal(runs)
-    document = {"scenario": manifest["scenario"]["name"], "runs": len(runs), "seed": manifest["seed"],
-                "median_months_to_deal": None if np.isnan(median) else median}
+    unit = scenario_of(manifest).time_unit
+    median = analysis.median_time_to_deal(runs, unit)
+    document = {"scenario": manifest["scenario"]["name"], "runs": len(runs), "seed": manifest["seed"], "time_unit": unit,
+                "median_time_to_deal": None if np.isnan(median) else median}
     document |= {name: json.loads(table.to_json(orient="index")) for name, table in tables.items()}
     return json.dumps(document, indent=2)
 
@@ -135,12 +137,13 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[st
 
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
-    horizon = scenario.horizon_months
+    horizon, unit = scenario.horizon, scenario.time_unit
     figures = {
         "outcome_classes": Figure(lambda ax: plots.plot_outcome_classes(runs, manifest["outcome_classes"], ax=ax),
                                   "Share of runs ending in each outcome class, with 95% intervals."),
-        "deal_curve": Figure(lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax),
-                             f"Probability of a deal by each month up to the horizon ({horizon} months), with its 95% band."),
+        "deal_curve": Figure(lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax, unit=unit),
+                             f"Probability of a deal by each {unit} up to the horizon ({analysis.plural(horizon, unit)}), "
+                             "with its 95% band."),
     }
     for issue, spec in scenario.issues.items():
         words = spec.description or plots.label_of(issue)
@@ -154,11 +157,12 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[st
         sample = f"(the first {history['run_id'].nunique():,} runs, re-simulated round by round)"
         if scenario.front is not None:
             figures["fan_front"] = Figure(
-                lambda ax: plots.plot_fan(history, "front", f"front: share held by {scenario.front.side}", ax=ax),
+                lambda ax: plots.plot_fan(history, "front", f"front: share held by {scenario.front.side}", ax=ax, unit=unit),
                 f"The front line over time: median, 50% and 90% of runs {sample}.")
         for issue, spec in scenario.issues.items():
             figures[f"fan_proposal_{issue}"] = Figure(
-                lambda ax, i=issue: plots.plot_fan(history, f"proposal_{i}", f"package on the table: {plots.label_of(i)}", ax=ax),
+                lambda ax, i=issue: plots.plot_fan(history, f"proposal_{i}", f"package on the table: {plots.label_of(i)}",
+                                                   ax=ax, unit=unit),
                 f"{spec.description or plots.label_of(issue)}: the package on the table while talks go on {sample}.")
     return figures
 

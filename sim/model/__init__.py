@@ -52,7 +52,7 @@ def simulate_history(scenario: Scenario, draws: Draws, rng: np.random.Generator)
     model = _run(scenario, draws, rng, record_history=True)
     rounds = [pd.DataFrame(state | {"run": np.arange(model.inputs.runs)}) for state in model.history]
     history = pd.concat(rounds, ignore_index=True).sort_values(["run", "round"], kind="stable")
-    history.insert(1, "month", (history["round"] + 1) * scenario.model.round_months)
+    history.insert(1, scenario.time_unit, (history["round"] + 1) * scenario.model.round_length)
     return collect_outcomes(model, scenario), history
 
 

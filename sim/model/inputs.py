@@ -146,8 +146,8 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
     mechanism = scenario.model.mechanism
     mediated = isinstance(mechanism, Mediated)
     settings = scenario.model
-    calendar = settings.start_date.month - 1 + settings.round_months * np.arange(settings.horizon_rounds + MAX_PLANNING + 2)
-    winter = np.isin(calendar % 12 + 1, settings.winter_months)
+    calendar = settings.dates_after(np.arange(settings.horizon_rounds + MAX_PLANNING + 2))
+    winter = np.isin(calendar.month, settings.winter_months)
 
     return ModelInputs(
         actors=actors,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.scenario import Scenario
@@ -59,8 +58,7 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
     inputs = model.inputs
     settings = scenario.model
     months = settings.round_months
-    offsets = np.arange(settings.horizon_rounds + 1) * months
-    dates = pd.DatetimeIndex([pd.Timestamp(settings.start_date) + pd.DateOffset(months=int(m)) for m in offsets])
+    dates = settings.dates_after(np.arange(settings.horizon_rounds + 1))
 
     def months_after(rounds: np.ndarray) -> np.ndarray:
         return np.where(rounds == NO_ROUND, np.nan, (rounds + 1.0) * months)
