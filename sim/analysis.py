@@ -13,7 +13,7 @@ from sim.scenario import MONTHS_PER_UNIT, Scenario
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown")
+SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown", "zone", "months_to_zone")
 SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_")
 
 
@@ -30,7 +30,9 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    lo = 0.0 if successes == 0 else max(0.0, centre - half)
+    hi = 1.0 if successes == trials else min(1.0, centre + half)
+    return (lo, hi)
 
 
 def proportion(flags: pd.Series) -> dict[str, float]:
@@ -42,9 +44,10 @@ def proportion(flags: pd.Series) -> dict[str, float]:
     return {"estimate": p, "se": float(np.sqrt(p * (1 - p) / trials)) if trials else float("nan"), "lo": lo, "hi": hi}
 
 
-def deal_within(runs: pd.DataFrame, count: float, unit: str = "month") -> pd.Series:
-    """Whether each run reached a deal within ``count`` months (or weeks, days)."""
-    return runs["months_to_deal"] <= count * MONTHS_PER_UNIT[unit] + 1e-9
+def within(months: pd.Series, count: float, unit: str = "month") -> pd.Series:
+    """Whether each run reached something (``months`` after the start, NaN if never) within ``count``
+    months (or weeks, days)."""
+    return months <= count * MONTHS_PER_UNIT[unit] + 1e-9
 
 
 def plural(count: float, unit: str) -> str:
@@ -55,7 +58,7 @@ def plural(count: float, unit: str) -> str:
 def deal_curve(runs: pd.DataFrame, horizon: int, unit: str = "month") -> pd.DataFrame:
     """Probability of a deal by each month (or week, day) up to ``horizon``, with its 95% band: columns
     ``<unit>``, estimate, lo, hi."""
-    return pd.DataFrame([{unit: n, **proportion(deal_within(runs, n, unit))} for n in range(horizon + 1)])
+    return pd.DataFrame([{unit: n, **proportion(within(runs["months_to_deal"], n, unit))} for n in range(horizon + 1)])
 
 
 def outcome_shares(runs: pd.DataFrame, classes: list[str] | None = None) -> pd.DataFrame:
@@ -88,17 +91,23 @@ Indicator = Callable[[pd.DataFrame], pd.Series]
 
 def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
     """The headline measures of a scenario, each a yes/no per run: a deal by the horizon and within each
-    headline horizon, and, where the scenario has them, a ceasefire before any deal and a breakdown."""
+    headline horizon, where the scenario has them a ceasefire before any deal and a breakdown, then a zone
+    of agreement by the horizon and within each headline horizon, and a zone without a deal."""
     unit = scenario.time_unit
     measures: dict[str, Indicator] = {
         f"deal by the horizon ({plural(scenario.horizon, unit)})": lambda runs: runs["deal"],
     }
     for count in scenario.headline_horizons:
-        measures[f"deal within {plural(count, unit)}"] = lambda runs, n=count: deal_within(runs, n, unit)
+        measures[f"deal within {plural(count, unit)}"] = lambda runs, n=count: within(runs["months_to_deal"], n, unit)
     if scenario.ceasefire is not None:
         measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
     if scenario.can_break_down():
         measures["deal breaks down by the horizon"] = lambda runs: runs["breakdown"]
+    measures[f"zone of agreement by the horizon ({plural(scenario.horizon, unit)})"] = lambda runs: runs["zone"]
+    for count in scenario.headline_horizons:
+        measures[f"zone of agreement within {plural(count, unit)}"] = (
+            lambda runs, n=count: within(runs["months_to_zone"], n, unit))
+    measures["a zone but no deal by the horizon"] = lambda runs: runs["zone"] & ~runs["deal"]
     return measures
 
 
@@ -135,13 +144,16 @@ def median_time_to_deal(runs: pd.DataFrame, unit: str = "month") -> float:
 
 
 def compare_models(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per issue and model: probability of a deal, and the settlement's median and 90% range among deals."""
+    """Per issue and model: probability of a deal, of a zone of agreement at some round (simulated models only) and
+    of a zone without a deal, and the settlement's median and 90% range among deals."""
     rows = []
     for model, runs in tables.items():
         deal = proportion(runs["deal"])
+        zone = runs["zone"].mean() if "zone" in runs else np.nan
+        gap = (runs["zone"] & ~runs["deal"]).mean() if "zone" in runs else np.nan
         for issue in issues_of(runs):
             values = runs.loc[runs["deal"], f"settlement_{issue}"]
-            rows.append({"issue": issue, "model": model, "p_deal": deal["estimate"],
+            rows.append({"issue": issue, "model": model, "p_deal": deal["estimate"], "p_zone": zone, "zone_no_deal": gap,
                          "median": values.median(), "q05": values.quantile(0.05), "q95": values.quantile(0.95)})
     return pd.DataFrame(rows).set_index(["issue", "model"])
 

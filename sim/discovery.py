@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analysis import deal_within
+from sim.analysis import within
 from sim.model.outcomes import OUTCOME_CLASSES
 
 _WITHIN = re.compile(r"^deal_within_(\d+)_(month|week|day)s?$")
@@ -33,9 +33,9 @@ def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = N
     known = classes if classes is not None else OUTCOME_CLASSES
     if name in known:
         return runs["outcome"] == name
-    within = _WITHIN.match(name or "")
-    if within:
-        return deal_within(runs, int(within.group(1)), within.group(2))
+    match = _WITHIN.match(name or "")
+    if match:
+        return within(runs["months_to_deal"], int(match.group(1)), match.group(2))
     raise ValueError(f"unknown outcome {name!r}: use an outcome class ({', '.join(known)}), "
                      "deal_within_N_months (or _weeks, _days), or --where")
 

@@ -29,7 +29,7 @@ from sim import analysis
 from sim.errors import ScenarioError
 from sim.model.outcomes import outcome_classes
 from sim.runner import Chunk, chunks, iter_chunks
-from sim.scenario import Scenario
+from sim.scenario import Scenario, scenario_from_mapping
 
 RUNS_FILE = "runs.parquet"
 MANIFEST_FILE = "manifest.json"
@@ -274,4 +274,4 @@ def result_columns(folder: str | Path) -> list[str]:
 
 def scenario_of(manifest: dict[str, Any]) -> Scenario:
     """The scenario a results folder was made from, rebuilt from its manifest."""
-    return Scenario.model_validate(manifest["scenario"]["resolved"])
+    return scenario_from_mapping(manifest["scenario"]["resolved"], manifest["scenario"]["file"])

@@ -141,6 +141,11 @@ class Front(_Strict):
     step: Annotated[Quantity, within(1e-9, 1.0)] = Field(description="Share of a region won or lost per round.")
     p_advance: Probability = Field(description="Chance that a round's fighting goes the side's way.")
     regions: Annotated[dict[Name, Region], Field(min_length=1)]
+    decisive: bool = Field(
+        default=False,
+        description="Whether the side taking every region ends the war (a decision by fighting); "
+        "otherwise the fighting and the talks go on.",
+    )
 
 
 class Breakdown(_Strict):
@@ -213,13 +218,10 @@ class Constraints(_Strict):
 
 
 class Mediated(_Strict):
-    """A mediator proposes a package each round and moves it toward those who reject it."""
+    """A mediator proposes the compromise, then the package every veto holder accepts nearest to it."""
 
     kind: Literal["mediator"]
     mediator: Name
-    concession_step: Positive = _default(
-        0.5, "the weight of a party that says no grows by half", "Factor by which a rejecting veto holder's weight grows, per rejection."
-    )
 
 
 class AlternatingOffers(_Strict):
@@ -267,7 +269,6 @@ class ModelSettings(_Strict):
     horizon_rounds: Annotated[int, Field(ge=1, le=1200)] = 36
     winter_months: list[Annotated[int, Field(ge=1, le=12)]] = [12, 1, 2]
     utility: Literal["quadratic", "linear"] = "quadratic"
-    red_line_tolerance: Annotated[float, Field(ge=0, le=0.2)] = 0.01
     frozen_threshold: Annotated[float, Field(ge=0, le=1)] = 0.01
     mechanism: Mechanism
     expected_utility: ExpectedUtilitySettings = ExpectedUtilitySettings()

@@ -34,6 +34,7 @@ def two_sided(p_advance, initial: float, step: float, horizon: int = 36, mechani
             "step": step,
             "p_advance": p_advance,
             "regions": {"region": {"initial": initial, "weight": 1.0}},
+            "decisive": True,
         },
         "model": {
             "start_date": "2026-01-01",

@@ -41,10 +41,13 @@ def test_classes_follow_what_the_scenario_has():
     port, article = load_scenario(PORT), load_scenario(SCENARIOS / "ukraine_paris_2026.yaml")
     assert list(outcome_classes(port)) == ["agreement", "no_agreement"]
     assert list(outcome_classes(port).values()) == ["contract_agreed", "strike_goes_on"]
-    assert list(outcome_classes(article)) == ["agreement", "agreement_broke_down", "decided_by_fighting",
-                                              "ceasefire_only", "front_frozen", "fighting_goes_on"]
-    assert list(analysis.headline_measures(port)) == ["deal by the horizon (26 weeks)", "deal within 1 week",
-                                                      "deal within 4 weeks", "deal within 13 weeks"]
+    assert list(outcome_classes(article)) == ["agreement", "agreement_broke_down", "ceasefire_only", "front_frozen",
+                                              "fighting_goes_on"]
+    decisive = load_scenario(SCENARIOS / "ukraine_paris_2026.yaml", {"front.decisive": True})
+    assert list(outcome_classes(decisive))[2] == "decided_by_fighting"
+    assert list(analysis.headline_measures(port))[:5] == ["deal by the horizon (26 weeks)", "deal within 1 week",
+                                                          "deal within 4 weeks", "deal within 13 weeks",
+                                                          "zone of agreement by the horizon (26 weeks)"]
 
 
 def test_a_scenario_without_a_front_has_no_war_columns():

@@ -37,7 +37,7 @@ def test_deals_under_complete_information_lie_in_fearons_range(tmp_path):
         {"dist": "uniform", "low": 0.3, "high": 0.7},
         0.5,
         0.02,
-        mechanism={"kind": "mediator", "mediator": "m", "concession_step": {"dist": "uniform", "low": 0.1, "high": 1.0}},
+        mechanism={"kind": "mediator", "mediator": "m"},
     )
     raw["actors"]["m"] = {
         "capability": {"dist": "uniform", "low": 0.1, "high": 3.0},
@@ -52,7 +52,7 @@ def test_deals_under_complete_information_lie_in_fearons_range(tmp_path):
     deals = runs[runs["deal"]]
     assert len(deals) > 0.9 * len(runs), "with costly war and shared beliefs a deal should almost always come"
     # Fearon (1995): with expected outcome p and costs cA, cB, A accepts x >= p - cA and B accepts x <= p + cB.
-    expected = np.clip(deals["front_end"] + planning * 0.02 * (2 * deals["front.p_advance"] - 1), 0, 1)
+    expected = np.clip(deals["front_at_deal"] + planning * 0.02 * (2 * deals["front.p_advance"] - 1), 0, 1)
     cost_a = planning * deals["actors.a.delay_cost.per_round"]
     cost_b = planning * deals["actors.b.delay_cost.per_round"]
     x = deals["settlement_share"]

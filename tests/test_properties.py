@@ -83,8 +83,8 @@ def scenarios(draw) -> tuple[dict, list[list[str]]]:
             "utility": draw(st.sampled_from(["quadratic", "linear"])),
             "mechanism": draw(st.sampled_from([
                 {"kind": "none"},
-                {"kind": "mediator", "mediator": f"actor_{draw(st.integers(0, n_actors - 1))}",
-                 "concession_step": draw(quantity(0.05, 2))},
+                {"kind": "mediator", "mediator": f"actor_{draw(st.integers(0, n_actors - 1))}"},
+                {"kind": "alternating", "lookahead": draw(st.integers(1, 3))},
             ])),
         },
         "monte_carlo": {"runs": 40, "seed": draw(st.integers(0, 2**32)), "chunk_runs": draw(st.integers(7, 40))},

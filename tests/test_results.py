@@ -102,7 +102,8 @@ def test_replay_of_a_run_extended_by_until_ci(tmp_path):
     from sim.runner import replay_run
 
     scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
-    manifest = run_to_folder(scenario, tmp_path / "x", runs=1500, seed=8, until_ci=0.08)
+    manifest = run_to_folder(scenario, tmp_path / "x", runs=1500, seed=8, until_ci=0.045)
+    assert manifest["runs"] > 1500
     stored = read_results(tmp_path / "x").runs
     for run_id in (1499, 1500, manifest["runs"] - 1):
         _, outcome = replay_run(scenario_of(manifest), 8, manifest["runs"], run_id, manifest["requested_runs"])

@@ -83,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
 
     discover = commands.add_parser("discover", help="PRIM and CART: where in parameter space an outcome happens")
     discover.add_argument("dir", help="results folder written by 'sim run'")
-    discover.add_argument("outcome", nargs="?", help="an outcome class (e.g. frozen_conflict) or deal_within_N_months")
+    discover.add_argument("outcome", nargs="?", help="an outcome class (e.g. front_frozen) or deal_within_N_months (or _weeks, _days)")
     discover.add_argument("--where", help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12'")
     discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
     discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")

@@ -39,7 +39,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(f"{scenario.name}: {len(next(iter(tables.values()))):,} runs per model, same draws for every model")
         print()
-        print("Probability of a deal and the settlement among deals (median, 5% and 95%)")
+        print("Probability of a deal, of a zone of agreement (and of a zone without a deal), and the settlement among"
+              " deals (median, 5% and 95%)")
         print(comparison.to_string(float_format=lambda v: f"{v:.3g}"))
         print()
         print("How far the models disagree: range of their medians; mean absolute difference run by run")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.model.acceptance import TOLERANCE
 from sim.model.inputs import ModelInputs
 from sim.model.utility import package_utility
 
@@ -41,7 +42,6 @@ class ActorAgent(mesa.Agent):
         self.belief_losses = inputs.belief_losses[index].copy()
         self.cost_paid = np.zeros(inputs.runs)
         self._linear = inputs.linear_utility
-        self._tolerance = inputs.red_line_tolerance
 
     def utility(self, package: np.ndarray) -> np.ndarray:
         """Salience-weighted closeness of a package ``[issues, runs]`` to the actor's positions, in [0, 1]."""
@@ -88,14 +88,15 @@ class ActorAgent(mesa.Agent):
     def within_red_lines(self, package: np.ndarray) -> np.ndarray:
         """True in the runs where the package crosses none of the actor's red lines."""
         offset = np.where(self.red_relative, self.model.front_share, 0.0)
-        tolerance = self._tolerance
-        inside = (package >= self.red_min + offset - tolerance) & (package <= self.red_max + offset + tolerance)
+        inside = (package >= self.red_min + offset - TOLERANCE) & (package <= self.red_max + offset + TOLERANCE)
         return inside.all(axis=0)
 
     def accepts(self, package: np.ndarray, outside_option: np.ndarray) -> np.ndarray:
-        """True in the runs where the package beats the actor's outside option and crosses no red line."""
+        """True in the runs where the package is worth at least the actor's outside option and reservation value
+        and crosses no red line (comparisons up to floating-point error, :data:`TOLERANCE`)."""
         worth = self.deal_value(package)
-        return self.within_red_lines(package) & (worth >= outside_option) & (worth >= self.reservation)
+        floor = np.maximum(outside_option, self.reservation)
+        return self.within_red_lines(package) & (worth >= floor - TOLERANCE)
 
     def observe(self, wins: np.ndarray, battles: np.ndarray) -> None:
         """Update the belief on this round's fighting (a Beta-binomial update)."""

@@ -6,8 +6,13 @@ discounted value of the next round's offer. It finds those values by solving the
 rounds of offers backwards from the outside options. Beliefs about the war may differ but are common
 knowledge (the actors agree to disagree, as in Smith & Stam 2004): each outside option is valued with
 its holder's own belief, so mutual optimism empties the bargaining range until fighting brings the
-beliefs together. Packages are searched along the proposer's contract curve: issue by issue,
-positions averaged with utility weights, ``lambda`` on the proposer and ``1 - lambda`` on the others.
+beliefs together.
+
+The proposer's best offer is searched over the whole set the others accept, inside every red line
+(docs/model.md, 8b): along its contract curve clipped to the red lines' box (a scan, then bisection at
+the last accepted point), and, when that finds nothing, from the package the zone search finds for
+those floors straight toward the proposer's ideal. Where no zone of agreement exists this round,
+nobody accepts anything, so no offer is made.
 """
 
 from __future__ import annotations
@@ -16,15 +21,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.compromise import weighted_position
+from sim.model.acceptance import NO_FLOOR, TOLERANCE, Acceptance, Zone, farthest_acceptable, pattern_search, search_zone
 from sim.model.inputs import ModelInputs
 from sim.model.offer import Offer
 
 if TYPE_CHECKING:
-    from sim.model.agents import ActorAgent
     from sim.model.negotiation import NegotiationModel
 
-BISECTION_STEPS = 30
+SCAN_POINTS = 8
+NARROWING_ROUNDS = 9
 
 
 class AlternatingProtocol:
@@ -34,57 +39,63 @@ class AlternatingProtocol:
         self.proposers = inputs.proposers
         self.lookahead = inputs.lookahead
         self.horizon = inputs.horizon
+        self.discount = inputs.discount
 
     def proposer_at(self, round_: int) -> int:
         """The index of the actor who proposes in round ``round_``."""
         return self.proposers[round_ % len(self.proposers)]
 
-    def propose(self, model: NegotiationModel, outside: dict[int, np.ndarray]) -> Offer:
-        """The current proposer's offer, from the next rounds solved backwards as it sees them."""
+    def propose(self, model: NegotiationModel, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
+        """The current proposer's offer in the talking ``runs``, from the next rounds solved backwards."""
+        veto = [agent.index for agent in model.veto_holders]
         proposer = self.proposer_at(model.round)
-        agents = {agent.index: agent for agent in model.veto_holders}
-        value = dict(outside)
+        package = zone.package.copy()
+        offered = np.zeros(runs.size, bool)
+        open_ = np.flatnonzero(zone.found)
+        if not open_.size:
+            return Offer(package, offered, proposer)
+        sub = rules.take(open_)
+        discount = self.discount[veto][:, runs[open_]]
+        outside = sub.threshold
+        value, offer = outside, None
         steps = min(self.lookahead, self.horizon - model.round)
         for remaining in range(steps, 0, -1):
-            offerer = self.proposer_at(model.round + remaining - 1)
-            fallback = {i: np.maximum(outside[i], agents[i].discount * value[i]) for i in agents}
-            package, feasible = _best_offer(model, agents, offerer, fallback)
-            makes = feasible & (agents[offerer].deal_value(package) >= fallback[offerer])
-            value = {i: np.where(makes, agents[i].deal_value(package), fallback[i]) for i in agents}
-        return Offer(package, makes, proposer)
-
-    def learn(self, rejecters: np.ndarray, talking: np.ndarray) -> None:
-        """Offers follow from the state of the war, not from past rejections: nothing to learn."""
+            offerer = veto.index(self.proposer_at(model.round + remaining - 1))
+            fallback = np.maximum(outside, discount * value)
+            starts = [zone.package[:, open_]] + ([] if offer is None else [offer])
+            offer, makes = best_offer(sub.with_threshold(fallback), offerer, zone.log_weight[:, open_], starts)
+            value = np.where(makes, sub.values(offer), fallback)
+        package[:, open_], offered[open_] = offer, makes
+        return Offer(package, offered, proposer)
 
 
-def _best_offer(model: NegotiationModel, agents: dict[int, ActorAgent], offerer: int, floor: dict[int, np.ndarray]):
-    """The package on ``offerer``'s contract curve closest to its ideal that gives every other veto holder
-    at least ``floor`` and crosses no red line; and whether one exists, per run."""
-    inputs = model.inputs
-    utility_weight = np.zeros_like(inputs.salience)
-    for index in agents:
-        utility_weight[index] = inputs.salience[index]
-    mine = np.zeros(len(inputs.actors), bool)
-    mine[offerer] = True
+def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts: list[np.ndarray]):
+    """The package ``proposer`` (a row of ``rules``) likes best among those every other veto holder accepts at its
+    threshold, and whether it clears the proposer's own threshold, per run.
 
-    def package_at(share: np.ndarray) -> np.ndarray:
-        scale = np.where(mine[:, None], share, 1.0 - share)[:, None, :]
-        return weighted_position(inputs.position, utility_weight * scale)
+    The search starts from a package all accept: the best for the proposer of ``starts`` (e.g. this round's zone
+    package and the next round's offer) where all accept one, else the zone search's on these thresholds. It slides
+    from there toward the proposer's ideal as far as the others accept, then polishes by pattern search."""
+    others = rules.with_threshold(without_floor(rules.threshold, proposer))
 
-    def acceptable(package: np.ndarray) -> np.ndarray:
-        ok = np.ones(inputs.runs, bool)
-        for index, agent in agents.items():
-            ok &= agent.within_red_lines(package)
-            if index != offerer:
-                ok &= agent.deal_value(package) >= floor[index]
-        return ok
+    def proposer_value(tiled: Acceptance, trials: np.ndarray) -> np.ndarray:
+        accepted = tiled.with_threshold(without_floor(tiled.threshold, proposer)).accepted(trials)
+        return np.where(accepted, tiled.values(trials)[proposer], -np.inf)
 
-    low, high = np.zeros(inputs.runs), np.ones(inputs.runs)
-    feasible = acceptable(package_at(low))
-    at_ideal = acceptable(package_at(high))
-    low = np.where(at_ideal, high, low)
-    for _ in range(BISECTION_STEPS):
-        middle = np.where(at_ideal, high, (low + high) / 2)
-        ok = acceptable(package_at(middle))
-        low, high = np.where(ok, middle, low), np.where(ok, high, middle)
-    return package_at(low), feasible | at_ideal
+    start, score = starts[0], np.where(rules.accepted(starts[0]), rules.values(starts[0])[proposer], -np.inf)
+    for candidate in starts[1:]:
+        candidate_score = np.where(rules.accepted(candidate), rules.values(candidate)[proposer], -np.inf)
+        start, score = np.where(candidate_score > score, candidate, start), np.maximum(candidate_score, score)
+    unstarted = np.flatnonzero(~np.isfinite(score))
+    if unstarted.size:
+        start[:, unstarted] = search_zone(rules.take(unstarted), log_weight[:, unstarted]).package
+    ideal = rules.clip(rules.position[proposer])
+    package = farthest_acceptable(others, start, ideal, SCAN_POINTS, NARROWING_ROUNDS)
+    package, _ = pattern_search(rules, package, proposer_value(rules, package), proposer_value)
+    makes = others.accepted(package) & (rules.margins(package)[proposer] >= -TOLERANCE)
+    return package, makes
+
+
+def without_floor(threshold: np.ndarray, proposer: int) -> np.ndarray:
+    """The thresholds with the proposer's own lifted: what the others must get."""
+    return np.where(np.arange(len(threshold))[:, None] == proposer, NO_FLOOR, threshold)

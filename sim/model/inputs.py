@@ -60,12 +60,11 @@ class ModelInputs:
     discount: np.ndarray  # [A, R]
     mechanism: str  # "mediator", "alternating" or "none"
     mediator: int | None
-    concession_step: np.ndarray  # [R]
     proposers: tuple[int, ...]  # alternating offers: who proposes, in turn
     lookahead: int
     winter: np.ndarray  # [rounds], True where a round falls in a winter month
     linear_utility: bool
-    red_line_tolerance: float
+    decisive: bool
     frozen_threshold: float
     horizon: int
 
@@ -188,12 +187,11 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         discount=per_actor("discount", 1.0),
         mechanism=mechanism.kind,
         mediator=actors.index(mechanism.mediator) if mediated else None,
-        concession_step=get("model.mechanism.concession_step", 0.0),
         proposers=_proposers(scenario, actors),
         lookahead=mechanism.lookahead if isinstance(mechanism, AlternatingOffers) else 0,
         winter=winter,
         linear_utility=settings.utility == "linear",
-        red_line_tolerance=settings.red_line_tolerance,
+        decisive=bool(scenario.front and scenario.front.decisive),
         frozen_threshold=settings.frozen_threshold,
         horizon=settings.horizon_rounds,
     )

@@ -10,8 +10,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.model.acceptance import Acceptance, search_zone
 from sim.model.agents import ActorAgent
 from sim.model.alternating import AlternatingProtocol
+from sim.model.breakdown import breakdown_probability, protected_hazard
 from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
@@ -50,8 +52,11 @@ class NegotiationModel(mesa.Model):
         self.broken_round = np.full(runs, NO_ROUND)
         self.ceasefire = np.zeros(runs, bool)
         self.ceasefire_round = np.full(runs, NO_ROUND)
+        self.zone_round = np.full(runs, NO_ROUND)
+        self.front_at_deal = np.full(runs, np.nan)
         self.actor_agents = [ActorAgent(self, index, inputs) for index in range(len(inputs.actors))]
         self.veto_holders = [agent for agent in self.actor_agents if agent.veto]
+        self.zone_weight = np.zeros((len(self.veto_holders), runs))
         protocol = PROTOCOLS.get(inputs.mechanism)
         self.protocol = protocol(inputs) if protocol is not None else None
         self._winters_cumulative = np.concatenate([[0], np.cumsum(inputs.winter)])
@@ -76,16 +81,36 @@ class NegotiationModel(mesa.Model):
 
     def breakdown_hazard(self, package: np.ndarray) -> np.ndarray:
         """Per-round chance that a deal with this package breaks down once its guarantees are in place."""
-        inputs = self.inputs
-        return inputs.base_hazard * np.prod(1.0 - inputs.protection * package, axis=0)
+        return protected_hazard(self.inputs.base_hazard, self.inputs.protection, package)
 
     def breakdown_probability(self, package: np.ndarray, rounds: np.ndarray) -> np.ndarray:
         """Chance that a deal breaks down within ``rounds`` rounds, the guarantees starting after the delay."""
         inputs = self.inputs
-        unprotected = np.minimum(inputs.implementation_delay, rounds)
-        protected = np.maximum(rounds - inputs.implementation_delay, 0.0)
-        holds = (1.0 - inputs.base_hazard) ** unprotected * (1.0 - self.breakdown_hazard(package)) ** protected
-        return 1.0 - holds
+        return breakdown_probability(inputs.base_hazard, inputs.protection, inputs.implementation_delay, package, rounds)
+
+    def red_line_box(self) -> tuple[np.ndarray, np.ndarray]:
+        """The packages no veto holder's red line excludes: lower and upper bounds ``[issues, runs]``."""
+        lower = np.zeros((len(self.inputs.issues), self.inputs.runs))
+        upper = np.ones_like(lower)
+        for agent in self.veto_holders:
+            offset = np.where(agent.red_relative, self.front_share, 0.0)
+            lower = np.maximum(lower, agent.red_min + offset)
+            upper = np.minimum(upper, agent.red_max + offset)
+        return lower, upper
+
+    def acceptance(self, outside: dict[int, np.ndarray], runs: np.ndarray) -> Acceptance:
+        """The veto holders' acceptance rules this round, given their outside options, over the given runs."""
+        inputs = self.inputs
+        veto = np.array([agent.index for agent in self.veto_holders])
+        lower, upper = self.red_line_box()
+        threshold = np.stack([np.maximum(outside[a][runs], inputs.reservation[a, runs]) for a in veto])
+        return Acceptance(
+            position=inputs.position[veto][..., runs], weight=inputs.salience[veto][..., runs],
+            lower=lower[:, runs], upper=upper[:, runs], threshold=threshold,
+            loss=inputs.breakdown_loss[veto][:, runs], horizon=inputs.planning_rounds[veto][:, runs].astype(float),
+            base_hazard=inputs.base_hazard[runs], protection=inputs.protection[:, runs],
+            delay=inputs.implementation_delay[runs], linear=inputs.linear_utility,
+        )
 
     def winters_ahead(self, rounds: np.ndarray) -> np.ndarray:
         """How many of the next ``rounds`` rounds fall in winter."""
@@ -128,6 +153,8 @@ class NegotiationModel(mesa.Model):
         battles = active.sum(axis=0)
         for agent in self.actor_agents:
             agent.observe(wins, battles)
+        if not inputs.decisive:
+            return
         newly = self.absorbed.all(axis=0) & ~self.decided & at_war
         self.decided |= newly
         self.decided_round[newly] = self.round
@@ -152,27 +179,52 @@ class NegotiationModel(mesa.Model):
             truce_package = self.ceasefire_package()
             truce = {agent.index: agent.ceasefire_value(truce_package) for agent in self.veto_holders}
         outside = {agent.index: agent.outside_option(war[agent.index], truce[agent.index]) for agent in self.veto_holders}
-        offer = self.protocol.propose(self, outside)
-        on_table = talking & offer.offered
+        runs = np.flatnonzero(talking)
+        rules = self.acceptance(outside, runs)
+        zone = search_zone(rules, self.zone_weight[:, runs])
+        self.zone_weight[:, runs] = zone.log_weight
+        first = runs[zone.found & (self.zone_round[runs] == NO_ROUND)]
+        self.zone_round[first] = self.round
+        offer = self.protocol.propose(self, rules, zone, runs)
+        on_table = np.zeros(self.inputs.runs, bool)
+        on_table[runs] = offer.offered
+        package = np.full((len(self.inputs.issues), self.inputs.runs), np.nan)
+        package[:, runs] = offer.package
         rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
         for agent in self.veto_holders:
             if agent.index != offer.proposer:
-                rejecters[agent.index] = on_table & ~agent.accepts(offer.package, outside[agent.index])
-        self.proposal = np.where(on_table, offer.package, np.nan)
+                rejecters[agent.index] = on_table & ~agent.accepts(package, outside[agent.index])
+        self.proposal = np.where(on_table, package, np.nan)
         self.rejecters = rejecters
         agreed = on_table & ~rejecters.any(axis=0)
         self.deal |= agreed
         self.deal_round[agreed] = self.round
-        self.package = np.where(agreed, offer.package, self.package)
+        self.package = np.where(agreed, package, self.package)
         self.ceasefire &= ~agreed
+        self.front_at_deal = np.where(agreed, self.front_share, self.front_at_deal)
+        self._settle_front(agreed)
         still_talking = talking & ~agreed
-        self.protocol.learn(rejecters, still_talking)
         if self.inputs.ceasefire_issue is not None:
             prefer_truce = np.all([truce[i] >= war[i] for i in war], axis=0)
             starts = still_talking & ~self.ceasefire & prefer_truce
             first = starts & (self.ceasefire_round == NO_ROUND)
             self.ceasefire_round[first] = self.round
             self.ceasefire = (self.ceasefire & prefer_truce) | starts
+
+    def _settle_front(self, agreed: np.ndarray) -> None:
+        """A deal redraws the map: the front's side holds what the front-following issues settle (their mean),
+        each region gaining (or giving back) in proportion to what it has left to gain (or hold)."""
+        follows = self.inputs.follows_front
+        if not agreed.any() or not follows.any() or not self.inputs.regions:
+            return
+        target = self.package[follows].mean(axis=0)
+        share = self.front_share
+        gain = np.divide(target - share, 1.0 - share, out=np.zeros_like(share), where=share < 1.0)
+        keep = np.divide(target, share, out=np.ones_like(share), where=share > 0.0)
+        settled = np.where(target >= share, self.front + gain * (1.0 - self.front), self.front * keep)
+        self.front = np.where(agreed, np.clip(settled, 0.0, 1.0), self.front)
+        self.front_share = self.aggregate(self.front)
+        self.absorbed = self._at_edge(self.front)
 
     def _snapshot(self, at_war: np.ndarray) -> dict[str, np.ndarray]:
         """The state at the end of this round, for a round-by-round history."""
@@ -183,6 +235,7 @@ class NegotiationModel(mesa.Model):
         state |= {f"front_{region}": self.front[g].copy() for g, region in enumerate(inputs.regions)}
         proposal = inputs.issue_low[:, None] + inputs.issue_span[:, None] * self.proposal
         state |= {f"proposal_{issue}": proposal[j] for j, issue in enumerate(inputs.issues)}
+        state["zone"] = self.zone_round != NO_ROUND
         state |= {f"rejected_by_{agent.name}": self.rejecters[agent.index] for agent in self.veto_holders}
         state |= {f"belief_{agent.name}": agent.expected_p_advance() for agent in self.actor_agents}
         state |= {f"cost_{agent.name}": agent.cost_paid.copy() for agent in self.actor_agents}

@@ -9,7 +9,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Offer:
-    """A package per run ``[issues, runs]``, whether it is offered in each run, and who offers it
+    """A package per talking run ``[issues, n]``, whether it is offered in each of those runs, and who offers it
     (an actor's index, or -1 for a mediator who is not a party)."""
 
     package: np.ndarray

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.acceptance import TOLERANCE
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.scenario import Scenario
 
@@ -23,12 +24,13 @@ OUTCOME_CLASSES = (
 def outcome_classes(scenario: Scenario) -> dict[str, str]:
     """The outcome classes this scenario can have, in order of precedence, each with its label: the
     scenario's own name for it (``report.outcome_labels``) or the class's. Without a front: agreement,
-    agreement broke down (if deals can break down), no agreement; with one, the war's classes."""
+    agreement broke down (if deals can break down), no agreement; with one, the war's classes (decided by
+    fighting only where ``front.decisive``)."""
     front = scenario.front is not None
     present = {
         "agreement": True,
         "agreement_broke_down": scenario.can_break_down(),
-        "decided_by_fighting": front,
+        "decided_by_fighting": front and scenario.front.decisive,
         "ceasefire_only": scenario.ceasefire is not None,
         "front_frozen": front,
         "fighting_goes_on": front,
@@ -84,6 +86,8 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         "deal": model.deal.copy(),
         "months_to_deal": months_after(model.deal_round),
         "deal_date": date_of(model.deal_round),
+        "zone": model.zone_round != NO_ROUND,
+        "months_to_zone": months_after(model.zone_round),
     }
     if scenario.can_break_down():
         columns |= {"breakdown": model.broken.copy(), "months_to_breakdown": months_after(model.broken_round)}
@@ -94,23 +98,25 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
             "ceasefire_date": date_of(model.ceasefire_round),
             "ceasefire_at_end": model.ceasefire.copy(),
         }
-    if scenario.front is not None:
+    if scenario.front is not None and scenario.front.decisive:
         columns |= {"decided_by_fighting": model.decided.copy(), "months_to_decision": months_after(model.decided_round)}
     for j, issue in enumerate(inputs.issues):
         columns[f"settlement_{issue}"] = settlement[j]
     for name, flag in scenario.flags.items():
-        value = settlement[inputs.issues.index(flag.issue)]
+        j = inputs.issues.index(flag.issue)
+        value = model.package[j]
         meets = model.deal.copy()
         if flag.at_least is not None:
-            meets &= value >= flag.at_least
+            meets &= value >= (flag.at_least - inputs.issue_low[j]) / inputs.issue_span[j] - TOLERANCE
         if flag.at_most is not None:
-            meets &= value <= flag.at_most
+            meets &= value <= (flag.at_most - inputs.issue_low[j]) / inputs.issue_span[j] + TOLERANCE
         columns[f"deal_includes_{name}"] = meets
     for agent in model.actor_agents:
         columns[f"utility_{agent.name}"] = agent.utility(final_package)
         columns[f"cost_{agent.name}"] = agent.cost_paid.copy()
     if scenario.front is not None:
         columns["front_start"] = model.front_start
+        columns["front_at_deal"] = model.front_at_deal.copy()
         columns["front_end"] = final_front
         for g, region in enumerate(inputs.regions):
             columns[f"front_end_{region}"] = model.front[g].copy()

@@ -1,0 +1,230 @@
+"""What the veto holders accept in a round, and the search for a package that all of them accept.
+
+A veto holder accepts a package when it crosses none of its red lines and the package's deal value
+clears its threshold (the larger of its outside option and its reservation value). The red lines of
+all veto holders leave a box of packages; the **zone of agreement** is the part of that box where
+every veto holder's margin (deal value less threshold) is at least zero. :func:`search_zone`
+maximises the least margin over the box (docs/model.md, section 7b): multiplicative weights on the
+veto holders steer a point along the contract family (the weighted mean of their positions, clipped
+to the box, which maximises the weighted sum of quadratic utilities), then a pattern search polishes
+near misses. Everything is vectorised over runs (the last axis), on the runs it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from sim.model.breakdown import breakdown_probability
+from sim.model.utility import package_utility
+
+NO_FLOOR = -1e9
+"""A threshold that no package fails (utilities lie within a few units of zero)."""
+TOLERANCE = 1e-9
+"""Absorbs floating-point error in a comparison, and nothing more: no package a flag would count across a
+red line is accepted inside it."""
+ZONE_ITERATIONS = 60
+STEP_SHRINK = 0.5
+STEP_GROWTH = 1.5
+POLISH_PASSES = 60
+POLISH_NEAR = 0.05
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """The acceptance rules of the veto holders ``[V]`` over some runs ``[n]`` (issues ``[J]``)."""
+
+    position: np.ndarray  # [V, J, n]
+    weight: np.ndarray  # [V, J, n] utility weights
+    lower: np.ndarray  # [J, n] the red lines' box
+    upper: np.ndarray  # [J, n]
+    threshold: np.ndarray  # [V, n]
+    loss: np.ndarray  # [V, n] utility lost if the deal breaks down
+    horizon: np.ndarray  # [V, n] planning rounds over which a breakdown is weighed
+    base_hazard: np.ndarray  # [n]
+    protection: np.ndarray  # [J, n]
+    delay: np.ndarray  # [n]
+    linear: bool
+
+    def take(self, runs: np.ndarray) -> Acceptance:
+        """The same rules on a subset of runs (indices or a mask over the last axis)."""
+        return replace(self, **{f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name != "linear"})
+
+    def with_threshold(self, threshold: np.ndarray) -> Acceptance:
+        """The same rules with other thresholds ``[V, n]``."""
+        return replace(self, threshold=threshold)
+
+    def values(self, package: np.ndarray) -> np.ndarray:
+        """Each veto holder's deal value of ``package [J, n]``: utility less the expected breakdown loss, ``[V, n]``."""
+        broken = breakdown_probability(self.base_hazard, self.protection, self.delay, package, self.horizon)
+        return package_utility(self.position, self.weight, package, self.linear) - broken * self.loss
+
+    def margins(self, package: np.ndarray) -> np.ndarray:
+        """Deal value less threshold, ``[V, n]``."""
+        return self.values(package) - self.threshold
+
+    def accepted(self, package: np.ndarray) -> np.ndarray:
+        """True in the runs where every veto holder accepts ``package``, strictly (no tolerance): the searches
+        keep to packages the veto holders' own checks accept with room to spare."""
+        inside = ((package >= self.lower) & (package <= self.upper)).all(axis=0)
+        return inside & (self.margins(package).min(axis=0) >= 0.0)
+
+    def clip(self, package: np.ndarray) -> np.ndarray:
+        """``package`` moved into the box issue by issue."""
+        return np.clip(package, self.lower, np.maximum(self.lower, self.upper))
+
+    def contract_point(self, log_weight: np.ndarray) -> np.ndarray:
+        """The mean of positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the box."""
+        scale = np.exp(log_weight - log_weight.max(axis=0))[:, None, :] * self.weight
+        total = scale.sum(axis=0)
+        mean = np.where(total > 0, (scale * self.position).sum(axis=0) / np.where(total > 0, total, 1.0),
+                        self.position.mean(axis=0))
+        return self.clip(mean)
+
+
+Path = Callable[[np.ndarray, "Acceptance", np.ndarray], np.ndarray]
+"""A path of packages: shares ``[m]`` on rules tiled over runs ``index [m]`` -> packages ``[J, m]``."""
+Objective = Callable[["Acceptance", np.ndarray], np.ndarray]
+"""A score of packages ``[J, n]`` under rules over the same runs -> ``[n]``."""
+
+
+@dataclass(frozen=True)
+class Zone:
+    """The search's answer per run: whether a zone exists, the package with the largest least margin found,
+    that margin, and the veto holders' search weights (to start from in the next round)."""
+
+    found: np.ndarray  # [n]
+    package: np.ndarray  # [J, n]
+    margin: np.ndarray  # [n]
+    log_weight: np.ndarray  # [V, n]
+
+
+def empty_box(rules: Acceptance) -> np.ndarray:
+    """True in the runs where the red lines leave no package at all."""
+    return (rules.lower > rules.upper + TOLERANCE).any(axis=0)
+
+
+def out_of_reach(rules: Acceptance) -> np.ndarray:
+    """True in the runs where some veto holder's threshold lies above its utility at its own ideal within the box,
+    which bounds its deal value from above (a proof that no zone exists)."""
+    best = package_utility(rules.position, rules.weight, rules.clip(rules.position), rules.linear)
+    return (best < rules.threshold - TOLERANCE).any(axis=0)
+
+
+def search_zone(rules: Acceptance, log_weight: np.ndarray) -> Zone:
+    """Maximise the least margin over the red lines' box, starting from search weights ``[V, n]``."""
+    package = rules.clip(rules.position.mean(axis=0))
+    least = np.full(package.shape[1], -np.inf)
+    weight = log_weight.copy()
+    hopeful = np.flatnonzero(~empty_box(rules) & ~out_of_reach(rules))
+    if hopeful.size:
+        sub = rules.take(hopeful)
+        start = sub.contract_point(weight[:, hopeful])
+        best, best_margin, sub_weight, proved = _steer(sub, weight[:, hopeful], start, sub.margins(start).min(axis=0))
+        best, best_margin = _polish(sub, best, np.where(proved, -np.inf, best_margin))
+        package[:, hopeful], least[hopeful], weight[:, hopeful] = best, best_margin, sub_weight
+    return Zone(least >= -TOLERANCE, package, least, weight)
+
+
+def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin: np.ndarray):
+    """Multiplicative weights: the veto holders with higher margins lose weight in proportion to their lead, by a
+    step (in log weight) that grows while the least satisfied veto holder stays the same and halves when it changes.
+
+    With quadratic utility each point is the maximiser of the weighted sum of utilities over the box, so the
+    weighted mean of the margins there (the breakdown loss taken at its smallest, all guarantees at the box's
+    top) bounds every package's least margin from above: a negative bound proves that no zone exists."""
+    weight, best, best_margin = weight.copy(), best.copy(), best_margin.copy()
+    proved = np.zeros(best_margin.size, bool)
+    least_loss = rules.loss * breakdown_probability(rules.base_hazard, rules.protection, rules.delay,
+                                                    np.clip(rules.upper, 0.0, 1.0), rules.horizon)
+    live = np.flatnonzero(best_margin < 0)
+    sub = rules.take(live)
+    step, lowest = np.ones(live.size), np.full(live.size, -1)
+    for _ in range(ZONE_ITERATIONS if live.size else 0):
+        package = sub.contract_point(weight[:, live])
+        utility = package_utility(sub.position, sub.weight, package, sub.linear)
+        margins = sub.margins(package)
+        least = margins.min(axis=0)
+        better = least > best_margin[live]
+        best[:, live] = np.where(better, package, best[:, live])
+        best_margin[live] = np.where(better, least, best_margin[live])
+        if not sub.linear:
+            share = np.exp(weight[:, live] - weight[:, live].max(axis=0))
+            bound = (share * (utility - least_loss[:, live] - np.maximum(sub.threshold, NO_FLOOR))).sum(axis=0) / share.sum(axis=0)
+            proved[live] = bound < 0
+        arg = margins.argmin(axis=0)
+        step = np.where((lowest >= 0) & (arg != lowest), step * STEP_SHRINK, step * STEP_GROWTH)
+        lowest = arg
+        spread = np.maximum(margins.max(axis=0) - least, 1e-300)
+        weight[:, live] -= step * (margins - least) / spread
+        going = (best_margin[live] < 0) & ~proved[live]
+        if not going.all():
+            live, step, lowest = live[going], step[going], lowest[going]
+            if not live.size:
+                break
+            sub = rules.take(live)
+    return best, best_margin, weight, proved
+
+
+def _polish(rules: Acceptance, package: np.ndarray, least: np.ndarray):
+    """Pattern search on the near misses, raising their least margin."""
+    near = np.flatnonzero((least < 0) & (least > -POLISH_NEAR))
+    if not near.size:
+        return package, least
+    package, least = package.copy(), least.copy()
+    package[:, near], least[near] = pattern_search(rules.take(near), package[:, near], least[near], least_margin)
+    return package, least
+
+
+def least_margin(rules: Acceptance, package: np.ndarray) -> np.ndarray:
+    """The smallest margin among the veto holders, per run: what the zone search maximises."""
+    return rules.margins(package).min(axis=0)
+
+
+def pattern_search(rules: Acceptance, package: np.ndarray, score: np.ndarray, objective: Objective):
+    """Raise ``objective`` from ``package``: each pass tries a step up and down on every issue (inside the box),
+    moves to the best trial if it scores higher, and halves the step where none does."""
+    issues, runs = package.shape
+    moves = np.concatenate([np.eye(issues), -np.eye(issues)])[:, :, None]  # [2J, J, 1]
+    tiled = rules.take(np.tile(np.arange(runs), 2 * issues))
+    step = np.full(runs, 0.05)
+    columns = np.arange(runs)
+    for _ in range(POLISH_PASSES):
+        trials = tiled.clip((package[None] + moves * step).transpose(1, 0, 2).reshape(issues, -1))
+        scores = objective(tiled, trials).reshape(2 * issues, runs)
+        pick = scores.argmax(axis=0)
+        better = scores[pick, columns] > score
+        package = np.where(better, trials.reshape(issues, 2 * issues, runs)[:, pick, columns], package)
+        score = np.where(better, scores[pick, columns], score)
+        step = np.where(better, step, step / 2.0)
+    return package, score
+
+
+def last_accepted(rules: Acceptance, path: Path, points: int, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """The largest ``s`` in [0, 1] with ``path(s)`` accepted, per run, and whether any scanned point was: a scan of
+    ``points`` evenly spaced values, then ``rounds`` times ``points`` values between the last accepted and the
+    next, all runs and points in one evaluation."""
+    runs = rules.threshold.shape[1]
+    index = np.tile(np.arange(runs), points)
+    tiled = rules.take(index)
+    low, gap = np.zeros(runs), 1.0
+    fractions = np.linspace(0.0, 1.0, points)
+    reached = np.zeros(runs, bool)
+    for r in range(rounds + 1):
+        shares = np.minimum(low + gap * fractions[:, None], 1.0)
+        accepted = tiled.accepted(path(shares.ravel(), tiled, index)).reshape(points, runs)
+        last = np.where(accepted, np.arange(points)[:, None], -1).max(axis=0)
+        low = np.where(last >= 0, shares[np.maximum(last, 0), np.arange(runs)], low)
+        if r == 0:
+            reached = last >= 0
+        gap = gap / (points - 1) if r == 0 else gap / (points + 1)
+        fractions = np.arange(1, points + 1) / (points + 1)
+    return low, reached
+
+
+def farthest_acceptable(rules: Acceptance, start: np.ndarray, target: np.ndarray, points: int, rounds: int) -> np.ndarray:
+    """From ``start`` (accepted) toward ``target``, the accepted package farthest along the segment (``[J, n]``)."""
+    share, _ = last_accepted(rules, lambda s, _, index: start[:, index] + s * (target - start)[:, index], points, rounds)
+    return start + share * (target - start)
