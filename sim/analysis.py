@@ -13,7 +13,8 @@ from sim.scenario import MONTHS_PER_UNIT, Scenario
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown", "zone", "months_to_zone")
+SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown", "months_to_ceasefire",
+                   "months_to_decision", "months_to_breakdown", "zone", "months_to_zone")
 SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_")
 
 
@@ -131,11 +132,15 @@ def event_shares(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("event")
 
 
+def earliest(runs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """Per run, the earliest of those ``columns`` the runs have (a scenario without a ceasefire has no
+    ceasefire columns); missing where none happened."""
+    return runs[[c for c in columns if c in runs]].min(axis=1)
+
+
 def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp) -> dict[str, float]:
     """Probability (95% interval) that a ceasefire or a deal is in effect by ``date``."""
-    limit = pd.Timestamp(date)
-    first = runs[[c for c in ("deal_date", "ceasefire_date") if c in runs]].min(axis=1)
-    return proportion(first.le(limit))
+    return proportion(earliest(runs, ("deal_date", "ceasefire_date")).le(pd.Timestamp(date)))
 
 
 def median_time_to_deal(runs: pd.DataFrame, unit: str = "month") -> float:

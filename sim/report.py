@@ -82,6 +82,31 @@ def key_findings(runs: pd.DataFrame, scenario: Scenario, classes: list[str]) -> 
     return " ".join(sentences)
 
 
+def _beside_history(runs: pd.DataFrame, scenario) -> list[str]:
+    """The section comparing the model with its reference class (scenarios with a front only)."""
+    from sim.errors import ScenarioError
+    from sim.history.beside import applies, beside_history
+
+    if scenario.front is None:
+        return []
+    head = "<h2>Beside history</h2>"
+    if not applies(scenario):
+        return [head, "<p class='note'>The scenario states no <code>reference_class</code>.</p>"]
+    try:
+        beside = beside_history(runs, scenario)
+    except ScenarioError as error:
+        return [head, f"<p class='note'>Not shown: {html.escape(str(error))}.</p>"]
+    shown = ("estimate", "lo", "hi", "survival")
+    flat = lambda frame: frame.set_axis([f"{a} {b}" for a, b in frame.columns], axis=1)  # noqa: E731
+    return [head, f"<p>{html.escape(beside.profile.describe())}. The model's intervals are Monte Carlo intervals; "
+                  f"history's are sampling intervals. {beside.still_going} episodes of the class were still going "
+                  "when the data end and count as not ended.</p>",
+            _table(flat(beside.war_ends), percent=tuple(f"{a} {b}" for a in ("model", "history") for b in shown)),
+            "<p>Deals still holding k months after they were made: the model's deals (censored at the horizon) "
+            "beside UCDP peace agreements (Kaplan-Meier).</p>",
+            _table(flat(beside.deal_survival), percent=tuple(f"{a} {b}" for a in ("model", "history") for b in shown))]
+
+
 def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, tuple[Callable[[Any], Any], str]]) -> str:
     """The report's HTML: key findings, scenario and provenance, headline probabilities, distributions
     (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest."""
@@ -126,6 +151,8 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
               _table(analysis.parameter_contrast(runs, parameters, happens).head(12), percent=()),
               "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"]
     parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(runs, parameters, happens, within)
+
+    parts += _beside_history(runs, scenario)
 
     parts += ["<h2>Settlements and the compromise baseline</h2>",
               _table(analysis.settlement_quantiles(runs), percent=(),

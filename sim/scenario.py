@@ -19,6 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
 from sim.errors import ScenarioError
+from sim.history.data import CONFLICT_TYPE_CHOICES, INTENSITY_CHOICES, REGION_CHOICES
 from sim.quantities import (
     DISTRIBUTION_TAGS,
     DISTRIBUTIONS,
@@ -152,6 +153,9 @@ class Breakdown(_Strict):
     """The chance per round that a deal breaks down, and how guarantees lower it."""
 
     base_hazard: Probability = _default(0.0, "deals never break down")
+    shape: Annotated[Quantity, within(0.05, 5.0)] = _default(
+        1.0, "a constant hazard", "Weibull shape of the hazard over a deal's age: a deal survives a rounds with chance "
+        "(1 - hazard) ** (a ** shape); below 1 the hazard falls as the deal ages.")
     protection: dict[Name, Probability] = Field(
         default_factory=dict,
         description="Per issue: the share of the hazard removed when the issue is at the top of its scale.",
@@ -215,6 +219,18 @@ class Constraints(_Strict):
         default_factory=list,
         description="Pairs of issues that cannot both be at the top of their scales (e.g. mutually exclusive clauses).",
     )
+
+
+class ReferenceClass(_Strict):
+    """The war as history's base rates see it (UCDP conflict episodes; see ``sim reference-class``)."""
+
+    conflict_type: Literal[CONFLICT_TYPE_CHOICES] = "any"
+    intensity: Literal[INTENSITY_CHOICES] = Field(default="war", description="war: reached 1,000 battle deaths in a year.")
+    fighting_since: dt.date = Field(description="When the fighting began; the months fought run to model.start_date.")
+    region: Literal[REGION_CHOICES] = "any"
+    ucdp_conflict_id: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="The war's own UCDP conflict id, left out of its reference class.")
+    source: str = Field(description="Where the profile comes from, as for a number's source.")
 
 
 class Mediated(_Strict):
@@ -317,6 +333,7 @@ class Scenario(_Strict):
     flags: dict[Name, Flag] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
     constraints: Constraints = Constraints()
+    reference_class: ReferenceClass | None = None
     model: ModelSettings
     monte_carlo: MonteCarlo = MonteCarlo()
     report: Report = Report()

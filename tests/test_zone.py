@@ -26,7 +26,7 @@ def rules_for(position: np.ndarray, threshold: np.ndarray, lower: np.ndarray, up
     return Acceptance(
         position=position, weight=weight, lower=lower, upper=upper, threshold=threshold,
         loss=np.zeros((veto, runs)), horizon=np.ones((veto, runs)), base_hazard=np.zeros(runs),
-        protection=np.zeros((issues, runs)), delay=np.zeros(runs), linear=linear,
+        protection=np.zeros((issues, runs)), delay=np.zeros(runs), shape=np.ones(runs), linear=linear,
     )
 
 

@@ -1,5 +1,5 @@
 """The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | init | validate | provenance |
-plot | report | summary | replay | backtest | schema``.
+plot | report | summary | replay | backtest | reference-class | score | schema``.
 
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 
+from sim.cli import history
 from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
 from sim.cli.inputs import cmd_backtest, cmd_init, cmd_provenance, cmd_schema, cmd_validate
 from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary
@@ -141,6 +142,8 @@ def parser() -> argparse.ArgumentParser:
     backtest.add_argument("--top", type=int, default=5, help="csis: how many of the best packages to list")
     backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
     backtest.set_defaults(handler=cmd_backtest)
+
+    history.add_commands(commands)
 
     schema = commands.add_parser("schema", help="print the JSON schema of scenario files")
     schema.add_argument("--out", help="write it to this file instead")

@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from sim import analysis
+from sim.cli.beside import beside_history_lines
 from sim.errors import ScenarioError
 from sim.results import Results, read_results, result_columns, scenario_of
 
@@ -82,6 +83,7 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
                   tables["events"].to_string(formatters={"estimate": "{:6.1%}".format, "se": "{:6.2%}".format,
                                                          "lo": "{:6.1%}".format, "hi": "{:6.1%}".format,
                                                          "median_month": "{:.0f}".format})]
+    lines += beside_history_lines(runs, manifest)
     return "\n".join(lines)
 
 

@@ -46,6 +46,7 @@ class Acceptance:
     base_hazard: np.ndarray  # [n]
     protection: np.ndarray  # [J, n]
     delay: np.ndarray  # [n]
+    shape: np.ndarray  # [n]
     linear: bool
 
     def take(self, runs: np.ndarray) -> Acceptance:
@@ -58,18 +59,21 @@ class Acceptance:
 
     def values(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's deal value of ``package [J, n]``: utility less the expected breakdown loss, ``[V, n]``."""
-        broken = breakdown_probability(self.base_hazard, self.protection, self.delay, package, self.horizon)
+        broken = breakdown_probability(
+            self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
+        )
         return package_utility(self.position, self.weight, package, self.linear) - broken * self.loss
 
     def margins(self, package: np.ndarray) -> np.ndarray:
         """Deal value less threshold, ``[V, n]``."""
         return self.values(package) - self.threshold
 
-    def accepted(self, package: np.ndarray) -> np.ndarray:
-        """True in the runs where every veto holder accepts ``package``, strictly (no tolerance): the searches
-        keep to packages the veto holders' own checks accept with room to spare."""
+    def accepted(self, package: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+        """True in the runs where every veto holder accepts ``package`` (whose ``values`` may be given), strictly
+        (no tolerance): the searches keep to packages the veto holders' own checks accept with room to spare."""
         inside = ((package >= self.lower) & (package <= self.upper)).all(axis=0)
-        return inside & (self.margins(package).min(axis=0) >= 0.0)
+        values = self.values(package) if values is None else values
+        return inside & ((values - self.threshold).min(axis=0) >= 0.0)
 
     def clip(self, package: np.ndarray) -> np.ndarray:
         """``package`` moved into the box issue by issue."""
@@ -137,7 +141,7 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     top) bounds every package's least margin from above: a negative bound proves that no zone exists."""
     weight, best, best_margin = weight.copy(), best.copy(), best_margin.copy()
     proved = np.zeros(best_margin.size, bool)
-    least_loss = rules.loss * breakdown_probability(rules.base_hazard, rules.protection, rules.delay,
+    least_loss = rules.loss * breakdown_probability(rules.base_hazard, rules.protection, rules.delay, rules.shape,
                                                     np.clip(rules.upper, 0.0, 1.0), rules.horizon)
     live = np.flatnonzero(best_margin < 0)
     sub = rules.take(live)
@@ -174,7 +178,7 @@ def _polish(rules: Acceptance, package: np.ndarray, least: np.ndarray):
     if not near.size:
         return package, least
     package, least = package.copy(), least.copy()
-    package[:, near], least[near] = pattern_search(rules.take(near), package[:, near], least[near], least_margin)
+    package[:, near], least[near] = pattern_search(rules.take(near), package[:, near], least[near], least_margin, POLISH_PASSES)
     return package, least
 
 
@@ -183,7 +187,7 @@ def least_margin(rules: Acceptance, package: np.ndarray) -> np.ndarray:
     return rules.margins(package).min(axis=0)
 
 
-def pattern_search(rules: Acceptance, package: np.ndarray, score: np.ndarray, objective: Objective):
+def pattern_search(rules: Acceptance, package: np.ndarray, score: np.ndarray, objective: Objective, passes: int):
     """Raise ``objective`` from ``package``: each pass tries a step up and down on every issue (inside the box),
     moves to the best trial if it scores higher, and halves the step where none does."""
     issues, runs = package.shape
@@ -191,7 +195,7 @@ def pattern_search(rules: Acceptance, package: np.ndarray, score: np.ndarray, ob
     tiled = rules.take(np.tile(np.arange(runs), 2 * issues))
     step = np.full(runs, 0.05)
     columns = np.arange(runs)
-    for _ in range(POLISH_PASSES):
+    for _ in range(passes):
         trials = tiled.clip((package[None] + moves * step).transpose(1, 0, 2).reshape(issues, -1))
         scores = objective(tiled, trials).reshape(2 * issues, runs)
         pick = scores.argmax(axis=0)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 SCAN_POINTS = 8
 NARROWING_ROUNDS = 9
+POLISH_PASSES = 10
 
 
 class AlternatingProtocol:
@@ -79,8 +80,9 @@ def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts:
     others = rules.with_threshold(without_floor(rules.threshold, proposer))
 
     def proposer_value(tiled: Acceptance, trials: np.ndarray) -> np.ndarray:
-        accepted = tiled.with_threshold(without_floor(tiled.threshold, proposer)).accepted(trials)
-        return np.where(accepted, tiled.values(trials)[proposer], -np.inf)
+        values = tiled.values(trials)
+        accepted = tiled.with_threshold(without_floor(tiled.threshold, proposer)).accepted(trials, values)
+        return np.where(accepted, values[proposer], -np.inf)
 
     start, score = starts[0], np.where(rules.accepted(starts[0]), rules.values(starts[0])[proposer], -np.inf)
     for candidate in starts[1:]:
@@ -91,7 +93,7 @@ def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts:
         start[:, unstarted] = search_zone(rules.take(unstarted), log_weight[:, unstarted]).package
     ideal = rules.clip(rules.position[proposer])
     package = farthest_acceptable(others, start, ideal, SCAN_POINTS, NARROWING_ROUNDS)
-    package, _ = pattern_search(rules, package, proposer_value(rules, package), proposer_value)
+    package, _ = pattern_search(rules, package, proposer_value(rules, package), proposer_value, POLISH_PASSES)
     makes = others.accepted(package) & (rules.margins(package)[proposer] >= -TOLERANCE)
     return package, makes
 

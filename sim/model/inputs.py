@@ -50,6 +50,7 @@ class ModelInputs:
     step: np.ndarray  # [R]
     p_advance: np.ndarray  # [R]
     base_hazard: np.ndarray  # [R]
+    breakdown_shape: np.ndarray  # [R], Weibull shape of the hazard over a deal's age
     protection: np.ndarray  # [I, R]
     implementation_delay: np.ndarray  # [R]
     ceasefire_issue: int | None
@@ -177,6 +178,7 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         step=get("front.step", 0.0),
         p_advance=p_advance,
         base_hazard=get("breakdown.base_hazard", 0.0),
+        breakdown_shape=get("breakdown.shape", 1.0),
         protection=protection,
         implementation_delay=get("breakdown.implementation_delay_rounds", 0.0),
         ceasefire_issue=issues.index(ceasefire.issue) if ceasefire else None,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sim.model.negotiation import NegotiationModel
 
 SCAN_POINTS = 8
-NARROWING_ROUNDS = 6
+NARROWING_ROUNDS = 4
 
 
 class MediatorProtocol:

@@ -13,7 +13,7 @@ import numpy as np
 from sim.model.acceptance import Acceptance, search_zone
 from sim.model.agents import ActorAgent
 from sim.model.alternating import AlternatingProtocol
-from sim.model.breakdown import breakdown_probability, protected_hazard
+from sim.model.breakdown import age_weight, breakdown_probability, protected_hazard, round_hazard
 from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
@@ -80,13 +80,17 @@ class NegotiationModel(mesa.Model):
         return package
 
     def breakdown_hazard(self, package: np.ndarray) -> np.ndarray:
-        """Per-round chance that a deal with this package breaks down once its guarantees are in place."""
+        """Per-round level of the breakdown hazard of a deal with this package once its guarantees are in
+        place (the chance per round when ``breakdown.shape`` is 1)."""
         return protected_hazard(self.inputs.base_hazard, self.inputs.protection, package)
 
     def breakdown_probability(self, package: np.ndarray, rounds: np.ndarray) -> np.ndarray:
-        """Chance that a deal breaks down within ``rounds`` rounds, the guarantees starting after the delay."""
+        """Chance that a deal breaks down within ``rounds`` rounds, the guarantees starting after the delay
+        and the hazard shaped by the deal's age (``breakdown.shape``, see :mod:`sim.model.breakdown`)."""
         inputs = self.inputs
-        return breakdown_probability(inputs.base_hazard, inputs.protection, inputs.implementation_delay, package, rounds)
+        return breakdown_probability(
+            inputs.base_hazard, inputs.protection, inputs.implementation_delay, inputs.breakdown_shape, package, rounds
+        )
 
     def red_line_box(self) -> tuple[np.ndarray, np.ndarray]:
         """The packages no veto holder's red line excludes: lower and upper bounds ``[issues, runs]``."""
@@ -104,12 +108,14 @@ class NegotiationModel(mesa.Model):
         veto = np.array([agent.index for agent in self.veto_holders])
         lower, upper = self.red_line_box()
         threshold = np.stack([np.maximum(outside[a][runs], inputs.reservation[a, runs]) for a in veto])
+        every_issue = np.arange(len(inputs.issues))
+        per_issue, per_actor = np.ix_(veto, every_issue, runs), np.ix_(veto, runs)
         return Acceptance(
-            position=inputs.position[veto][..., runs], weight=inputs.salience[veto][..., runs],
+            position=inputs.position[per_issue], weight=inputs.salience[per_issue],
             lower=lower[:, runs], upper=upper[:, runs], threshold=threshold,
-            loss=inputs.breakdown_loss[veto][:, runs], horizon=inputs.planning_rounds[veto][:, runs].astype(float),
+            loss=inputs.breakdown_loss[per_actor], horizon=inputs.planning_rounds[per_actor].astype(float),
             base_hazard=inputs.base_hazard[runs], protection=inputs.protection[:, runs],
-            delay=inputs.implementation_delay[runs], linear=inputs.linear_utility,
+            delay=inputs.implementation_delay[runs], shape=inputs.breakdown_shape[runs], linear=inputs.linear_utility,
         )
 
     def winters_ahead(self, rounds: np.ndarray) -> np.ndarray:
@@ -162,8 +168,10 @@ class NegotiationModel(mesa.Model):
     def _break_down(self, deal_draw: np.ndarray, ceasefire_draw: np.ndarray) -> None:
         inputs = self.inputs
         holding = self.deal & ~self.broken
-        protected = (self.round - self.deal_round) > inputs.implementation_delay
-        hazard = np.where(protected, self.breakdown_hazard(np.nan_to_num(self.package)), inputs.base_hazard)
+        age = self.round - self.deal_round
+        protected = age > inputs.implementation_delay
+        level = np.where(protected, self.breakdown_hazard(np.nan_to_num(self.package)), inputs.base_hazard)
+        hazard = round_hazard(level, age_weight(np.where(holding, age, 1), inputs.breakdown_shape))
         broke = holding & (deal_draw < hazard)
         self.broken |= broke
         self.broken_round[broke] = self.round

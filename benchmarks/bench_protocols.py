@@ -1,0 +1,72 @@
+"""Runs per second of every bargaining protocol on the article's scenario, in one session.
+
+Each protocol runs as a user runs it (``run_to_folder`` with the article's scenario switched to that
+protocol: simulate, stream Parquet shards to disk), in a fresh process so that its peak memory is its own.
+Rates are also given as a ratio to the per-run baseline of ``bench_ensemble.py`` (one Mesa model per
+run, the mediator), measured in the same session.
+
+Usage: python benchmarks/bench_protocols.py [--runs 1000000] [--jobs 2] [--baseline 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_ensemble import per_run_rate
+
+from sim import load_scenario, run_to_folder
+from sim.runner import MECHANISMS
+
+ARTICLE = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine_paris_2026.yaml"
+
+
+def child(protocol: str, runs: int, jobs: int) -> None:
+    """Run the article under ``protocol`` into a temporary folder; print seconds and peak memory (MB) as JSON."""
+    scenario = load_scenario(ARTICLE).with_mechanism(protocol)
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        run_to_folder(scenario, Path(folder) / "runs", runs=runs, seed=1, jobs=jobs)
+        seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "main_mb": own, "largest_worker_mb": worker}))
+
+
+def measure(protocol: str, runs: int, jobs: int) -> dict:
+    """Measure one protocol in a fresh process."""
+    done = subprocess.run([sys.executable, __file__, "--child", protocol, "--runs", str(runs), "--jobs", str(jobs)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Print, per protocol, runs per second, the ratio to the per-run baseline, and peak memory."""
+    options = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    options.add_argument("--runs", type=int, default=1_000_000)
+    options.add_argument("--jobs", type=int, default=2)
+    options.add_argument("--baseline", type=int, default=300, help="runs of the per-run baseline")
+    options.add_argument("--protocols", nargs="+", default=list(MECHANISMS), choices=MECHANISMS)
+    options.add_argument("--child", help=argparse.SUPPRESS)
+    args = options.parse_args()
+    if args.child:
+        child(args.child, args.runs, args.jobs)
+        return
+    baseline = per_run_rate(args.baseline)
+    print(f"per-run baseline (one Mesa model per run, mediator, 1 process): {baseline:,.0f} runs/s over {args.baseline} runs")
+    print(f"the article's scenario, {args.runs:,} runs, {args.jobs} job(s), written to Parquet shards:")
+    for protocol in args.protocols:
+        m = measure(protocol, args.runs, args.jobs)
+        rate = args.runs / m["seconds"]
+        print(f"  {protocol:<12} {m['seconds']:7.1f} s, {rate:>8,.0f} runs/s, {rate / baseline:5.0f} x the baseline; "
+              f"peak memory: main {m['main_mb']:.0f} MB, largest worker {m['largest_worker_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
