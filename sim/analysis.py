@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown", "months_to_ceasefire",
                    "months_to_decision", "months_to_breakdown", "zone", "months_to_zone")
-SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_")
+SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_", "structure.")
 
 
 def summary_columns(names: list[str]) -> list[str]:
@@ -121,6 +122,28 @@ def headline(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         label = column.removeprefix("deal_includes_").replace("_", " ")
         rows[f"deals that include: {label}"] = proportion(deals[column]) if len(deals) else proportion(deals["deal"])
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
+
+
+def structure_forecasts(runs: pd.DataFrame, structure: dict[str, Any]) -> pd.DataFrame:
+    """The deal's probability under each structure the runs drew, beside the structure's weight (the product of its
+    options' normalised weights), indexed by the options; ``structure`` is the scenario's ``structure`` mapping."""
+    names = list(structure)
+    labels = {name: list(choice["options"]) for name, choice in structure.items()}
+    shares = {name: np.array([o["weight"] for o in choice["options"].values()], float) for name, choice in structure.items()}
+    rows = []
+    for codes, group in runs.groupby([f"structure.{name}" for name in names]):
+        codes = np.atleast_1d(codes).astype(int)
+        weight = float(np.prod([shares[n][c] / shares[n].sum() for n, c in zip(names, codes)]))
+        rows.append({**{n: labels[n][c] for n, c in zip(names, codes)}, "weight": weight, "runs": len(group),
+                     **{f"deal_{k}": v for k, v in proportion(group["deal"]).items() if k != "se"}})
+    return pd.DataFrame(rows).set_index(names)
+
+
+def structure_spread(runs: pd.DataFrame, structure: dict[str, Any]) -> dict[str, float]:
+    """The model-averaged probability of a deal (all runs pooled) and the lowest and highest under any structure."""
+    table = structure_forecasts(runs, structure)
+    return {"averaged": float(runs["deal"].mean()), "lowest": float(table["deal_estimate"].min()),
+            "highest": float(table["deal_estimate"].max())}
 
 
 def event_shares(runs: pd.DataFrame) -> pd.DataFrame:

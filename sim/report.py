@@ -13,6 +13,7 @@ import pandas as pd
 
 from sim import analysis, discovery
 from sim.provenance import KINDS, provenance
+from sim.model.outcomes import outcome_classes
 from sim.results import Results, scenario_of
 from sim.scenario import Scenario
 
@@ -112,7 +113,7 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
     (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest."""
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
-    classes = manifest["outcome_classes"]
+    classes = list(outcome_classes(scenario).values())
     horizon, unit = scenario.horizon, scenario.time_unit
     sources = provenance(scenario)
     counts = sources["kind"].value_counts()

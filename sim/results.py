@@ -274,4 +274,4 @@ def result_columns(folder: str | Path) -> list[str]:
 
 def scenario_of(manifest: dict[str, Any]) -> Scenario:
     """The scenario a results folder was made from, rebuilt from its manifest."""
-    return scenario_from_mapping(manifest["scenario"]["resolved"], manifest["scenario"]["file"])
+    return scenario_from_mapping(manifest["scenario"]["resolved"], manifest["scenario"].get("file", "manifest"))

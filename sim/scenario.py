@@ -23,6 +23,7 @@ from sim.history.data import CONFLICT_TYPE_CHOICES, INTENSITY_CHOICES, REGION_CH
 from sim.quantities import (
     DISTRIBUTION_TAGS,
     DISTRIBUTIONS,
+    Choice,
     Fixed,
     NonNegative,
     Probability,
@@ -274,6 +275,32 @@ class ExpectedUtilitySettings(_Strict):
     )
 
 
+class StructuralOption(_Strict):
+    """One way the negotiation may be structured, and its weight."""
+
+    weight: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    changes: dict[str, Any] = Field(
+        description="Keys of the scenario this option sets, merged into it as a variant's are (e.g. "
+        "{model: {utility: linear}}); numbers drawn at random must be declared in the scenario itself.",
+    )
+
+
+class StructuralChoice(_Strict):
+    """A choice about how the negotiation works that the scenario is unsure of: each run draws one option, with
+    chances proportional to the weights, as it draws any number (recorded as the option's index)."""
+
+    source: str | None = Field(default=None, description="Why these options and weights, as for a number's source.")
+    options: Annotated[dict[Name, StructuralOption], Field(min_length=2)]
+
+    def draw(self) -> Choice:
+        """The draw: an option's index, with chances proportional to the weights."""
+        weights = [option.weight for option in self.options.values()]
+        return Choice(dist="choice", values=list(range(len(weights))), weights=weights, source=self.source)
+
+
+MAX_STRUCTURES = 64
+
+
 class ModelSettings(_Strict):
     """Time and mechanism."""
 
@@ -284,7 +311,23 @@ class ModelSettings(_Strict):
     round_unit: Literal["month", "week", "day"] = "month"
     horizon_rounds: Annotated[int, Field(ge=1, le=1200)] = 36
     winter_months: list[Annotated[int, Field(ge=1, le=12)]] = [12, 1, 2]
-    utility: Literal["quadratic", "linear"] = "quadratic"
+    utility: Literal["quadratic", "linear", "loss_averse"] = Field(
+        default="quadratic",
+        description="How an actor values distance from its position: squared, absolute, or squared with the loss "
+        "beyond the status quo's counted loss_aversion times (docs/model.md, section 1).",
+    )
+    loss_aversion: Annotated[Quantity, within(1.0, 10.0)] = _default(
+        2.25, "Tversky & Kahneman (1992), losses weigh about 2.25 times gains",
+        "With utility: loss_averse, how many times a loss beyond the status quo counts.",
+    )
+    red_lines: Literal["hard", "audience_cost"] = Field(
+        default="hard",
+        description="hard: no veto holder accepts a package across its red line; audience_cost: it may, at a cost.",
+    )
+    audience_cost: NonNegative = _default(
+        0.1, "a tenth of a settlement's worth", "With red_lines: audience_cost, the utility an actor loses by crossing "
+        "one of its red lines (Fearon 1994, audience costs).",
+    )
     frozen_threshold: Annotated[float, Field(ge=0, le=1)] = 0.01
     mechanism: Mechanism
     expected_utility: ExpectedUtilitySettings = ExpectedUtilitySettings()
@@ -334,11 +377,15 @@ class Scenario(_Strict):
     events: dict[Name, Event] = Field(default_factory=dict)
     constraints: Constraints = Constraints()
     reference_class: ReferenceClass | None = None
+    structure: dict[Name, StructuralChoice] = Field(
+        default_factory=dict, description="Structural choices drawn per run: protocol, utility form, red lines, ..."
+    )
     model: ModelSettings
     monte_carlo: MonteCarlo = MonteCarlo()
     report: Report = Report()
 
     _files: tuple[Path, ...] = PrivateAttr(default=())
+    _structures: dict[tuple, Scenario] = PrivateAttr(default_factory=dict)
 
     @property
     def path(self) -> Path | None:
@@ -391,6 +438,26 @@ class Scenario(_Strict):
         changed._files = self._files
         return changed
 
+    def with_structure(self, picks: Mapping[str, str]) -> Scenario:
+        """This scenario with the named option of each structural choice applied (and no choices left)."""
+        key = tuple(sorted(picks.items()))
+        cached = self._structures.get(key)
+        if cached is None:
+            raw = self.model_dump(mode="json", exclude={"structure"})
+            for name, option in picks.items():
+                raw = _merge(raw, copy.deepcopy(self.structure[name].options[option].changes))
+            cached = _validate(raw, self.path or Path("scenario"))
+            cached._files = self._files
+            self._structures[key] = cached
+        return cached
+
+    def structures(self) -> list[dict[str, str]]:
+        """Every combination of the structural choices' options (one empty combination without choices)."""
+        combinations: list[dict[str, str]] = [{}]
+        for name, choice in self.structure.items():
+            combinations = [{**picks, name: option} for picks in combinations for option in choice.options]
+        return combinations
+
     def quantities(self) -> Iterator[tuple[str, QuantityBase]]:
         """Every number in the scenario with its dotted key path, in file order."""
         yield from _walk(self, "")
@@ -401,7 +468,9 @@ class Scenario(_Strict):
 
 
 def _walk(node: Any, prefix: str) -> Iterator[tuple[str, QuantityBase]]:
-    if isinstance(node, QuantityBase):
+    if isinstance(node, StructuralChoice):
+        yield prefix, node.draw()
+    elif isinstance(node, QuantityBase):
         yield prefix, node
     elif isinstance(node, BaseModel):
         for field in type(node).model_fields:
@@ -486,17 +555,18 @@ def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any
     return merged, (path, *parent_files)
 
 
-def _is_number_mapping(value: Any) -> bool:
-    return isinstance(value, dict) and ("value" in value or "dist" in value)
+def _replaces(value: Any) -> bool:
+    """A number's mapping, or a mapping that names its ``kind`` (a mechanism), replaces what it changes whole."""
+    return isinstance(value, dict) and ("value" in value or "dist" in value or "kind" in value)
 
 
 def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; a number's mapping or any other value replaces; null removes."""
+    """Mappings merge key by key; a number's mapping, a mechanism or any other value replaces; null removes."""
     out = dict(base)
     for key, value in change.items():
         if value is None:
             out.pop(key, None)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_number_mapping(value):
+        elif isinstance(value, dict) and isinstance(out.get(key), dict) and not _replaces(value):
             out[key] = _merge(out[key], value)
         else:
             out[key] = value
@@ -551,7 +621,39 @@ def _validate(raw: dict[str, Any], path: Path) -> Scenario:
     problems = list(_event_problems(scenario, raw, path))
     if problems:
         raise ScenarioError(path, problems)
+    problems = list(_structure_problems(scenario, path))
+    if problems:
+        raise ScenarioError(path, problems)
     return scenario
+
+
+def _structure_problems(scenario: Scenario, path: Path) -> Iterator[tuple[str, str]]:
+    """Every combination of structural options must make a valid scenario that draws the same uncertain numbers,
+    over the same regions and events (so that the runs of all structures share their draws and their war)."""
+    if not scenario.structure:
+        return
+    combinations = scenario.structures()
+    if len(combinations) > MAX_STRUCTURES:
+        yield "structure", f"{len(combinations)} combinations of options; at most {MAX_STRUCTURES}"
+        return
+    drawn = {p: q for p, q in scenario.quantities() if q.uncertain and not p.startswith("structure.")}
+    regions = tuple(scenario.front.regions) if scenario.front else ()
+    for picks in combinations:
+        where = "structure." + ", structure.".join(f"{name}.options.{option}" for name, option in picks.items())
+        if any("structure" in scenario.structure[name].options[option].changes for name, option in picks.items()):
+            yield where, "an option cannot change the structural choices themselves"
+            continue
+        try:
+            variant = scenario.with_structure(picks)
+        except ScenarioError as error:
+            yield from ((f"{where}: {key}", message) for key, message in error.problems)
+            continue
+        varied = {p: q for p, q in variant.quantities() if q.uncertain}
+        if varied != drawn:
+            changed = sorted(set(varied) ^ set(drawn) | {p for p in set(varied) & set(drawn) if varied[p] != drawn[p]})
+            yield where, f"an option may not add, remove or change numbers drawn at random ({', '.join(changed)})"
+        if (tuple(variant.front.regions) if variant.front else ()) != regions or tuple(variant.events) != tuple(scenario.events):
+            yield where, "an option may not change the front's regions or the events"
 
 
 def _event_problems(scenario: Scenario, raw: dict[str, Any], path: Path) -> Iterator[tuple[str, str]]:
@@ -567,7 +669,7 @@ def _event_problems(scenario: Scenario, raw: dict[str, Any], path: Path) -> Iter
             if target not in known:
                 yield f"{key}.set.{target}", "not a number of this scenario (see `sim provenance` for their key paths)"
                 continue
-            changed = copy.deepcopy({k: v for k, v in raw.items() if k != "events"})
+            changed = copy.deepcopy({k: v for k, v in raw.items() if k not in ("events", "structure")})
             _set_path(changed, target, value, path)
             try:
                 _validate(changed, path)

@@ -75,7 +75,7 @@ def test_nash_beats_every_package_with_three_parties_and_three_issues(tmp_path):
     disagreement = np.full((3, 1), 0.6)
     package, feasible = nash_solution(inputs, [0, 1, 2], disagreement)
     assert feasible.all()
-    utility = lambda z: np.stack([package_utility(inputs.position[a], inputs.salience[a], z, False) for a in range(3)])  # noqa: E731
+    utility = lambda z: np.stack([package_utility(inputs.position[a], inputs.salience[a], z, inputs.utility) for a in range(3)])  # noqa: E731
     best = np.log(utility(package) - disagreement).sum()
     candidates = rng.uniform(size=(3, 200_000))
     gains = utility(candidates) - 0.6

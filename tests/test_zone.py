@@ -13,6 +13,7 @@ from test_properties import SETTINGS, quantity
 from sim import load_scenario, run_monte_carlo
 from sim.model import simulate_history
 from sim.model.acceptance import Acceptance, search_zone
+from sim.model.utility import UtilityForm
 from sim.rng import dynamics_generator
 from sim.sampling import sample
 
@@ -26,7 +27,10 @@ def rules_for(position: np.ndarray, threshold: np.ndarray, lower: np.ndarray, up
     return Acceptance(
         position=position, weight=weight, lower=lower, upper=upper, threshold=threshold,
         loss=np.zeros((veto, runs)), horizon=np.ones((veto, runs)), base_hazard=np.zeros(runs),
-        protection=np.zeros((issues, runs)), delay=np.zeros(runs), shape=np.ones(runs), linear=linear,
+        protection=np.zeros((issues, runs)), delay=np.zeros(runs), shape=np.ones(runs),
+        red_lower=np.broadcast_to(lower, position.shape), red_upper=np.broadcast_to(upper, position.shape),
+        audience_cost=np.full(runs, np.inf), hard=True,
+        form=UtilityForm("linear" if linear else "quadratic", np.zeros((issues, runs)), np.ones(runs)),
     )
 
 

@@ -101,7 +101,7 @@ def acceptable_packages(scenario: Scenario) -> pd.DataFrame:
     utilities = {}
     accepted = np.ones(package.shape[1], bool)
     for k, name in enumerate(inputs.actors):
-        utility = package_utility(inputs.position[k, :, :1], inputs.salience[k, :, :1], package, inputs.linear_utility)
+        utility = package_utility(inputs.position[k, :, :1], inputs.salience[k, :, :1], package, inputs.utility.take(slice(0, 1)))
         utilities[f"utility_{name}"] = utility
         if inputs.veto[k]:
             accepted &= utility >= inputs.reservation[k, 0] - 1e-12

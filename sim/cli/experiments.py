@@ -10,7 +10,8 @@ import pandas as pd
 from sim import analysis
 from sim.cli.shared import parse_changes, require_empty, save_figure, shown, use_agg
 from sim.errors import ScenarioError
-from sim.results import read_results
+from sim.model.outcomes import outcome_classes
+from sim.results import read_results, scenario_of
 from sim.scenario import load_scenario
 
 
@@ -138,7 +139,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     if (args.outcome is None) == (args.where is None):
         raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
     try:
-        happens = discovery.condition(runs, args.outcome, args.where, results.manifest.get("outcome_classes"))
+        classes = list(outcome_classes(scenario_of(results.manifest)).values())
+        happens = discovery.condition(runs, args.outcome, args.where, classes)
     except ValueError as error:
         raise ScenarioError(args.dir, [("outcome", str(error))]) from None
     label = args.outcome or args.where

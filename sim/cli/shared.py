@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -14,6 +14,7 @@ import yaml
 from sim import analysis
 from sim.cli.beside import beside_history_lines
 from sim.errors import ScenarioError
+from sim.model.outcomes import outcome_classes
 from sim.results import Results, read_results, result_columns, scenario_of
 
 
@@ -49,23 +50,32 @@ def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
     return frame.to_string(formatters=formatters)
 
 def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """The summary's tables: headline probabilities, outcome classes, settlements, events (if any)."""
+    """The summary's tables: headline probabilities, outcome classes, settlements, and events and
+    forecasts per structure where the scenario has them."""
     scenario = scenario_of(manifest)
     tables = {
         "headline": analysis.headline(runs, scenario),
-        "outcome_classes": analysis.outcome_shares(runs, manifest["outcome_classes"]),
+        "outcome_classes": analysis.outcome_shares(runs, list(outcome_classes(scenario).values())),
         "settlements": analysis.settlement_quantiles(runs),
     }
     events = analysis.event_shares(runs)
-    return tables | ({"events": events} if len(events) else {})
+    if len(events):
+        tables["events"] = events
+    structure = manifest["scenario"]["resolved"].get("structure") or {}
+    if structure:
+        forecasts = analysis.structure_forecasts(runs, structure)
+        names = [" / ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in forecasts.index]
+        tables["structures"] = forecasts.set_axis(pd.Index(names, name=" / ".join(forecasts.index.names)))
+    return tables
 
 
 def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     """The summary a person reads after a run."""
     tables = summary_tables(runs, manifest)
-    unit = scenario_of(manifest).time_unit
+    scenario = scenario_of(manifest)
+    unit = scenario.time_unit
     lines = [
-        f"{manifest['scenario']['name']}: {len(runs):,} runs, seed {manifest['seed']}",
+        f"{scenario.name}: {len(runs):,} runs, seed {manifest['seed']}",
         "",
         "Headline probabilities (95% intervals)",
         text_table(tables["headline"]),
@@ -83,6 +93,11 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
                   tables["events"].to_string(formatters={"estimate": "{:6.1%}".format, "se": "{:6.2%}".format,
                                                          "lo": "{:6.1%}".format, "hi": "{:6.1%}".format,
                                                          "median_month": "{:.0f}".format})]
+    if "structures" in tables:
+        spread = analysis.structure_spread(runs, manifest["scenario"]["resolved"]["structure"])
+        lines += ["", f"Structure is uncertain: the deal's probability averaged over structures is {spread['averaged']:.1%}; "
+                  f"under a single structure it ranges from {spread['lowest']:.1%} to {spread['highest']:.1%}",
+                  text_table(tables["structures"].drop(columns="runs"))]
     lines += beside_history_lines(runs, manifest)
     return "\n".join(lines)
 
@@ -141,7 +156,7 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[st
     scenario = scenario_of(manifest)
     horizon, unit = scenario.horizon, scenario.time_unit
     figures = {
-        "outcome_classes": Figure(lambda ax: plots.plot_outcome_classes(runs, manifest["outcome_classes"], ax=ax),
+        "outcome_classes": Figure(lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),
                                   "Share of runs ending in each outcome class, with 95% intervals."),
         "deal_curve": Figure(lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax, unit=unit),
                              f"Probability of a deal by each {unit} up to the horizon ({analysis.plural(horizon, unit)}), "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from sim.model.events import EventSchedule
 from sim.model.expected_utility import expected_utility_forecast
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.negotiation import NegotiationModel
+from sim.model.noise import RoundNoise
 from sim.model.outcomes import OUTCOME_CLASSES, collect_outcomes
 from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
 from sim.sampling import Draws
@@ -24,53 +26,110 @@ __all__ = ["OUTCOME_CLASSES", "ActorAgent", "ModelInputs", "NegotiationModel", "
 SOLUTIONS = ("compromise", "expected_utility", "nash", "kalai_smorodinsky")
 
 
+def structures(scenario: Scenario, draws: Draws) -> list[tuple[Scenario, np.ndarray]]:
+    """The scenario under each structure its runs drew (``structure.<choice>`` holds the option's index), and the
+    runs that drew it; the scenario itself over every run when it has no structural choices."""
+    runs = len(next(iter(draws.values())))
+    if not scenario.structure:
+        return [(scenario, np.arange(runs))]
+    names = list(scenario.structure)
+    codes = np.stack([np.rint(draws[f"structure.{name}"]).astype(int) for name in names], axis=1)
+    combinations, which = np.unique(codes, axis=0, return_inverse=True)
+    groups = []
+    for k, combination in enumerate(combinations):
+        picks = {name: list(scenario.structure[name].options)[code] for name, code in zip(names, combination)}
+        groups.append((scenario.with_structure(picks), np.flatnonzero(which.ravel() == k)))
+    return groups
+
+
+def draws_of(scenario: Scenario, draws: Draws, runs: np.ndarray) -> Draws:
+    """The draws of ``runs`` for a structure of the scenario: its random numbers as drawn, its constants its own."""
+    return {path: draws[path][runs] if quantity.uncertain else np.full(runs.size, quantity.central())
+            for path, quantity in scenario.quantities()}
+
+
 @contextmanager
-def _negotiation(inputs: ModelInputs, rng: np.random.Generator, **options) -> Iterator[NegotiationModel]:
-    """A model that is let go afterwards: Mesa keeps a class-level id counter per model, which would
-    otherwise keep every finished model alive."""
-    model = NegotiationModel(inputs, rng, **options)
+def _negotiations(scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool
+                  ) -> Iterator[list[tuple[NegotiationModel, Scenario, np.ndarray]]]:
+    """One model per structure, sharing the war's random numbers; let go afterwards (Mesa keeps a class-level id
+    registry per model, which would otherwise keep every finished model alive)."""
+    groups = structures(scenario, draws)
+    runs = len(next(iter(draws.values())))
+    random_events = tuple(name for name, event in scenario.events.items() if event.chance_per_round is not None)
+    regions = len(scenario.front.regions) if scenario.front else 0
+    noise = RoundNoise(rng, runs, random_events, regions)
+    models = []
     try:
-        yield model
+        for variant, members in groups:
+            variant_draws = draws_of(variant, draws, members) if scenario.structure else draws
+            events = EventSchedule(variant, variant_draws) if variant.events else None
+            columns = members if scenario.structure else slice(None)
+            model = NegotiationModel(build_inputs(variant, variant_draws), noise, record_history=record_history,
+                                     events=events, columns=columns)
+            models.append((model, variant, members))
+        yield models
     finally:
-        ActorAgent._ids.pop(model, None)
+        for model, _, _ in models:
+            ActorAgent._ids.pop(model, None)
 
 
-def _run(scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool) -> NegotiationModel:
-    events = EventSchedule(scenario, draws) if scenario.events else None
-    with _negotiation(build_inputs(scenario, draws), rng, record_history=record_history, events=events) as model:
-        model.run()
-    return model
+def _run(models: list[tuple[NegotiationModel, Scenario, np.ndarray]]) -> None:
+    """Step the models together, round by round, so that they draw the war's chance in one order."""
+    for model, _, _ in models:
+        model.running = model.inputs.horizon > 0
+    while any(model.running for model, _, _ in models):
+        for model, _, _ in models:
+            if model.running:
+                model.step()
+
+
+def _gather(parts: list[tuple[dict[str, np.ndarray], np.ndarray]]) -> dict[str, np.ndarray]:
+    """Outcome columns of every part, put back in run order."""
+    if len(parts) == 1:
+        return parts[0][0]
+    table = pd.concat([pd.DataFrame(columns, index=members) for columns, members in parts]).sort_index()
+    return {name: table[name].to_numpy() for name in table.columns}
 
 
 def simulate(scenario: Scenario, draws: Draws, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Run one ensemble (as many runs as ``draws`` has rows) to its end; return the outcome columns."""
-    return collect_outcomes(_run(scenario, draws, rng, record_history=False), scenario)
+    with _negotiations(scenario, draws, rng, record_history=False) as models:
+        _run(models)
+        parts = [(collect_outcomes(model, variant), members) for model, variant, members in models]
+    return _gather(parts)
 
 
 def simulate_history(scenario: Scenario, draws: Draws, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """Like :func:`simulate`, and also the state of every run at the end of every round (column ``run``)."""
-    model = _run(scenario, draws, rng, record_history=True)
-    rounds = [pd.DataFrame(state | {"run": np.arange(model.inputs.runs)}) for state in model.history]
+    with _negotiations(scenario, draws, rng, record_history=True) as models:
+        _run(models)
+        parts = [(collect_outcomes(model, variant), members) for model, variant, members in models]
+        rounds = [pd.DataFrame(state | {"run": members}) for model, _, members in models for state in model.history]
     history = pd.concat(rounds, ignore_index=True).sort_values(["run", "round"], kind="stable")
     history.insert(1, scenario.time_unit, (history["round"] + 1) * scenario.model.round_length)
-    return collect_outcomes(model, scenario), history
+    return _gather(parts), history
 
 
 def solve(scenario: Scenario, draws: Draws, rng: np.random.Generator, solution: str) -> dict[str, np.ndarray]:
     """A static solution per run, at the scenario's start: ``compromise``, ``expected_utility``, or ``nash`` /
     ``kalai_smorodinsky`` among the veto holders against their outside options. Columns ``deal`` and
     ``settlement_<issue>``."""
-    inputs = build_inputs(scenario, draws)
-    if solution == "compromise":
-        package, feasible = compromise_forecast(inputs), np.ones(inputs.runs, bool)
-    elif solution == "expected_utility":
-        package, feasible = expected_utility_forecast(inputs, scenario.model.expected_utility), np.ones(inputs.runs, bool)
-    else:
-        with _negotiation(inputs, rng) as model:
-            members = [agent.index for agent in model.veto_holders]
+    if solution in ("compromise", "expected_utility"):
+        inputs = build_inputs(scenario, draws)
+        find = compromise_forecast if solution == "compromise" else partial(expected_utility_forecast,
+                                                                            settings=scenario.model.expected_utility)
+        return _settlement(inputs, find(inputs), np.ones(inputs.runs, bool))
+    parts = []
+    with _negotiations(scenario, draws, rng, record_history=False) as models:
+        for model, _, members in models:
+            veto = [agent.index for agent in model.veto_holders]
             disagreement = np.stack([agent.outside_option(agent.war_value(), agent.war_value()) for agent in model.veto_holders])
-        find = {"nash": nash_solution, "kalai_smorodinsky": kalai_smorodinsky_solution}[solution]
-        package, feasible = find(inputs, members, disagreement)
+            find = {"nash": nash_solution, "kalai_smorodinsky": kalai_smorodinsky_solution}[solution]
+            parts.append((_settlement(model.inputs, *find(model.inputs, veto, disagreement)), members))
+    return _gather(parts)
+
+
+def _settlement(inputs: ModelInputs, package: np.ndarray, feasible: np.ndarray) -> dict[str, np.ndarray]:
     settlement = inputs.issue_low[:, None] + inputs.issue_span[:, None] * package
     columns = {"deal": feasible}
     columns |= {f"settlement_{issue}": np.where(feasible, settlement[j], np.nan) for j, issue in enumerate(inputs.issues)}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from sim.model.breakdown import breakdown_probability
-from sim.model.utility import package_utility
+from sim.model.utility import UtilityForm, package_utility
 
 NO_FLOOR = -1e9
 """A threshold that no package fails (utilities lie within a few units of zero)."""
@@ -38,8 +38,11 @@ class Acceptance:
 
     position: np.ndarray  # [V, J, n]
     weight: np.ndarray  # [V, J, n] utility weights
-    lower: np.ndarray  # [J, n] the red lines' box
+    lower: np.ndarray  # [J, n] the box the hard red lines leave
     upper: np.ndarray  # [J, n]
+    red_lower: np.ndarray  # [V, J, n] each veto holder's own red lines
+    red_upper: np.ndarray  # [V, J, n]
+    audience_cost: np.ndarray  # [n] utility lost by crossing a red line that is not hard
     threshold: np.ndarray  # [V, n]
     loss: np.ndarray  # [V, n] utility lost if the deal breaks down
     horizon: np.ndarray  # [V, n] planning rounds over which a breakdown is weighed
@@ -47,11 +50,13 @@ class Acceptance:
     protection: np.ndarray  # [J, n]
     delay: np.ndarray  # [n]
     shape: np.ndarray  # [n]
-    linear: bool
+    form: UtilityForm
+    hard: bool  # red lines cannot be crossed (else crossing one costs audience_cost)
 
     def take(self, runs: np.ndarray) -> Acceptance:
         """The same rules on a subset of runs (indices or a mask over the last axis)."""
-        return replace(self, **{f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name != "linear"})
+        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in ("form", "hard")}
+        return replace(self, form=self.form.take(runs), **arrays)
 
     def with_threshold(self, threshold: np.ndarray) -> Acceptance:
         """The same rules with other thresholds ``[V, n]``."""
@@ -62,7 +67,11 @@ class Acceptance:
         broken = breakdown_probability(
             self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
         )
-        return package_utility(self.position, self.weight, package, self.linear) - broken * self.loss
+        value = package_utility(self.position, self.weight, package, self.form) - broken * self.loss
+        if self.hard:
+            return value
+        crossed = ((package < self.red_lower - TOLERANCE) | (package > self.red_upper + TOLERANCE)).any(axis=-2)
+        return value - np.where(crossed, self.audience_cost, 0.0)
 
     def margins(self, package: np.ndarray) -> np.ndarray:
         """Deal value less threshold, ``[V, n]``."""
@@ -113,7 +122,7 @@ def empty_box(rules: Acceptance) -> np.ndarray:
 def out_of_reach(rules: Acceptance) -> np.ndarray:
     """True in the runs where some veto holder's threshold lies above its utility at its own ideal within the box,
     which bounds its deal value from above (a proof that no zone exists)."""
-    best = package_utility(rules.position, rules.weight, rules.clip(rules.position), rules.linear)
+    best = package_utility(rules.position, rules.weight, rules.clip(rules.position), rules.form)
     return (best < rules.threshold - TOLERANCE).any(axis=0)
 
 
@@ -148,13 +157,13 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     step, lowest = np.ones(live.size), np.full(live.size, -1)
     for _ in range(ZONE_ITERATIONS if live.size else 0):
         package = sub.contract_point(weight[:, live])
-        utility = package_utility(sub.position, sub.weight, package, sub.linear)
+        utility = package_utility(sub.position, sub.weight, package, sub.form)
         margins = sub.margins(package)
         least = margins.min(axis=0)
         better = least > best_margin[live]
         best[:, live] = np.where(better, package, best[:, live])
         best_margin[live] = np.where(better, least, best_margin[live])
-        if not sub.linear:
+        if sub.form.kind == "quadratic" and sub.hard:
             share = np.exp(weight[:, live] - weight[:, live].max(axis=0))
             bound = (share * (utility - least_loss[:, live] - np.maximum(sub.threshold, NO_FLOOR))).sum(axis=0) / share.sum(axis=0)
             proved[live] = bound < 0

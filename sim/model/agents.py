@@ -41,11 +41,13 @@ class ActorAgent(mesa.Agent):
         self.belief_wins = inputs.belief_wins[index].copy()
         self.belief_losses = inputs.belief_losses[index].copy()
         self.cost_paid = np.zeros(inputs.runs)
-        self._linear = inputs.linear_utility
+        self._form = inputs.utility
+        self._audience_cost = inputs.audience_cost
+        self._hard = not np.isfinite(inputs.audience_cost).any()
 
     def utility(self, package: np.ndarray) -> np.ndarray:
         """Salience-weighted closeness of a package ``[issues, runs]`` to the actor's positions, in [0, 1]."""
-        return package_utility(self.position, self.salience, package, self._linear)
+        return package_utility(self.position, self.salience, package, self._form)
 
     def expected_p_advance(self) -> np.ndarray:
         """The actor's current belief (posterior mean) that a round of fighting goes the front's side's way."""
@@ -83,13 +85,21 @@ class ActorAgent(mesa.Agent):
 
     def deal_value(self, package: np.ndarray) -> np.ndarray:
         """Value of a deal: its utility, less the expected loss should it break down within the horizon."""
-        return self.utility(package) - self.model.breakdown_probability(package, self.planning_rounds) * self.breakdown_loss
+        value = self.utility(package) - self.model.breakdown_probability(package, self.planning_rounds) * self.breakdown_loss
+        if self._hard:
+            return value
+        return value - np.where(self._crossed(package), self._audience_cost, 0.0)
 
     def within_red_lines(self, package: np.ndarray) -> np.ndarray:
-        """True in the runs where the package crosses none of the actor's red lines."""
+        """True in the runs where the package crosses none of the actor's red lines, or where red lines carry an
+        audience cost instead (counted in :meth:`deal_value`)."""
+        return ~self._crossed(package) if self._hard else np.ones(package.shape[1], bool)
+
+    def _crossed(self, package: np.ndarray) -> np.ndarray:
+        """True in the runs where the package lies beyond one of the actor's red lines (by more than TOLERANCE)."""
         offset = np.where(self.red_relative, self.model.front_share, 0.0)
         inside = (package >= self.red_min + offset - TOLERANCE) & (package <= self.red_max + offset + TOLERANCE)
-        return inside.all(axis=0)
+        return ~inside.all(axis=0)
 
     def accepts(self, package: np.ndarray, outside_option: np.ndarray) -> np.ndarray:
         """True in the runs where the package is worth at least the actor's outside option and reservation value

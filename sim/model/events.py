@@ -29,9 +29,11 @@ class EventSchedule:
         self.names = tuple(scenario.events)
         runs = len(next(iter(draws.values())))
         self.happened_round = np.full((len(self.names), runs), NOT_YET)
+        self.random_names = tuple(name for name in self.names if scenario.events[name].chance_per_round is not None)
 
-    def apply(self, model: NegotiationModel) -> None:
-        """Fire this round's events (before the round's fighting) and update the model's numbers."""
+    def apply(self, model: NegotiationModel, chances: dict[str, np.ndarray]) -> None:
+        """Fire this round's events (before the round's fighting) and update the model's numbers; ``chances`` holds
+        this round's uniform draw per run for each random event."""
         changed = False
         for e, name in enumerate(self.names):
             event = self.scenario.events[name]
@@ -41,7 +43,7 @@ class EventSchedule:
             else:
                 in_window = event.from_round - 1 <= model.round and (event.until_round is None or model.round < event.until_round)
                 chance = self.draws[f"events.{name}.chance_per_round"]
-                fires = waiting & in_window & (model.rng.random(model.inputs.runs) < chance)
+                fires = waiting & in_window & (chances[name] < chance)
             if not fires.any():
                 continue
             self.happened_round[e][fires] = model.round

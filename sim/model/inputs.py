@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.utility import UtilityForm
 from sim.sampling import Draws
 from sim.scenario import AlternatingOffers, Mediated, Scenario
 
@@ -64,7 +65,8 @@ class ModelInputs:
     proposers: tuple[int, ...]  # alternating offers: who proposes, in turn
     lookahead: int
     winter: np.ndarray  # [rounds], True where a round falls in a winter month
-    linear_utility: bool
+    utility: UtilityForm
+    audience_cost: np.ndarray  # [R], utility lost by crossing a red line; inf where red lines are hard
     decisive: bool
     frozen_threshold: float
     horizon: int
@@ -75,6 +77,8 @@ def refresh_inputs(inputs: ModelInputs, changed: ModelInputs) -> None:
     for name, value in vars(inputs).items():
         if isinstance(value, np.ndarray):
             np.copyto(value, getattr(changed, name))
+    for name in ("reference", "loss_aversion"):
+        np.copyto(getattr(inputs.utility, name), getattr(changed.utility, name))
 
 
 def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
@@ -140,6 +144,7 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         front_weight = weight / weight.sum(axis=0, keepdims=True)
     else:
         front_initial = front_weight = np.zeros((0, runs))
+    front_start = (front_weight * front_initial).sum(axis=0)
 
     protection = np.stack([get(f"breakdown.protection.{i}", 0.0) for i in issues])
     ceasefire = scenario.ceasefire
@@ -192,7 +197,9 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         proposers=_proposers(scenario, actors),
         lookahead=mechanism.lookahead if isinstance(mechanism, AlternatingOffers) else 0,
         winter=winter,
-        linear_utility=settings.utility == "linear",
+        utility=UtilityForm(settings.utility, np.where(follows[:, None], front_start[None, :], no_deal),
+                            get("model.loss_aversion", 2.25)),
+        audience_cost=get("model.audience_cost", 0.0) if settings.red_lines == "audience_cost" else np.full(runs, np.inf),
         decisive=bool(scenario.front and scenario.front.decisive),
         frozen_threshold=settings.frozen_threshold,
         horizon=settings.horizon_rounds,

@@ -18,6 +18,7 @@ from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
 from sim.model.mediator import MediatorProtocol
+from sim.model.noise import RoundNoise
 
 NO_ROUND = -1
 PROTOCOLS = {"mediator": MediatorProtocol, "alternating": AlternatingProtocol}
@@ -25,12 +26,19 @@ _EDGE = 1e-9
 
 
 class NegotiationModel(mesa.Model):
-    """Ukraine-style bargaining while fighting, generic in its actors, issues and regions."""
+    """Ukraine-style bargaining while fighting, generic in its actors, issues and regions.
+
+    Its chance comes from ``noise``, the war's random numbers of a whole chunk, of which the model runs ``columns``
+    (a model per structure of the scenario shares one chunk's noise). Mesa's own generators are not used.
+    """
 
     def __init__(
-        self, inputs: ModelInputs, rng: np.random.Generator, record_history: bool = False, events: EventSchedule | None = None
+        self, inputs: ModelInputs, noise: RoundNoise, record_history: bool = False, events: EventSchedule | None = None,
+        columns: slice | np.ndarray = slice(None),
     ):
-        super().__init__(rng=rng)
+        super().__init__(seed=0)
+        self.noise = noise
+        self.columns = columns
         self.inputs = inputs
         self.events = events
         runs = inputs.runs
@@ -92,30 +100,32 @@ class NegotiationModel(mesa.Model):
             inputs.base_hazard, inputs.protection, inputs.implementation_delay, inputs.breakdown_shape, package, rounds
         )
 
-    def red_line_box(self) -> tuple[np.ndarray, np.ndarray]:
-        """The packages no veto holder's red line excludes: lower and upper bounds ``[issues, runs]``."""
-        lower = np.zeros((len(self.inputs.issues), self.inputs.runs))
-        upper = np.ones_like(lower)
-        for agent in self.veto_holders:
-            offset = np.where(agent.red_relative, self.front_share, 0.0)
-            lower = np.maximum(lower, agent.red_min + offset)
-            upper = np.minimum(upper, agent.red_max + offset)
+    def red_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each veto holder's red lines as they stand this round: lower and upper bounds ``[veto, issues, runs]``."""
+        offsets = [np.where(agent.red_relative, self.front_share, 0.0) for agent in self.veto_holders]
+        lower = np.stack([agent.red_min + offset for agent, offset in zip(self.veto_holders, offsets)])
+        upper = np.stack([agent.red_max + offset for agent, offset in zip(self.veto_holders, offsets)])
         return lower, upper
 
     def acceptance(self, outside: dict[int, np.ndarray], runs: np.ndarray) -> Acceptance:
         """The veto holders' acceptance rules this round, given their outside options, over the given runs."""
         inputs = self.inputs
         veto = np.array([agent.index for agent in self.veto_holders])
-        lower, upper = self.red_line_box()
+        red_lower, red_upper = self.red_lines()
+        hard = not np.isfinite(inputs.audience_cost).any()
+        lower = np.maximum(red_lower.max(axis=0), 0.0) if hard else np.zeros(red_lower.shape[1:])
+        upper = np.minimum(red_upper.min(axis=0), 1.0) if hard else np.ones(red_upper.shape[1:])
         threshold = np.stack([np.maximum(outside[a][runs], inputs.reservation[a, runs]) for a in veto])
         every_issue = np.arange(len(inputs.issues))
         per_issue, per_actor = np.ix_(veto, every_issue, runs), np.ix_(veto, runs)
         return Acceptance(
             position=inputs.position[per_issue], weight=inputs.salience[per_issue],
-            lower=lower[:, runs], upper=upper[:, runs], threshold=threshold,
+            lower=lower[:, runs], upper=upper[:, runs], red_lower=red_lower[..., runs], red_upper=red_upper[..., runs],
+            audience_cost=inputs.audience_cost[runs], threshold=threshold,
             loss=inputs.breakdown_loss[per_actor], horizon=inputs.planning_rounds[per_actor].astype(float),
             base_hazard=inputs.base_hazard[runs], protection=inputs.protection[:, runs],
-            delay=inputs.implementation_delay[runs], shape=inputs.breakdown_shape[runs], linear=inputs.linear_utility,
+            delay=inputs.implementation_delay[runs], shape=inputs.breakdown_shape[runs],
+            form=inputs.utility.take(runs), hard=hard,
         )
 
     def winters_ahead(self, rounds: np.ndarray) -> np.ndarray:
@@ -128,11 +138,12 @@ class NegotiationModel(mesa.Model):
     def step(self) -> None:
         """Fight, pay, let deals and ceasefires break down, then talk."""
         inputs = self.inputs
+        chances, fight = self.noise.draws(self.round)
         if self.events is not None:
-            self.events.apply(self)
+            self.events.apply(self, {name: values[self.columns] for name, values in chances.items()})
         at_war = ~self.decided & (~self.deal | self.broken) & ~self.ceasefire
         exposure = at_war + self.ceasefire * inputs.ceasefire_cost_factor
-        draws = self.rng.random((len(inputs.regions) + 2, inputs.runs))
+        draws = fight[:, self.columns]
         self._fight(at_war, draws[:-2])
         self.front_share = self.aggregate(self.front)
         winter = bool(inputs.winter[self.round])

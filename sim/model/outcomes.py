@@ -25,7 +25,12 @@ def outcome_classes(scenario: Scenario) -> dict[str, str]:
     """The outcome classes this scenario can have, in order of precedence, each with its label: the
     scenario's own name for it (``report.outcome_labels``) or the class's. Without a front: agreement,
     agreement broke down (if deals can break down), no agreement; with one, the war's classes (decided by
-    fighting only where ``front.decisive``)."""
+    fighting only where ``front.decisive``); with structural choices, those of any structure."""
+    if scenario.structure:
+        union: dict[str, str] = {}
+        for picks in scenario.structures():
+            union |= outcome_classes(scenario.with_structure(picks))
+        return {name: union[name] for name in OUTCOME_CLASSES if name in union}
     front = scenario.front is not None
     present = {
         "agreement": True,

@@ -56,7 +56,7 @@ class ContractCurve:
         """Each member's utility ``[members, runs]`` of the package at ``theta``."""
         package = self.package(theta)
         inputs = self.inputs
-        return np.stack([package_utility(inputs.position[a], inputs.salience[a], package, inputs.linear_utility)
+        return np.stack([package_utility(inputs.position[a], inputs.salience[a], package, inputs.utility)
                          for a in self.members])
 
 

@@ -1,16 +1,38 @@
-"""Utility of a package: salience-weighted closeness to an actor's positions."""
+"""Utility of a package: salience-weighted closeness to an actor's positions (docs/model.md, section 1)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+UTILITY_FORMS = ("quadratic", "linear", "loss_averse")
 
-def package_utility(position: np.ndarray, weight: np.ndarray, package: np.ndarray, linear: bool) -> np.ndarray:
-    """``1 - sum_j weight_j * loss(package_j - position_j)`` per run; loss is squared, or absolute if ``linear``.
+
+@dataclass(frozen=True)
+class UtilityForm:
+    """How distance from a position is valued: ``kind`` (one of :data:`UTILITY_FORMS`), and for loss aversion the
+    status quo ``reference [issues, runs]`` and the factor ``loss_aversion [runs]`` on losses beyond it."""
+
+    kind: str
+    reference: np.ndarray
+    loss_aversion: np.ndarray
+
+    def take(self, runs: np.ndarray) -> UtilityForm:
+        """The same form over a subset of runs."""
+        return UtilityForm(self.kind, self.reference[:, runs], self.loss_aversion[runs])
+
+
+def package_utility(position: np.ndarray, weight: np.ndarray, package: np.ndarray, form: UtilityForm) -> np.ndarray:
+    """``1 - sum_j weight_j * loss_j`` per run. The loss is squared (``quadratic``), absolute (``linear``), or squared
+    with the part beyond the status quo's loss counted ``loss_aversion`` times (``loss_averse``).
 
     ``position`` and ``weight`` are ``[..., issues, runs]`` (e.g. one actor, or ``[actors, issues, runs]``);
     ``package`` is ``[issues, runs]``.
     """
     gap = package - position
-    loss = np.abs(gap) if linear else gap * gap
+    loss = np.abs(gap) if form.kind == "linear" else gap * gap
+    if form.kind == "loss_averse":
+        status_quo = form.reference - position
+        loss = loss + (form.loss_aversion - 1.0) * np.maximum(loss - status_quo * status_quo, 0.0)
     return 1.0 - (weight * loss).sum(axis=-2)
