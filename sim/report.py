@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 
 from sim import analysis, discovery
-from sim.provenance import KINDS, provenance
 from sim.model.outcomes import outcome_classes
+from sim.provenance import KINDS, provenance
 from sim.results import Results, scenario_of
 from sim.scenario import Scenario
 

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from sim.model import SOLUTIONS, simulate, simulate_history, solve
+from sim.progress import progress_bar
 from sim.rng import dynamics_generator
 from sim.sampling import draws_from_unit, sample
-from sim.progress import progress_bar
 from sim.scenario import Scenario
 
 BACKENDS = ("processes", "dask")
