@@ -1,5 +1,5 @@
 """The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | init | validate | provenance |
-plot | report | summary | replay | backtest | reference-class | score | schema``.
+plot | report | summary | replay | backtest | reference-class | score | schema | explore``.
 
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -12,6 +12,7 @@ import os
 import sys
 
 from sim.cli import history
+from sim.cli.explore import add_explore
 from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
 from sim.cli.inputs import cmd_backtest, cmd_init, cmd_provenance, cmd_schema, cmd_validate
 from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary
@@ -148,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON schema of scenario files")
     schema.add_argument("--out", help="write it to this file instead")
     schema.set_defaults(handler=cmd_schema)
+    add_explore(commands)
     return top
 
 def main(argv: list[str] | None = None) -> int:

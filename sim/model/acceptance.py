@@ -26,6 +26,9 @@ TOLERANCE = 1e-9
 """Absorbs floating-point error in a comparison, and nothing more: no package a flag would count across a
 red line is accepted inside it."""
 ZONE_ITERATIONS = 60
+STALL_GAIN = 1e-7
+STALL_ITERATIONS = 20
+SMALLEST_STEP = 1e-13
 STEP_SHRINK = 0.5
 STEP_GROWTH = 1.5
 POLISH_PASSES = 60
@@ -154,13 +157,14 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
                                                     np.clip(rules.upper, 0.0, 1.0), rules.horizon)
     live = np.flatnonzero(best_margin < 0)
     sub = rules.take(live)
-    step, lowest = np.ones(live.size), np.full(live.size, -1)
+    step, lowest, stalled = np.ones(live.size), np.full(live.size, -1), np.zeros(live.size, int)
     for _ in range(ZONE_ITERATIONS if live.size else 0):
         package = sub.contract_point(weight[:, live])
         utility = package_utility(sub.position, sub.weight, package, sub.form)
         margins = sub.margins(package)
         least = margins.min(axis=0)
         better = least > best_margin[live]
+        stalled = np.where(least > best_margin[live] + STALL_GAIN, 0, stalled + 1)
         best[:, live] = np.where(better, package, best[:, live])
         best_margin[live] = np.where(better, least, best_margin[live])
         if sub.form.kind == "quadratic" and sub.hard:
@@ -172,9 +176,9 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
         lowest = arg
         spread = np.maximum(margins.max(axis=0) - least, 1e-300)
         weight[:, live] -= step * (margins - least) / spread
-        going = (best_margin[live] < 0) & ~proved[live]
+        going = (best_margin[live] < 0) & ~proved[live] & (stalled < STALL_ITERATIONS)
         if not going.all():
-            live, step, lowest = live[going], step[going], lowest[going]
+            live, step, lowest, stalled = live[going], step[going], lowest[going], stalled[going]
             if not live.size:
                 break
             sub = rules.take(live)
@@ -201,17 +205,23 @@ def pattern_search(rules: Acceptance, package: np.ndarray, score: np.ndarray, ob
     moves to the best trial if it scores higher, and halves the step where none does."""
     issues, runs = package.shape
     moves = np.concatenate([np.eye(issues), -np.eye(issues)])[:, :, None]  # [2J, J, 1]
-    tiled = rules.take(np.tile(np.arange(runs), 2 * issues))
-    step = np.full(runs, 0.05)
-    columns = np.arange(runs)
-    for _ in range(passes):
-        trials = tiled.clip((package[None] + moves * step).transpose(1, 0, 2).reshape(issues, -1))
-        scores = objective(tiled, trials).reshape(2 * issues, runs)
+    package, score, step = package.copy(), score.copy(), np.full(runs, 0.05)
+    live = np.arange(runs)
+    tiled = rules.take(np.tile(live, 2 * issues))
+    for done in range(1, passes + 1):
+        columns = np.arange(live.size)
+        trials = tiled.clip((package[None, :, live] + moves * step[live]).transpose(1, 0, 2).reshape(issues, -1))
+        scores = objective(tiled, trials).reshape(2 * issues, live.size)
         pick = scores.argmax(axis=0)
-        better = scores[pick, columns] > score
-        package = np.where(better, trials.reshape(issues, 2 * issues, runs)[:, pick, columns], package)
-        score = np.where(better, scores[pick, columns], score)
-        step = np.where(better, step, step / 2.0)
+        better = scores[pick, columns] > score[live]
+        package[:, live] = np.where(better, trials.reshape(issues, 2 * issues, live.size)[:, pick, columns], package[:, live])
+        score[live] = np.where(better, scores[pick, columns], score[live])
+        step[live] = np.where(better, step[live], step[live] / 2.0)
+        if done % 4 == 0 and (step[live] < SMALLEST_STEP).any():
+            live = live[step[live] >= SMALLEST_STEP]
+            if not live.size:
+                break
+            tiled = rules.take(np.tile(live, 2 * issues))
     return package, score
 
 

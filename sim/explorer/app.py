@@ -1,0 +1,142 @@
+"""The explorer's page (Solara): controls on the left, figures and tables on the right.
+
+Only layout lives here; what a setting means and what it shows come from :mod:`sim.explorer.controls`,
+:mod:`sim.explorer.views` and :mod:`sim.explorer.variant`. The same component serves the browser
+(``sim explore FILE``) and a notebook (``sim.explore(scenario)``).
+"""
+
+from __future__ import annotations
+
+import time
+from itertools import groupby
+from typing import Any
+
+import pandas as pd
+import solara
+
+from sim.errors import ScenarioError
+from sim.explorer.controls import Control, Settings, controls, initial_settings, scenario_with
+from sim.explorer.variant import free_variant_path, write_variant
+from sim.explorer.views import png, run_ensemble, view
+from sim.scenario import Scenario
+
+TITLES = {
+    "headline": "Change from the baseline (paired 95% intervals)",
+    "outcome_classes": "Outcome classes",
+    "settlements": "Settlement among deals (this setting, and its change)",
+}
+
+
+def _html_table(name: str, frame: pd.DataFrame) -> str:
+    if name == "settlements":
+        return frame.to_html(float_format=lambda v: f"{v:.3g}", border=0)
+    signed = {c: (lambda v: f"{v:+.1%}") for c in frame.columns if c in ("difference", "lo", "hi")}
+    plain = {c: (lambda v: f"{v:.1%}") for c in frame.columns if c not in signed}
+    return frame.rename(columns={"value": "this setting"}).to_html(
+        formatters={("this setting" if c == "value" else c): f for c, f in (plain | signed).items()}, border=0)
+
+
+@solara.component
+def NumberControl(control: Control, value: tuple[float, float], on_value) -> None:
+    """A range slider; both ends together make the number a constant."""
+    low, high = value
+    shown = f"{low:.4g}" if low == high else f"{low:.4g} to {high:.4g}"
+    with solara.Tooltip(control.source or "no source given"):
+        solara.SliderRangeFloat(f"{control.label}: {shown}", value=value, min=control.minimum, max=control.maximum,
+                                step=control.step, on_value=on_value, thumb_label=False)
+
+
+@solara.component
+def ChoiceControl(control: Control, value: Any, on_value) -> None:
+    """A structural choice: a switch for yes/no, else a list of options."""
+    if isinstance(control.initial, bool):
+        solara.Checkbox(label=control.label, value=value, on_value=on_value)
+    else:
+        solara.Select(control.label, values=list(control.options), value=value, on_value=on_value)
+
+
+@solara.component
+def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) -> None:
+    """The whole explorer for one scenario: ``runs`` seeded runs per setting, against the file as loaded."""
+    seed = scenario.monte_carlo.seed if seed is None else seed
+    every = solara.use_memo(lambda: controls(scenario), [scenario])
+    baseline = solara.use_memo(lambda: run_ensemble(scenario, runs, seed), [scenario, runs, seed])
+    settings, set_settings = solara.use_state(initial_settings(scenario))
+    saved, set_saved = solara.use_state("")
+    target, set_target = solara.use_state(str(free_variant_path(scenario)))
+    last_good = solara.use_ref(None)
+    drawn = solara.use_ref(0)
+
+    def compute() -> tuple[Any, str]:
+        started = time.perf_counter()
+        try:
+            changed = scenario_with(scenario, settings)
+        except ScenarioError as error:
+            return last_good.current, str(error)
+        shown = view(changed, baseline, run_ensemble(changed, runs, seed))
+        images = {name: png(figure) for name, figure in shown.figures.items()}
+        drawn.current += 1
+        last_good.current = (images, shown.tables, time.perf_counter() - started, drawn.current)
+        return last_good.current, ""
+
+    result, problem = solara.use_memo(compute, [tuple(sorted(settings.items()))])
+
+    def change(key: str):
+        return lambda value: set_settings({**settings, key: tuple(value) if isinstance(value, list) else value})
+
+    def save() -> None:
+        try:
+            set_saved(f"Saved {write_variant(scenario, settings, target)}")
+            set_target(str(free_variant_path(scenario)))
+        except (ScenarioError, OSError) as error:
+            set_saved(f"Not saved: {error}")
+
+    with solara.Columns([1, 2], style={"align-items": "flex-start"}):
+        with solara.Column(style={"max-height": "95vh", "overflow-y": "auto"}):
+            solara.Text(scenario.name, style={"font-size": "1.3em", "font-weight": "bold"})
+            solara.Text(f"{runs:,} runs per setting, seed {seed}; baseline: the file as loaded.")
+            with solara.Row():
+                solara.Button("Back to the baseline", on_click=lambda: set_settings(initial_settings(scenario)))
+            solara.InputText("Save as variant", value=target, on_value=set_target)
+            solara.Button("Save the setting as a variant", on_click=save, classes=["sim-save"])
+            if saved:
+                solara.Text(saved, classes=["sim-saved"])
+            _control_groups(every, settings, change)
+        with solara.Column():
+            if problem:
+                solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
+            if result is not None:
+                images, tables, seconds, count = result
+                solara.Text(f"Setting {count}: {runs:,} runs and charts in {seconds:.2f} s", classes=["sim-status"])
+                for name, image in images.items():
+                    solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
+                for name, frame in tables.items():
+                    solara.Markdown(f"**{TITLES.get(name, name)}**")
+                    solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
+
+
+def _control_groups(every: list[Control], settings: Settings, change) -> None:
+    """The controls in collapsible groups, one per actor (with its issues inside), issue or section."""
+    def top(control: Control) -> str:
+        return control.group.split(" / ")[0]
+
+    order = list(dict.fromkeys(top(c) for c in every))
+    by_top = {name: [c for c in every if top(c) == name] for name in order}
+    for name, members in by_top.items():
+        with solara.Details(summary=name.replace("_", " "), expand=False):
+            for group, inside in groupby(sorted(members, key=lambda c: c.group != name), key=lambda c: c.group):
+                if group != name:
+                    solara.Text(group.split(" / ")[1].replace("_", " "), style={"font-weight": "bold"})
+                for control in inside:
+                    widget = ChoiceControl if control.is_choice else NumberControl
+                    widget(control, settings[control.key], change(control.key))
+
+
+_served: dict[str, Any] = {}
+"""What ``sim explore`` serves: set by :func:`sim.explorer.serve` before the server starts."""
+
+
+@solara.component
+def Page() -> None:
+    """The page the server shows."""
+    Explorer(**_served)

@@ -1,0 +1,115 @@
+"""What the explorer shows for a setting: a seeded ensemble beside the baseline's, as figures and tables.
+
+The baseline (the scenario as loaded) and every setting run with the same seed and run count, so a
+parameter both share is drawn alike run by run and the model's own chance is the same (common
+random numbers): differences between them are the settings' doing, measured with paired intervals.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim import analysis, plots
+from sim.model.outcomes import outcome_classes
+from sim.runner import run_monte_carlo
+from sim.scenario import Scenario
+
+BASELINE, CURRENT = "baseline (the file)", "this setting"
+
+
+def run_ensemble(scenario: Scenario, runs: int, seed: int) -> pd.DataFrame:
+    """``runs`` seeded runs of the scenario, in this process (one row per run)."""
+    return run_monte_carlo(scenario, runs=runs, seed=seed, progress=False)
+
+
+def has_zone(runs: pd.DataFrame) -> bool:
+    """True when the results say whether a zone of agreement existed (``zone``, ``months_to_zone``)."""
+    return {"zone", "months_to_zone"} <= set(runs.columns)
+
+
+def _zone_times(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs with the month a zone of agreement first existed in place of the month of a deal."""
+    return runs.assign(months_to_deal=runs["months_to_zone"])
+
+
+def headline_changes(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Each of the scenario's headline probabilities under the baseline and this setting, and the change with a
+    paired 95% interval."""
+    table = analysis.scenario_differences({BASELINE: baseline, CURRENT: current}, scenario).droplevel("scenario")
+    return table[["baseline", "value", "difference", "lo", "hi"]]
+
+
+def outcome_changes(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Share of runs in each of the scenario's outcome classes under the baseline and this setting, and the change."""
+    classes = list(outcome_classes(scenario).values())
+    before, after = (analysis.outcome_shares(runs, classes)["estimate"] for runs in (baseline, current))
+    return pd.DataFrame({"baseline": before, "value": after, "difference": after - before})
+
+
+def settlement_changes(baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Each issue's settlement quantiles among deals under this setting and their change from the baseline."""
+    before, after = analysis.settlement_quantiles(baseline), analysis.settlement_quantiles(current)
+    columns = [c for c in after.columns if c.startswith("q")]
+    return after[columns].join((after[columns] - before[columns]).add_prefix("change_"))
+
+
+@dataclass
+class View:
+    """Everything the explorer draws for one setting: figures and tables by name."""
+
+    figures: dict[str, Figure] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def png(figure: Figure) -> bytes:
+    """A figure as PNG bytes (what the explorer's page shows)."""
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=80)
+    return out.getvalue()
+
+
+def _figure(width: float = 6.4, height: float = 3.6, left: float = 0.1, bottom: float = 0.14) -> Figure:
+    """A figure with fixed margins (a layout engine would take half of each redraw's time)."""
+    figure = Figure(figsize=(width, height))
+    figure.subplots_adjust(left=left, right=0.97, bottom=bottom, top=0.9, wspace=0.3, hspace=0.55)
+    return figure
+
+
+def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> View:
+    """The figures and tables of this setting against the baseline; when the runs say whether a zone of
+    agreement existed, the deal curve shows when one did too, and the headline table has its measures."""
+    horizon, unit = scenario.horizon, scenario.time_unit
+    both = {BASELINE: baseline, CURRENT: current}
+    shown = View()
+
+    deal = _figure()
+    curves = dict(both)
+    if has_zone(current) and has_zone(baseline):
+        curves = {f"zone of agreement, {BASELINE}": _zone_times(baseline), f"zone of agreement, {CURRENT}": _zone_times(current),
+                  f"deal, {BASELINE}": baseline, f"deal, {CURRENT}": current}  # deals drawn last: on top
+    ax = plots.plot_deal_curves(curves, horizon, ax=deal.add_subplot(), unit=unit)
+    ax.set_ylabel(f"probability by {unit}")
+    ax.set_title("Time to a deal" + (" and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""))
+    shown.figures["deal_curve"] = deal
+
+    classes = _figure(left=0.25)
+    plots.plot_outcome_classes(current, list(outcome_classes(scenario).values()), ax=classes.add_subplot())
+    shown.figures["outcome_classes"] = classes
+
+    issues = list(scenario.issues)
+    columns = min(3, len(issues))
+    rows = -(-len(issues) // columns)
+    settlements = _figure(4.2 * columns, 3.2 * rows, left=0.07, bottom=0.1)
+    for k, (issue, spec) in enumerate(scenario.issues.items()):
+        ax = settlements.add_subplot(rows, columns, k + 1)
+        plots.plot_settlement_ecdf(both, issue, spec.units, ax=ax)
+    shown.figures["settlements"] = settlements
+
+    shown.tables["headline"] = headline_changes(scenario, baseline, current)
+    shown.tables["outcome_classes"] = outcome_changes(scenario, baseline, current)
+    shown.tables["settlements"] = settlement_changes(baseline, current)
+    return shown
