@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.model.outcomes import OUTCOME_CLASSES
-from sim.scenario import Scenario
+from sim.scenario import MONTHS_PER_UNIT, Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -46,16 +46,28 @@ def proportion(flags: pd.Series) -> dict[str, float]:
     return {"estimate": p, "se": float(np.sqrt(p * (1 - p) / trials)) if trials else float("nan"), "lo": lo, "hi": hi}
 
 
-def deal_curve(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
-    """Probability of a deal by each month (with its 95% band): columns month, estimate, lo, hi."""
-    months = runs["months_to_deal"].to_numpy()
-    rows = [{"month": m, **proportion(pd.Series(months <= m))} for m in range(horizon_months + 1)]
-    return pd.DataFrame(rows)
+def within(months: pd.Series, count: float, unit: str = "month") -> pd.Series:
+    """Whether each run reached something (``months`` after the start, NaN if never) within ``count``
+    months (or weeks, days)."""
+    return months <= count * MONTHS_PER_UNIT[unit] + 1e-9
 
 
-def outcome_shares(runs: pd.DataFrame) -> pd.DataFrame:
-    """Share of runs in each outcome class with 95% intervals, indexed by class."""
-    rows = {name: proportion(runs["outcome"] == name) for name in OUTCOME_CLASSES}
+def plural(count: float, unit: str) -> str:
+    """``1 month``, ``6 months``."""
+    return f"{count:g} {unit}{'' if count == 1 else 's'}"
+
+
+def deal_curve(runs: pd.DataFrame, horizon: int, unit: str = "month") -> pd.DataFrame:
+    """Probability of a deal by each month (or week, day) up to ``horizon``, with its 95% band: columns
+    ``<unit>``, estimate, lo, hi."""
+    return pd.DataFrame([{unit: n, **proportion(within(runs["months_to_deal"], n, unit))} for n in range(horizon + 1)])
+
+
+def outcome_shares(runs: pd.DataFrame, classes: list[str] | None = None) -> pd.DataFrame:
+    """Share of runs in each outcome class with 95% intervals, indexed by class: ``classes`` (the
+    scenario's, from :func:`sim.model.outcomes.outcome_classes` or a manifest), else those that occur."""
+    names = classes if classes is not None else list(dict.fromkeys(runs["outcome"]))
+    rows = {name: proportion(runs["outcome"] == name) for name in names}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("outcome")
 
 
@@ -76,24 +88,35 @@ def settlement_quantiles(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")
 
 
-def headline(runs: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
-    """The probabilities a reader wants first, each with a 95% interval, indexed by measure."""
-    months = runs["months_to_deal"]
-    rows = {
-        f"deal by the horizon ({horizon_months} months)": proportion(runs["deal"]),
-        "deal within 6 months": proportion(months <= 6),
-        "deal within 12 months": proportion(months <= 12),
-        "ceasefire before any deal": proportion(runs["ceasefire"]),
-        "deal breaks down by the horizon": proportion(runs["breakdown"]),
+Indicator = Callable[[pd.DataFrame], pd.Series]
+
+
+def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
+    """The headline measures of a scenario, each a yes/no per run: a deal by the horizon and within each
+    headline horizon, where the scenario has them a ceasefire before any deal and a breakdown, then a zone
+    of agreement by the horizon and within each headline horizon, and a zone without a deal."""
+    unit = scenario.time_unit
+    measures: dict[str, Indicator] = {
+        f"deal by the horizon ({plural(scenario.horizon, unit)})": lambda runs: runs["deal"],
     }
-    if "zone" in runs:
-        zone_months = runs["months_to_zone"]
-        rows |= {
-            f"zone of agreement by the horizon ({horizon_months} months)": proportion(runs["zone"]),
-            "zone of agreement within 6 months": proportion(zone_months <= 6),
-            "zone of agreement within 12 months": proportion(zone_months <= 12),
-            "a zone but no deal by the horizon": proportion(runs["zone"] & ~runs["deal"]),
-        }
+    for count in scenario.headline_horizons:
+        measures[f"deal within {plural(count, unit)}"] = lambda runs, n=count: within(runs["months_to_deal"], n, unit)
+    if scenario.ceasefire is not None:
+        measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
+    if scenario.can_break_down():
+        measures["deal breaks down by the horizon"] = lambda runs: runs["breakdown"]
+    measures[f"zone of agreement by the horizon ({plural(scenario.horizon, unit)})"] = lambda runs: runs["zone"]
+    for count in scenario.headline_horizons:
+        measures[f"zone of agreement within {plural(count, unit)}"] = (
+            lambda runs, n=count: within(runs["months_to_zone"], n, unit))
+    measures["a zone but no deal by the horizon"] = lambda runs: runs["zone"] & ~runs["deal"]
+    return measures
+
+
+def headline(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The probabilities a reader wants first (:func:`headline_measures`, then the share of deals with
+    each flag), each with its standard error and 95% interval, indexed by measure."""
+    rows = {name: proportion(indicator(runs)) for name, indicator in headline_measures(scenario).items()}
     deals = runs[runs["deal"]]
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         label = column.removeprefix("deal_includes_").replace("_", " ")
@@ -132,22 +155,20 @@ def event_shares(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("event")
 
 
+def earliest(runs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """Per run, the earliest of those ``columns`` the runs have (a scenario without a ceasefire has no
+    ceasefire columns); missing where none happened."""
+    return runs[[c for c in columns if c in runs]].min(axis=1)
+
+
 def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp) -> dict[str, float]:
     """Probability (95% interval) that a ceasefire or a deal is in effect by ``date``."""
-    limit = pd.Timestamp(date)
-    first = runs[["deal_date", "ceasefire_date"]].min(axis=1)
-    return proportion(first.le(limit))
+    return proportion(earliest(runs, ("deal_date", "ceasefire_date")).le(pd.Timestamp(date)))
 
 
-def median_months_to_deal(runs: pd.DataFrame) -> float:
-    """Median months to a deal among the runs that reach one (NaN if none does)."""
-    return float(runs["months_to_deal"].median())
-
-
-def horizon_months(manifest: dict) -> int:
-    """The horizon in months, from a results manifest."""
-    settings = manifest["scenario"]["resolved"]["model"]
-    return int(settings["horizon_rounds"] * settings["round_months"])
+def median_time_to_deal(runs: pd.DataFrame, unit: str = "month") -> float:
+    """Median months (or weeks, days) to a deal among the runs that reach one (NaN if none does)."""
+    return float(runs["months_to_deal"].median()) / MONTHS_PER_UNIT[unit]
 
 
 def compare_models(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -212,6 +233,28 @@ def sobol_indices(outcome: pd.Series, parameters: list[str], seed: int) -> pd.Da
     return table.sort_values("total", ascending=False)
 
 
+def sobol_warnings(indices: pd.DataFrame, base_runs: int, precision: float = 0.05) -> list[str]:
+    """What makes Sobol estimates unreliable at this base sample size: first-order indices below zero, totals
+    above one, 95% intervals wider than their estimate; with the base sample size (a power of two) at which
+    every flagged interval's half-width would shrink to ``precision`` or half its estimate (as 1/sqrt(N))."""
+    found, factor = [], 1.0
+    checks = (("first_order", "a first-order index below zero", indices["first_order"] < 0),
+              ("total", "a total index above one", indices["total"] > 1),
+              ("first_order", "a first-order interval wider than the estimate", indices["first_order_conf"] > indices["first_order"].abs()),
+              ("total", "a total interval wider than the estimate", indices["total_conf"] > indices["total"].abs()))
+    for column, problem, flagged in checks:
+        if flagged.any():
+            names = list(indices.index[flagged])
+            found.append(f"{len(names)} with {problem} ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})")
+            target = np.maximum(precision, indices.loc[flagged, column].abs() / 2)
+            factor = max(factor, float(((indices.loc[flagged, f"{column}_conf"] / target) ** 2).max()))
+    if not found:
+        return []
+    needed = int(2 ** np.ceil(np.log2(max(base_runs * factor, 2 * base_runs))))
+    return [f"unreliable estimates, parameters {'; '.join(found)}. A base sample of about {needed:,} (now {base_runs:,}) would "
+            f"narrow every such interval to +/-{precision:g} or half its estimate."]
+
+
 def tornado(blocks: list[pd.DataFrame], parameters: list[str], outcome: str, scenario: Scenario) -> pd.DataFrame:
     """One-at-a-time swings of an outcome's mean: block 0 at the centre, then each parameter at its low and
     high quantile (see :func:`sim.sampling.one_at_a_time_design`); ranked by the size of the swing."""
@@ -227,27 +270,17 @@ def tornado(blocks: list[pd.DataFrame], parameters: list[str], outcome: str, sce
     return table.sort_values("swing", ascending=False)
 
 
-PAIRED_MEASURES = {
-    "deal by the horizon": lambda runs: runs["deal"],
-    "deal within 6 months": lambda runs: runs["months_to_deal"] <= 6,
-    "deal within 12 months": lambda runs: runs["months_to_deal"] <= 12,
-    "ceasefire before any deal": lambda runs: runs["ceasefire"],
-    "deal breaks down by the horizon": lambda runs: runs["breakdown"],
-    "zone of agreement by the horizon": lambda runs: runs["zone"],
-    "a zone but no deal by the horizon": lambda runs: runs["zone"] & ~runs["deal"],
-}
-
-
-def scenario_differences(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Each scenario against the first: the change in each headline probability, with a 95% interval from
-    the run-by-run (paired) differences, which common random numbers make narrow; ``unpaired_half_width``
-    is what the interval's half-width would be without them."""
+def scenario_differences(tables: dict[str, pd.DataFrame], baseline: Scenario) -> pd.DataFrame:
+    """Each scenario against the first: the change in each of the ``baseline`` scenario's headline measures,
+    with a 95% interval from the run-by-run (paired) differences, which common random numbers make narrow;
+    ``unpaired_half_width`` is what the interval's half-width would be without them."""
     names = list(tables)
     base = tables[names[0]]
     rows = []
     for name in names[1:]:
         other = tables[name]
-        for measure, indicator in PAIRED_MEASURES.items():
+        shared = {m: f for m, f in headline_measures(baseline).items() if _defined(f, base) and _defined(f, other)}
+        for measure, indicator in shared.items():
             a, b = indicator(base).astype(float).to_numpy(), indicator(other).astype(float).to_numpy()
             paired = b - a
             half = 1.96 * paired.std(ddof=1) / np.sqrt(len(paired))
@@ -256,6 +289,15 @@ def scenario_differences(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                          "difference": paired.mean(), "lo": paired.mean() - half, "hi": paired.mean() + half,
                          "unpaired_half_width": unpaired})
     return pd.DataFrame(rows).set_index(["scenario", "measure"])
+
+
+def _defined(indicator: Indicator, runs: pd.DataFrame) -> bool:
+    """Whether a measure can be read off these runs (a scenario compared may lack a ceasefire or breakdowns)."""
+    try:
+        indicator(runs)
+    except KeyError:
+        return False
+    return True
 
 
 def settlement_differences(tables: dict[str, pd.DataFrame], quantiles=(0.25, 0.5, 0.75), resamples: int = 400,

@@ -14,26 +14,34 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis import within
 from sim.model.outcomes import OUTCOME_CLASSES
 
-_WITHIN = re.compile(r"^deal_within_(\d+)_months$")
+_WITHIN = re.compile(r"^deal_within_(\d+)_(month|week|day)s?$")
 
 
-def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = None) -> pd.Series:
-    """The runs where the named outcome happens: an outcome class (``frozen_conflict``), ``deal_within_N_months``,
-    or a pandas query over the outcome columns (``where="deal and months_to_deal <= 12"``)."""
+def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = None,
+              classes: list[str] | None = None) -> pd.Series:
+    """The runs where the named outcome happens: an outcome class (one of ``classes``, the scenario's, or
+    any class name), ``deal_within_N_months`` (or ``_weeks``, ``_days``), or a pandas query over the outcome columns
+    (``where="deal and months_to_deal <= 12"``)."""
     if where is not None:
         try:
             return pd.Series(runs.eval(where), index=runs.index).astype(bool)
         except Exception as error:  # pandas raises many kinds for a bad expression
             raise ValueError(f"cannot evaluate {where!r}: {error}") from None
-    if name in OUTCOME_CLASSES:
+    known = classes if classes is not None else OUTCOME_CLASSES
+    if name in known:
         return runs["outcome"] == name
-    within = _WITHIN.match(name or "")
-    if within:
-        return runs["months_to_deal"] <= int(within.group(1))
-    raise ValueError(f"unknown outcome {name!r}: use an outcome class ({', '.join(OUTCOME_CLASSES)}), "
-                     "deal_within_N_months, or --where")
+    match = _WITHIN.match(name or "")
+    if match:
+        return within(runs["months_to_deal"], int(match.group(1)), match.group(2))
+    raise ValueError(f"unknown outcome {name!r}: use an outcome class ({', '.join(known)}), "
+                     "deal_within_N_months (or _weeks, _days), or --where")
+
+
+MIN_LIFT = 1.1
+"""A box is worth showing when its density is at least this many times the outcome's share of all runs."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,12 @@ class PrimBox:
     chosen: int
     limits: pd.DataFrame
     share: float
+
+    @property
+    def useful(self) -> bool:
+        """Whether the box restricts a parameter and is markedly denser than all runs (see :data:`MIN_LIFT`)."""
+        density = float(self.trajectory.loc[self.chosen, "density"])
+        return len(self.limits) > 0 and density >= min(MIN_LIFT * self.share, 1.0) and density > self.share
 
 
 def prim(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, threshold: float = 0.8) -> PrimBox:
@@ -73,6 +87,19 @@ def prim(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, threshol
     return PrimBox(trajectory, chosen, limits, float(happens.mean()))
 
 
+def simplified_rule(bounds: dict[str, tuple[float, float]]) -> str:
+    """A leaf's rule with one condition per parameter: ``x > 0.19``, ``x <= 0.4`` or ``0.19 < x <= 0.4``."""
+    parts = []
+    for name, (low, high) in bounds.items():
+        if np.isfinite(low) and np.isfinite(high):
+            parts.append(f"{low:.4g} < {name} <= {high:.4g}")
+        elif np.isfinite(low):
+            parts.append(f"{name} > {low:.4g}")
+        else:
+            parts.append(f"{name} <= {high:.4g}")
+    return " and ".join(parts) or "(all runs)"
+
+
 def cart(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, max_depth: int = 3) -> pd.DataFrame:
     """A classification tree (CART) of where the outcome happens: one row per leaf with its rule in the
     parameters' own units, the runs it holds, the share where the outcome happens (density) and the
@@ -83,15 +110,16 @@ def cart(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, max_dept
     y = happens.to_numpy(bool)
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=max(20, len(y) // 200), random_state=0).fit(x, y)
     structure, leaves = tree.tree_, tree.apply(x)
-    rules: dict[int, list[str]] = {0: []}
+    bounds: dict[int, dict[str, tuple[float, float]]] = {0: {}}
     for node in range(structure.node_count):
         left, right = structure.children_left[node], structure.children_right[node]
         if left >= 0:
-            name, cut = parameters[structure.feature[node]], structure.threshold[node]
-            rules[left] = rules[node] + [f"{name} <= {cut:.4g}"]
-            rules[right] = rules[node] + [f"{name} > {cut:.4g}"]
+            name, cut = parameters[structure.feature[node]], float(structure.threshold[node])
+            low, high = bounds[node].get(name, (-np.inf, np.inf))
+            bounds[left] = bounds[node] | {name: (low, min(high, cut))}
+            bounds[right] = bounds[node] | {name: (max(low, cut), high)}
     total = max(int(y.sum()), 1)
-    rows = [{"rule": " and ".join(rules[leaf]) or "(all runs)", "runs": int((leaves == leaf).sum()),
+    rows = [{"rule": simplified_rule(bounds[leaf]), "runs": int((leaves == leaf).sum()),
              "density": float(y[leaves == leaf].mean()), "coverage": float(y[leaves == leaf].sum() / total)}
             for leaf in np.unique(leaves)]
     return pd.DataFrame(rows).sort_values(["density", "coverage"], ascending=False, ignore_index=True)

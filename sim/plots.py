@@ -1,5 +1,7 @@
 """Plots of a Monte Carlo run. Each ``plot_*`` takes data and an optional Axes and returns the Axes;
-none shows or saves a figure (the CLI and notebooks decide where pictures go)."""
+none shows or saves a figure (the CLI and notebooks decide where pictures go). Those that draw one
+series take ``label=`` and ``color=`` and pass further keywords (``linestyle=``, ``alpha=`` ...) to
+matplotlib; drawing on an Axes that already holds a plot only ever widens its limits."""
 
 from __future__ import annotations
 
@@ -15,44 +17,69 @@ def _axes(ax: Axes | None) -> Axes:
     return ax if ax is not None else plt.figure(figsize=(7, 4)).add_subplot()
 
 
-def plot_outcome_classes(runs: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Horizontal bars: share of runs per outcome class, with 95% intervals."""
+def interval_errors(estimate: pd.Series, lo: pd.Series, hi: pd.Series) -> np.ndarray:
+    """Error-bar lengths below and above each estimate, never negative (an interval's end may sit a
+    rounding error inside its estimate at a share of 0% or 100%)."""
+    return np.clip(np.vstack([np.asarray(estimate - lo, float), np.asarray(hi - estimate, float)]), 0.0, None)
+
+
+def _widen_ylim(ax: Axes, had_data: bool, top: float) -> None:
+    """Set the y-range to ``[0, top]``, keeping any wider range a previous call set on the same Axes."""
+    bottom, current = ax.get_ylim() if had_data else (0.0, 0.0)
+    ax.set_ylim(min(0.0, bottom), max(current, top))
+
+
+def label_of(name: str) -> str:
+    """A column or class name as words."""
+    return name.replace("_", " ")
+
+
+def plot_outcome_classes(runs: pd.DataFrame, classes: list[str] | None = None, ax: Axes | None = None,
+                         color: str = "#4c72b0", **style) -> Axes:
+    """Horizontal bars: share of runs per outcome class (the scenario's ``classes``, else those that
+    occur), with 95% intervals."""
     ax = _axes(ax)
-    shares = analysis.outcome_shares(runs).iloc[::-1]
-    labels = [name.replace("_", " ") for name in shares.index]
-    errors = np.vstack([shares["estimate"] - shares["lo"], shares["hi"] - shares["estimate"]])
-    ax.barh(labels, shares["estimate"], xerr=errors, color="#4c72b0", capsize=3)
+    shares = analysis.outcome_shares(runs, classes).iloc[::-1]
+    labels = [label_of(name) for name in shares.index]
+    errors = interval_errors(shares["estimate"], shares["lo"], shares["hi"])
+    ax.barh(labels, shares["estimate"], xerr=errors, color=color, capsize=3, **style)
     for y, (value, high) in enumerate(zip(shares["estimate"], shares["hi"])):
-        ax.text(high + 0.01, y, f"{value:.1%}", va="center", fontsize=8)
-    ax.set_xlim(0, min(1.0, shares["hi"].max() + 0.12))
+        ax.text(min(high, 1.0) + 0.01, y, f"{value:.1%}", va="center", fontsize=8)
+    ax.set_xlim(0, min(1.15, shares["hi"].max() + 0.12))
     ax.set_xlabel(f"share of runs (n = {len(runs):,}; bars: 95% interval)")
     ax.set_title("Outcome classes")
     return ax
 
 
-def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | None = None) -> Axes:
-    """Histogram of one issue's settlement among runs with a deal, with the compromise model's median."""
+def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | None = None, *, title: str = "",
+                    label: str | None = None, color: str = "#55a868", **style) -> Axes:
+    """Histogram of one issue's settlement among runs with a deal, with the compromise model's median;
+    ``title`` (e.g. the issue's description) replaces the issue's name above it."""
     ax = _axes(ax)
     values = runs.loc[runs["deal"], f"settlement_{issue}"]
     if len(values):
-        ax.hist(values, bins=40, color="#55a868", alpha=0.85, label=f"settlement in deals (n = {len(values):,})")
+        ax.hist(values, bins=40, color=color, alpha=style.pop("alpha", 0.85),
+                label=label or f"settlement in deals (n = {len(values):,})", **style)
         for q, style in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
             ax.axvline(values.quantile(q), color="black", linestyle=style, linewidth=1)
     else:
         ax.text(0.5, 0.5, "no run reached a deal", transform=ax.transAxes, ha="center")
     baseline = runs[f"compromise_{issue}"].median()
     ax.axvline(baseline, color="#c44e52", linewidth=2, label=f"compromise model (median {baseline:.3g})")
-    ax.set_xlabel(f"{issue.replace('_', ' ')}{f' ({units})' if units else ''}; dashed: median, dotted: 5% and 95%")
+    ax.set_xlabel(f"{label_of(issue)}{f' ({units})' if units else ''}; dashed: median, dotted: 5% and 95%")
     ax.set_ylabel("runs")
-    ax.set_title(f"Settlement: {issue.replace('_', ' ')}")
+    ax.set_title(title or f"Settlement: {label_of(issue)}", fontsize=10)
     ax.legend(fontsize=8)
     return ax
 
 
-def plot_deal_curve(runs: pd.DataFrame, horizon_months: int, ax: Axes | None = None) -> Axes:
-    """Cumulative probability of a deal by month, with its 95% band."""
-    ax = plot_deal_curves({"P(deal by month), 95% band": runs}, horizon_months, ax=ax)
-    ax.set_ylim(0, max(0.05, min(1.0, analysis.deal_curve(runs, horizon_months)["hi"].max() * 1.15)))
+def plot_deal_curve(runs: pd.DataFrame, horizon: int, ax: Axes | None = None, *, unit: str = "month",
+                    label: str | None = None, color: str | None = None, **style) -> Axes:
+    """Cumulative probability of a deal by month (or week, day: ``unit``) up to ``horizon``, with its 95%
+    band; call it again on the same Axes to overlay another run (its limits only widen)."""
+    had_data = ax is not None and ax.has_data()
+    ax = plot_deal_curves({label or f"P(deal by {unit}), 95% band": runs}, horizon, ax=ax, unit=unit, color=color, **style)
+    _widen_ylim(ax, had_data, max(0.05, min(1.0, analysis.deal_curve(runs, horizon, unit)["hi"].max() * 1.15)))
     ax.set_title("Time to a deal")
     return ax
 
@@ -79,8 +106,9 @@ def plot_sobol(indices: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     ax = _axes(ax)
     shown = indices.head(top).iloc[::-1]
     y = np.arange(len(shown))
-    ax.barh(y + 0.2, shown["total"], height=0.4, xerr=shown["total_conf"], color="#4c72b0", label="total", capsize=2)
-    ax.barh(y - 0.2, shown["first_order"], height=0.4, xerr=shown["first_order_conf"], color="#8c8c8c",
+    ax.barh(y + 0.2, shown["total"], height=0.4, xerr=shown["total_conf"].clip(lower=0), color="#4c72b0", label="total",
+            capsize=2)
+    ax.barh(y - 0.2, shown["first_order"], height=0.4, xerr=shown["first_order_conf"].clip(lower=0), color="#8c8c8c",
             label="first order", capsize=2)
     ax.set_yticks(y, [_short(p) for p in shown.index], fontsize=7)
     ax.axvline(0, color="black", linewidth=0.8)
@@ -98,7 +126,7 @@ def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     y = np.arange(len(shown))
     ax.barh(y, shown["outcome_low"] - centre, left=centre, color="#c44e52", label="parameter at its 5% quantile")
     ax.barh(y, shown["outcome_high"] - centre, left=centre, color="#55a868", label="parameter at its 95% quantile")
-    ax.axvline(centre, color="black", linewidth=0.8)
+    ax.axvline(centre, color="black", linewidth=1.2, linestyle="--", zorder=3)
     labels = [f"{_short(p)} ({row.value_low:.3g} / {row.value_high:.3g})" for p, row in shown.iterrows()]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlabel(f"mean {outcome.replace('_', ' ')} (line: all parameters central)")
@@ -140,28 +168,36 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon_months: int, ax: Axes | None = None) -> Axes:
-    """Cumulative probability of a deal by month, one line and 95% band per scenario."""
+def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon: int, ax: Axes | None = None, *, unit: str = "month",
+                     color: str | None = None, **style) -> Axes:
+    """Cumulative probability of a deal by month (or week, day), one line (labelled by its key) and 95% band
+    per scenario; the band takes its line's colour and carries no legend entry."""
+    had_data = ax is not None and ax.has_data()
     ax = _axes(ax)
     for name, runs in tables.items():
-        curve = analysis.deal_curve(runs, horizon_months)
-        line = ax.step(curve["month"], curve["estimate"], where="post", label=name)[0]
-        ax.fill_between(curve["month"], curve["lo"], curve["hi"], step="post", alpha=0.2, color=line.get_color())
-    ax.set_xlim(0, horizon_months)
-    ax.set_xlabel("months from the scenario's start")
+        curve = analysis.deal_curve(runs, horizon, unit)
+        line = ax.step(curve[unit], curve["estimate"], where="post", label=name, color=color, **style)[0]
+        ax.fill_between(curve[unit], curve["lo"], curve["hi"], step="post", alpha=0.2, color=line.get_color(),
+                        label="_nolegend_")
+    ax.set_xlim(0, max(horizon, ax.get_xlim()[1] if had_data else 0))
+    ax.set_xlabel(f"{unit}s from the scenario's start")
     ax.set_ylabel("probability of a deal")
     ax.set_title("Time to a deal, by scenario" if len(tables) > 1 else "Time to a deal")
     ax.legend(fontsize=8, loc="upper left")
     return ax
 
 
-def plot_settlement_ecdf(tables: dict[str, pd.DataFrame], issue: str, units: str = "", ax: Axes | None = None) -> Axes:
+def plot_settlement_ecdf(tables: dict[str, pd.DataFrame], issue: str, units: str = "", ax: Axes | None = None,
+                         **style) -> Axes:
     """Empirical distribution function of one issue's settlement among deals, one line per scenario or model."""
     ax = _axes(ax)
     for name, runs in tables.items():
         values = np.sort(runs.loc[runs["deal"], f"settlement_{issue}"].dropna().to_numpy())
         if len(values):
-            ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", label=f"{name} (n = {len(values):,})")
+            ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", label=f"{name} (n = {len(values):,})",
+                    **style)
+        else:
+            ax.plot([], [], label=f"{name}: no run reached a deal", **style)
     ax.set_xlabel(f"{issue.replace('_', ' ')}{f' ({units})' if units else ''}")
     ax.set_ylabel("share of deals at or below")
     ax.set_title(f"Settlement among deals: {issue.replace('_', ' ')}")
@@ -169,15 +205,18 @@ def plot_settlement_ecdf(tables: dict[str, pd.DataFrame], issue: str, units: str
     return ax
 
 
-def plot_fan(history: pd.DataFrame, column: str, label: str = "", ax: Axes | None = None) -> Axes:
-    """Fan chart of a quantity over time: median, 50% and 90% bands across runs, month by month
-    (runs where it is undefined that month, e.g. no proposal after a deal, are left out)."""
+def plot_fan(history: pd.DataFrame, column: str, label: str = "", ax: Axes | None = None, *, unit: str = "month",
+             color: str = "#4c72b0", **style) -> Axes:
+    """Fan chart of a quantity over time: median, 50% and 90% bands across runs, round by round on the
+    history's ``unit`` column (runs where it is undefined then, e.g. no proposal after a deal, are left out)."""
     ax = _axes(ax)
-    bands = history.groupby("month")[column].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
-    ax.fill_between(bands.index, bands[0.05], bands[0.95], alpha=0.2, color="#4c72b0", label="90% of runs")
-    ax.fill_between(bands.index, bands[0.25], bands[0.75], alpha=0.4, color="#4c72b0", label="50% of runs")
-    ax.plot(bands.index, bands[0.5], color="#4c72b0", label="median")
-    ax.set_xlabel("months from the scenario's start")
+    bands = history.groupby(unit)[column].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    if bands.dropna(how="all").empty:
+        ax.text(0.5, 0.5, "never defined in these runs", transform=ax.transAxes, ha="center")
+    ax.fill_between(bands.index, bands[0.05], bands[0.95], alpha=0.2, color=color, label="90% of runs")
+    ax.fill_between(bands.index, bands[0.25], bands[0.75], alpha=0.4, color=color, label="50% of runs")
+    ax.plot(bands.index, bands[0.5], color=color, label="median", **style)
+    ax.set_xlabel(f"{unit}s from the scenario's start")
     ax.set_ylabel(label or column.replace("_", " "))
     ax.set_title(f"{label or column.replace('_', ' ')} over time (n = {history['run_id'].nunique():,} runs)")
     ax.legend(fontsize=8)

@@ -7,6 +7,7 @@ In YAML a quantity is a bare number, ``{value: 0.75, source: ...}``, or a distri
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
@@ -17,11 +18,17 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    field_validator,
     model_validator,
 )
 from scipy import stats
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+SOURCE_PREFIXES = ("line N:", "fact:", "assumption:", "variant:", "default:")
+"""How a source begins: a quoted line of the scenario's document, a public fact, an assumption, a variant's
+what-if, or the toolkit's default."""
+_SOURCE = re.compile(r"^(line \d+:|fact:|assumption:|variant:|default:)")
+_EDGE = 1e-12
 
 
 class QuantityBase(BaseModel):
@@ -32,6 +39,13 @@ class QuantityBase(BaseModel):
         description='Where the number comes from: "line N: <quote>", "assumption: <reason>", '
         '"fact: <public source>" or "variant: <what the variant changes>".',
     )
+
+    @field_validator("source")
+    @classmethod
+    def _known_prefix(cls, source: str | None) -> str | None:
+        if source is not None and not _SOURCE.match(source):
+            raise ValueError(f"a source begins with {', '.join(SOURCE_PREFIXES[:-1])} or {SOURCE_PREFIXES[-1]}")
+        return source
 
     @property
     def uncertain(self) -> bool:
@@ -147,6 +161,102 @@ class TruncatedNormal(_Bounded):
         return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
 
 
+class Normal(QuantityBase):
+    """Normal with ``mean`` and ``sd``, cut to ``[low, high]`` when given; a bound left out is the range of
+    the number's key (``[0, 1]`` for a probability, the issue's scale for a position), if it has one."""
+
+    dist: Literal["normal"]
+    mean: Finite
+    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    low: Finite | None = None
+    high: Finite | None = None
+
+    @model_validator(mode="after")
+    def _mass_inside(self) -> Normal:
+        a, b = self._standard_bounds()
+        if not a < b or stats.norm.cdf(b) - stats.norm.cdf(a) < 1e-9:
+            raise ValueError(f"normal puts almost no mass in [{self.low}, {self.high}] with mean={self.mean}, sd={self.sd}")
+        return self
+
+    def _standard_bounds(self) -> tuple[float, float]:
+        low, high = self.support()
+        return ((low - self.mean) / self.sd, (high - self.mean) / self.sd)
+
+    def cut_to(self, low: float, high: float) -> Normal:
+        """This normal with a missing bound set to the range of its key (finite ends only)."""
+        update = {k: v for k, v in (("low", low), ("high", high)) if getattr(self, k) is None and math.isfinite(v)}
+        return self.model_copy(update=update) if update else self
+
+    def support(self) -> tuple[float, float]:
+        return (-math.inf if self.low is None else self.low, math.inf if self.high is None else self.high)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        a, b = self._standard_bounds()
+        values = stats.truncnorm.ppf(np.clip(u, _EDGE, 1 - _EDGE), a, b, loc=self.mean, scale=self.sd)
+        return np.clip(values, *self.support())
+
+    def central(self) -> float:
+        a, b = self._standard_bounds()
+        return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
+
+
+class LogNormal(QuantityBase):
+    """Log-normal: ``median`` times ``exp(sigma * Z)`` with Z standard normal (positive, skewed right)."""
+
+    dist: Literal["lognormal"]
+    median: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    sigma: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)]
+
+    def support(self) -> tuple[float, float]:
+        return (0.0, math.inf)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.median * np.exp(self.sigma * stats.norm.ppf(np.clip(u, _EDGE, 1 - _EDGE)))
+
+    def central(self) -> float:
+        return self.median * math.exp(self.sigma**2 / 2)
+
+
+class Pert(_Bounded):
+    """PERT: a beta distribution on ``[low, high]`` peaking at ``mode``, its spread set by ``shape`` (4 by
+    convention; more concentrates it at the mode). Mean ``(low + shape * mode + high) / (shape + 2)``."""
+
+    dist: Literal["pert"]
+    mode: Finite
+    shape: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 4.0
+
+    @model_validator(mode="after")
+    def _mode_inside(self) -> Pert:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"pert needs low <= mode <= high, got low={self.low}, mode={self.mode}, high={self.high}")
+        return self
+
+    def _beta(self) -> tuple[float, float]:
+        width = self.high - self.low
+        return (1 + self.shape * (self.mode - self.low) / width, 1 + self.shape * (self.high - self.mode) / width)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * stats.beta.ppf(u, *self._beta())
+
+    def central(self) -> float:
+        return (self.low + self.shape * self.mode + self.high) / (self.shape + 2)
+
+
+class IntegerUniform(_Bounded):
+    """Each whole number from ``low`` to ``high`` (both included) equally likely."""
+
+    dist: Literal["integer_uniform"]
+    low: int
+    high: int
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        count = self.high - self.low + 1
+        return (self.low + np.minimum(np.floor(np.asarray(u) * count), count - 1)).astype(float)
+
+    def central(self) -> float:
+        return (self.low + self.high) / 2
+
+
 class Beta(_Bounded):
     """Beta(a, b) stretched onto ``[low, high]`` (default ``[0, 1]``)."""
 
@@ -189,9 +299,11 @@ class Choice(QuantityBase):
         return (min(self.values), max(self.values))
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        cumulative = np.cumsum(self._probabilities())
+        """The values in increasing order, so that a higher ``u`` never gives a smaller value."""
+        order = np.argsort(self.values, kind="stable")
+        cumulative = np.cumsum(self._probabilities()[order])
         index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(self.values) - 1)
-        return np.asarray(self.values, float)[index]
+        return np.asarray(self.values, float)[order][index]
 
     def central(self) -> float:
         return float(np.dot(self.values, self._probabilities()))
@@ -217,7 +329,10 @@ def _number_to_fixed(value: float) -> Fixed:
 
 NumberAsFixed = Annotated[Finite, AfterValidator(_number_to_fixed)]
 
-DISTRIBUTION_TAGS = ("number", "fixed", "uniform", "triangular", "truncated_normal", "beta", "choice")
+DISTRIBUTIONS = ("uniform", "triangular", "truncated_normal", "normal", "lognormal", "pert", "beta", "integer_uniform",
+                 "choice")
+"""The names a scenario gives after ``dist:``."""
+DISTRIBUTION_TAGS = ("number", "fixed", *DISTRIBUTIONS)
 
 Quantity = Annotated[
     Union[
@@ -226,7 +341,11 @@ Quantity = Annotated[
         Annotated[Uniform, Tag("uniform")],
         Annotated[Triangular, Tag("triangular")],
         Annotated[TruncatedNormal, Tag("truncated_normal")],
+        Annotated[Normal, Tag("normal")],
+        Annotated[LogNormal, Tag("lognormal")],
+        Annotated[Pert, Tag("pert")],
         Annotated[Beta, Tag("beta")],
+        Annotated[IntegerUniform, Tag("integer_uniform")],
         Annotated[Choice, Tag("choice")],
     ],
     Discriminator(
@@ -234,7 +353,7 @@ Quantity = Annotated[
         custom_error_type="quantity",
         custom_error_message=(
             "expected a number, {value: ..., source: ...}, or a distribution "
-            "{dist: uniform|triangular|truncated_normal|beta|choice, ...}"
+            "{dist: " + "|".join(DISTRIBUTIONS) + ", ...}"
         ),
     ),
 ]
@@ -245,6 +364,8 @@ def within(low: float = -math.inf, high: float = math.inf):
     """A validator that every value a quantity can take lies in ``[low, high]``."""
 
     def check(quantity: QuantityBase) -> QuantityBase:
+        if isinstance(quantity, Normal):
+            quantity = quantity.cut_to(low, high)
         lo, hi = quantity.support()
         if lo < low or hi > high:
             raise ValueError(f"values must lie in [{low:g}, {high:g}], but this can take [{lo:g}, {hi:g}]")

@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 
 from sim import analysis, discovery
+from sim.model.outcomes import outcome_classes
 from sim.provenance import KINDS, provenance
 from sim.results import Results, scenario_of
+from sim.scenario import Scenario
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -22,13 +24,14 @@ table { border-collapse: collapse; font-size: .85em; margin: .5em 0 1em; }
 th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; } th { background: #f3f3f3; }
 td:first-child, th:first-child { text-align: left; }
 figure { display: inline-block; margin: .5em; } figure img { max-width: 520px; border: 1px solid #eee; }
+caption { caption-side: top; text-align: left; color: #555; padding-bottom: .3em; }
 .note { color: #555; font-size: .9em; } pre { background: #f6f6f6; padding: .8em; overflow-x: auto; font-size: .8em; }
 """
 _COUNT_FIGURES = ("<script>window.addEventListener('load', function () { document.body.dataset.figuresShown = "
                   "Array.from(document.images).filter(function (i) { return i.complete && i.naturalWidth > 0; }).length; });</script>")
 
 
-def _image(draw: Callable[[Any], Any], title: str) -> str:
+def _image(draw: Callable[[Any], Any], caption: str) -> str:
     import matplotlib.pyplot as plt
 
     figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
@@ -37,12 +40,47 @@ def _image(draw: Callable[[Any], Any], title: str) -> str:
     figure.savefig(buffer, format="png", dpi=100)
     plt.close(figure)
     data = base64.b64encode(buffer.getvalue()).decode()
-    return f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,{data}"><figcaption>{html.escape(title)}</figcaption></figure>'
+    text = html.escape(caption)
+    return f'<figure><img alt="{text}" src="data:image/png;base64,{data}"><figcaption>{text}</figcaption></figure>'
 
 
-def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
-    formatters = {c: "{:.1%}".format for c in frame.columns if c in percent}
-    return frame.to_html(formatters=formatters, float_format=lambda v: f"{v:.4g}", border=0, escape=True)
+def readable(value: float) -> str:
+    """A number as a reader wants it: thousands with separators, smaller numbers to three significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ("estimate", "se", "lo", "hi"), caption: str = "") -> str:
+    """A table with its index as the first column (no separate header row for the index's name), shares as
+    percentages and other numbers :func:`readable`."""
+    shown = frame.reset_index() if frame.index.name or any(frame.index.names) else frame
+    formatters = {c: ("{:.2%}" if c == "se" else "{:.1%}").format for c in shown.columns if c in percent}
+    table = shown.to_html(formatters=formatters, float_format=readable, border=0, escape=True, index=False,
+                          na_rep="")
+    if caption:
+        table = table.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
+    return table
+
+
+def key_findings(runs: pd.DataFrame, scenario: Scenario, classes: list[str]) -> str:
+    """A few sentences on what the runs say: the chance of a deal and when, the likeliest outcome class, and
+    where deals settle each issue."""
+    table = analysis.headline(runs, scenario)
+    by_horizon = table.iloc[0]
+    unit = scenario.time_unit
+    sentences = [f"Over {len(runs):,} runs, a deal comes within {analysis.plural(scenario.horizon, unit)} in "
+                 f"{by_horizon.estimate:.0%} of them (95% interval {by_horizon.lo:.0%} to {by_horizon.hi:.0%})."]
+    soon = [(m, table.loc[m, "estimate"]) for m in table.index if m.startswith("deal within")]
+    if soon:
+        sentences.append("That is " + ", ".join(f"{p:.0%} {m.removeprefix('deal ')}" for m, p in soon) + ".")
+    shares = analysis.outcome_shares(runs, classes)["estimate"]
+    sentences.append(f"The most common outcome is {shares.idxmax().replace('_', ' ')} ({shares.max():.0%} of runs).")
+    settled = analysis.settlement_quantiles(runs)
+    if runs["deal"].any():
+        parts = [f"{scenario.issues[i].description or i.replace('_', ' ')} at {readable(row.q50)}"
+                 f"{' ' + scenario.issues[i].units if scenario.issues[i].units else ''} "
+                 f"(middle half {readable(row.q25)} to {readable(row.q75)})" for i, row in settled.iterrows()]
+        sentences.append("Deals settle, at the median: " + "; ".join(parts) + ".")
+    return " ".join(sentences)
 
 
 def _beside_history(runs: pd.DataFrame, scenario) -> list[str]:
@@ -70,65 +108,57 @@ def _beside_history(runs: pd.DataFrame, scenario) -> list[str]:
             _table(flat(beside.deal_survival), percent=tuple(f"{a} {b}" for a in ("model", "history") for b in shown))]
 
 
-def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, Callable[[Any], Any]]) -> str:
-    """The report's HTML: scenario and provenance, headline probabilities, distributions, drivers,
-    discovered regions, the compromise baseline and the manifest."""
+def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, tuple[Callable[[Any], Any], str]]) -> str:
+    """The report's HTML: key findings, scenario and provenance, headline probabilities, distributions
+    (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest."""
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
-    horizon = analysis.horizon_months(manifest)
+    classes = list(outcome_classes(scenario).values())
+    horizon, unit = scenario.horizon, scenario.time_unit
     sources = provenance(scenario)
     counts = sources["kind"].value_counts()
     parts = [f"<h1>{html.escape(scenario.name)}</h1>",
              f"<p>{html.escape(scenario.description)}</p>",
+             f"<p><strong>Key findings.</strong> {html.escape(key_findings(runs, scenario, classes))}</p>",
              f"<p class='note'>{len(runs):,} runs, seed {manifest['seed']}, design {html.escape(scenario.monte_carlo.design)}, "
-             f"mechanism {html.escape(scenario.model.mechanism.kind)}, horizon {horizon} months from {scenario.model.start_date}.</p>"]
+             f"mechanism {html.escape(scenario.model.mechanism.kind)}, horizon {analysis.plural(horizon, unit)} from {scenario.model.start_date}.</p>"]
 
     parts += ["<h2>Scenario and provenance</h2>",
               f"<p>{len(sources)} numbers, {int(sources['uncertain'].sum())} of them uncertain (drawn per run); sources: "
               + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in KINDS) + ".</p>",
-              _table(pd.DataFrame({"actors": [", ".join(scenario.actors)], "issues": [", ".join(scenario.issues)],
-                                   "veto holders": [", ".join(a for a, v in scenario.actors.items() if v.veto)]}).T.rename(columns={0: ""})),
+              _table(pd.DataFrame({"in the scenario": ["actors", "issues", "veto holders"],
+                                   "names": [", ".join(scenario.actors), ", ".join(scenario.issues),
+                                             ", ".join(a for a, v in scenario.actors.items() if v.veto)]})),
               "<details><summary>Every uncertain number and its source</summary>",
-              _table(sources.loc[sources["uncertain"], ["parameter", "value", "kind", "source"]].set_index("parameter")),
+              _table(sources.loc[sources["uncertain"], ["parameter", "value", "kind", "source"]], percent=()),
               "</details>"]
 
     parts += ["<h2>Headline probabilities</h2>",
-              _table(analysis.headline(runs, horizon), percent=("estimate", "se", "lo", "hi")),
-              f"<p>Median months to a deal, among runs with one: {analysis.median_months_to_deal(runs):.1f}.</p>",
-              _table(analysis.outcome_shares(runs), percent=("estimate", "se", "lo", "hi"))]
+              _table(analysis.headline(runs, scenario), caption="Probabilities with their Monte Carlo standard error and 95% interval"),
+              f"<p>Median {unit}s to a deal, among runs with one: {analysis.median_time_to_deal(runs, unit):.1f}.</p>",
+              _table(analysis.outcome_shares(runs, classes), caption="Outcome classes: share of runs")]
     events = analysis.event_shares(runs)
     if len(events):
-        parts += ["<h3>Events</h3>", _table(events, percent=("estimate", "se", "lo", "hi"))]
+        parts += ["<h3>Events</h3>", _table(events, caption="Share of runs in which each event happened, and its median month")]
 
-    parts += ["<h2>Distributions</h2>"] + [_image(draw, name.replace("_", " ")) for name, draw in figures.items()]
+    parts += ["<h2>Distributions</h2>"] + [_image(draw, caption) for draw, caption in figures.values()]
 
-    happens = discovery.condition(runs, "deal_within_12_months")
+    within = analysis.plural(scenario.headline_horizons[-1] if scenario.headline_horizons else horizon, unit)
+    happens = discovery.condition(runs, f"deal_within_{within.replace(' ', '_')}")
     parameters = manifest["parameters"]
-    parts += ["<h2>Drivers: what goes with a deal within 12 months</h2>",
-              f"<p>A deal within 12 months happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
+    parts += [f"<h2>Drivers: what goes with a deal within {within}</h2>",
+              f"<p>A deal within {within} happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
               "differs between those runs and the others (in standard deviations of the parameter):</p>",
-              _table(analysis.parameter_contrast(runs, parameters, happens).head(12)),
+              _table(analysis.parameter_contrast(runs, parameters, happens).head(12), percent=()),
               "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"]
-    if 0 < happens.sum() < len(runs):
-        box = discovery.prim(runs, parameters, happens)
-        step = box.trajectory.loc[box.chosen]
-        from sim import plots
-
-        parts += ["<h2>Discovered region (PRIM)</h2>",
-                  f"<p>Box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
-                  f"{int(step.res_dim)} restricted parameters, limits in their own units:</p>",
-                  _table(box.limits),
-                  _image(lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax), "PRIM trade-off"),
-                  _image(lambda ax: plots.plot_prim_box(box.limits, ax=ax), "PRIM box"),
-                  "<h3>CART leaves</h3>",
-                  _table(discovery.cart(runs, parameters, happens).head(6).set_index("rule"), percent=("density", "coverage"))]
+    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(runs, parameters, happens, within)
 
     parts += _beside_history(runs, scenario)
 
     parts += ["<h2>Settlements and the compromise baseline</h2>",
-              "<p>Quantiles of each issue's settlement among deals, beside the compromise model's forecast "
-              "(capability x salience weighted mean of positions; median over runs).</p>",
-              _table(analysis.settlement_quantiles(runs))]
+              _table(analysis.settlement_quantiles(runs), percent=(),
+                     caption="Quantiles of each issue's settlement among deals, beside the compromise model's forecast "
+                             "(capability x salience weighted mean of positions; median over runs)")]
 
     shown = {k: manifest[k] for k in ("seed", "requested_runs", "runs", "chunk_runs", "until_ci", "code_version",
                                       "versions", "timings") if k in manifest}
@@ -138,3 +168,27 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
     body = "\n".join(parts)
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(scenario.name)}</title>"
             f"<style>{_STYLE}</style></head><body>\n{body}\n{_COUNT_FIGURES}\n</body></html>\n")
+
+
+def _prim_section(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, within: str) -> list[str]:
+    """PRIM's box and CART's leaves for quick deals, or why there is none worth showing."""
+    from sim import plots
+
+    if not 0 < happens.sum() < len(runs):
+        return [f"<p>A deal within {within} happens in {'every' if happens.all() else 'no'} run: "
+                "there is no region of the parameters to tell apart.</p>"]
+    box = discovery.prim(runs, parameters, happens)
+    if not box.useful:
+        return [f"<p>No useful box: no region of the parameters is markedly denser in deals within {within} "
+                f"({box.share:.1%} of all runs) than the whole, so none is shown.</p>"]
+    step = box.trajectory.loc[box.chosen]
+    return [f"<p>Box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
+            f"{int(step.res_dim)} restricted parameters, limits in their own units:</p>",
+            _table(box.limits, percent=()),
+            _image(lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax),
+                   "PRIM's peeling trade-off: each box's coverage against its density; circled, the box chosen."),
+            _image(lambda ax: plots.plot_prim_box(box.limits, ax=ax),
+                   "The chosen box: each restricted parameter's limits within its sampled range."),
+            "<h3>CART leaves</h3>",
+            _table(discovery.cart(runs, parameters, happens).head(6), percent=("density", "coverage"),
+                   caption="Leaves of a classification tree, densest first: rule, runs, density and coverage")]

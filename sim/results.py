@@ -27,9 +27,9 @@ import pandas as pd
 
 from sim import analysis
 from sim.errors import ScenarioError
-from sim.model.outcomes import OUTCOME_CLASSES
+from sim.model.outcomes import outcome_classes
 from sim.runner import Chunk, chunks, iter_chunks
-from sim.scenario import Scenario
+from sim.scenario import Scenario, scenario_from_mapping
 
 RUNS_FILE = "runs.parquet"
 MANIFEST_FILE = "manifest.json"
@@ -110,7 +110,7 @@ def _new_manifest(scenario: Scenario, runs: int, seed: int, changes: dict[str, A
         "chunks_total": len(plan),
         "chunks_done": [],
         "parameters": scenario.uncertain_parameters(),
-        "outcome_classes": list(OUTCOME_CLASSES),
+        "outcome_classes": list(outcome_classes(scenario).values()),
         "versions": package_versions(),
         "code_version": code_version(),
         "timings": {},
@@ -163,9 +163,9 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
     return manifest
 
 
-def _runs_needed(table: pd.DataFrame, horizon: int, width: float) -> int:
+def _runs_needed(table: pd.DataFrame, scenario: Scenario, width: float) -> int:
     """Runs for every headline probability's 95% interval to be narrower than ``width`` (normal approximation)."""
-    headline = analysis.headline(table, horizon)
+    headline = analysis.headline(table, scenario)
     if (headline["hi"] - headline["lo"]).max() < width:
         return len(table)
     deal_share = max(float(table["deal"].mean()), 1.0 / len(table))
@@ -220,7 +220,7 @@ def run_to_folder(
         if until_ci is None or manifest["runs"] >= max_runs:
             break
         summary = pd.read_parquet(folder / RUNS_FILE, columns=analysis.summary_columns(result_columns_unchecked(folder)))
-        needed = min(_runs_needed(summary, scenario.horizon_months, until_ci), max_runs)
+        needed = min(_runs_needed(summary, scenario, until_ci), max_runs)
         if needed <= manifest["runs"]:
             break
         plan = chunks(requested + int(np.ceil((needed - requested) / size)) * size, size, requested)
@@ -274,4 +274,4 @@ def result_columns(folder: str | Path) -> list[str]:
 
 def scenario_of(manifest: dict[str, Any]) -> Scenario:
     """The scenario a results folder was made from, rebuilt from its manifest."""
-    return Scenario.model_validate(manifest["scenario"]["resolved"])
+    return scenario_from_mapping(manifest["scenario"]["resolved"], manifest["scenario"].get("file", "manifest"))

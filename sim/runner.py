@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model import SOLUTIONS, simulate, simulate_history, solve
+from sim.progress import progress_bar
 from sim.rng import dynamics_generator
 from sim.sampling import draws_from_unit, sample
 from sim.scenario import Scenario
@@ -131,19 +132,22 @@ def run_monte_carlo(
     seed: int | None = None,
     jobs: int = 1,
     on_chunk: Callable[[int], None] | None = None,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
     """Run the scenario ``runs`` times (default: the file's) from ``seed``, in memory; one row per run.
 
-    ``on_chunk`` is called with the number of runs each finished chunk adds (for progress bars).
-    For runs too many to hold in memory, use :func:`sim.results.run_to_folder`.
+    ``on_chunk`` is called with the number of runs each finished chunk adds; ``progress`` shows a bar
+    (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.results.run_to_folder`.
     """
     runs = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
     tables = {}
-    for chunk, table in iter_chunks(scenario, chunks(runs, scenario.monte_carlo.chunk_runs), seed, jobs):
-        tables[chunk.index] = table
-        if on_chunk is not None:
-            on_chunk(len(table))
+    with progress_bar(runs, scenario.name, progress) as advance:
+        for chunk, table in iter_chunks(scenario, chunks(runs, scenario.monte_carlo.chunk_runs), seed, jobs):
+            tables[chunk.index] = table
+            advance(len(table))
+            if on_chunk is not None:
+                on_chunk(len(table))
     return pd.concat([tables[i] for i in sorted(tables)], ignore_index=True)
 
 
@@ -155,24 +159,31 @@ def solve_chunk(scenario: Scenario, seed: int, chunk: Chunk, solution: str) -> p
 
 
 def run_models(
-    scenario: Scenario, models: list[str], runs: int | None = None, seed: int | None = None, jobs: int = 1
+    scenario: Scenario, models: list[str], runs: int | None = None, seed: int | None = None, jobs: int = 1,
+    progress: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Each model on the same scenario, runs and seed (so the same draws): a table per model."""
+    """Each model on the same scenario, runs and seed (so the same draws): a table per model (``progress``:
+    a bar over all of them; None: only in a terminal)."""
     runs = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
     tables = {}
-    for name in models:
-        if name in MECHANISMS:
-            tables[name] = run_monte_carlo(scenario.with_mechanism(name), runs=runs, seed=seed, jobs=jobs)
-        else:
-            plan = chunks(runs, scenario.monte_carlo.chunk_runs)
-            tables[name] = pd.concat([solve_chunk(scenario, seed, chunk, name) for chunk in plan], ignore_index=True)
+    with progress_bar(runs * len(models), f"{len(models)} models", progress) as advance:
+        for name in models:
+            if name in MECHANISMS:
+                tables[name] = run_monte_carlo(scenario.with_mechanism(name), runs=runs, seed=seed, jobs=jobs,
+                                               on_chunk=advance, progress=False)
+            else:
+                plan = chunks(runs, scenario.monte_carlo.chunk_runs)
+                tables[name] = pd.concat([solve_chunk(scenario, seed, chunk, name) for chunk in plan], ignore_index=True)
+                advance(runs)
     return tables
 
 
-def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, block_runs: int | None = None) -> pd.DataFrame:
+def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, block_runs: int | None = None,
+               on_chunk: Callable[[int], None] | None = None) -> pd.DataFrame:
     """Simulate one run per row of ``unit`` (points in the unit cube, columns in the order of
-    ``uncertain_parameters()``), in chunks of the scenario's size.
+    ``uncertain_parameters()``), in chunks of the scenario's size; ``on_chunk`` is called with each
+    finished chunk's number of runs.
 
     With ``block_runs`` the design is a sequence of blocks of that many rows, and the k-th run of every
     block meets the same chance in the war (common random numbers), so blocks differ only by design.
@@ -184,11 +195,16 @@ def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, b
         for index, first in enumerate(range(start, min(start + blocks, len(unit)), size)):
             stream = index if block_runs else len(plan)
             plan.append((scenario, seed, stream, first, unit[first:min(first + size, start + blocks)]))
+    def counted(table: pd.DataFrame) -> pd.DataFrame:
+        if on_chunk is not None:
+            on_chunk(len(table))
+        return table
+
     if jobs > 1 and len(plan) > 1:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            tables = list(pool.map(_design_chunk, *zip(*plan)))
+            tables = [counted(table) for table in pool.map(_design_chunk, *zip(*plan))]
     else:
-        tables = [_design_chunk(*arguments) for arguments in plan]
+        tables = [counted(_design_chunk(*arguments)) for arguments in plan]
     return pd.concat(tables, ignore_index=True)
 
 

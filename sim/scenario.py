@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
+import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
 from sim.errors import ScenarioError
 from sim.history.data import CONFLICT_TYPE_CHOICES, INTENSITY_CHOICES, REGION_CHOICES
 from sim.quantities import (
     DISTRIBUTION_TAGS,
+    DISTRIBUTIONS,
     Choice,
     Fixed,
     NonNegative,
@@ -28,6 +32,16 @@ from sim.quantities import (
     within,
 )
 from sim.yaml_io import read_yaml_mapping
+
+DAYS_PER_MONTH = 365.25 / 12
+MONTHS_PER_UNIT = {"month": 1.0, "week": 7 / DAYS_PER_MONTH, "day": 1 / DAYS_PER_MONTH}
+"""The units a round may be counted in, and how many months (of 365.25 / 12 days) each is."""
+DEFAULT_HORIZONS = {"month": (1, 3, 6, 12, 24, 60, 120), "week": (1, 2, 4, 8, 13, 26, 52, 104),
+                    "day": (1, 3, 7, 14, 30, 60, 90, 180, 365)}
+"""Candidates for the headline horizons when a scenario names none: the two largest before its horizon."""
+RENAMED_KEYS = {"war_cost": "delay_cost"}
+"""An actor's keys read under their new name (old -> new), in files, variants, ``--set`` and event targets;
+``model.round_months`` is read as ``model.round_length`` (with monthly rounds)."""
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Positive = Annotated[Quantity, within(1e-12)]
@@ -79,10 +93,11 @@ class ActorIssue(_Strict):
     red_line: RedLine | None = None
 
 
-class WarCost(_Strict):
-    """What another round of war costs an actor, in utility units (a whole settlement is worth 1)."""
+class DelayCost(_Strict):
+    """What another round without agreement (of war, of a strike) costs an actor, in utility units
+    (a whole settlement is worth 1). Written ``delay_cost`` (``war_cost`` is read as the same key)."""
 
-    per_round: NonNegative = _default(0.0, "no cost of war given")
+    per_round: NonNegative = _default(0.0, "no cost of delay given")
     winter_multiplier: NonNegative = _default(1.0, "no seasonal change", "Factor on the cost in winter months.")
 
 
@@ -100,7 +115,7 @@ class Actor(_Strict):
     veto: bool = Field(default=False, description="A deal needs this actor's consent.")
     capability: NonNegative
     issues: dict[Name, ActorIssue]
-    war_cost: WarCost = WarCost()
+    delay_cost: DelayCost = DelayCost()
     belief: Belief | None = Field(default=None, description="Without one, the actor knows the true chance.")
     planning_rounds: Annotated[Quantity, within(1, 600)] = _default(
         12.0, "a year of monthly rounds", "How many rounds ahead the actor weighs fighting on."
@@ -183,6 +198,18 @@ class Event(_Strict):
     until_round: Annotated[int, Field(ge=1)] | None = None
     set: Annotated[dict[str, Quantity], Field(min_length=1)] = Field(
         description="Dotted key paths of scenario numbers (as `sim provenance` lists them) and their new values."
+    )
+
+
+class Report(_Strict):
+    """How results are told: the headline horizons and the scenario's own names for its outcome classes."""
+
+    horizons: list[Annotated[int, Field(ge=1, le=100_000)]] | None = Field(
+        default=None, description="The headline 'deal within N months' (or weeks, days: the rounds' unit); "
+                                  "default: a few that fit the horizon."
+    )
+    outcome_labels: dict[Name, Name] = Field(
+        default_factory=dict, description="The scenario's own name for an outcome class, e.g. {no_agreement: strike_goes_on}."
     )
 
 
@@ -278,7 +305,10 @@ class ModelSettings(_Strict):
     """Time and mechanism."""
 
     start_date: dt.date
-    round_months: Annotated[int, Field(ge=1, le=12)] = 1
+    round_length: Annotated[int, Field(ge=1, le=366)] = Field(
+        default=1, description="How long a round is, in round_unit (the old key round_months is read as months)."
+    )
+    round_unit: Literal["month", "week", "day"] = "month"
     horizon_rounds: Annotated[int, Field(ge=1, le=1200)] = 36
     winter_months: list[Annotated[int, Field(ge=1, le=12)]] = [12, 1, 2]
     utility: Literal["quadratic", "linear", "loss_averse"] = Field(
@@ -301,6 +331,23 @@ class ModelSettings(_Strict):
     frozen_threshold: Annotated[float, Field(ge=0, le=1)] = 0.01
     mechanism: Mechanism
     expected_utility: ExpectedUtilitySettings = ExpectedUtilitySettings()
+
+
+    @property
+    def round_months(self) -> float:
+        """The length of a round in months (of 365.25 / 12 days for weeks and days)."""
+        return self.round_length * MONTHS_PER_UNIT[self.round_unit]
+
+    def dates_after(self, rounds: np.ndarray) -> pd.DatetimeIndex:
+        """The calendar date after each number of ``rounds`` from the start (a month later is the same day
+        of the month, or the month's last day if it has fewer)."""
+        steps = np.asarray(rounds, dtype=np.int64) * self.round_length
+        if self.round_unit != "month":
+            days = steps * (7 if self.round_unit == "week" else 1)
+            return pd.DatetimeIndex(np.datetime64(self.start_date, "D") + days).as_unit("ns")
+        month = np.datetime64(self.start_date, "M") + steps
+        length = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
+        return pd.DatetimeIndex(month.astype("datetime64[D]") + np.minimum(self.start_date.day, length) - 1).as_unit("ns")
 
 
 class MonteCarlo(_Strict):
@@ -335,6 +382,7 @@ class Scenario(_Strict):
     )
     model: ModelSettings
     monte_carlo: MonteCarlo = MonteCarlo()
+    report: Report = Report()
 
     _files: tuple[Path, ...] = PrivateAttr(default=())
     _structures: dict[tuple, Scenario] = PrivateAttr(default_factory=dict)
@@ -350,9 +398,32 @@ class Scenario(_Strict):
         return self._files
 
     @property
-    def horizon_months(self) -> int:
+    def time_unit(self) -> str:
+        """The unit rounds are counted in, and results told in: month, week or day."""
+        return self.model.round_unit
+
+    @property
+    def horizon(self) -> int:
+        """The horizon of the talks in :attr:`time_unit`."""
+        return self.model.horizon_rounds * self.model.round_length
+
+    @property
+    def horizon_months(self) -> float:
         """The horizon of the talks in months."""
         return self.model.horizon_rounds * self.model.round_months
+
+    @property
+    def headline_horizons(self) -> list[int]:
+        """The headline 'deal within N <unit>' measures, in :attr:`time_unit`, each before the horizon."""
+        if self.report.horizons is not None:
+            return sorted(set(self.report.horizons))
+        return [n for n in DEFAULT_HORIZONS[self.time_unit] if n < self.horizon][-2:]
+
+    def can_break_down(self) -> bool:
+        """Whether a deal can break down: a breakdown hazard above zero, in the file or set by an event."""
+        if self.breakdown.base_hazard.support()[1] > 0:
+            return True
+        return any(q.support()[1] > 0 for e in self.events.values() for k, q in e.set.items() if k == "breakdown.base_hazard")
 
     def with_mechanism(self, kind: str) -> Scenario:
         """This scenario under another bargaining mechanism (``alternating`` or ``none``; ``mediator``
@@ -416,7 +487,7 @@ def schema_json() -> str:
 
 def scenario_from_mapping(raw: dict[str, Any], label: str) -> Scenario:
     """Validate a scenario given as a mapping (built by code rather than read from a file)."""
-    return _validate(copy.deepcopy(raw), Path(label))
+    return _validate(_with_new_keys(copy.deepcopy(raw), Path(label)), Path(label))
 
 
 def load_scenario(path: str | Path, changes: Mapping[str, Any] | None = None) -> Scenario:
@@ -424,14 +495,48 @@ def load_scenario(path: str | Path, changes: Mapping[str, Any] | None = None) ->
     path = Path(path)
     raw, files = _resolve_extends(path, ())
     for key, value in (changes or {}).items():
-        _set_path(raw, key, value, path)
+        _set_path(raw, _new_path(key), value, path)
     scenario = _validate(raw, path)
     scenario._files = files
     return scenario
 
 
+def _new_path(dotted: str) -> str:
+    """A dotted key path with old key names replaced (``actors.a.war_cost.per_round`` -> ``...delay_cost...``)."""
+    parts = dotted.split(".")
+    if len(parts) > 2 and parts[0] == "actors":
+        parts[2] = RENAMED_KEYS.get(parts[2], parts[2])
+    if parts == ["model", "round_months"]:
+        parts[1] = "round_length"
+    return ".".join(parts)
+
+
+def _with_new_keys(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``raw`` with the old key names of :data:`RENAMED_KEYS` replaced, in actors and in event targets."""
+    actors = raw.get("actors")
+    for name, actor in (actors.items() if isinstance(actors, dict) else ()):
+        if not isinstance(actor, dict):
+            continue
+        for old, new in RENAMED_KEYS.items():
+            if old in actor and new in actor:
+                raise ScenarioError(path, [(f"actors.{name}.{old}", f"give {new} only ({old} is its old name)")])
+            if old in actor:
+                actor[new] = actor.pop(old)
+    model = raw.get("model")
+    if isinstance(model, dict) and "round_months" in model:
+        if "round_length" in model or model.get("round_unit", "month") != "month":
+            raise ScenarioError(path, [("model.round_months", "give round_length and round_unit only (round_months "
+                                                              "is the old name of round_length for monthly rounds)")])
+        model["round_length"] = model.pop("round_months")
+    events = raw.get("events")
+    for event in (events.values() if isinstance(events, dict) else ()):
+        if isinstance(event, dict) and isinstance(event.get("set"), dict):
+            event["set"] = {_new_path(str(k)): v for k, v in event["set"].items()}
+    return raw
+
+
 def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], tuple[Path, ...]]:
-    raw = read_yaml_mapping(path)
+    raw = _with_new_keys(read_yaml_mapping(path), path)
     parent_name = raw.get("extends")
     if parent_name is None:
         return raw, (path,)
@@ -479,7 +584,33 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, path: Path) -> None:
     node[keys[-1]] = value
 
 
+def _normals_on_scales(raw: dict[str, Any]) -> None:
+    """Cut each ``normal`` on an issue's scale (positions, absolute red lines, no-deal and ceasefire values)
+    to that scale where the file gives no bound."""
+    issues = raw.get("issues") if isinstance(raw.get("issues"), dict) else {}
+
+    def cut(node: Any, key: str, issue: Any) -> None:
+        spec, scale = node.get(key) if isinstance(node, dict) else None, issues.get(issue)
+        if isinstance(spec, dict) and spec.get("dist") == "normal" and isinstance(scale, dict):
+            spec.setdefault("low", scale.get("low", 0.0))
+            spec.setdefault("high", scale.get("high", 1.0))
+
+    for name, issue in issues.items():
+        cut(issue, "no_deal", name)
+    for actor in (raw.get("actors") or {}).values() if isinstance(raw.get("actors"), dict) else ():
+        stances = actor.get("issues") if isinstance(actor, dict) else None
+        for name, stance in stances.items() if isinstance(stances, dict) else ():
+            cut(stance, "position", name)
+            line = stance.get("red_line") if isinstance(stance, dict) else None
+            if isinstance(line, dict) and not line.get("relative_to_front"):
+                cut(line, "min", name)
+                cut(line, "max", name)
+    if isinstance(raw.get("ceasefire"), dict):
+        cut(raw["ceasefire"], "value", raw["ceasefire"].get("issue"))
+
+
 def _validate(raw: dict[str, Any], path: Path) -> Scenario:
+    _normals_on_scales(raw)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
@@ -554,8 +685,12 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         if not (isinstance(p, str) and (p in DISTRIBUTION_TAGS or p.startswith("function-")))
     ]
     kind = error["type"]
+    given = error.get("input")
     if kind == "extra_forbidden":
-        message = "unknown key"
+        message = "unknown key" + _did_you_mean(str(error["loc"][-1]), _known_keys())
+    elif kind == "quantity" and isinstance(given, dict) and isinstance(given.get("dist"), str):
+        message = (f"unknown distribution {given['dist']!r}{_did_you_mean(given['dist'], DISTRIBUTIONS)}; "
+                   f"choose from {', '.join(DISTRIBUTIONS)}")
     elif kind == "missing":
         message = "missing required key"
     else:
@@ -563,6 +698,18 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         if kind not in ("quantity",) and "input" in error and not isinstance(error["input"], (dict, list)):
             message += f" (got {error['input']!r})"
     return ".".join(parts), message
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _known_keys() -> set[str]:
+    """Every key a scenario file may use somewhere, for suggestions."""
+    definitions = Scenario.model_json_schema()["$defs"].values()
+    return set(Scenario.model_fields) | {key for d in definitions for key in d.get("properties", {})}
 
 
 def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
@@ -631,6 +778,9 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         yield from known("issue", issue_names, flag.issue, f"flags.{name}.issue")
         if flag.at_least is None and flag.at_most is None:
             yield f"flags.{name}", "give at_least, at_most or both"
+    longest = {"month": 12, "week": 52, "day": 366}[s.model.round_unit]
+    if s.model.round_length > longest:
+        yield "model.round_length", f"a round of more than a year: at most {longest} {s.model.round_unit}s"
     mechanism = s.model.mechanism
     if isinstance(mechanism, Mediated):
         yield from known("actor", actor_names, mechanism.mediator, "model.mechanism.mediator")

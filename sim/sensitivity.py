@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim import analysis
+from sim.progress import progress_bar
 from sim.runner import run_design
 from sim.sampling import one_at_a_time_design, saltelli_design
 from sim.scenario import Scenario
@@ -29,17 +30,26 @@ class Sensitivity:
 
 
 def sensitivity(scenario: Scenario, base_runs: int = 512, tornado_runs: int = 1000, seed: int | None = None,
-                jobs: int = 1, outcomes: list[str] | None = None) -> Sensitivity:
+                jobs: int = 1, outcomes: list[str] | None = None, progress: bool | None = None) -> Sensitivity:
     """Sobol first-order and total indices (``base_runs * (parameters + 2)`` runs) and a tornado
-    (``tornado_runs`` runs at the centre and at each parameter's 5% and 95% quantile) for each outcome."""
+    (``tornado_runs`` runs at the centre and at each parameter's 5% and 95% quantile) for each outcome;
+    ``progress`` shows a bar over all the runs (None: only in a terminal)."""
     seed = scenario.monte_carlo.seed if seed is None else seed
     parameters = scenario.uncertain_parameters()
-    width = len(parameters) + 2
     unit = saltelli_design(len(parameters), base_runs, seed)
+    total = len(unit) + (2 * len(parameters) + 1) * tornado_runs
+    with progress_bar(total, f"sensitivity: {scenario.name}", progress) as advance:
+        return _sensitivity(scenario, unit, tornado_runs, seed, jobs, outcomes, advance)
+
+
+def _sensitivity(scenario: Scenario, unit: np.ndarray, tornado_runs: int, seed: int, jobs: int,
+                 outcomes: list[str] | None, advance) -> Sensitivity:
+    parameters = scenario.uncertain_parameters()
+    width = len(parameters) + 2
     # SALib lays out each base point's A, AB_1..AB_D, B rows together; run them as blocks so that every
     # variant of a base point meets the same chance in the war, then restore SALib's order.
     by_variant = unit.reshape(-1, width, len(parameters)).transpose(1, 0, 2).reshape(-1, len(parameters))
-    variant_runs = run_design(scenario, by_variant, seed, jobs, block_runs=len(by_variant) // width)
+    variant_runs = run_design(scenario, by_variant, seed, jobs, block_runs=len(by_variant) // width, on_chunk=advance)
     order = np.arange(len(unit)).reshape(width, -1).T.reshape(-1)
     design_runs = variant_runs.iloc[order].reset_index(drop=True)
     values = analysis.sensitivity_outcomes(design_runs, scenario)
@@ -49,7 +59,7 @@ def sensitivity(scenario: Scenario, base_runs: int = 512, tornado_runs: int = 10
         raise ValueError(f"unknown outcome(s) {', '.join(unknown)}; choose from {', '.join(values.columns)}")
     sobol = {name: analysis.sobol_indices(values[name], parameters, seed) for name in chosen}
     centre_and_swings = one_at_a_time_design(len(parameters)).repeat(tornado_runs, axis=0)
-    swings = run_design(scenario, centre_and_swings, seed, jobs, block_runs=tornado_runs)
+    swings = run_design(scenario, centre_and_swings, seed, jobs, block_runs=tornado_runs, on_chunk=advance)
     blocks = [swings.iloc[k:k + tornado_runs] for k in range(0, len(swings), tornado_runs)]
     tornado = {name: analysis.tornado(blocks, parameters, name, scenario) for name in chosen}
     return Sensitivity(sobol, tornado, len(design_runs), len(swings))

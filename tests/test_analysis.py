@@ -23,9 +23,10 @@ def test_deal_curve_counts_deals_by_month():
     assert (curve["lo"] <= curve["estimate"]).all() and (curve["estimate"] <= curve["hi"]).all()
 
 
-def test_outcome_shares_cover_every_class():
-    runs = pd.DataFrame({"outcome": ["comprehensive_deal", "war_goes_on", "war_goes_on", "war_goes_on"]})
-    shares = analysis.outcome_shares(runs)
-    assert shares.loc["war_goes_on", "estimate"] == 0.75
-    assert shares.loc["ceasefire_only", "estimate"] == 0.0
+def test_outcome_shares_cover_every_class_of_the_scenario():
+    runs = pd.DataFrame({"outcome": ["agreement", "no_agreement", "no_agreement", "no_agreement"]})
+    shares = analysis.outcome_shares(runs, ["agreement", "agreement_broke_down", "no_agreement"])
+    assert shares.loc["no_agreement", "estimate"] == 0.75
+    assert shares.loc["agreement_broke_down", "estimate"] == 0.0
     assert shares["estimate"].sum() == pytest.approx(1.0)
+    assert analysis.outcome_shares(runs).index.tolist() == ["agreement", "no_agreement"]

@@ -19,7 +19,8 @@ def shard_hashes(folder):
     """The SHA-256 of every shard of a results folder, by file name."""
     return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
 
-SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "validate", "provenance", "plot", "report", "summary", "replay", "backtest", "reference-class", "score", "schema", "explore"]
+SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "init", "validate", "provenance", "plot", "report",
+               "summary", "replay", "backtest", "reference-class", "score", "schema", "explore"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -72,7 +73,7 @@ def test_summary_reads_at_a_glance(results, capsys):
     assert main(["summary", str(results)]) == 0
     text = capsys.readouterr().out
     for phrase in ["deal by the horizon (36 months)", "deal within 6 months", "deal within 12 months",
-                   "Median months to a deal", "territory", "us backstop", "comprehensive_deal", "compromise"]:
+                   "Median months to a deal", "territory", "us backstop", "agreement", "fighting_goes_on", "compromise"]:
         assert phrase in text, phrase
 
 
@@ -180,3 +181,28 @@ def test_compare_rejects_unknown_models(capsys, tmp_path):
 def test_run_with_another_model(tmp_path, capsys):
     assert main(["run", str(ARTICLE), "--runs", "300", "--model", "alternating", "--out", str(tmp_path / "alt"), "--quiet"]) == 0
     assert read_results(tmp_path / "alt").manifest["scenario"]["resolved"]["model"]["mechanism"]["kind"] == "alternating"
+
+
+def test_summary_exports_json_and_csv(results, capsys):
+    import io
+
+    assert main(["summary", str(results), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    deal = read_results(results).runs["deal"].mean()
+    assert document["headline"]["deal by the horizon (36 months)"]["estimate"] == pytest.approx(deal)
+    assert {"headline", "outcome_classes", "settlements", "events"} <= set(document)
+    assert main(["summary", str(results), "--csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(table.columns) == ["table", "row", "column", "value"]
+    row = table[(table["table"] == "outcome_classes") & (table["row"] == "agreement") & (table["column"] == "estimate")]
+    assert row["value"].item() == pytest.approx(document["outcome_classes"]["agreement"]["estimate"])
+
+
+def test_progress_bars_show_in_a_terminal_or_when_asked(capsys):
+    from sim import load_scenario, run_monte_carlo
+
+    scenario = load_scenario(ARTICLE)
+    run_monte_carlo(scenario, runs=50, seed=1)
+    assert capsys.readouterr().err == "", "standard error is not a terminal here: no bar"
+    run_monte_carlo(scenario, runs=50, seed=1, progress=True)
+    assert "50/50" in capsys.readouterr().err

@@ -17,7 +17,7 @@ def known_region():
     runs = pd.DataFrame(rng.uniform(size=(5000, 4)), columns=["a", "b", "c", "d"])
     runs["months_to_deal"] = np.where((runs["a"] > 0.6) & (runs["b"] < 0.3), 5.0, np.nan)
     runs["deal"] = runs["months_to_deal"].notna()
-    runs["outcome"] = np.where(runs["deal"], "comprehensive_deal", "war_goes_on")
+    runs["outcome"] = np.where(runs["deal"], "agreement", "no_agreement")
     return runs
 
 
@@ -29,15 +29,30 @@ def test_prim_finds_the_box(known_region):
     assert set(box.limits.index) == {"a", "b"}
     assert box.limits.loc["a", "low"] == pytest.approx(0.6, abs=0.03)
     assert box.limits.loc["b", "high"] == pytest.approx(0.3, abs=0.03)
+    assert box.useful
+
+
+def test_prim_says_when_no_box_helps(known_region):
+    noise = pd.Series(np.random.default_rng(1).uniform(size=len(known_region)) < 0.95)
+    assert not discovery.prim(known_region, ["a", "b", "c", "d"], noise).useful
 
 
 def test_cart_finds_the_rule(known_region):
-    leaves = discovery.cart(known_region, ["a", "b", "c", "d"], discovery.condition(known_region, "comprehensive_deal"), 2)
+    leaves = discovery.cart(known_region, ["a", "b", "c", "d"], discovery.condition(known_region, "agreement"), 2)
     best = leaves.iloc[0]
     assert best.density > 0.97 and best.coverage > 0.97
     cuts = dict(part.split(" ", 1) for part in best.rule.split(" and "))
     assert cuts["a"].startswith(">") and float(cuts["a"][2:]) == pytest.approx(0.6, abs=0.01)
     assert cuts["b"].startswith("<=") and float(cuts["b"][3:]) == pytest.approx(0.3, abs=0.01)
+
+
+def test_cart_rules_name_each_parameter_once(known_region):
+    leaves = discovery.cart(known_region, ["a", "b", "c", "d"], discovery.condition(known_region, "agreement"), 4)
+    for rule in leaves["rule"]:
+        names = [part.split()[-3] if part.count(" ") == 4 else part.split()[0] for part in rule.split(" and ")]
+        assert len(names) == len(set(names)), rule
+    assert discovery.simplified_rule({"x": (0.19, np.inf)}) == "x > 0.19"
+    assert discovery.simplified_rule({"x": (0.1, 0.4), "y": (-np.inf, 2.0)}) == "0.1 < x <= 0.4 and y <= 2"
 
 
 def test_conditions(known_region):

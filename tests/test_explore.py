@@ -109,7 +109,7 @@ def test_the_view_measures_the_change_from_the_baseline(article, baseline):
     settings = initial_settings(article) | {"model.mechanism.kind": "none"}
     nobody = scenario_with(article, settings)
     shown = view(nobody, baseline, run_ensemble(nobody, RUNS, seed=7))
-    row = shown.tables["headline"].loc["deal by the horizon"]
+    row = shown.tables["headline"].loc["deal by the horizon (36 months)"]
     assert row["value"] == 0 and row["difference"] == pytest.approx(-baseline["deal"].mean())
     assert row["lo"] <= row["difference"] <= row["hi"] < 0
     classes = shown.tables["outcome_classes"]
@@ -147,7 +147,7 @@ def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(
     settings = initial_settings(scenario) | {
         "front.p_advance": (0.4, 0.6),
         "actors.russia.issues.territory.red_line.min": (0.8, 1.0),
-        "events.winter_energy_strikes.set.actors.ukraine.war_cost.winter_multiplier": (3.0, 3.0),
+        "events.winter_energy_strikes.set.actors.ukraine.delay_cost.winter_multiplier": (3.0, 3.0),
         "model.mechanism.kind": "alternating",
         "actors.european_coalition.veto": False,
     }
@@ -162,7 +162,7 @@ def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(
     assert p_advance["source"].startswith(
         'variant: set in the explorer (was uniform(low=0.55, high=0.8); line 7 ("has been making slow progress')
     assert kind_of(p_advance["source"]) == "variant"
-    strikes = content["events"]["winter_energy_strikes"]["set"]["actors.ukraine.war_cost.winter_multiplier"]
+    strikes = content["events"]["winter_energy_strikes"]["set"]["actors.ukraine.delay_cost.winter_multiplier"]
     assert strikes["value"] == 3.0 and strikes["source"].startswith("variant:")
     assert numbers(load_scenario(path)) == numbers(scenario_with(scenario, settings))
     with pytest.raises(ScenarioError, match="already exists"):
@@ -218,7 +218,8 @@ def test_a_negotiation_without_a_front_explores_too(tmp_path):
     baseline = run_ensemble(scenario, 500, seed=3)
     shown = view(changed, baseline, run_ensemble(changed, 500, seed=3))  # every baseline run deals: no crash at 100%
     assert set(shown.figures) == {"deal_curve", "outcome_classes", "settlements"}
-    deal = shown.tables["headline"].loc["deal by the horizon"]
+    deal = shown.tables["headline"].loc["deal by the horizon (6 months)"]
+    assert not [m for m in shown.tables["headline"].index if "ceasefire" in m or "breaks down" in m]
     assert deal["baseline"] == 1.0 and deal["value"] < 0.9 and deal["hi"] < 0  # a better outside option: fewer deals
 
 

@@ -23,7 +23,7 @@ def gamblers_ruin(p: float, i: int, n: int) -> tuple[float, float]:
 def test_front_without_bargaining_is_gamblers_ruin(tmp_path, p, i, n):
     scenario = load_scenario(write_yaml(tmp_path / "war.yaml", two_sided(p, i / n, 1 / n, horizon=1200)))
     runs = run_monte_carlo(scenario, runs=20_000, seed=7)
-    assert runs["military_decision"].all(), "every run must be absorbed well before the horizon"
+    assert runs["decided_by_fighting"].all(), "every run must be absorbed well before the horizon"
     won = runs["front_end"] == 1.0
     rounds = runs["months_to_decision"]
     expected_win, expected_rounds = gamblers_ruin(p, i, n)
@@ -53,8 +53,8 @@ def test_deals_under_complete_information_lie_in_fearons_range(tmp_path):
     assert len(deals) > 0.9 * len(runs), "with costly war and shared beliefs a deal should almost always come"
     # Fearon (1995): with expected outcome p and costs cA, cB, A accepts x >= p - cA and B accepts x <= p + cB.
     expected = np.clip(deals["front_at_deal"] + planning * 0.02 * (2 * deals["front.p_advance"] - 1), 0, 1)
-    cost_a = planning * deals["actors.a.war_cost.per_round"]
-    cost_b = planning * deals["actors.b.war_cost.per_round"]
+    cost_a = planning * deals["actors.a.delay_cost.per_round"]
+    cost_b = planning * deals["actors.b.delay_cost.per_round"]
     x = deals["settlement_share"]
     assert (x >= expected - cost_a - 1e-9).all()
     assert (x <= expected + cost_b + 1e-9).all()
@@ -76,7 +76,7 @@ def test_ceasefire_needs_the_opponents_consent(article_raw, tmp_path):
     scenario = load_scenario(write_yaml(tmp_path / "article.yaml", article_raw))
     baseline = run_monte_carlo(scenario, runs=3_000, seed=5)
     article_raw["actors"]["russia"]["issues"]["ceasefire_sequencing"]["position"] = 0.0
-    article_raw["actors"]["russia"]["war_cost"]["per_round"] = 0.03
+    article_raw["actors"]["russia"]["delay_cost"]["per_round"] = 0.03
     willing = run_monte_carlo(load_scenario(write_yaml(tmp_path / "willing.yaml", article_raw)), runs=3_000, seed=5)
     assert baseline["ceasefire"].mean() < 0.02
     assert willing["ceasefire"].mean() > 0.5

@@ -33,6 +33,15 @@ def test_report_is_self_contained(report):
     assert not re.search(r'(src|href)="https?://', page), "nothing may be fetched when the report opens"
 
 
+def test_report_reads_well(report):
+    page = report.read_text()
+    assert re.search(r"Key findings.</strong> Over 3,000 runs, a deal comes within 36 months in \d+%", page)
+    assert "<th></th>" not in page, "no blank header row for an index's name"
+    captions = re.findall(r"<figcaption>([^<]+)</figcaption>", page)
+    assert captions and all(" " in c and c.endswith(".") for c in captions), "captions are sentences, not file names"
+    assert re.search(r"<td>deal within 6 months</td>\s*<td>\d+\.\d%</td>\s*<td>\d+\.\d\d%</td>", page)
+
+
 @pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
 def test_report_renders_in_a_headless_browser_with_every_figure(report):
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

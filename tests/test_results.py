@@ -89,7 +89,7 @@ def test_until_ci_adds_seeded_chunks_until_every_headline_interval_is_narrow(tmp
     scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
     manifest = run_to_folder(scenario, tmp_path / "a", runs=500, seed=3, until_ci=0.06)
     runs = read_results(tmp_path / "a").runs
-    headline = analysis.headline(runs, scenario.horizon_months)
+    headline = analysis.headline(runs, scenario)
     assert (headline["hi"] - headline["lo"]).max() < 0.06
     assert manifest["requested_runs"] == 500 and manifest["runs"] == len(runs) > 500
     assert runs["run_id"].tolist() == list(range(len(runs)))

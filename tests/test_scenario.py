@@ -66,7 +66,10 @@ BAD = {
     "wrong type": (["actors", "russia", "issues", "territory", "salience"], "high", "actors.russia.issues.territory.salience", "expected a number"),
     "out of range": (["front", "p_advance"], 1.5, "front.p_advance", "[0, 1]"),
     "impossible distribution": (["front", "step"], {"dist": "uniform", "low": 0.9, "high": 0.1}, "front.step", "low < high"),
-    "unknown distribution": (["front", "step"], {"dist": "lognormal", "mu": 0}, "front.step", "expected a number"),
+    "unknown distribution": (["front", "step"], {"dist": "lognormall", "mu": 0}, "front.step", "unknown distribution 'lognormall' (did you mean 'lognormal'?)"),
+    "misspelt key": (["actors", "russia", "capabilty"], 0.3, "actors.russia.capabilty", "unknown key (did you mean 'capability'?)"),
+    "source without its colon": (["front", "step", "source"], "assumption", "front.step.source", "a source begins with line N:, fact:, assumption:"),
+    "old and new name of a key": (["actors", "russia", "war_cost"], {"per_round": 0.01}, "actors.russia.war_cost", "give delay_cost only"),
     "undefined actor": (["front", "side"], "poland", "front.side", "unknown actor 'poland'"),
     "undefined issue": (["actors", "ukraine", "issues", "territorry"], {"position": 0.5, "salience": 0.1}, "actors.ukraine.issues.territorry", "unknown issue"),
     "missing issue": (["actors", "ukraine", "issues", "territory"], KeyError, "actors.ukraine.issues", "missing issue 'territory'"),
@@ -149,3 +152,14 @@ def test_hostile_yaml_is_refused_quickly(tmp_path, capsys):
     assert "huge.yaml: file is" in message
     assert "nan.yaml: front.regions.donetsk.initial.value: Input should be a finite number" in message
     assert "Traceback" not in message
+
+
+def test_the_old_key_war_cost_is_read_as_delay_cost(article_raw, tmp_path):
+    for actor in article_raw["actors"].values():
+        actor["war_cost"] = actor.pop("delay_cost")
+    article_raw["events"]["winter_energy_strikes"]["set"] = {
+        "actors.ukraine.war_cost.winter_multiplier": article_raw["events"]["winter_energy_strikes"]["set"].pop(
+            "actors.ukraine.delay_cost.winter_multiplier")}
+    old = load_scenario(write_yaml(tmp_path / "old.yaml", article_raw), {"actors.russia.war_cost.per_round": 0.01})
+    assert old.actors["russia"].delay_cost.per_round.value == 0.01
+    assert old.actors["ukraine"] == load_scenario(ARTICLE).actors["ukraine"]

@@ -166,8 +166,8 @@ def test_taking_every_region_ends_the_war_only_when_decisive(tmp_path):
     decisive = run_monte_carlo(load_scenario(write_yaml(tmp_path / "d.yaml", raw)), runs=300, seed=1)
     raw["front"]["decisive"] = False
     open_ended = run_monte_carlo(load_scenario(write_yaml(tmp_path / "o.yaml", raw)), runs=300, seed=1)
-    assert decisive["military_decision"].mean() > 0.9
-    assert not open_ended["military_decision"].any() and (open_ended["front_end"] == 1.0).mean() > 0.9
+    assert decisive["decided_by_fighting"].mean() > 0.9
+    assert "decided_by_fighting" not in open_ended and (open_ended["front_end"] == 1.0).mean() > 0.9
     assert (open_ended["cost_a"] >= decisive["cost_a"]).all()
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | validate | provenance |
+"""The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | init | validate | provenance |
 plot | report | summary | replay | backtest | reference-class | score | schema | explore``.
 
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
@@ -14,7 +14,7 @@ import sys
 from sim.cli import history
 from sim.cli.explore import add_explore
 from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
-from sim.cli.inputs import cmd_backtest, cmd_provenance, cmd_schema, cmd_validate
+from sim.cli.inputs import cmd_backtest, cmd_init, cmd_provenance, cmd_schema, cmd_validate
 from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary
 from sim.cli.shared import BAD_INPUT
 from sim.errors import ScenarioError
@@ -61,6 +61,7 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--jobs", type=int, default=1, help="processes to use")
         sub.add_argument("--out", help=f"folder for tables and figures (default: {out})")
         sub.add_argument("--overwrite", action="store_true", help="replace what the folder holds")
+        sub.add_argument("--quiet", action="store_true", help="no progress bar")
         return sub
 
     compare = experiment("compare", "run several models on one scenario and seed, side by side", "results/<scenario>-compare")
@@ -84,12 +85,21 @@ def parser() -> argparse.ArgumentParser:
 
     discover = commands.add_parser("discover", help="PRIM and CART: where in parameter space an outcome happens")
     discover.add_argument("dir", help="results folder written by 'sim run'")
-    discover.add_argument("outcome", nargs="?", help="an outcome class (e.g. frozen_conflict) or deal_within_N_months")
+    discover.add_argument("outcome", nargs="?", help="an outcome class (e.g. front_frozen) or deal_within_N_months (or _weeks, _days)")
     discover.add_argument("--where", help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12'")
     discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
     discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
     discover.add_argument("--out", help="folder for tables and figures (default: DIR/discovery)")
     discover.set_defaults(handler=cmd_discover)
+
+    init = commands.add_parser("init", help="write a commented, valid scenario to start from")
+    init.add_argument("name", help="the scenario's file name (NAME.yaml)")
+    init.add_argument("--actors", default="side_a,side_b,mediator",
+                      help="comma-separated actor names; the last of three or more mediates (default: side_a,side_b,mediator)")
+    init.add_argument("--issues", default="issue_one,issue_two", help="comma-separated issue names")
+    init.add_argument("--war", action="store_true", help="the first two actors fight over a front; the first issue follows it")
+    init.add_argument("--overwrite", action="store_true", help="replace the file if it exists")
+    init.set_defaults(handler=cmd_init)
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
@@ -115,6 +125,9 @@ def parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="print the summary of a results folder again")
     summary.add_argument("dir", help="results folder written by 'sim run'")
+    form = summary.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print the summary as JSON")
+    form.add_argument("--csv", action="store_true", help="print the summary as one long CSV table (table, row, column, value)")
     summary.set_defaults(handler=cmd_summary)
 
     replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")

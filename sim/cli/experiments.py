@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
-from sim.cli.shared import parse_changes, require_empty, save_figure, use_agg
+from sim.cli.shared import parse_changes, require_empty, save_figure, shown, use_agg
 from sim.errors import ScenarioError
-from sim.results import read_results
+from sim.model.outcomes import outcome_classes
+from sim.results import read_results, scenario_of
 from sim.scenario import load_scenario
 
 
@@ -33,7 +34,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             scenario.with_mechanism(model)
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-compare"
     require_empty(out, args.overwrite)
-    tables = run_models(scenario, models, runs=args.runs, seed=args.seed, jobs=args.jobs)
+    tables = run_models(scenario, models, runs=args.runs, seed=args.seed, jobs=args.jobs, progress=shown(args))
     comparison = analysis.compare_models(tables)
     disagreement = analysis.model_disagreement(tables)
     with pd.option_context("display.width", 200, "display.max_columns", None):
@@ -71,8 +72,8 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     baseline = next(iter(scenarios.values()))
     runs = baseline.monte_carlo.runs if args.runs is None else args.runs
     seed = baseline.monte_carlo.seed if args.seed is None else args.seed
-    tables = {name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs) for name, s in scenarios.items()}
-    probabilities = analysis.scenario_differences(tables)
+    tables = {name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs, progress=shown(args)) for name, s in scenarios.items()}
+    probabilities = analysis.scenario_differences(tables, baseline)
     settlements = analysis.settlement_differences(tables, seed=seed)
     with pd.option_context("display.width", 200, "display.max_rows", None):
         print(f"{len(scenarios)} scenarios, {runs:,} runs each, seed {seed}, common random numbers; baseline: {next(iter(scenarios))}")
@@ -84,7 +85,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     probabilities.to_csv(out / "probability_differences.csv")
     settlements.to_csv(out / "settlement_differences.csv")
     figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    plots.plot_deal_curves(tables, baseline.horizon_months, ax=ax)
+    plots.plot_deal_curves(tables, baseline.horizon, ax=ax, unit=baseline.time_unit)
     save_figure(figure, out, "deal_curves")
     for issue, spec in baseline.issues.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
@@ -105,7 +106,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     require_empty(out, args.overwrite)
     outcomes = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
     try:
-        result = sensitivity(scenario, args.base_runs, args.tornado_runs, args.seed, args.jobs, outcomes)
+        result = sensitivity(scenario, args.base_runs, args.tornado_runs, args.seed, args.jobs, outcomes, progress=shown(args))
     except ValueError as error:
         raise ScenarioError("--outcomes", [("", str(error))]) from None
     out.mkdir(parents=True, exist_ok=True)
@@ -114,6 +115,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     for outcome, indices in result.sobol.items():
         print(f"\n{outcome}: parameters ranked by total Sobol index (95% intervals)")
         print(indices.head(args.top).to_string(float_format=lambda v: f"{v:.3f}"))
+        for warning in analysis.sobol_warnings(indices, args.base_runs):
+            print(f"warning: {warning}")
         indices.to_csv(out / f"sobol_{outcome}.csv")
         result.tornado[outcome].to_csv(out / f"tornado_{outcome}.csv")
         figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")
@@ -136,7 +139,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     if (args.outcome is None) == (args.where is None):
         raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
     try:
-        happens = discovery.condition(runs, args.outcome, args.where)
+        classes = list(outcome_classes(scenario_of(results.manifest)).values())
+        happens = discovery.condition(runs, args.outcome, args.where, classes)
     except ValueError as error:
         raise ScenarioError(args.dir, [("outcome", str(error))]) from None
     label = args.outcome or args.where
@@ -149,7 +153,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
     step = box.trajectory.loc[box.chosen]
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
         print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
-        if step.density < args.threshold:
+        if not box.useful:
+            print(f"\nNo useful box: none restricts a parameter and is at least {discovery.MIN_LIFT:g} times as dense as all runs.")
+        elif step.density < args.threshold:
             print(f"\nNo box reaches a density of {args.threshold:.0%}; shown: the best coverage x density.")
         print(f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
               f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:")

@@ -53,6 +53,30 @@ def cmd_provenance(args: argparse.Namespace) -> int:
               + (f"; not found: {', '.join(missing)}" if missing else "."))
     return 0
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from sim.starter import bad_names, starter_scenario
+
+    actors = [a.strip() for a in args.actors.split(",") if a.strip()]
+    issues = [i.strip() for i in args.issues.split(",") if i.strip()]
+    for flag, names, least in (("--actors", actors, 2), ("--issues", issues, 1)):
+        if bad_names(names) or len(set(names)) != len(names) or len(names) < least:
+            raise ScenarioError(flag, [(", ".join(bad_names(names) or names),
+                                        f"give {least} or more distinct names of lower-case letters, digits and underscores, "
+                                        "a letter first, separated by commas")])
+    path = Path(args.name if args.name.endswith((".yaml", ".yml")) else f"{args.name}.yaml")
+    if path.exists() and not args.overwrite:
+        raise ScenarioError(path, [("", "exists already; choose another name or pass --overwrite")])
+    title = path.stem.replace("_", " ").capitalize()
+    text = starter_scenario(title, actors, issues, war=args.war)
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    scenario = load_scenario(path)
+    print(f"wrote {path}: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
+          f"{len(scenario.uncertain_parameters())} uncertain numbers, every one an assumption to replace")
+    print(f"next: edit it, then `sim validate {path}` and `sim run {path}`")
+    return 0
+
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.out:
         Path(args.out).write_text(schema_json())

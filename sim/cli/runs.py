@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.shared import figure_set, history_of, load_summary, parse_changes, save_figure, summary_text, use_agg
+from sim.cli.shared import (
+    figure_set,
+    history_of,
+    load_summary,
+    parse_changes,
+    save_figure,
+    shown,
+    summary_csv,
+    summary_json,
+    summary_text,
+    use_agg,
+)
 from sim.errors import ScenarioError
 from sim.results import MANIFEST_FILE, RUNS_FILE, read_results
 from sim.scenario import load_scenario
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
+    from sim.progress import progress_bar
     from sim.results import run_to_folder
 
     changes = parse_changes(args.set)
@@ -28,11 +37,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario = scenario.with_mechanism(args.model)
     runs = scenario.monte_carlo.runs if args.runs is None else args.runs
     out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
-    with tqdm(total=runs, unit="run", desc=scenario.name[:40], disable=args.quiet or None, file=sys.stderr) as bar:
+    with progress_bar(runs, scenario.name, shown(args)) as advance:
         manifest = run_to_folder(
             scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
             scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite, changes=changes,
-            on_chunk=bar.update, until_ci=args.until_ci, max_runs=args.max_runs,
+            on_chunk=advance, until_ci=args.until_ci, max_runs=args.max_runs,
         )
     print(summary_text(load_summary(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
@@ -41,7 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     results = load_summary(args.dir)
-    print(summary_text(results.runs, results.manifest))
+    write = summary_json if args.json else summary_csv if args.csv else summary_text
+    print(write(results.runs, results.manifest), end="" if args.csv else "\n")
     return 0
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -51,15 +61,26 @@ def cmd_replay(args: argparse.Namespace) -> int:
     manifest = read_results(args.dir, columns=["run_id"]).manifest
     if not 0 <= args.run_id < manifest["runs"]:
         raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
-    history, outcome = replay_run(scenario_of(manifest), manifest["seed"], manifest["runs"], args.run_id,
-                                  manifest.get("requested_runs"))
+    scenario = scenario_of(manifest)
+    history, outcome = replay_run(scenario, manifest["seed"], manifest["runs"], args.run_id, manifest.get("requested_runs"))
+    history = history.drop(columns=[c for c in history if not _applies(c, scenario)])
     with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
         print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
-        print(history.T.to_string(header=[f"m{m}" for m in history["month"]]) if args.wide else history.to_string(index=False))
+        print(history.T.to_string(header=[f"{scenario.time_unit[0]}{n}" for n in history[scenario.time_unit]]) if args.wide else history.to_string(index=False))
         print()
         print("Outcome:")
         print(outcome.to_string())
     return 0
+
+def _applies(column: str, scenario) -> bool:
+    """Whether a round-by-round column means something in this scenario (no front, fighting or beliefs
+    about the fighting without a front; no ceasefire or breakdown where there can be none)."""
+    if scenario.front is None and (column in ("fighting", "decided") or column.startswith(("front", "belief_"))):
+        return False
+    if column == "ceasefire" and scenario.ceasefire is None:
+        return False
+    return column != "broken" or scenario.can_break_down()
+
 
 def cmd_plot(args: argparse.Namespace) -> int:
     use_agg()
@@ -69,9 +90,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(args.dir) / "figures"
     out.mkdir(parents=True, exist_ok=True)
     history = history_of(results, args.history_runs) if args.history_runs else None
-    for name, draw in figure_set(results, history).items():
+    for name, shown_figure in figure_set(results, history).items():
         figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-        draw(ax)
+        shown_figure.draw(ax)
         save_figure(figure, out, name)
         print(out / f"{name}.png")
     return 0

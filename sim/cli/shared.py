@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from sim import analysis
 from sim.cli.beside import beside_history_lines
 from sim.errors import ScenarioError
-from sim.results import Results, read_results, result_columns
+from sim.model.outcomes import outcome_classes
+from sim.results import Results, read_results, result_columns, scenario_of
 
 
 BAD_INPUT = 2
+
+
+def shown(args) -> bool | None:
+    """Whether a command shows its progress bar: never with --quiet, else when writing to a terminal."""
+    return False if getattr(args, "quiet", False) else None
+
 
 def parse_changes(pairs: list[str]) -> dict[str, Any]:
     changes = {}
@@ -39,37 +49,76 @@ def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
         formatters["se"] = "{:6.2%}".format
     return frame.to_string(formatters=formatters)
 
-def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
-    """The summary a person reads after a run."""
-    horizon = analysis.horizon_months(manifest)
-    scenario = manifest["scenario"]["resolved"]
-    lines = [
-        f"{scenario['name']}: {len(runs):,} runs, seed {manifest['seed']}",
-        "",
-        "Headline probabilities (95% intervals)",
-        text_table(analysis.headline(runs, horizon)),
-        "",
-        f"Median months to a deal, among runs with one: {analysis.median_months_to_deal(runs):.1f}",
-        "",
-        "Outcome classes",
-        text_table(analysis.outcome_shares(runs)),
-        "",
-        "Settlement among deals (quantiles) and the compromise model's forecast (median over runs)",
-        text_table(analysis.settlement_quantiles(runs), percent=False),
-    ]
+def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The summary's tables: headline probabilities, outcome classes, settlements, and events and
+    forecasts per structure where the scenario has them."""
+    scenario = scenario_of(manifest)
+    tables = {
+        "headline": analysis.headline(runs, scenario),
+        "outcome_classes": analysis.outcome_shares(runs, list(outcome_classes(scenario).values())),
+        "settlements": analysis.settlement_quantiles(runs),
+    }
     events = analysis.event_shares(runs)
     if len(events):
-        lines += ["", "Events: share of runs in which each happened, and its median month",
-                  events.to_string(formatters={"estimate": "{:6.1%}".format, "lo": "{:6.1%}".format,
-                                               "hi": "{:6.1%}".format, "median_month": "{:.0f}".format})]
-    structure = scenario.get("structure") or {}
+        tables["events"] = events
+    structure = manifest["scenario"]["resolved"].get("structure") or {}
     if structure:
-        spread = analysis.structure_spread(runs, structure)
+        forecasts = analysis.structure_forecasts(runs, structure)
+        names = [" / ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in forecasts.index]
+        tables["structures"] = forecasts.set_axis(pd.Index(names, name=" / ".join(forecasts.index.names)))
+    return tables
+
+
+def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+    """The summary a person reads after a run."""
+    tables = summary_tables(runs, manifest)
+    scenario = scenario_of(manifest)
+    unit = scenario.time_unit
+    lines = [
+        f"{scenario.name}: {len(runs):,} runs, seed {manifest['seed']}",
+        "",
+        "Headline probabilities (95% intervals)",
+        text_table(tables["headline"]),
+        "",
+        f"Median {unit}s to a deal, among runs with one: {analysis.median_time_to_deal(runs, unit):.1f}",
+        "",
+        "Outcome classes",
+        text_table(tables["outcome_classes"]),
+        "",
+        "Settlement among deals (quantiles) and the compromise model's forecast (median over runs)",
+        text_table(tables["settlements"], percent=False),
+    ]
+    if "events" in tables:
+        lines += ["", "Events: share of runs in which each happened, and its median month",
+                  tables["events"].to_string(formatters={"estimate": "{:6.1%}".format, "se": "{:6.2%}".format,
+                                                         "lo": "{:6.1%}".format, "hi": "{:6.1%}".format,
+                                                         "median_month": "{:.0f}".format})]
+    if "structures" in tables:
+        spread = analysis.structure_spread(runs, manifest["scenario"]["resolved"]["structure"])
         lines += ["", f"Structure is uncertain: the deal's probability averaged over structures is {spread['averaged']:.1%}; "
                   f"under a single structure it ranges from {spread['lowest']:.1%} to {spread['highest']:.1%}",
-                  text_table(analysis.structure_forecasts(runs, structure).drop(columns="runs"))]
+                  text_table(tables["structures"].drop(columns="runs"))]
     lines += beside_history_lines(runs, manifest)
     return "\n".join(lines)
+
+
+def summary_json(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+    """The summary as JSON: the scenario, runs and seed, the median time to a deal in the scenario's unit, and each table as
+    ``{row: {column: value}}`` (missing values as null)."""
+    tables = summary_tables(runs, manifest)
+    unit = scenario_of(manifest).time_unit
+    median = analysis.median_time_to_deal(runs, unit)
+    document = {"scenario": manifest["scenario"]["name"], "runs": len(runs), "seed": manifest["seed"], "time_unit": unit,
+                "median_time_to_deal": None if np.isnan(median) else median}
+    document |= {name: json.loads(table.to_json(orient="index")) for name, table in tables.items()}
+    return json.dumps(document, indent=2)
+
+
+def summary_csv(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+    """The summary as one long CSV table: ``table, row, column, value``."""
+    long = [table.rename_axis("row").reset_index().melt(id_vars="row", var_name="column").assign(table=name)
+            for name, table in summary_tables(runs, manifest).items()]
+    return pd.concat(long)[["table", "row", "column", "value"]].to_csv(index=False)
 
 def save_figure(figure, folder: Path, name: str) -> None:
     """Write a figure as PNG and SVG, and close it."""
@@ -92,31 +141,49 @@ def load_summary(folder: str | Path) -> Results:
     """The summary's columns of a results folder (all runs, few columns)."""
     return read_results(folder, columns=analysis.summary_columns(result_columns(folder)))
 
-def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict:
-    """The standard figures of a results folder: name -> function drawing it on an Axes."""
+class Figure(NamedTuple):
+    """A standard figure: the function drawing it on an Axes, and its caption."""
+
+    draw: Callable[[Any], Any]
+    caption: str
+
+
+def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[str, Figure]:
+    """The standard figures of a results folder, by file name, each with a caption in the scenario's words."""
     from sim import plots
 
     runs, manifest = results.runs, results.manifest
-    issues = manifest["scenario"]["resolved"]["issues"]
-    horizon = analysis.horizon_months(manifest)
+    scenario = scenario_of(manifest)
+    horizon, unit = scenario.horizon, scenario.time_unit
     figures = {
-        "outcome_classes": lambda ax: plots.plot_outcome_classes(runs, ax=ax),
-        "deal_curve": lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax),
+        "outcome_classes": Figure(lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),
+                                  "Share of runs ending in each outcome class, with 95% intervals."),
+        "deal_curve": Figure(lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax, unit=unit),
+                             f"Probability of a deal by each {unit} up to the horizon ({analysis.plural(horizon, unit)}), "
+                             "with its 95% band."),
     }
-    for issue, spec in issues.items():
-        units = spec.get("units", "")
-        figures[f"settlement_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement(runs, i, u, ax=ax)
-        figures[f"ecdf_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax)
-    if history is not None and "front" in history and manifest["scenario"]["resolved"].get("front"):
-        side = manifest["scenario"]["resolved"]["front"]["side"]
-        figures["fan_front"] = lambda ax: plots.plot_fan(history, "front", f"front: share held by {side}", ax=ax)
-        for issue in issues:
-            figures[f"fan_proposal_{issue}"] = lambda ax, i=issue: plots.plot_fan(
-                history, f"proposal_{i}", f"package on the table: {i.replace('_', ' ')}", ax=ax)
+    for issue, spec in scenario.issues.items():
+        words = spec.description or plots.label_of(issue)
+        figures[f"settlement_{issue}"] = Figure(
+            lambda ax, i=issue, s=spec: plots.plot_settlement(runs, i, s.units, ax=ax, title=s.description),
+            f"{words}: settlement among runs with a deal, beside the compromise model's forecast.")
+        figures[f"ecdf_{issue}"] = Figure(
+            lambda ax, i=issue, u=spec.units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax),
+            f"{words}: share of deals settling at or below each value.")
+    if history is not None:
+        sample = f"(the first {history['run_id'].nunique():,} runs, re-simulated round by round)"
+        if scenario.front is not None:
+            figures["fan_front"] = Figure(
+                lambda ax: plots.plot_fan(history, "front", f"front: share held by {scenario.front.side}", ax=ax, unit=unit),
+                f"The front line over time: median, 50% and 90% of runs {sample}.")
+        for issue, spec in scenario.issues.items():
+            figures[f"fan_proposal_{issue}"] = Figure(
+                lambda ax, i=issue: plots.plot_fan(history, f"proposal_{i}", f"package on the table: {plots.label_of(i)}",
+                                                   ax=ax, unit=unit),
+                f"{spec.description or plots.label_of(issue)}: the package on the table while talks go on {sample}.")
     return figures
 
 def history_of(results: Results, runs: int) -> pd.DataFrame:
-    from sim.results import scenario_of
     from sim.runner import history_sample
 
     manifest = results.manifest

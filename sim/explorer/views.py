@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import analysis, plots
+from sim.model.outcomes import outcome_classes
 from sim.runner import run_monte_carlo
 from sim.scenario import Scenario
 
@@ -22,7 +23,7 @@ BASELINE, CURRENT = "baseline (the file)", "this setting"
 
 def run_ensemble(scenario: Scenario, runs: int, seed: int) -> pd.DataFrame:
     """``runs`` seeded runs of the scenario, in this process (one row per run)."""
-    return run_monte_carlo(scenario, runs=runs, seed=seed)
+    return run_monte_carlo(scenario, runs=runs, seed=seed, progress=False)
 
 
 def has_zone(runs: pd.DataFrame) -> bool:
@@ -35,15 +36,17 @@ def _zone_times(runs: pd.DataFrame) -> pd.DataFrame:
     return runs.assign(months_to_deal=runs["months_to_zone"])
 
 
-def headline_changes(baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Each headline probability under the baseline and this setting, and the change with a paired 95% interval."""
-    table = analysis.scenario_differences({BASELINE: baseline, CURRENT: current}).droplevel("scenario")
+def headline_changes(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Each of the scenario's headline probabilities under the baseline and this setting, and the change with a
+    paired 95% interval."""
+    table = analysis.scenario_differences({BASELINE: baseline, CURRENT: current}, scenario).droplevel("scenario")
     return table[["baseline", "value", "difference", "lo", "hi"]]
 
 
-def outcome_changes(baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Share of runs in each outcome class under the baseline and this setting, and the change."""
-    before, after = analysis.outcome_shares(baseline)["estimate"], analysis.outcome_shares(current)["estimate"]
+def outcome_changes(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Share of runs in each of the scenario's outcome classes under the baseline and this setting, and the change."""
+    classes = list(outcome_classes(scenario).values())
+    before, after = (analysis.outcome_shares(runs, classes)["estimate"] for runs in (baseline, current))
     return pd.DataFrame({"baseline": before, "value": after, "difference": after - before})
 
 
@@ -79,7 +82,7 @@ def _figure(width: float = 6.4, height: float = 3.6, left: float = 0.1, bottom: 
 def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> View:
     """The figures and tables of this setting against the baseline; when the runs say whether a zone of
     agreement existed, the deal curve shows when one did too, and the headline table has its measures."""
-    horizon = scenario.horizon_months
+    horizon, unit = scenario.horizon, scenario.time_unit
     both = {BASELINE: baseline, CURRENT: current}
     shown = View()
 
@@ -88,13 +91,13 @@ def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> V
     if has_zone(current) and has_zone(baseline):
         curves = {f"zone of agreement, {BASELINE}": _zone_times(baseline), f"zone of agreement, {CURRENT}": _zone_times(current),
                   f"deal, {BASELINE}": baseline, f"deal, {CURRENT}": current}  # deals drawn last: on top
-    ax = plots.plot_deal_curves(curves, horizon, ax=deal.add_subplot())
-    ax.set_ylabel("probability by month")
+    ax = plots.plot_deal_curves(curves, horizon, ax=deal.add_subplot(), unit=unit)
+    ax.set_ylabel(f"probability by {unit}")
     ax.set_title("Time to a deal" + (" and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""))
     shown.figures["deal_curve"] = deal
 
     classes = _figure(left=0.25)
-    plots.plot_outcome_classes(current, ax=classes.add_subplot())
+    plots.plot_outcome_classes(current, list(outcome_classes(scenario).values()), ax=classes.add_subplot())
     shown.figures["outcome_classes"] = classes
 
     issues = list(scenario.issues)
@@ -106,7 +109,7 @@ def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> V
         plots.plot_settlement_ecdf(both, issue, spec.units, ax=ax)
     shown.figures["settlements"] = settlements
 
-    shown.tables["headline"] = headline_changes(baseline, current)
-    shown.tables["outcome_classes"] = outcome_changes(baseline, current)
+    shown.tables["headline"] = headline_changes(scenario, baseline, current)
+    shown.tables["outcome_classes"] = outcome_changes(scenario, baseline, current)
     shown.tables["settlements"] = settlement_changes(baseline, current)
     return shown

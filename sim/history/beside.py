@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analysis import proportion
+from sim.analysis import earliest, proportion
 from sim.history import data, reference_class
 from sim.history.survival import kaplan_meier
 from sim.scenario import Scenario
@@ -21,15 +21,11 @@ HORIZONS = (12, 36)
 SURVIVAL_MONTHS = (6, 12, 24, 36)
 
 
-def _first(runs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    return runs[list(columns)].min(axis=1)
-
-
 def model_war_ends(runs: pd.DataFrame, horizon: int, horizons: tuple[int, ...] = HORIZONS) -> pd.DataFrame:
     """The model's chance that the fighting ends within each k months (a deal, a ceasefire or a decision by
     arms) and that it ends by a deal or ceasefire, with 95% intervals; NaN past the horizon."""
-    ends = _first(runs, ("months_to_deal", "months_to_ceasefire", "months_to_decision"))
-    agreed = _first(runs, ("months_to_deal", "months_to_ceasefire"))
+    ends = earliest(runs, ("months_to_deal", "months_to_ceasefire", "months_to_decision"))
+    agreed = earliest(runs, ("months_to_deal", "months_to_ceasefire"))
     rows = {}
     for k in horizons:
         blank = {"estimate": np.nan, "se": np.nan, "lo": np.nan, "hi": np.nan}
@@ -42,7 +38,7 @@ def model_deal_survival(runs: pd.DataFrame, horizon: int, months: tuple[int, ...
     """Kaplan-Meier share of the model's deals still holding k months after they were made (censored at the
     horizon), with 95% intervals, for k within the horizon."""
     deals = runs[runs["months_to_deal"].notna()]
-    broke = deals["months_to_breakdown"].notna()
+    broke = deals["months_to_breakdown"].notna() if "months_to_breakdown" in deals else pd.Series(False, deals.index)
     duration = np.where(broke, deals["months_to_breakdown"] - deals["months_to_deal"], horizon - deals["months_to_deal"])
     return kaplan_meier(duration, broke.to_numpy(), tuple(m for m in months if m <= horizon)).set_index("month")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis import earliest
 from sim.errors import ScenarioError
 from sim.history import data, reference_class, scoring
 from sim.runner import run_monte_carlo
@@ -85,7 +86,7 @@ def load_cases(folder: str | Path) -> list[Case]:
 
 def months_to_agreement(runs: pd.DataFrame) -> np.ndarray:
     """The model's months to its first deal or ceasefire in each run (infinite: none within the horizon)."""
-    first = runs[["months_to_deal", "months_to_ceasefire"]].min(axis=1)
+    first = earliest(runs, ("months_to_deal", "months_to_ceasefire"))
     return first.fillna(np.inf).to_numpy()
 
 

@@ -106,7 +106,7 @@ def simulate_history(scenario: Scenario, draws: Draws, rng: np.random.Generator)
         parts = [(collect_outcomes(model, variant), members) for model, variant, members in models]
         rounds = [pd.DataFrame(state | {"run": members}) for model, _, members in models for state in model.history]
     history = pd.concat(rounds, ignore_index=True).sort_values(["run", "round"], kind="stable")
-    history.insert(1, "month", (history["round"] + 1) * scenario.model.round_months)
+    history.insert(1, scenario.time_unit, (history["round"] + 1) * scenario.model.round_length)
     return _gather(parts), history
 
 

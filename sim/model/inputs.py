@@ -151,8 +151,8 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
     mechanism = scenario.model.mechanism
     mediated = isinstance(mechanism, Mediated)
     settings = scenario.model
-    calendar = settings.start_date.month - 1 + settings.round_months * np.arange(settings.horizon_rounds + MAX_PLANNING + 2)
-    winter = np.isin(calendar % 12 + 1, settings.winter_months)
+    calendar = settings.dates_after(np.arange(settings.horizon_rounds + MAX_PLANNING + 2))
+    winter = np.isin(calendar.month, settings.winter_months)
 
     return ModelInputs(
         actors=actors,
@@ -171,8 +171,8 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         red_max=red_max,
         red_relative=red_relative,
         veto=np.array([scenario.actors[name].veto for name in actors]),
-        war_cost=per_actor("war_cost.per_round", 0.0),
-        winter_multiplier=per_actor("war_cost.winter_multiplier", 1.0),
+        war_cost=per_actor("delay_cost.per_round", 0.0),
+        winter_multiplier=per_actor("delay_cost.winter_multiplier", 1.0),
         belief_wins=wins,
         belief_losses=losses,
         planning_rounds=np.rint(per_actor("planning_rounds", 12)).astype(int),

@@ -3,34 +3,61 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from sim.model.acceptance import TOLERANCE
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.scenario import Scenario
 
 OUTCOME_CLASSES = (
-    "comprehensive_deal",
-    "deal_broke_down",
-    "military_decision",
+    "agreement",
+    "agreement_broke_down",
+    "decided_by_fighting",
     "ceasefire_only",
-    "frozen_conflict",
-    "war_goes_on",
+    "front_frozen",
+    "fighting_goes_on",
+    "no_agreement",
 )
-"""Outcome classes, in the order of precedence used to assign them."""
+"""Every outcome class, in the order of precedence used to assign them; a scenario has those that fit it
+(see :func:`outcome_classes`)."""
 
 
-def classify(model: NegotiationModel) -> np.ndarray:
-    """The outcome class of each run (see :data:`OUTCOME_CLASSES`)."""
+def outcome_classes(scenario: Scenario) -> dict[str, str]:
+    """The outcome classes this scenario can have, in order of precedence, each with its label: the
+    scenario's own name for it (``report.outcome_labels``) or the class's. Without a front: agreement,
+    agreement broke down (if deals can break down), no agreement; with one, the war's classes (decided by
+    fighting only where ``front.decisive``); with structural choices, those of any structure."""
+    if scenario.structure:
+        union: dict[str, str] = {}
+        for picks in scenario.structures():
+            union |= outcome_classes(scenario.with_structure(picks))
+        return {name: union[name] for name in OUTCOME_CLASSES if name in union}
+    front = scenario.front is not None
+    present = {
+        "agreement": True,
+        "agreement_broke_down": scenario.can_break_down(),
+        "decided_by_fighting": front and scenario.front.decisive,
+        "ceasefire_only": scenario.ceasefire is not None,
+        "front_frozen": front,
+        "fighting_goes_on": front,
+        "no_agreement": not front,
+    }
+    labels = scenario.report.outcome_labels
+    return {name: labels.get(name, name) for name in OUTCOME_CLASSES if present[name]}
+
+
+def classify(model: NegotiationModel, scenario: Scenario) -> np.ndarray:
+    """The outcome class of each run, by its label (see :func:`outcome_classes`)."""
     still_fighting = np.abs(model.front_share - model.front_start) >= model.inputs.frozen_threshold
-    conditions = [
-        model.deal & ~model.broken,
-        model.deal & model.broken,
-        model.decided,
-        model.ceasefire,
-        ~still_fighting,
-    ]
-    return np.select(conditions, OUTCOME_CLASSES[:-1], default=OUTCOME_CLASSES[-1])
+    conditions = {
+        "agreement": model.deal & ~model.broken,
+        "agreement_broke_down": model.deal & model.broken,
+        "decided_by_fighting": model.decided,
+        "ceasefire_only": model.ceasefire,
+        "front_frozen": ~still_fighting,
+    }
+    classes = outcome_classes(scenario)
+    *ruled, last = classes
+    return np.select([conditions[name] for name in ruled], [classes[name] for name in ruled], default=classes[last])
 
 
 def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, np.ndarray]:
@@ -38,8 +65,7 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
     inputs = model.inputs
     settings = scenario.model
     months = settings.round_months
-    offsets = np.arange(settings.horizon_rounds + 1) * months
-    dates = pd.DatetimeIndex([pd.Timestamp(settings.start_date) + pd.DateOffset(months=int(m)) for m in offsets])
+    dates = settings.dates_after(np.arange(settings.horizon_rounds + 1))
 
     def months_after(rounds: np.ndarray) -> np.ndarray:
         return np.where(rounds == NO_ROUND, np.nan, (rounds + 1.0) * months)
@@ -61,21 +87,24 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
     baseline = native(model.compromise_start)
 
     columns: dict[str, np.ndarray] = {
-        "outcome": classify(model),
+        "outcome": classify(model, scenario),
         "deal": model.deal.copy(),
         "months_to_deal": months_after(model.deal_round),
         "deal_date": date_of(model.deal_round),
-        "breakdown": model.broken.copy(),
-        "months_to_breakdown": months_after(model.broken_round),
-        "ceasefire": model.ceasefire_round != NO_ROUND,
-        "months_to_ceasefire": months_after(model.ceasefire_round),
-        "ceasefire_date": date_of(model.ceasefire_round),
-        "ceasefire_at_end": model.ceasefire.copy(),
-        "military_decision": model.decided.copy(),
-        "months_to_decision": months_after(model.decided_round),
         "zone": model.zone_round != NO_ROUND,
         "months_to_zone": months_after(model.zone_round),
     }
+    if scenario.can_break_down():
+        columns |= {"breakdown": model.broken.copy(), "months_to_breakdown": months_after(model.broken_round)}
+    if scenario.ceasefire is not None:
+        columns |= {
+            "ceasefire": model.ceasefire_round != NO_ROUND,
+            "months_to_ceasefire": months_after(model.ceasefire_round),
+            "ceasefire_date": date_of(model.ceasefire_round),
+            "ceasefire_at_end": model.ceasefire.copy(),
+        }
+    if scenario.front is not None and scenario.front.decisive:
+        columns |= {"decided_by_fighting": model.decided.copy(), "months_to_decision": months_after(model.decided_round)}
     for j, issue in enumerate(inputs.issues):
         columns[f"settlement_{issue}"] = settlement[j]
     for name, flag in scenario.flags.items():
@@ -90,11 +119,12 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
     for agent in model.actor_agents:
         columns[f"utility_{agent.name}"] = agent.utility(final_package)
         columns[f"cost_{agent.name}"] = agent.cost_paid.copy()
-    columns["front_start"] = model.front_start
-    columns["front_at_deal"] = model.front_at_deal.copy()
-    columns["front_end"] = final_front
-    for g, region in enumerate(inputs.regions):
-        columns[f"front_end_{region}"] = model.front[g].copy()
+    if scenario.front is not None:
+        columns["front_start"] = model.front_start
+        columns["front_at_deal"] = model.front_at_deal.copy()
+        columns["front_end"] = final_front
+        for g, region in enumerate(inputs.regions):
+            columns[f"front_end_{region}"] = model.front[g].copy()
     for j, issue in enumerate(inputs.issues):
         columns[f"compromise_{issue}"] = baseline[j]
     if model.events is not None:
