@@ -15,7 +15,7 @@ KINDS = ("article", "article+assumption", "fact", "variant", "assumption", "defa
 """article: stated in the article; article+assumption: the article gives the direction, its size is assumed
 (or a value its quoted line contradicts); default: a value the scenario leaves to the toolkit's default."""
 _QUOTE = re.compile(r'line (\d+): "([^"]+)"')
-_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(percent|per cent|%)?")
+_NUMBER = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s*(percent|per cent|%)?")
 _RELATIVE = 1e-9
 
 
