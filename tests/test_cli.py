@@ -130,7 +130,7 @@ def test_plot_of_a_folder_without_results(tmp_path, capsys):
 def test_provenance_counts_assumptions(capsys):
     assert main(["provenance", str(ARTICLE)]) == 0
     text = capsys.readouterr().out
-    assert "front.regions.donetsk.initial" in text and "Moscow currently controls about 75 percent" in text
+    assert "front.regions.contested_donbas.weight" in text and "Moscow currently controls about 75 percent" in text
     assert "rest wholly or partly on an assumption" in text
 
 

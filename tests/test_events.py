@@ -39,7 +39,6 @@ def test_the_article_scenario_has_its_events_in_the_results():
     runs = run_monte_carlo(load_scenario(ARTICLE), runs=2_000, seed=1)
     assert runs["event_plan_presented_to_russia"].all()
     assert set(runs["months_to_event_plan_presented_to_russia"]) == {0.0, 1.0, 2.0}
-    assert 0.1 < runs["event_winter_energy_strikes"].mean() < 0.7
     before = runs["months_to_deal"] <= runs["months_to_event_plan_presented_to_russia"]
     assert not (runs["deal"] & before).any(), "no deal before the plan reaches Moscow"
 

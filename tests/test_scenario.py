@@ -41,8 +41,9 @@ def test_extends_changes_only_what_it_names():
 
 
 def test_null_in_a_variant_removes_a_key():
-    variant = load_scenario(SCENARIOS / "ukraine_force_without_backstop.yaml")
-    assert variant.actors["european_coalition"].issues["us_backstop"].red_line is None
+    variant = load_scenario(SCENARIOS / "ukraine_2026_02.yaml")
+    assert "plan_presented_to_russia" in load_scenario(ARTICLE).events and not variant.events
+    assert variant.actors["russia"].reservation_utility is None
 
 
 def test_changes_by_dotted_key():
@@ -73,7 +74,7 @@ BAD = {
     "undefined actor": (["front", "side"], "poland", "front.side", "unknown actor 'poland'"),
     "undefined issue": (["actors", "ukraine", "issues", "territorry"], {"position": 0.5, "salience": 0.1}, "actors.ukraine.issues.territorry", "unknown issue"),
     "missing issue": (["actors", "ukraine", "issues", "territory"], KeyError, "actors.ukraine.issues", "missing issue 'territory'"),
-    "position off scale": (["actors", "ukraine", "issues", "guarantee_years", "position"], 40, "actors.ukraine.issues.guarantee_years.position", "scale [0, 25]"),
+    "position off scale": (["actors", "ukraine", "issues", "guarantee_years", "position"], 60, "actors.ukraine.issues.guarantee_years.position", "scale [0, 50]"),
     "missing key": (["model", "start_date"], KeyError, "model.start_date", "missing required key"),
     "infinite": (["actors", "russia", "capability"], float("inf"), "actors.russia.capability", "finite"),
 }
@@ -144,22 +145,21 @@ def test_hostile_yaml_is_refused_quickly(tmp_path, capsys):
     (tmp_path / "bomb.yaml").write_text("\n".join(levels) + "\n")
     (tmp_path / "deep.yaml").write_text("name: " + "[" * 5000 + "]" * 5000 + "\n")
     (tmp_path / "huge.yaml").write_text("name: x\n" + "# padding\n" * 300_000)
-    (tmp_path / "nan.yaml").write_text(ARTICLE.read_text().replace("initial: {value: 0.75", "initial: {value: .nan"))
+    (tmp_path / "nan.yaml").write_text(ARTICLE.read_text().replace("initial: {value: 0.1,", "initial: {value: .nan,"))
     assert main(["validate", *(str(tmp_path / f"{n}.yaml") for n in ("bomb", "deep", "huge", "nan"))]) == 2
     message = capsys.readouterr().err
     assert "bomb.yaml: expands to more than" in message
     assert "deep.yaml: nested more than 64 levels deep" in message
     assert "huge.yaml: file is" in message
-    assert "nan.yaml: front.regions.donetsk.initial.value: Input should be a finite number" in message
+    assert "nan.yaml: front.regions.contested_donbas.initial.value: Input should be a finite number" in message
     assert "Traceback" not in message
 
 
 def test_the_old_key_war_cost_is_read_as_delay_cost(article_raw, tmp_path):
     for actor in article_raw["actors"].values():
         actor["war_cost"] = actor.pop("delay_cost")
-    article_raw["events"]["winter_energy_strikes"]["set"] = {
-        "actors.ukraine.war_cost.winter_multiplier": article_raw["events"]["winter_energy_strikes"]["set"].pop(
-            "actors.ukraine.delay_cost.winter_multiplier")}
+    article_raw["events"]["harsher_winter"] = {"round": 2, "set": {"actors.ukraine.war_cost.winter_multiplier": 3.0}}
     old = load_scenario(write_yaml(tmp_path / "old.yaml", article_raw), {"actors.russia.war_cost.per_round": 0.01})
     assert old.actors["russia"].delay_cost.per_round.value == 0.01
     assert old.actors["ukraine"] == load_scenario(ARTICLE).actors["ukraine"]
+    assert set(old.events["harsher_winter"].set) == {"actors.ukraine.delay_cost.winter_multiplier"}

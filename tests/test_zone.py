@@ -123,10 +123,11 @@ def article_variant(article_raw, tmp_path, mechanism: str, runs: int = 1500):
 
 @pytest.mark.parametrize("mechanism", ["mediator", "alternating"])
 def test_no_deal_crosses_a_red_line_and_flags_agree(article_raw, tmp_path, mechanism):
+    coalition_line = 0.5
+    article_raw["actors"]["european_coalition"]["issues"]["us_backstop"]["red_line"] = {"min": coalition_line}
     scenario, runs = article_variant(article_raw, tmp_path, mechanism)
     deals = runs[runs["deal"]]
     assert len(deals) > 100
-    coalition_line = 0.5
     assert (deals["settlement_us_backstop"] >= coalition_line - 1e-9).all()
     assert deals["deal_includes_us_backstop"].all(), "a red line at 0.5 and a flag at 0.5 mean the same"
     red_line = deals["actors.russia.issues.territory.red_line.min"]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.cli.shared import BAD_INPUT
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario, schema_json
+from sim.scenario import Scenario, load_scenario, schema_json
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -51,6 +51,10 @@ def cmd_provenance(args: argparse.Namespace) -> int:
         missing = table.loc[table["quote_found"] == False, "parameter"].tolist()  # noqa: E712
         print(f"Quotes checked against {scenario.document}: {int(checked.sum())} of {len(checked)} found"
               + (f"; not found: {', '.join(missing)}" if missing else "."))
+    differ = table.loc[table["numbers_agree"] == False, "parameter"].tolist()  # noqa: E712
+    if differ:
+        print(f"Values that differ from every number their quote states (not counted as article): {', '.join(differ)}")
+    _print_stakes(scenario)
     return 0
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -76,6 +80,22 @@ def cmd_init(args: argparse.Namespace) -> int:
           f"{len(scenario.uncertain_parameters())} uncertain numbers, every one an assumption to replace")
     print(f"next: edit it, then `sim validate {path}` and `sim run {path}`")
     return 0
+
+def _print_stakes(scenario: Scenario) -> None:
+    """Each actor's stakes per issue in months of its war cost, one column per actor."""
+    from sim.provenance import stakes
+
+    table = stakes(scenario)
+    if table.empty:
+        return
+    print()
+    print("Stakes: what each issue is worth to each actor in months of its own war cost (central values: utility "
+          f"weight x {'distance' if scenario.model.utility == 'linear' else 'squared distance'} to the farthest "
+          "other veto holder's position / cost per month; * = the actor also holds a red line there)")
+    months = table.pivot(index="issue", columns="actor", values="months").reindex(index=list(scenario.issues))
+    lines = table.pivot(index="issue", columns="actor", values="red_line").reindex_like(months)
+    shown = months.apply(lambda column: [f"{v:7.1f}{'*' if lines.at[i, column.name] else ' '}" for i, v in column.items()])
+    print(shown[[a for a in scenario.actors if a in shown.columns]].to_string())
 
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.out:
