@@ -22,14 +22,17 @@ def summary_columns(names: list[str]) -> list[str]:
 
 
 def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion."""
+    """Wilson score interval for a proportion; exactly 0 (1) at no (all) successes."""
     if trials == 0:
         return (float("nan"), float("nan"))
     z = stats.norm.ppf(0.5 + level / 2)
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # At 0 or all successes the bound is exactly 0 or 1 (the formula leaves rounding error there).
+    lo = 0.0 if successes == 0 else max(0.0, centre - half)
+    hi = 1.0 if successes == trials else min(1.0, centre + half)
+    return (lo, hi)
 
 
 def proportion(flags: pd.Series) -> dict[str, float]:
