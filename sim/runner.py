@@ -7,8 +7,13 @@ processes, the backend, or the order in which chunks finish.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -18,12 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError, Stopped
 from sim.model import SOLUTIONS, simulate, simulate_history, solve
 from sim.rng import dynamics_generator
 from sim.sampling import draws_from_unit, sample
 from sim.scenario import Scenario
 
 BACKENDS = ("processes", "dask")
+SCHEDULER_TIMEOUT = 10
+"""Seconds to wait for a Dask scheduler before refusing it."""
 MECHANISMS = ("mediator", "alternating")
 MODELS = MECHANISMS + SOLUTIONS
 """What ``run_models`` can compare: the simulated mechanisms and the static solutions."""
@@ -73,26 +81,98 @@ def replay_run(scenario: Scenario, seed: int, runs: int, run_id: int, requested:
     return history[history["run"] == position].drop(columns="run").reset_index(drop=True), row
 
 
+def _worker_start(parent: int) -> None:
+    """In each local worker: leave Ctrl-C to the parent, and die with the parent however it ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+@contextmanager
+def _local_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``jobs`` spawned processes that ends at once, its workers with it, if its user is interrupted."""
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_start, initargs=(os.getpid(),))
+    try:
+        yield pool
+    except BaseException:
+        workers = list((pool._processes or {}).values())  # the executor offers no public way to stop running work
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join()
+        raise
+    pool.shutdown()
+
+
+def check_backend(backend: str, scheduler: str | None) -> None:
+    """Refuse, before anything is written, a backend that is not installed or a scheduler that cannot be reached."""
+    if backend != "dask":
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ScenarioError("--backend", [("dask", "needs the cluster extra: python -m pip install -e '.[cluster]'")]) from None
+    if scheduler:
+        import logging
+
+        quiet = logging.getLogger("distributed")
+        level, quiet.level = quiet.level, logging.CRITICAL
+        try:
+            Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s").close()
+        except (OSError, TimeoutError, ValueError) as error:
+            raise ScenarioError("--scheduler", [(scheduler, f"cannot reach a Dask scheduler there ({error})")]) from None
+        finally:
+            quiet.level = level
+
+
+@contextmanager
+def _signals_noted() -> Iterator[list[int]]:
+    """While a pool runs, SIGINT and SIGTERM are noted (to be acted on between waits) rather than raised
+    in the middle of the pool's own calls, where an exception could leave its locks held."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _dask_wait_first(pending: list, timeout: float) -> set:
+    from dask.distributed import wait as dask_wait
+
+    try:
+        return dask_wait(pending, timeout=timeout, return_when="FIRST_COMPLETED").done
+    except TimeoutError:
+        return set()
+
+
 @contextmanager
 def _pool(backend: str, jobs: int, scheduler: str | None):
-    """(submit, wait_first) for a pool of ``jobs`` local processes or a Dask cluster."""
+    """(submit, wait_first) for a pool of ``jobs`` local processes or a Dask cluster; ``wait_first(pending, timeout)``
+    returns the futures done within ``timeout`` seconds."""
     if backend == "dask":
         from dask.distributed import Client, LocalCluster
-        from dask.distributed import wait as dask_wait
 
         cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                                        dashboard_address=None)
         client = Client(scheduler or cluster)
         try:
-            yield (lambda fn, *args: client.submit(fn, *args, pure=False),
-                   lambda pending: dask_wait(pending, return_when="FIRST_COMPLETED").done)
+            yield lambda fn, *args: client.submit(fn, *args, pure=False), _dask_wait_first
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
     else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            yield pool.submit, lambda pending: wait(pending, return_when=FIRST_COMPLETED).done
+        with _local_pool(jobs) as pool:
+            yield pool.submit, lambda pending, timeout: wait(pending, timeout, return_when=FIRST_COMPLETED).done
 
 
 def iter_chunks(
@@ -105,24 +185,30 @@ def iter_chunks(
 ) -> Iterator[tuple[Chunk, pd.DataFrame]]:
     """Simulate every chunk of ``plan``, yielding ``(chunk, table)`` as each finishes.
 
-    At most two chunks per worker are in flight, so memory does not grow with the number of runs.
+    At most two chunks per worker are in flight, so memory does not grow with the number of runs. With a
+    pool, SIGINT or SIGTERM stops it (its workers too) and raises :class:`Stopped`.
     """
     plan = list(plan)
     if backend == "processes" and (jobs <= 1 or len(plan) <= 1):
         for chunk in plan:
             yield chunk, run_chunk(scenario, seed, chunk)
         return
-    with _pool(backend, jobs, scheduler) as (submit, wait_first):
+    with _signals_noted() as received, _pool(backend, jobs, scheduler) as (submit, wait_first):
         queue = iter(plan)
         pending = {submit(run_chunk, scenario, seed, chunk): chunk for chunk in itertools.islice(queue, 2 * jobs)}
         while pending:
-            for future in wait_first(list(pending)):
+            finished = wait_first(list(pending), 0.2)
+            if received:
+                raise Stopped(received[0])
+            for future in finished:
                 chunk = pending.pop(future)
                 table = future.result()
                 following = next(queue, None)
                 if following is not None:
                     pending[submit(run_chunk, scenario, seed, following)] = following
                 yield chunk, table
+        if received:
+            raise Stopped(received[0])
 
 
 def run_monte_carlo(
@@ -185,7 +271,7 @@ def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, b
             stream = index if block_runs else len(plan)
             plan.append((scenario, seed, stream, first, unit[first:min(first + size, start + blocks)]))
     if jobs > 1 and len(plan) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with _local_pool(jobs) as pool:
             tables = list(pool.map(_design_chunk, *zip(*plan)))
     else:
         tables = [_design_chunk(*arguments) for arguments in plan]

@@ -19,7 +19,7 @@ def shard_hashes(folder):
     """The SHA-256 of every shard of a results folder, by file name."""
     return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
 
-SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "validate", "provenance", "plot", "report", "summary", "replay", "backtest", "schema"]
+SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "validate", "provenance", "plot", "report", "summary", "verify", "replay", "backtest", "schema"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)

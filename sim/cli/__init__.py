@@ -1,5 +1,5 @@
 """The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | validate | provenance |
-plot | report | summary | replay | backtest | schema``.
+plot | report | summary | verify | replay | backtest | schema``.
 
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
 from sim.cli.inputs import cmd_backtest, cmd_provenance, cmd_schema, cmd_validate
-from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary
-from sim.cli.shared import BAD_INPUT
-from sim.errors import ScenarioError
+from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary, cmd_verify, stop_message
+from sim.cli.shared import BAD_INPUT, flag_problem, stopping_cleanly
+from sim.errors import ScenarioError, Stopped
 from sim.runner import BACKENDS, MECHANISMS
 from sim.sampling import DESIGNS
 
@@ -115,6 +116,10 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("dir", help="results folder written by 'sim run'")
     summary.set_defaults(handler=cmd_summary)
 
+    verify = commands.add_parser("verify", help="check a results folder against its manifest (shards, hashes, run ids)")
+    verify.add_argument("dir", help="results folder written by 'sim run'")
+    verify.set_defaults(handler=cmd_verify)
+
     replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")
     replay.add_argument("dir", help="results folder written by 'sim run'")
     replay.add_argument("run_id", type=int, help="the run's run_id")
@@ -137,14 +142,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sim`` command."""
     args = parser().parse_args(argv)
-    if getattr(args, "runs", None) is not None and args.runs < 1:
-        print("error: --runs: must be at least 1", file=sys.stderr)
-        return BAD_INPUT
-    if getattr(args, "seed", None) is not None and args.seed < 0:
-        print("error: --seed: must be zero or more", file=sys.stderr)
-        return BAD_INPUT
-    if getattr(args, "jobs", 1) < 1:
-        print("error: --jobs: must be at least 1", file=sys.stderr)
+    problem = flag_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return BAD_INPUT
     if getattr(args, "until_ci", None) is not None and not 0 < args.until_ci < 1:
         print("error: --until-ci: must lie between 0 and 1 (an interval's width)", file=sys.stderr)
@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --resume and --overwrite: choose one", file=sys.stderr)
         return BAD_INPUT
     try:
-        return args.handler(args)
+        with stopping_cleanly():
+            return args.handler(args)
     except ScenarioError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
@@ -164,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
         # The reader (e.g. `head`) closed the pipe: stop quietly, as command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        print(f"error: {error.filename or 'output'}: {error.strerror or error}", file=sys.stderr)
+        return BAD_INPUT
+    except (KeyboardInterrupt, Stopped) as stop:
+        signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+        print(f"\n{stop_message(args, signal.Signals(signum).name)}", file=sys.stderr)
+        return 128 + signum
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
-from sim.cli.shared import parse_changes, require_empty, save_figure, use_agg
+from sim.cli.shared import parse_changes, require_empty, results_folder, save_figure, use_agg
 from sim.errors import ScenarioError
 from sim.results import read_results
 from sim.scenario import load_scenario
@@ -64,6 +64,11 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
 
     if len(args.files) < 2:
         raise ScenarioError("compare-scenarios", [("", "give two or more scenario files (the first is the baseline)")])
+    names = [Path(f).stem for f in args.files]
+    if len(set(names)) < len(names):
+        raise ScenarioError("compare-scenarios", [(name, "two files have this name; the results name each scenario by "
+                                                         "its file name, so give files with different names")
+                                                  for name in sorted({n for n in names if names.count(n) > 1})])
     scenarios = {Path(f).stem: load_scenario(f) for f in args.files}
     out = Path(args.out) if args.out else Path("results") / "compare-scenarios"
     require_empty(out, args.overwrite)
@@ -126,24 +131,29 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     use_agg()
+    with results_folder(args.dir, writes=args.out is None) as folder:
+        return _discover(args, folder)
+
+
+def _discover(args: argparse.Namespace, folder: Path) -> int:
     import matplotlib.pyplot as plt
 
     from sim import discovery, plots
 
-    results = read_results(args.dir)
+    results = read_results(folder)
     runs, parameters = results.runs, results.manifest["parameters"]
     if (args.outcome is None) == (args.where is None):
         raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
     try:
         happens = discovery.condition(runs, args.outcome, args.where)
     except ValueError as error:
-        raise ScenarioError(args.dir, [("outcome", str(error))]) from None
+        raise ScenarioError(folder, [("outcome", str(error))]) from None
     label = args.outcome or args.where
     if not 0 < happens.sum() < len(runs):
-        raise ScenarioError(args.dir, [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")])
+        raise ScenarioError(folder, [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")])
     box = discovery.prim(runs, parameters, happens, args.threshold)
     tree = discovery.cart(runs, parameters, happens, args.depth)
-    out = Path(args.out) if args.out else Path(args.dir) / "discovery"
+    out = Path(args.out) if args.out else folder / "discovery"
     out.mkdir(parents=True, exist_ok=True)
     step = box.trajectory.loc[box.chosen]
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):

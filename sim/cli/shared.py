@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +14,55 @@ import pandas as pd
 import yaml
 
 from sim import analysis
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, Stopped
+from sim.folder_lock import locked
 from sim.results import Results, read_results, result_columns
 
-
 BAD_INPUT = 2
+MAX_RUNS = 10**9
+"""The most runs one command may ask for (a million-run chunk list stays small; 10^12 runs would not end)."""
+JOBS_PER_CORE = 4
+_FLAG_RANGES = {  # flag: (lowest, highest or None for no upper limit)
+    "runs": (1, MAX_RUNS), "max_runs": (1, MAX_RUNS), "seed": (0, None), "base_runs": (1, 10**7),
+    "tornado_runs": (1, 10**7), "top": (1, None), "depth": (1, 32), "history_runs": (0, 100_000),
+}
+
+
+def flag_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with a number given on the command line (out of range, too many jobs), or None."""
+    for name, (lowest, highest) in _FLAG_RANGES.items():
+        value = getattr(args, name, None)
+        if value is not None and (value < lowest or (highest is not None and value > highest)):
+            span = f"between {lowest:,} and {highest:,}" if highest is not None else f"at least {lowest:,}"
+            return f"--{name.replace('_', '-')}: must be {span} (got {value:,})"
+    most_jobs = JOBS_PER_CORE * (os.cpu_count() or 1)
+    if not 1 <= getattr(args, "jobs", 1) <= most_jobs:
+        return f"--jobs: must be between 1 and {most_jobs} ({JOBS_PER_CORE} per core of this machine; got {args.jobs:,})"
+    return None
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def stopping_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Stopped` while a command runs, so that pools and files are closed on the way out."""
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def results_folder(path: str | Path, writes: bool) -> Iterator[Path]:
+    """An existing results folder, locked for the command: exclusively if it ``writes`` into it, else shared."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ScenarioError(folder, [("", "no such folder" if not folder.exists() else "is not a folder")])
+    with locked(folder, exclusive=writes):
+        yield folder
 
 def parse_changes(pairs: list[str]) -> dict[str, Any]:
     changes = {}
@@ -96,7 +145,7 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict:
         "deal_curve": lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax),
     }
     for issue, spec in issues.items():
-        units = spec.get("units", "")
+        units = spec.get("units", "").replace("$", r"\$")  # matplotlib would read $...$ as mathematics
         figures[f"settlement_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement(runs, i, u, ax=ax)
         figures[f"ecdf_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax)
     if history is not None and "front" in history and manifest["scenario"]["resolved"].get("front"):
