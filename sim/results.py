@@ -428,6 +428,7 @@ def result_columns(folder: str | Path) -> list[str]:
     try:
         return result_columns_unchecked(folder)
     except (OSError, ValueError) as error:
+        verify_folder(folder)  # names the damaged shard, if that is why
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__})")]) from None
 
 

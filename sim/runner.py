@@ -10,12 +10,12 @@ from __future__ import annotations
 import ctypes
 import itertools
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -91,21 +91,23 @@ def _worker_start(parent: int) -> None:
 
 
 @contextmanager
-def _local_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+def _local_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
     """A pool of ``jobs`` spawned processes that ends at once, its workers with it, if its user is interrupted."""
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_start, initargs=(os.getpid(),))
+    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
     try:
         yield pool
     except BaseException:
-        workers = list((pool._processes or {}).values())  # the executor offers no public way to stop running work
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.join()
+        pool.terminate()
+        pool.join()
         raise
-    pool.shutdown()
+    pool.close()
+    pool.join()
+
+
+def _ready(pending: list[multiprocessing.pool.AsyncResult], timeout: float) -> set[multiprocessing.pool.AsyncResult]:
+    """The tasks done within ``timeout`` seconds (waiting on the oldest: tasks finish roughly in order)."""
+    pending[0].wait(timeout)
+    return {task for task in pending if task.ready()}
 
 
 def check_backend(backend: str, scheduler: str | None) -> None:
@@ -156,8 +158,8 @@ def _dask_wait_first(pending: list, timeout: float) -> set:
 
 @contextmanager
 def _pool(backend: str, jobs: int, scheduler: str | None):
-    """(submit, wait_first) for a pool of ``jobs`` local processes or a Dask cluster; ``wait_first(pending, timeout)``
-    returns the futures done within ``timeout`` seconds."""
+    """(submit, wait_first, result_of) for a pool of ``jobs`` local processes or a Dask cluster;
+    ``wait_first(pending, timeout)`` returns the tasks done within ``timeout`` seconds."""
     if backend == "dask":
         from dask.distributed import Client, LocalCluster
 
@@ -165,14 +167,14 @@ def _pool(backend: str, jobs: int, scheduler: str | None):
                                                        dashboard_address=None)
         client = Client(scheduler or cluster)
         try:
-            yield lambda fn, *args: client.submit(fn, *args, pure=False), _dask_wait_first
+            yield lambda fn, *args: client.submit(fn, *args, pure=False), _dask_wait_first, lambda future: future.result()
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
     else:
         with _local_pool(jobs) as pool:
-            yield pool.submit, lambda pending, timeout: wait(pending, timeout, return_when=FIRST_COMPLETED).done
+            yield lambda fn, *args: pool.apply_async(fn, args), _ready, lambda task: task.get()
 
 
 def iter_chunks(
@@ -193,7 +195,7 @@ def iter_chunks(
         for chunk in plan:
             yield chunk, run_chunk(scenario, seed, chunk)
         return
-    with _signals_noted() as received, _pool(backend, jobs, scheduler) as (submit, wait_first):
+    with _signals_noted() as received, _pool(backend, jobs, scheduler) as (submit, wait_first, result_of):
         queue = iter(plan)
         pending = {submit(run_chunk, scenario, seed, chunk): chunk for chunk in itertools.islice(queue, 2 * jobs)}
         while pending:
@@ -202,7 +204,7 @@ def iter_chunks(
                 raise Stopped(received[0])
             for future in finished:
                 chunk = pending.pop(future)
-                table = future.result()
+                table = result_of(future)
                 following = next(queue, None)
                 if following is not None:
                     pending[submit(run_chunk, scenario, seed, following)] = following
@@ -272,7 +274,7 @@ def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, b
             plan.append((scenario, seed, stream, first, unit[first:min(first + size, start + blocks)]))
     if jobs > 1 and len(plan) > 1:
         with _local_pool(jobs) as pool:
-            tables = list(pool.map(_design_chunk, *zip(*plan)))
+            tables = pool.starmap(_design_chunk, plan)
     else:
         tables = [_design_chunk(*arguments) for arguments in plan]
     return pd.concat(tables, ignore_index=True)
