@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim import conditions
 from sim.model.outcomes import OUTCOME_CLASSES
 
 _WITHIN = re.compile(r"^deal_within_(\d+)_months$")
@@ -21,11 +22,11 @@ _WITHIN = re.compile(r"^deal_within_(\d+)_months$")
 
 def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = None) -> pd.Series:
     """The runs where the named outcome happens: an outcome class (``frozen_conflict``), ``deal_within_N_months``,
-    or a pandas query over the outcome columns (``where="deal and months_to_deal <= 12"``)."""
+    or a condition over the columns (``where="deal and months_to_deal <= 12"``, see :mod:`sim.conditions`)."""
     if where is not None:
         try:
-            return pd.Series(runs.eval(where), index=runs.index).astype(bool)
-        except Exception as error:  # pandas raises many kinds for a bad expression
+            return conditions.evaluate(where, runs)
+        except ValueError as error:
             raise ValueError(f"cannot evaluate {where!r}: {error}") from None
     if name in OUTCOME_CLASSES:
         return runs["outcome"] == name

@@ -55,8 +55,9 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
     counts = sources["kind"].value_counts()
     parts = [f"<h1>{html.escape(scenario.name)}</h1>",
              f"<p>{html.escape(scenario.description)}</p>",
-             f"<p class='note'>{len(runs):,} runs, seed {manifest['seed']}, design {html.escape(scenario.monte_carlo.design)}, "
-             f"mechanism {html.escape(scenario.model.mechanism.kind)}, horizon {horizon} months from {scenario.model.start_date}.</p>"]
+             f"<p class='note'>{len(runs):,} runs, seed {html.escape(str(manifest['seed']))}, "
+             f"design {html.escape(scenario.monte_carlo.design)}, mechanism {html.escape(scenario.model.mechanism.kind)}, "
+             f"horizon {html.escape(str(horizon))} months from {html.escape(str(scenario.model.start_date))}.</p>"]
 
     parts += ["<h2>Scenario and provenance</h2>",
               f"<p>{len(sources)} numbers, {int(sources['uncertain'].sum())} of them uncertain (drawn per run); sources: "

@@ -181,3 +181,11 @@ def test_a_stopped_run_leaves_no_worker_behind_and_resumes(made, tmp_path, signu
     assert main(["verify", str(folder)]) == 2
     assert main([*RUN, "--out", str(folder), "--resume"]) == 2  # a different run: refused, nothing lost
     assert len(_manifest(folder)["chunks_done"]) >= 2
+
+
+def test_discover_where_reaches_no_python(folder, tmp_path, capsys):
+    marker = tmp_path / "ran"
+    for where in (f"@pd.io.common.os.system('touch {marker}')", f"deal and __import__('os').system('touch {marker}')"):
+        assert main(["discover", str(folder), "--where", where]) == 2
+        assert "cannot evaluate" in capsys.readouterr().err
+    assert not marker.exists()
