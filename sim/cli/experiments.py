@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
-from sim.cli.shared import parse_changes, require_empty, results_folder, save_figure, use_agg
+from sim.cli.shared import parse_changes, plain_label, require_empty, results_folder, save_figure, use_agg
 from sim.errors import ScenarioError
 from sim.results import read_results
 from sim.scenario import load_scenario
@@ -49,7 +49,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     disagreement.to_csv(out / "disagreement.csv")
     for issue, spec in scenario.issues.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        plots.plot_model_comparison(tables, issue, spec.units, ax=ax)
+        plots.plot_model_comparison(tables, issue, plain_label(spec.units), ax=ax)
         figure.savefig(out / f"compare_{issue}.png", dpi=120)
         plt.close(figure)
     print(f"\nTables and figures: {out}")
@@ -92,7 +92,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     save_figure(figure, out, "deal_curves")
     for issue, spec in baseline.issues.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        plots.plot_settlement_ecdf(tables, issue, spec.units, ax=ax)
+        plots.plot_settlement_ecdf(tables, issue, plain_label(spec.units), ax=ax)
         save_figure(figure, out, f"ecdf_{issue}")
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0

@@ -112,6 +112,10 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
                                                "hi": "{:6.1%}".format, "median_month": "{:.0f}".format})]
     return "\n".join(lines)
 
+def plain_label(text: str) -> str:
+    """Text for a figure label, shown as written (matplotlib would read ``$...$`` as mathematics)."""
+    return text.replace("$", r"\$")
+
 def save_figure(figure, folder: Path, name: str) -> None:
     """Write a figure as PNG and SVG, and close it."""
     import matplotlib.pyplot as plt
@@ -145,7 +149,7 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict:
         "deal_curve": lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax),
     }
     for issue, spec in issues.items():
-        units = spec.get("units", "").replace("$", r"\$")  # matplotlib would read $...$ as mathematics
+        units = plain_label(spec.get("units", ""))
         figures[f"settlement_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement(runs, i, u, ax=ax)
         figures[f"ecdf_{issue}"] = lambda ax, i=issue, u=units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax)
     if history is not None and "front" in history and manifest["scenario"]["resolved"].get("front"):
