@@ -344,7 +344,11 @@ def run_to_folder(
     if folder.exists() and not folder.is_dir():
         raise ScenarioError(folder, [("", "exists and is not a folder")])
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        why = "it is a link to nothing" if folder.is_symlink() else (error.strerror or str(error))
+        raise ScenarioError(folder, [("", f"cannot make the results folder here: {why}")]) from None
     with locked(folder):
         try:
             return _run_locked(scenario, folder, requested, seed, jobs, backend, scheduler, resume, overwrite,

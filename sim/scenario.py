@@ -413,7 +413,7 @@ def _value_problems(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield from _value_problems(value, f"{prefix}.{index}")
     elif isinstance(node, (int, float)) and not isinstance(node, bool) and prefix != "monte_carlo.seed":
         if abs(node) > MAX_MAGNITUDE and not (isinstance(node, float) and math.isinf(node)):  # inf: "must be finite"
-            shown = f"{node:.3g}" if abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit number"
+            shown = f"{node:.3g}" if isinstance(node, float) or abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit integer"
             yield prefix, f"{shown} is too large: numbers in a scenario lie within +-{MAX_MAGNITUDE:.0e}"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
-from sim.cli.shared import parse_changes, plain_label, require_empty, results_folder, save_figure, use_agg
+from sim.cli.shared import parse_changes, plain_label, require_empty, results_folder, save_figure, staged, use_agg
 from sim.errors import ScenarioError
 from sim.results import read_results
 from sim.scenario import load_scenario
@@ -154,7 +154,6 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
     box = discovery.prim(runs, parameters, happens, args.threshold)
     tree = discovery.cart(runs, parameters, happens, args.depth)
     out = Path(args.out) if args.out else folder / "discovery"
-    out.mkdir(parents=True, exist_ok=True)
     step = box.trajectory.loc[box.chosen]
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
         print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
@@ -165,13 +164,14 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
         print(box.limits.to_string(float_format=lambda v: f"{v:.4g}"))
         print("\nCART leaves, densest first:")
         print(tree.head(args.depth * 3).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    box.trajectory.to_csv(out / "prim_trajectory.csv")
-    box.limits.to_csv(out / "prim_box.csv")
-    tree.to_csv(out / "cart_leaves.csv", index=False)
-    for name, draw in (("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
-                       ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax))):
-        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        draw(ax)
-        save_figure(figure, out, name)
+    with staged(out) as stage:
+        box.trajectory.to_csv(stage / "prim_trajectory.csv")
+        box.limits.to_csv(stage / "prim_box.csv")
+        tree.to_csv(stage / "cart_leaves.csv", index=False)
+        for name, draw in (("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
+                           ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax))):
+            figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+            draw(ax)
+            save_figure(figure, stage, name)
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0

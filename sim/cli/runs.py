@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.shared import (figure_set, history_of, load_summary, parse_changes, results_folder, save_figure,
+from sim.cli.shared import (figure_set, history_of, load_summary, parse_changes, results_folder, save_figure, staged,
                             summary_text, use_agg)
 from sim.errors import ScenarioError
 from sim.results import MANIFEST_FILE, RUNS_FILE, read_results, verify_folder, write_atomically
@@ -91,12 +91,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else folder / "figures"
         history = history_of(results, args.history_runs) if args.history_runs else None
         figures = figure_set(results, history)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, draw in figures.items():
-            figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-            draw(ax)
-            save_figure(figure, out, name)
-            print(out / f"{name}.png")
+        with staged(out) as stage:
+            for name, draw in figures.items():
+                figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+                draw(ax)
+                save_figure(figure, stage, name)
+    for name in figures:
+        print(out / f"{name}.png")
     return 0
 
 def cmd_report(args: argparse.Namespace) -> int:
