@@ -32,7 +32,7 @@ from sim import analysis
 from sim.errors import ScenarioError
 from sim.folder_lock import LOCK_FILE, locked
 from sim.model.outcomes import OUTCOME_CLASSES
-from sim.runner import Chunk, check_backend, chunks, iter_chunks
+from sim.runner import DEFAULT_MEMORY_GB, Chunk, check_backend, check_plan_size, chunks, fit_to_memory, iter_chunks
 from sim.scenario import Scenario
 
 RUNS_FILE = "runs.parquet"
@@ -330,16 +330,19 @@ def run_to_folder(
     on_chunk: Callable[[int], None] | None = None,
     until_ci: float | None = None,
     max_runs: int = 10_000_000,
+    memory_gb: float = DEFAULT_MEMORY_GB,
 ) -> dict[str, Any]:
     """Run the scenario into ``folder``, one Parquet shard per chunk as each finishes; return the manifest.
 
     With ``until_ci``, whole chunks are added (up to ``max_runs``) until every headline probability's 95%
     interval is narrower than ``until_ci``. ``on_chunk`` is called with the number of runs already done,
-    then with each finished chunk's.
+    then with each finished chunk's. Chunks are made smaller if one process would need more than ``memory_gb``.
     """
     folder = Path(folder)
+    scenario = fit_to_memory(scenario, memory_gb)
     requested = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
+    check_plan_size(max(requested, max_runs if until_ci else 0), scenario.monte_carlo.chunk_runs)
     check_backend(backend, scheduler)
     if folder.exists() and not folder.is_dir():
         raise ScenarioError(folder, [("", "exists and is not a folder")])

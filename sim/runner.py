@@ -37,6 +37,44 @@ MODELS = MECHANISMS + SOLUTIONS
 """What ``run_models`` can compare: the simulated mechanisms and the static solutions."""
 
 
+DEFAULT_MEMORY_GB = 1.0
+"""What one process may use, by default: chunks of a large scenario are made smaller to fit."""
+_PROCESS_BYTES = 300 * 2**20  # the interpreter, numpy, pandas, pyarrow and Mesa, before any run
+
+
+def bytes_per_run(scenario: Scenario) -> int:
+    """Peak memory one run adds to a chunk, simulated and written to Parquet (``benchmarks/bench_memory.py``
+    measures it: about 55 bytes per uncertain parameter; the estimate leaves a margin)."""
+    return 2048 + 60 * len(scenario.uncertain_parameters()) + 16 * len(scenario.actors) * len(scenario.issues)
+
+
+def fit_to_memory(scenario: Scenario, memory_gb: float = DEFAULT_MEMORY_GB) -> Scenario:
+    """The scenario with chunks small enough for one process to stay within ``memory_gb`` (unchanged if its
+    own ``monte_carlo.chunk_runs`` fits). The chunk size is part of the run: it is recorded in the manifest."""
+    room = memory_gb * 2**30 - _PROCESS_BYTES
+    per_run = bytes_per_run(scenario)
+    if room < per_run:
+        needed = (_PROCESS_BYTES + per_run) / 2**30
+        raise ScenarioError("--memory", [(f"{memory_gb:g}", f"too little for one run of this scenario (needs {needed:.2f} GB)")])
+    fitting = int(room // per_run)
+    if fitting >= scenario.monte_carlo.chunk_runs:
+        return scenario
+    return scenario.model_copy(update={"monte_carlo": scenario.monte_carlo.model_copy(update={"chunk_runs": fitting})})
+
+
+MAX_CHUNKS = 20_000
+"""The most chunks one run may have: the manifest lists each, and is rewritten as each finishes."""
+
+
+def check_plan_size(runs: int, chunk_runs: int) -> None:
+    """Refuse a run that would need more than :data:`MAX_CHUNKS` chunks, before any is planned."""
+    needed = -(-runs // chunk_runs)
+    if needed > MAX_CHUNKS:
+        raise ScenarioError("--runs", [(f"{runs:,}", f"needs {needed:,} chunks of {chunk_runs:,} runs, more than "
+                                                      f"{MAX_CHUNKS:,}; ask for fewer runs or larger chunks "
+                                                      "(--set monte_carlo.chunk_runs=N, within --memory)")])
+
+
 @dataclass(frozen=True)
 class Chunk:
     """Runs ``first`` to ``first + runs - 1`` of a Monte Carlo run, the ``index``-th chunk."""
@@ -219,12 +257,15 @@ def run_monte_carlo(
     seed: int | None = None,
     jobs: int = 1,
     on_chunk: Callable[[int], None] | None = None,
+    memory_gb: float = DEFAULT_MEMORY_GB,
 ) -> pd.DataFrame:
-    """Run the scenario ``runs`` times (default: the file's) from ``seed``, in memory; one row per run.
+    """Run the scenario ``runs`` times (default: the file's) from ``seed``, in memory; one row per run
+    (in chunks that keep each process within ``memory_gb``).
 
     ``on_chunk`` is called with the number of runs each finished chunk adds (for progress bars).
     For runs too many to hold in memory, use :func:`sim.results.run_to_folder`.
     """
+    scenario = fit_to_memory(scenario, memory_gb)
     runs = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
     tables = {}

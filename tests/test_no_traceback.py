@@ -67,6 +67,8 @@ def test_a_source_document_that_is_not_utf8(article_raw, tmp_path, capsys):
 
 FLAGS = {
     "--runs 10^12": (["run", str(ARTICLE), "--runs", str(10**12)], "--runs: must be between 1 and 1,000,000,000"),
+    "--runs 10^9 in chunks of 10,000": (["run", str(ARTICLE), "--runs", str(10**9)], "needs 100,000 chunks of 10,000 runs"),
+    "--memory too small": (["run", str(ARTICLE), "--memory", "0.2"], "--memory: 0.2: too little for one run"),
     "--jobs 1000": (["run", str(ARTICLE), "--jobs", "1000"], "--jobs: must be between 1 and"),
     "--depth 0": (["discover", "x", "deal_within_12_months", "--depth", "0"], "--depth: must be between 1 and 32"),
     "--history-runs -1": (["plot", "x", "--history-runs", "-1"], "--history-runs: must be between 0 and"),

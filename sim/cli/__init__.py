@@ -17,7 +17,7 @@ from sim.cli.inputs import cmd_backtest, cmd_provenance, cmd_schema, cmd_validat
 from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary, cmd_verify, stop_message
 from sim.cli.shared import BAD_INPUT, flag_problem, stopping_cleanly
 from sim.errors import ScenarioError, Stopped
-from sim.runner import BACKENDS, MECHANISMS
+from sim.runner import BACKENDS, DEFAULT_MEMORY_GB, MECHANISMS
 from sim.sampling import DESIGNS
 
 
@@ -44,6 +44,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--until-ci", type=float, metavar="W",
                      help="add runs until every headline probability's 95%% interval is narrower than W (e.g. 0.01)")
     run.add_argument("--max-runs", type=int, default=10_000_000, help="with --until-ci: stop at this many runs")
+    run.add_argument("--memory", type=float, default=DEFAULT_MEMORY_GB, metavar="GB",
+                     help="memory one process may use; a large scenario runs in smaller chunks to fit (default: %(default)s)")
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in the same folder")
     run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = run_to_folder(
             scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
             scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite, changes=changes,
-            on_chunk=bar.update, until_ci=args.until_ci, max_runs=args.max_runs,
+            on_chunk=bar.update, until_ci=args.until_ci, max_runs=args.max_runs, memory_gb=args.memory,
         )
     print(summary_text(load_summary(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
