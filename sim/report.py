@@ -24,6 +24,8 @@ td:first-child, th:first-child { text-align: left; }
 figure { display: inline-block; margin: .5em; } figure img { max-width: 520px; border: 1px solid #eee; }
 .note { color: #555; font-size: .9em; } pre { background: #f6f6f6; padding: .8em; overflow-x: auto; font-size: .8em; }
 """
+REGION_PARAMETERS = 100
+"""The most parameters the report's PRIM and CART search: those whose means differ most."""
 _COUNT_FIGURES = ("<script>window.addEventListener('load', function () { document.body.dataset.figuresShown = "
                   "Array.from(document.images).filter(function (i) { return i.complete && i.naturalWidth > 0; }).length; });</script>")
 
@@ -79,12 +81,17 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
     parts += ["<h2>Distributions</h2>"] + [_image(draw, name.replace("_", " ")) for name, draw in figures.items()]
 
     happens = discovery.condition(runs, "deal_within_12_months")
-    parameters = manifest["parameters"]
+    contrast = analysis.parameter_contrast(runs, manifest["parameters"], happens)
+    parameters = manifest["parameters"] if len(manifest["parameters"]) <= REGION_PARAMETERS else list(contrast.index[:REGION_PARAMETERS])
     parts += ["<h2>Drivers: what goes with a deal within 12 months</h2>",
               f"<p>A deal within 12 months happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
               "differs between those runs and the others (in standard deviations of the parameter):</p>",
-              _table(analysis.parameter_contrast(runs, parameters, happens).head(12)),
+              _table(contrast.head(12)),
               "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"]
+    if len(parameters) < len(manifest["parameters"]):
+        parts.append(f"<p class='note'>PRIM and CART below search the {len(parameters)} parameters that differ most, of "
+                     f"{len(manifest['parameters']):,} (their memory grows with the parameters searched); "
+                     "<code>sim discover</code> searches all.</p>")
     if 0 < happens.sum() < len(runs):
         box = discovery.prim(runs, parameters, happens)
         step = box.trajectory.loc[box.chosen]
