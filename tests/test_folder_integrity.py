@@ -169,7 +169,10 @@ def test_a_stopped_run_leaves_no_worker_behind_and_resumes(made, tmp_path, signu
     workers = _children(process.pid)
     assert len(workers) >= 2
     process.send_signal(signum)
-    error = process.communicate(timeout=60)[1]
+    try:
+        error = process.communicate(timeout=60)[1]
+    finally:
+        process.kill()  # a no-op unless it hung
     assert process.returncode == code
     if signum != signal.SIGKILL:
         assert "Traceback" not in error and error.strip().splitlines()[-1].startswith(f"stopped by {signum.name}")
