@@ -410,10 +410,14 @@ def _run_locked(scenario: Scenario, folder: Path, requested: int, seed: int, job
 def read_results(folder: str | Path, columns: list[str] | None = None) -> Results:
     """Read a results folder written by ``sim run`` (optionally only some columns), sorted by ``run_id``,
     after :func:`verify_folder` has checked it."""
+    import pyarrow.parquet
+
     folder = Path(folder)
     manifest = verify_folder(folder)
     try:
-        runs = pd.read_parquet(folder / RUNS_FILE, columns=columns)
+        # Shard by shard: reading the folder as one dataset takes many times the table's size for wide tables.
+        runs = pd.concat([pyarrow.parquet.read_table(shard_path(folder, chunk.index), columns=columns).to_pandas(self_destruct=True)
+                          for chunk in _plan(manifest)], ignore_index=True)
     except (OSError, ValueError, KeyError) as error:
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__}: {error})")]) from None
     if "run_id" in runs:
