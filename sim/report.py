@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim import analysis, discovery
@@ -26,6 +27,8 @@ figure { display: inline-block; margin: .5em; } figure img { max-width: 520px; b
 """
 REGION_PARAMETERS = 100
 """The most parameters the report's PRIM and CART search: those whose means differ most."""
+CONTRAST_BATCH = 500
+"""Parameters read at once for the drivers table, so that the report's memory does not grow with their number."""
 _COUNT_FIGURES = ("<script>window.addEventListener('load', function () { document.body.dataset.figuresShown = "
                   "Array.from(document.images).filter(function (i) { return i.complete && i.naturalWidth > 0; }).length; });</script>")
 
@@ -47,9 +50,18 @@ def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
     return frame.to_html(formatters=formatters, float_format=lambda v: f"{v:.4g}", border=0, escape=True)
 
 
-def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, Callable[[Any], Any]]) -> str:
+def _contrast(columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[str], happens: pd.Series) -> pd.DataFrame:
+    """:func:`analysis.parameter_contrast` over every parameter, read a batch of columns at a time."""
+    batches = [parameters[start:start + CONTRAST_BATCH] for start in range(0, len(parameters), CONTRAST_BATCH)] or [[]]
+    tables = [analysis.parameter_contrast(columns_of(batch), batch, happens) for batch in batches]
+    return pd.concat(tables).sort_values("standardised_difference", key=np.abs, ascending=False, kind="stable")
+
+
+def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, Callable[[Any], Any]],
+                 columns_of: Callable[[list[str]], pd.DataFrame]) -> str:
     """The report's HTML: scenario and provenance, headline probabilities, distributions, drivers,
-    discovered regions, the compromise baseline and the manifest."""
+    discovered regions, the compromise baseline and the manifest. ``results`` need hold only the summary's
+    columns; ``columns_of(names)`` reads parameter columns (in run order), a batch at a time."""
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
     horizon = analysis.horizon_months(manifest)
@@ -81,8 +93,9 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
     parts += ["<h2>Distributions</h2>"] + [_image(draw, name.replace("_", " ")) for name, draw in figures.items()]
 
     happens = discovery.condition(runs, "deal_within_12_months")
-    contrast = analysis.parameter_contrast(runs, manifest["parameters"], happens)
+    contrast = _contrast(columns_of, manifest["parameters"], happens)
     parameters = manifest["parameters"] if len(manifest["parameters"]) <= REGION_PARAMETERS else list(contrast.index[:REGION_PARAMETERS])
+    region = columns_of(parameters)
     parts += ["<h2>Drivers: what goes with a deal within 12 months</h2>",
               f"<p>A deal within 12 months happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
               "differs between those runs and the others (in standard deviations of the parameter):</p>",
@@ -93,7 +106,7 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
                      f"{len(manifest['parameters']):,} (their memory grows with the parameters searched); "
                      "<code>sim discover</code> searches all.</p>")
     if 0 < happens.sum() < len(runs):
-        box = discovery.prim(runs, parameters, happens)
+        box = discovery.prim(region, parameters, happens)
         step = box.trajectory.loc[box.chosen]
         from sim import plots
 
@@ -104,7 +117,7 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
                   _image(lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax), "PRIM trade-off"),
                   _image(lambda ax: plots.plot_prim_box(box.limits, ax=ax), "PRIM box"),
                   "<h3>CART leaves</h3>",
-                  _table(discovery.cart(runs, parameters, happens).head(6).set_index("rule"), percent=("density", "coverage"))]
+                  _table(discovery.cart(region, parameters, happens).head(6).set_index("rule"), percent=("density", "coverage"))]
 
     parts += ["<h2>Settlements and the compromise baseline</h2>",
               "<p>Quantiles of each issue's settlement among deals, beside the compromise model's forecast "

@@ -410,19 +410,21 @@ def _run_locked(scenario: Scenario, folder: Path, requested: int, seed: int, job
 def read_results(folder: str | Path, columns: list[str] | None = None) -> Results:
     """Read a results folder written by ``sim run`` (optionally only some columns), sorted by ``run_id``,
     after :func:`verify_folder` has checked it."""
-    import pyarrow.parquet
-
     folder = Path(folder)
     manifest = verify_folder(folder)
+    return Results(runs=read_columns(folder, manifest, columns), manifest=manifest)
+
+
+def read_columns(folder: Path, manifest: dict[str, Any], columns: list[str] | None) -> pd.DataFrame:
+    """Some columns of a folder :func:`verify_folder` has checked (returning ``manifest``), in ``run_id`` order."""
+    import pyarrow.parquet
+
     try:
-        # Shard by shard: reading the folder as one dataset takes many times the table's size for wide tables.
-        runs = pd.concat([pyarrow.parquet.read_table(shard_path(folder, chunk.index), columns=columns).to_pandas(self_destruct=True)
+        # Shard by shard, in run order: reading the folder as one dataset takes many times the table's size for wide tables.
+        return pd.concat([pyarrow.parquet.read_table(shard_path(folder, chunk.index), columns=columns).to_pandas(self_destruct=True)
                           for chunk in _plan(manifest)], ignore_index=True)
     except (OSError, ValueError, KeyError) as error:
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__}: {error})")]) from None
-    if "run_id" in runs:
-        runs = runs.sort_values("run_id", kind="stable", ignore_index=True)
-    return Results(runs=runs, manifest=manifest)
 
 
 def result_columns_unchecked(folder: Path) -> list[str]:

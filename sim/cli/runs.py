@@ -11,7 +11,7 @@ import pandas as pd
 from sim.cli.shared import (figure_set, history_of, load_summary, parse_changes, results_folder, save_figure, staged,
                             summary_text, use_agg)
 from sim.errors import ScenarioError
-from sim.results import MANIFEST_FILE, RUNS_FILE, read_results, verify_folder, write_atomically
+from sim.results import MANIFEST_FILE, RUNS_FILE, read_columns, read_results, verify_folder, write_atomically
 from sim.scenario import load_scenario
 
 
@@ -105,9 +105,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.report import build_report
 
     with results_folder(args.dir, writes=args.out is None) as folder:
-        results = read_results(folder)
+        results = load_summary(folder)
         history = history_of(results, args.history_runs) if args.history_runs else None
-        page = build_report(results, history, figure_set(results, history))
+        page = build_report(results, history, figure_set(results, history),
+                            lambda names: read_columns(folder, results.manifest, names))
         out = Path(args.out) if args.out else folder / "report.html"
         write_atomically(out, lambda temporary: temporary.write_text(page, encoding="utf-8"))
     print(out)
