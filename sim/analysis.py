@@ -25,7 +25,7 @@ def summary_columns(names: list[str]) -> list[str]:
 
 
 def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion."""
+    """Wilson score interval for a proportion; exactly 0 (1) at no (all) successes."""
     if trials == 0:
         return (float("nan"), float("nan"))
     z = stats.norm.ppf(0.5 + level / 2)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim import conditions
 from sim.analysis import within
 from sim.model.outcomes import OUTCOME_CLASSES
 
@@ -23,12 +24,12 @@ _WITHIN = re.compile(r"^deal_within_(\d+)_(month|week|day)s?$")
 def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = None,
               classes: list[str] | None = None) -> pd.Series:
     """The runs where the named outcome happens: an outcome class (one of ``classes``, the scenario's, or
-    any class name), ``deal_within_N_months`` (or ``_weeks``, ``_days``), or a pandas query over the outcome columns
-    (``where="deal and months_to_deal <= 12"``)."""
+    any class name), ``deal_within_N_months`` (or ``_weeks``, ``_days``), or a condition over the columns
+    (``where="deal and months_to_deal <= 12"``, see :mod:`sim.conditions`)."""
     if where is not None:
         try:
-            return pd.Series(runs.eval(where), index=runs.index).astype(bool)
-        except Exception as error:  # pandas raises many kinds for a bad expression
+            return conditions.evaluate(where, runs)
+        except ValueError as error:
             raise ValueError(f"cannot evaluate {where!r}: {error}") from None
     known = classes if classes is not None else OUTCOME_CLASSES
     if name in known:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
+
+
+class Stopped(BaseException):
+    """A command was asked to stop by a signal (SIGTERM, or SIGINT while a pool of workers runs)."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
 
 
 class ScenarioError(Exception):

@@ -53,7 +53,7 @@ def document_lines(scenario: Scenario) -> list[str] | None:
     for file in scenario.files:
         candidate = Path(file).parent / scenario.document
         if candidate.is_file():
-            return candidate.read_text(encoding="utf-8").splitlines()
+            return candidate.read_text(encoding="utf-8", errors="replace").splitlines()
     return None
 
 

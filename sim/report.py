@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim import analysis, discovery
@@ -27,6 +28,10 @@ figure { display: inline-block; margin: .5em; } figure img { max-width: 520px; b
 caption { caption-side: top; text-align: left; color: #555; padding-bottom: .3em; }
 .note { color: #555; font-size: .9em; } pre { background: #f6f6f6; padding: .8em; overflow-x: auto; font-size: .8em; }
 """
+REGION_PARAMETERS = 100
+"""The most parameters the report's PRIM and CART search: those whose means differ most."""
+CONTRAST_BATCH = 500
+"""Parameters read at once for the drivers table, so that the report's memory does not grow with their number."""
 _COUNT_FIGURES = ("<script>window.addEventListener('load', function () { document.body.dataset.figuresShown = "
                   "Array.from(document.images).filter(function (i) { return i.complete && i.naturalWidth > 0; }).length; });</script>")
 
@@ -108,9 +113,19 @@ def _beside_history(runs: pd.DataFrame, scenario) -> list[str]:
             _table(flat(beside.deal_survival), percent=tuple(f"{a} {b}" for a in ("model", "history") for b in shown))]
 
 
-def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, tuple[Callable[[Any], Any], str]]) -> str:
+def _contrast(columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[str], happens: pd.Series) -> pd.DataFrame:
+    """:func:`analysis.parameter_contrast` over every parameter, read a batch of columns at a time."""
+    batches = [parameters[start:start + CONTRAST_BATCH] for start in range(0, len(parameters), CONTRAST_BATCH)] or [[]]
+    tables = [analysis.parameter_contrast(columns_of(batch), batch, happens) for batch in batches]
+    return pd.concat(tables).sort_values("standardised_difference", key=np.abs, ascending=False, kind="stable")
+
+
+def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, tuple[Callable[[Any], Any], str]],
+                 columns_of: Callable[[list[str]], pd.DataFrame]) -> str:
     """The report's HTML: key findings, scenario and provenance, headline probabilities, distributions
-    (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest."""
+    (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest.
+    ``results`` need hold only the summary's columns; ``columns_of(names)`` reads parameter columns (in run order),
+    a batch at a time."""
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
     classes = list(outcome_classes(scenario).values())
@@ -120,8 +135,9 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
     parts = [f"<h1>{html.escape(scenario.name)}</h1>",
              f"<p>{html.escape(scenario.description)}</p>",
              f"<p><strong>Key findings.</strong> {html.escape(key_findings(runs, scenario, classes))}</p>",
-             f"<p class='note'>{len(runs):,} runs, seed {manifest['seed']}, design {html.escape(scenario.monte_carlo.design)}, "
-             f"mechanism {html.escape(scenario.model.mechanism.kind)}, horizon {analysis.plural(horizon, unit)} from {scenario.model.start_date}.</p>"]
+             f"<p class='note'>{len(runs):,} runs, seed {html.escape(str(manifest['seed']))}, "
+             f"design {html.escape(scenario.monte_carlo.design)}, mechanism {html.escape(scenario.model.mechanism.kind)}, "
+             f"horizon {html.escape(analysis.plural(horizon, unit))} from {html.escape(str(scenario.model.start_date))}.</p>"]
 
     parts += ["<h2>Scenario and provenance</h2>",
               f"<p>{len(sources)} numbers, {int(sources['uncertain'].sum())} of them uncertain (drawn per run); sources: "
@@ -145,13 +161,18 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
 
     within = analysis.plural(scenario.headline_horizons[-1] if scenario.headline_horizons else horizon, unit)
     happens = discovery.condition(runs, f"deal_within_{within.replace(' ', '_')}")
-    parameters = manifest["parameters"]
+    contrast = _contrast(columns_of, manifest["parameters"], happens)
+    parameters = manifest["parameters"] if len(manifest["parameters"]) <= REGION_PARAMETERS else list(contrast.index[:REGION_PARAMETERS])
     parts += [f"<h2>Drivers: what goes with a deal within {within}</h2>",
               f"<p>A deal within {within} happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
               "differs between those runs and the others (in standard deviations of the parameter):</p>",
-              _table(analysis.parameter_contrast(runs, parameters, happens).head(12), percent=()),
+              _table(contrast.head(12), percent=()),
               "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"]
-    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(runs, parameters, happens, within)
+    if len(parameters) < len(manifest["parameters"]):
+        parts.append(f"<p class='note'>PRIM and CART below search the {len(parameters)} parameters that differ most, of "
+                     f"{len(manifest['parameters']):,} (their memory grows with the parameters searched); "
+                     "<code>sim discover</code> searches all.</p>")
+    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(columns_of(parameters), parameters, happens, within)
 
     parts += _beside_history(runs, scenario)
 

@@ -2,9 +2,11 @@
 
 A results folder holds ``runs.parquet/``, a Parquet dataset with one shard per chunk of runs
 (``chunk-000000.parquet``, ...; any Parquet reader takes the folder as one table), and
-``manifest.json``: how the runs were made and which chunks are done. Every file is written under a
-temporary name and renamed, and the manifest names a chunk only once its shard is complete, so a run
-killed at any moment can be resumed without losing or repeating a run.
+``manifest.json``: how the runs were made, which chunks are done, and each done shard's row count and
+SHA-256. Every file is written under a temporary name unique to its process and renamed, and the
+manifest names a chunk only once its shard is complete, so a run killed at any moment can be resumed
+without losing or repeating a run. One command at a time writes to a folder (:mod:`sim.folder_lock`),
+and every reader verifies the folder against its manifest before trusting a row of it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import time
@@ -27,12 +30,16 @@ import pandas as pd
 
 from sim import analysis
 from sim.errors import ScenarioError
+from sim.folder_lock import LOCK_FILE, locked
 from sim.model.outcomes import outcome_classes
-from sim.runner import Chunk, chunks, iter_chunks
+from sim.runner import DEFAULT_MEMORY_GB, Chunk, check_backend, check_plan_size, chunks, fit_to_memory, iter_chunks
 from sim.scenario import Scenario, scenario_from_mapping
 
 RUNS_FILE = "runs.parquet"
 MANIFEST_FILE = "manifest.json"
+WRITTEN_BY = "negotiation-sim"
+DERIVED = ("report.html", "figures", "discovery")
+"""What the commands derive from a folder's runs into the folder itself; replaced results take them along."""
 _PACKAGES = ("negotiation-sim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib", "pyyaml")
 
 
@@ -73,8 +80,9 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through ``write(temporary)`` under a name unique to this process, then rename it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
     try:
         write(temporary)
         os.replace(temporary, path)
@@ -85,7 +93,7 @@ def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     # Key order is kept: the scenario's order of actors, issues and parameters fixes the random draws.
     text = json.dumps(manifest, indent=2, default=str) + "\n"
-    _write_atomically(folder / MANIFEST_FILE, lambda p: p.write_text(text))
+    write_atomically(folder / MANIFEST_FILE, lambda p: p.write_text(text))
 
 
 def shard_path(folder: Path, chunk_index: int) -> Path:
@@ -93,8 +101,21 @@ def shard_path(folder: Path, chunk_index: int) -> Path:
     return folder / RUNS_FILE / f"chunk-{chunk_index:06d}.parquet"
 
 
+def _write_shard(folder: Path, chunk: Chunk, table: pd.DataFrame) -> dict[str, Any]:
+    """Write one chunk's shard and return what the manifest records of it: rows and SHA-256."""
+    record: dict[str, Any] = {}
+
+    def write(temporary: Path) -> None:
+        table.to_parquet(temporary, index=False)
+        record.update(rows=len(table), sha256=file_sha256(temporary))
+
+    write_atomically(shard_path(folder, chunk.index), write)
+    return record
+
+
 def _new_manifest(scenario: Scenario, runs: int, seed: int, changes: dict[str, Any], plan: list[Chunk]) -> dict[str, Any]:
     return {
+        "written_by": WRITTEN_BY,
         "status": "running",
         "scenario": {
             "name": scenario.name,
@@ -109,6 +130,7 @@ def _new_manifest(scenario: Scenario, runs: int, seed: int, changes: dict[str, A
         "chunk_runs": scenario.monte_carlo.chunk_runs,
         "chunks_total": len(plan),
         "chunks_done": [],
+        "shards": {},
         "parameters": scenario.uncertain_parameters(),
         "outcome_classes": list(outcome_classes(scenario).values()),
         "versions": package_versions(),
@@ -117,11 +139,94 @@ def _new_manifest(scenario: Scenario, runs: int, seed: int, changes: dict[str, A
     }
 
 
+_MANIFEST_TYPES = {"status": str, "seed": int, "requested_runs": int, "runs": int, "chunk_runs": int,
+                   "chunks_total": int, "chunks_done": list, "shards": dict, "parameters": list, "scenario": dict}
+
+
 def _read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a folder ``sim run`` wrote, its structure checked; anything else is refused."""
+    path = folder / MANIFEST_FILE
     try:
-        return json.loads((folder / MANIFEST_FILE).read_text())
+        manifest = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise ScenarioError(folder, [("", f"has no {MANIFEST_FILE}: not a results folder written by 'sim run'")]) from None
     except (OSError, ValueError) as error:
-        raise ScenarioError(folder, [("", f"not a results folder written by 'sim run' ({error.__class__.__name__})")]) from None
+        raise ScenarioError(path, [("", f"cannot be read as JSON ({error.__class__.__name__}); the folder is damaged")]) from None
+    if not isinstance(manifest, dict) or manifest.get("written_by") != WRITTEN_BY:
+        raise ScenarioError(path, [("written_by", f"is not {WRITTEN_BY!r}: not a manifest written by this version of 'sim run'")])
+    problems = [(key, f"expected {kind.__name__}, got {type(manifest.get(key)).__name__}")
+                for key, kind in _MANIFEST_TYPES.items()
+                if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool)]
+    if not problems:
+        problems += [(key, "must be at least 1") for key in ("requested_runs", "runs", "chunk_runs") if manifest[key] < 1]
+        problems += [("seed", "must be zero or more")] if manifest["seed"] < 0 else []
+        problems += [("status", "expected 'running' or 'complete'")] if manifest["status"] not in ("running", "complete") else []
+        problems += [("scenario.resolved", "missing")] if not isinstance(manifest["scenario"].get("resolved"), dict) else []
+        problems += [("chunks_done", "expected chunk numbers")] if not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in manifest["chunks_done"]) else []
+        problems += [("parameters", "expected parameter names")] if not all(isinstance(p, str) for p in manifest["parameters"]) else []
+    if not problems and (manifest["requested_runs"] > manifest["runs"]
+                         or len(_plan(manifest)) != manifest["chunks_total"]):
+        problems.append(("chunks_total", "does not match runs and chunk_runs"))
+    if problems:
+        raise ScenarioError(path, problems)
+    return manifest
+
+
+def _plan(manifest: dict[str, Any]) -> list[Chunk]:
+    return chunks(manifest["runs"], manifest["chunk_runs"], manifest["requested_runs"])
+
+
+def _shard_problem(folder: Path, manifest: dict[str, Any], chunk: Chunk) -> str | None:
+    """What is wrong with one done chunk's shard (missing, wrong size or hash, wrong run ids), or None."""
+    import pyarrow.parquet
+
+    path = shard_path(folder, chunk.index)
+    record = manifest["shards"].get(str(chunk.index))
+    if not isinstance(record, dict) or not isinstance(record.get("sha256"), str) or record.get("rows") != chunk.runs:
+        return f"the manifest holds no row count and hash of {chunk.runs} rows for it"
+    if not path.is_file():
+        return "is missing"
+    if file_sha256(path) != record["sha256"]:
+        return "differs from the shard that was written (its SHA-256 does not match the manifest)"
+    try:
+        run_ids = pyarrow.parquet.read_table(path, columns=["run_id"]).column("run_id").to_numpy()
+    except (OSError, ValueError, KeyError) as error:
+        return f"cannot be read ({error.__class__.__name__})"
+    if not np.array_equal(run_ids, np.arange(chunk.first, chunk.first + chunk.runs)):
+        return f"does not hold run ids {chunk.first} to {chunk.first + chunk.runs - 1}"
+    return None
+
+
+def _unlisted(folder: Path, plan: list[Chunk]) -> list[str]:
+    """Files in the runs folder that a Parquet reader would read but no chunk of the plan names."""
+    expected = {shard_path(folder, chunk.index).name for chunk in plan}
+    return sorted(p.name for p in (folder / RUNS_FILE).iterdir() if p.name not in expected and not p.name.startswith((".", "_")))
+
+
+def verify_folder(folder: str | Path) -> dict[str, Any]:
+    """Check a results folder against its manifest and return the manifest: a complete run, exactly the
+    listed shards, each with the recorded row count and SHA-256, and run ids 0 to runs - 1.
+
+    Raises :class:`ScenarioError` naming every problem found.
+    """
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    if manifest["status"] != "complete":
+        done, total = len(manifest["chunks_done"]), manifest["chunks_total"]
+        raise ScenarioError(folder, [("", f"holds an unfinished run ({done} of {total} chunks); finish it with 'sim run ... --resume'")])
+    if not (folder / RUNS_FILE).is_dir():
+        raise ScenarioError(folder, [(RUNS_FILE, "is missing")])
+    plan = _plan(manifest)
+    problems = [(f"{RUNS_FILE}/{name}", "is not listed in the manifest (a stray or foreign shard?)")
+                for name in _unlisted(folder, plan)]
+    for chunk in plan:
+        problem = _shard_problem(folder, manifest, chunk)
+        if problem:
+            problems.append((f"{RUNS_FILE}/{shard_path(folder, chunk.index).name}", problem))
+    if problems:
+        raise ScenarioError(folder, problems)
+    return manifest
 
 
 def _same_run(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
@@ -136,28 +241,65 @@ def _same_run(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]
     return problems
 
 
-def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwrite: bool) -> dict[str, Any]:
-    """Make ``folder`` ready for ``manifest``'s run and return the manifest to continue from.
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
-    A folder that already holds anything is refused unless resuming the same run or overwriting.
+
+def _resumable(folder: Path, previous: dict[str, Any]) -> dict[str, Any]:
+    """The manifest to resume from: every done shard re-verified, bad ones and stale temporaries removed."""
+    runs_folder = folder / RUNS_FILE
+    runs_folder.mkdir(exist_ok=True)
+    plan = _plan(previous)
+    foreign = [name for name in _unlisted(folder, plan) if not name.startswith("chunk-")]
+    if foreign:
+        raise ScenarioError(folder, [(f"{RUNS_FILE}/{name}", "was not written by 'sim run'; move it away to resume") for name in foreign])
+    for stale in runs_folder.glob(".*.partial"):
+        stale.unlink(missing_ok=True)  # the lock is ours: no other process is writing them
+    good = [chunk.index for chunk in plan if chunk.index in set(previous["chunks_done"])
+            and _shard_problem(folder, previous, chunk) is None]
+    for name in _unlisted(folder, plan):
+        (runs_folder / name).unlink()
+    for chunk in plan:
+        if chunk.index not in good:
+            shard_path(folder, chunk.index).unlink(missing_ok=True)
+            previous["shards"].pop(str(chunk.index), None)
+    previous["chunks_done"], previous["status"] = good, "running"
+    _write_manifest(folder, previous)
+    return previous
+
+
+def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwrite: bool) -> dict[str, Any]:
+    """Make ``folder`` (locked by the caller) ready for ``manifest``'s run; return the manifest to continue from.
+
+    A folder that already holds anything is refused unless resuming the same run (its done shards are
+    verified again; bad ones will be recomputed) or overwriting a folder ``sim run`` wrote (the old
+    runs and everything derived from them are removed).
     """
-    if folder.exists() and not folder.is_dir():
-        raise ScenarioError(folder, [("", "exists and is not a folder")])
-    occupied = folder.is_dir() and any(folder.iterdir())
-    if occupied and resume and (folder / MANIFEST_FILE).is_file():
+    contents = [p for p in folder.iterdir() if p.name != LOCK_FILE]
+    has_manifest = (folder / MANIFEST_FILE).exists()
+    if contents and resume and has_manifest:
         previous = _read_manifest(folder)
         problems = _same_run(previous, manifest)
         if problems:
             raise ScenarioError(folder, problems)
-        (folder / RUNS_FILE).mkdir(exist_ok=True)
-        return previous
-    if occupied and not overwrite:
-        hint = "pass --resume to finish it or --overwrite to replace it" if (folder / MANIFEST_FILE).is_file() else "choose another --out or pass --overwrite"
+        return _resumable(folder, previous)
+    if contents and not overwrite:
+        hint = "pass --resume to finish it or --overwrite to replace it" if has_manifest else "choose another --out"
         raise ScenarioError(folder, [("", f"is not empty; {hint}")])
-    if occupied:
-        (folder / MANIFEST_FILE).unlink(missing_ok=True)
-        shutil.rmtree(folder / RUNS_FILE, ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
+    if contents:
+        if not has_manifest:
+            raise ScenarioError(folder, [("", "holds files but no results written by 'sim run'; --overwrite replaces "
+                                              "only such results: choose another --out")])
+        try:
+            _read_manifest(folder)
+        except ScenarioError as error:
+            raise ScenarioError(error.file, [*error.problems, ("", "--overwrite replaces only results written by 'sim run'; "
+                                                                   "remove the folder yourself or choose another --out")]) from None
+        for name in (MANIFEST_FILE, RUNS_FILE, *DERIVED):
+            _remove(folder / name)
     _write_manifest(folder, manifest)
     (folder / RUNS_FILE).mkdir(exist_ok=True)
     return manifest
@@ -188,29 +330,55 @@ def run_to_folder(
     on_chunk: Callable[[int], None] | None = None,
     until_ci: float | None = None,
     max_runs: int = 10_000_000,
+    memory_gb: float = DEFAULT_MEMORY_GB,
 ) -> dict[str, Any]:
     """Run the scenario into ``folder``, one Parquet shard per chunk as each finishes; return the manifest.
 
     With ``until_ci``, whole chunks are added (up to ``max_runs``) until every headline probability's 95%
     interval is narrower than ``until_ci``. ``on_chunk`` is called with the number of runs already done,
-    then with each finished chunk's.
+    then with each finished chunk's. Chunks are made smaller if one process would need more than ``memory_gb``.
     """
     folder = Path(folder)
+    scenario = fit_to_memory(scenario, memory_gb)
     requested = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
+    check_plan_size(max(requested, max_runs if until_ci else 0), scenario.monte_carlo.chunk_runs)
+    check_backend(backend, scheduler)
+    if folder.exists() and not folder.is_dir():
+        raise ScenarioError(folder, [("", "exists and is not a folder")])
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        why = "it is a link to nothing" if folder.is_symlink() else (error.strerror or str(error))
+        raise ScenarioError(folder, [("", f"cannot make the results folder here: {why}")]) from None
+    with locked(folder):
+        try:
+            return _run_locked(scenario, folder, requested, seed, jobs, backend, scheduler, resume, overwrite,
+                               changes or {}, on_chunk, until_ci, max_runs)
+        except BaseException:
+            if created and not any((folder / RUNS_FILE).glob("chunk-*.parquet")):
+                shutil.rmtree(folder, ignore_errors=True)  # nothing worth resuming: leave no half-made folder
+            raise
+
+
+def _run_locked(scenario: Scenario, folder: Path, requested: int, seed: int, jobs: int, backend: str,
+                scheduler: str | None, resume: bool, overwrite: bool, changes: dict[str, Any],
+                on_chunk: Callable[[int], None] | None, until_ci: float | None, max_runs: int) -> dict[str, Any]:
     size = scenario.monte_carlo.chunk_runs
-    fresh = _new_manifest(scenario, requested, seed, changes or {}, chunks(requested, size))
+    fresh = _new_manifest(scenario, requested, seed, changes, chunks(requested, size))
     fresh["until_ci"] = until_ci
     manifest = prepare_folder(folder, fresh, resume, overwrite)
-    plan = chunks(manifest["runs"], size, requested)
-    done = {index for index in manifest["chunks_done"] if shard_path(folder, index).is_file()}
+    plan = _plan(manifest)
+    done = set(manifest["chunks_done"])
     if on_chunk is not None:
         on_chunk(sum(chunk.runs for chunk in plan if chunk.index in done))
     started, simulated = time.perf_counter(), 0
     while True:
         remaining = [chunk for chunk in plan if chunk.index not in done]
         for chunk, table in iter_chunks(scenario, remaining, seed, jobs, backend, scheduler):
-            _write_atomically(shard_path(folder, chunk.index), lambda p, t=table: t.to_parquet(p, index=False))
+            manifest["shards"][str(chunk.index)] = _write_shard(folder, chunk, table)
+            manifest["shards"] = dict(sorted(manifest["shards"].items(), key=lambda item: int(item[0])))
             done.add(chunk.index)
             manifest["chunks_done"] = sorted(done)
             _write_manifest(folder, manifest)
@@ -240,19 +408,23 @@ def run_to_folder(
 
 
 def read_results(folder: str | Path, columns: list[str] | None = None) -> Results:
-    """Read a complete results folder written by ``sim run`` (optionally only some columns)."""
+    """Read a results folder written by ``sim run`` (optionally only some columns), sorted by ``run_id``,
+    after :func:`verify_folder` has checked it."""
     folder = Path(folder)
-    manifest = _read_manifest(folder)
-    if manifest.get("status") != "complete":
-        done, total = len(manifest.get("chunks_done", [])), manifest.get("chunks_total", "?")
-        raise ScenarioError(folder, [("", f"holds an unfinished run ({done} of {total} chunks); finish it with 'sim run ... --resume'")])
+    manifest = verify_folder(folder)
+    return Results(runs=read_columns(folder, manifest, columns), manifest=manifest)
+
+
+def read_columns(folder: Path, manifest: dict[str, Any], columns: list[str] | None) -> pd.DataFrame:
+    """Some columns of a folder :func:`verify_folder` has checked (returning ``manifest``), in ``run_id`` order."""
+    import pyarrow.parquet
+
     try:
-        runs = pd.read_parquet(folder / RUNS_FILE, columns=columns)
-    except (OSError, ValueError) as error:
+        # Shard by shard, in run order: reading the folder as one dataset takes many times the table's size for wide tables.
+        return pd.concat([pyarrow.parquet.read_table(shard_path(folder, chunk.index), columns=columns).to_pandas(self_destruct=True)
+                          for chunk in _plan(manifest)], ignore_index=True)
+    except (OSError, ValueError, KeyError) as error:
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__}: {error})")]) from None
-    if "run_id" in runs:
-        runs = runs.sort_values("run_id", kind="stable", ignore_index=True)
-    return Results(runs=runs, manifest=manifest)
 
 
 def result_columns_unchecked(folder: Path) -> list[str]:
@@ -263,15 +435,16 @@ def result_columns_unchecked(folder: Path) -> list[str]:
 
 
 def result_columns(folder: str | Path) -> list[str]:
-    """The column names of a results folder's runs, without reading the runs."""
+    """The column names of a results folder's runs, without reading the runs (the folder is not verified)."""
     folder = Path(folder)
     _read_manifest(folder)
     try:
         return result_columns_unchecked(folder)
     except (OSError, ValueError) as error:
+        verify_folder(folder)  # names the damaged shard, if that is why
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__})")]) from None
 
 
 def scenario_of(manifest: dict[str, Any]) -> Scenario:
-    """The scenario a results folder was made from, rebuilt from its manifest."""
-    return scenario_from_mapping(manifest["scenario"]["resolved"], manifest["scenario"].get("file", "manifest"))
+    """The scenario a results folder was made from, rebuilt (and validated again) from its manifest."""
+    return scenario_from_mapping(manifest["scenario"]["resolved"], f"{MANIFEST_FILE}: scenario.resolved")

@@ -7,10 +7,15 @@ processes, the backend, or the order in which chunks finish.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
+import multiprocessing.pool
+import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError, Stopped
 from sim.model import SOLUTIONS, simulate, simulate_history, solve
 from sim.progress import progress_bar
 from sim.rng import dynamics_generator
@@ -25,9 +31,49 @@ from sim.sampling import draws_from_unit, sample
 from sim.scenario import Scenario
 
 BACKENDS = ("processes", "dask")
+SCHEDULER_TIMEOUT = 10
+"""Seconds to wait for a Dask scheduler before refusing it."""
 MECHANISMS = ("mediator", "alternating")
 MODELS = MECHANISMS + SOLUTIONS
 """What ``run_models`` can compare: the simulated mechanisms and the static solutions."""
+
+
+DEFAULT_MEMORY_GB = 1.0
+"""What one process may use, by default: chunks of a large scenario are made smaller to fit."""
+_PROCESS_BYTES = 300 * 2**20  # the interpreter, numpy, pandas, pyarrow and Mesa, before any run
+
+
+def bytes_per_run(scenario: Scenario) -> int:
+    """Peak memory one run adds to a chunk, simulated and written to Parquet (``benchmarks/bench_memory.py``
+    measures it: about 55 bytes per uncertain parameter; the estimate leaves a margin)."""
+    return 2048 + 60 * len(scenario.uncertain_parameters()) + 16 * len(scenario.actors) * len(scenario.issues)
+
+
+def fit_to_memory(scenario: Scenario, memory_gb: float = DEFAULT_MEMORY_GB) -> Scenario:
+    """The scenario with chunks small enough for one process to stay within ``memory_gb`` (unchanged if its
+    own ``monte_carlo.chunk_runs`` fits). The chunk size is part of the run: it is recorded in the manifest."""
+    room = memory_gb * 2**30 - _PROCESS_BYTES
+    per_run = bytes_per_run(scenario)
+    if room < per_run:
+        needed = (_PROCESS_BYTES + per_run) / 2**30
+        raise ScenarioError("--memory", [(f"{memory_gb:g}", f"too little for one run of this scenario (needs {needed:.2f} GB)")])
+    fitting = int(room // per_run)
+    if fitting >= scenario.monte_carlo.chunk_runs:
+        return scenario
+    return scenario.model_copy(update={"monte_carlo": scenario.monte_carlo.model_copy(update={"chunk_runs": fitting})})
+
+
+MAX_CHUNKS = 20_000
+"""The most chunks one run may have: the manifest lists each, and is rewritten as each finishes."""
+
+
+def check_plan_size(runs: int, chunk_runs: int) -> None:
+    """Refuse a run that would need more than :data:`MAX_CHUNKS` chunks, before any is planned."""
+    needed = -(-runs // chunk_runs)
+    if needed > MAX_CHUNKS:
+        raise ScenarioError("--runs", [(f"{runs:,}", f"needs {needed:,} chunks of {chunk_runs:,} runs, more than "
+                                                      f"{MAX_CHUNKS:,}; ask for fewer runs or larger chunks "
+                                                      "(--set monte_carlo.chunk_runs=N, within --memory)")])
 
 
 @dataclass(frozen=True)
@@ -74,26 +120,100 @@ def replay_run(scenario: Scenario, seed: int, runs: int, run_id: int, requested:
     return history[history["run"] == position].drop(columns="run").reset_index(drop=True), row
 
 
+def _worker_start(parent: int) -> None:
+    """In each local worker: leave Ctrl-C to the parent, and die with the parent however it ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+@contextmanager
+def _local_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of ``jobs`` spawned processes that ends at once, its workers with it, if its user is interrupted."""
+    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
+
+
+def _ready(pending: list[multiprocessing.pool.AsyncResult], timeout: float) -> set[multiprocessing.pool.AsyncResult]:
+    """The tasks done within ``timeout`` seconds (waiting on the oldest: tasks finish roughly in order)."""
+    pending[0].wait(timeout)
+    return {task for task in pending if task.ready()}
+
+
+def check_backend(backend: str, scheduler: str | None) -> None:
+    """Refuse, before anything is written, a backend that is not installed or a scheduler that cannot be reached."""
+    if backend != "dask":
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ScenarioError("--backend", [("dask", "needs the cluster extra: python -m pip install -e '.[cluster]'")]) from None
+    if scheduler:
+        import logging
+
+        quiet = logging.getLogger("distributed")
+        level, quiet.level = quiet.level, logging.CRITICAL
+        try:
+            Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s").close()
+        except (OSError, TimeoutError, ValueError) as error:
+            raise ScenarioError("--scheduler", [(scheduler, f"cannot reach a Dask scheduler there ({error})")]) from None
+        finally:
+            quiet.level = level
+
+
+@contextmanager
+def _signals_noted() -> Iterator[list[int]]:
+    """While a pool runs, SIGINT and SIGTERM are noted (to be acted on between waits) rather than raised
+    in the middle of the pool's own calls, where an exception could leave its locks held."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _dask_wait_first(pending: list, timeout: float) -> set:
+    from dask.distributed import wait as dask_wait
+
+    try:
+        return dask_wait(pending, timeout=timeout, return_when="FIRST_COMPLETED").done
+    except TimeoutError:
+        return set()
+
+
 @contextmanager
 def _pool(backend: str, jobs: int, scheduler: str | None):
-    """(submit, wait_first) for a pool of ``jobs`` local processes or a Dask cluster."""
+    """(submit, wait_first, result_of) for a pool of ``jobs`` local processes or a Dask cluster;
+    ``wait_first(pending, timeout)`` returns the tasks done within ``timeout`` seconds."""
     if backend == "dask":
         from dask.distributed import Client, LocalCluster
-        from dask.distributed import wait as dask_wait
 
         cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                                        dashboard_address=None)
         client = Client(scheduler or cluster)
         try:
-            yield (lambda fn, *args: client.submit(fn, *args, pure=False),
-                   lambda pending: dask_wait(pending, return_when="FIRST_COMPLETED").done)
+            yield lambda fn, *args: client.submit(fn, *args, pure=False), _dask_wait_first, lambda future: future.result()
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
     else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            yield pool.submit, lambda pending: wait(pending, return_when=FIRST_COMPLETED).done
+        with _local_pool(jobs) as pool:
+            yield lambda fn, *args: pool.apply_async(fn, args), _ready, lambda task: task.get()
 
 
 def iter_chunks(
@@ -106,24 +226,30 @@ def iter_chunks(
 ) -> Iterator[tuple[Chunk, pd.DataFrame]]:
     """Simulate every chunk of ``plan``, yielding ``(chunk, table)`` as each finishes.
 
-    At most two chunks per worker are in flight, so memory does not grow with the number of runs.
+    At most two chunks per worker are in flight, so memory does not grow with the number of runs. With a
+    pool, SIGINT or SIGTERM stops it (its workers too) and raises :class:`Stopped`.
     """
     plan = list(plan)
     if backend == "processes" and (jobs <= 1 or len(plan) <= 1):
         for chunk in plan:
             yield chunk, run_chunk(scenario, seed, chunk)
         return
-    with _pool(backend, jobs, scheduler) as (submit, wait_first):
+    with _signals_noted() as received, _pool(backend, jobs, scheduler) as (submit, wait_first, result_of):
         queue = iter(plan)
         pending = {submit(run_chunk, scenario, seed, chunk): chunk for chunk in itertools.islice(queue, 2 * jobs)}
         while pending:
-            for future in wait_first(list(pending)):
+            finished = wait_first(list(pending), 0.2)
+            if received:
+                raise Stopped(received[0])
+            for future in finished:
                 chunk = pending.pop(future)
-                table = future.result()
+                table = result_of(future)
                 following = next(queue, None)
                 if following is not None:
                     pending[submit(run_chunk, scenario, seed, following)] = following
                 yield chunk, table
+        if received:
+            raise Stopped(received[0])
 
 
 def run_monte_carlo(
@@ -133,12 +259,15 @@ def run_monte_carlo(
     jobs: int = 1,
     on_chunk: Callable[[int], None] | None = None,
     progress: bool | None = None,
+    memory_gb: float = DEFAULT_MEMORY_GB,
 ) -> pd.DataFrame:
-    """Run the scenario ``runs`` times (default: the file's) from ``seed``, in memory; one row per run.
+    """Run the scenario ``runs`` times (default: the file's) from ``seed``, in memory; one row per run
+    (in chunks that keep each process within ``memory_gb``).
 
     ``on_chunk`` is called with the number of runs each finished chunk adds; ``progress`` shows a bar
     (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.results.run_to_folder`.
     """
+    scenario = fit_to_memory(scenario, memory_gb)
     runs = scenario.monte_carlo.runs if runs is None else runs
     seed = scenario.monte_carlo.seed if seed is None else seed
     tables = {}
@@ -201,11 +330,15 @@ def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, b
         return table
 
     if jobs > 1 and len(plan) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            tables = [counted(table) for table in pool.map(_design_chunk, *zip(*plan))]
+        with _local_pool(jobs) as pool:
+            tables = [counted(table) for table in pool.imap(_star_design_chunk, plan)]
     else:
         tables = [counted(_design_chunk(*arguments)) for arguments in plan]
     return pd.concat(tables, ignore_index=True)
+
+
+def _star_design_chunk(arguments: tuple) -> pd.DataFrame:
+    return _design_chunk(*arguments)
 
 
 def _design_chunk(scenario: Scenario, seed: int, stream: int, first: int, unit: np.ndarray) -> pd.DataFrame:

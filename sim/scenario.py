@@ -10,6 +10,7 @@ import copy
 import datetime as dt
 import difflib
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -542,8 +543,11 @@ def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any
         return raw, (path,)
     if not isinstance(parent_name, str):
         raise ScenarioError(path, [("extends", "expected the path of another scenario file")])
-    parent = (path.parent / parent_name).resolve()
-    here = path.resolve()
+    try:
+        parent = (path.parent / parent_name).resolve()
+        here = path.resolve()
+    except (OSError, RuntimeError, ValueError) as error:  # a symlink loop, a NUL byte
+        raise ScenarioError(path, [("extends", f"cannot follow {parent_name!r}: {error}")]) from None
     if parent in (*chain, here):
         cycle = " -> ".join(p.name for p in (*chain, here, parent))
         raise ScenarioError(path, [("extends", f"scenario files extend each other in a cycle: {cycle}")])
@@ -584,6 +588,39 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, path: Path) -> None:
     node[keys[-1]] = value
 
 
+MAX_MAGNITUDE = 1e15
+"""The largest number a scenario may hold, so that sums, products and normalisations stay finite and exact enough."""
+
+
+def _value_problems(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Keys that are not text (YAML 1.1 reads unquoted no/yes/on/off as booleans) and numbers too large."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                yield (prefix or "(top level)"), (f"the key {key!r} is not text; quote it (YAML reads unquoted "
+                                                  "no/yes/on/off as true/false and bare digits as numbers)")
+            else:
+                yield from _value_problems(value, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _value_problems(value, f"{prefix}.{index}")
+    elif isinstance(node, (int, float)) and not isinstance(node, bool) and prefix != "monte_carlo.seed":
+        if abs(node) > MAX_MAGNITUDE and not (isinstance(node, float) and math.isinf(node)):  # inf: "must be finite"
+            shown = f"{node:.3g}" if isinstance(node, float) or abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit integer"
+            yield prefix, f"{shown} is too large: numbers in a scenario lie within +-{MAX_MAGNITUDE:.0e}"
+
+
+def _calendar_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+    """The whole horizon must fall within the dates results can hold."""
+    import pandas as pd
+
+    months = math.ceil(s.model.horizon_rounds * s.model.round_months)
+    first, last = pd.Timestamp.min.date(), (pd.Timestamp.max - pd.DateOffset(months=months)).date()
+    if not first <= s.model.start_date <= last:
+        yield "model.start_date", (f"must lie between {first} and {last}, so that the {months}-month horizon ends "
+                                   f"by {pd.Timestamp.max.date()} (got {s.model.start_date})")
+
+
 def _normals_on_scales(raw: dict[str, Any]) -> None:
     """Cut each ``normal`` on an issue's scale (positions, absolute red lines, no-deal and ceasefire values)
     to that scale where the file gives no bound."""
@@ -610,12 +647,15 @@ def _normals_on_scales(raw: dict[str, Any]) -> None:
 
 
 def _validate(raw: dict[str, Any], path: Path) -> Scenario:
+    problems = list(_value_problems(raw))
+    if problems:
+        raise ScenarioError(path, problems)
     _normals_on_scales(raw)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         raise ScenarioError(path, [_describe(e) for e in error.errors()]) from None
-    problems = list(_reference_problems(scenario))
+    problems = list(_reference_problems(scenario)) + list(_calendar_problems(scenario))
     if problems:
         raise ScenarioError(path, problems)
     problems = list(_event_problems(scenario, raw, path))
@@ -697,6 +737,9 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         message = error["msg"].removeprefix("Value error, ")
         if kind not in ("quantity",) and "input" in error and not isinstance(error["input"], (dict, list)):
             message += f" (got {error['input']!r})"
+        if isinstance(error.get("input"), str) and _reads_as_number(error["input"]):
+            message += (f"; {error['input']!r} is text to YAML 1.1, which needs a dot and a signed exponent "
+                        "(write 2.6e+4 or 26000)")
     return ".".join(parts), message
 
 
@@ -710,6 +753,12 @@ def _known_keys() -> set[str]:
     """Every key a scenario file may use somewhere, for suggestions."""
     definitions = Scenario.model_json_schema()["$defs"].values()
     return set(Scenario.model_fields) | {key for d in definitions for key in d.get("properties", {})}
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:

@@ -15,13 +15,22 @@ MAX_NODES = 200_000
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects a key given twice in one mapping."""
+    """A safe loader that rejects a key given twice in one mapping and a key that is not a plain value;
+    merge keys (``<<: *base``) merge as YAML defines them, the mapping's own keys winning."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
-            if key in seen:
+            try:
+                repeated = key in seen
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain value (text or a number), not a list or mapping", key_node.start_mark
+                ) from None
+            if repeated:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key '{key}' appears twice in one mapping", key_node.start_mark
                 )
@@ -86,6 +95,8 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError(path, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
     except _TooLarge as error:
         raise ScenarioError(path, [("", str(error))]) from None
+    except ValueError as error:  # e.g. an integer with more digits than Python converts
+        raise ScenarioError(path, [("", f"a value cannot be read: {str(error).split(';')[0]}")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -42,11 +43,19 @@ def test_report_reads_well(report):
     assert re.search(r"<td>deal within 6 months</td>\s*<td>\d+\.\d%</td>\s*<td>\d+\.\d\d%</td>", page)
 
 
+def _flags() -> list[str]:
+    return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", f"--user-data-dir={tempfile.mkdtemp()}", "--virtual-time-budget=10000"]
+
+
+def _dom(page) -> str:
+    return subprocess.run([BROWSER, *_flags(), "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+
+
 @pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
 def test_report_renders_in_a_headless_browser_with_every_figure(report):
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--no-first-run", f"--user-data-dir={tempfile.mkdtemp()}", "--virtual-time-budget=10000"]
-    dom = subprocess.run([BROWSER, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    flags = _flags()
+    dom = _dom(report)
     shown = re.search(r'data-figures-shown="(\d+)"', dom)
     assert shown is not None, "the page did not finish loading"
     assert int(shown.group(1)) == len(re.findall(r"<img ", report.read_text()))
@@ -54,3 +63,33 @@ def test_report_renders_in_a_headless_browser_with_every_figure(report):
     subprocess.run([BROWSER, *flags, "--window-size=1200,2000", f"--screenshot={screenshot}", report.as_uri()],
                    capture_output=True, timeout=120)
     assert screenshot.stat().st_size > 50_000
+
+
+ATTACKS = {
+    "code_version": "</pre><script>document.body.dataset.pwned = 'script';</script><pre>",
+    "versions": {"numpy": "<img src=x onerror=\"document.body.dataset.pwned = 'img'\">"},
+    "timings": {"jobs": "<svg onload=\"document.body.dataset.pwned = 'svg'\"></svg>"},
+    "until_ci": "<iframe srcdoc=\"<script>parent.document.body.dataset.pwned = 'frame'</script>\"></iframe>",
+}
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
+def test_a_report_from_a_doctored_manifest_runs_no_script(report, tmp_path):
+    """Results folders are sent around: every manifest value the report shows is text, never markup."""
+    folder = tmp_path / "doctored"
+    shutil.copytree(report.parent, folder)
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest.update(ATTACKS)
+    manifest["scenario"]["changes"] = {"<script>document.body.dataset.pwned = 'key'</script>": 1}
+    manifest["scenario"]["files"][0]["path"] = "<body onload=\"document.body.dataset.pwned = 'file'\">"
+    manifest_path.write_text(json.dumps(manifest))
+    assert main(["report", str(folder), "--history-runs", "0"]) == 0
+    page = folder / "report.html"
+    dom = _dom(page)
+    assert "data-figures-shown" in dom, "the page did not finish loading"
+    assert "data-pwned" not in dom
+    assert "&lt;script&gt;document.body.dataset.pwned" in page.read_text()
+    unescaped = tmp_path / "unescaped.html"  # the same values written raw do run: the check can fail
+    unescaped.write_text(f"<!DOCTYPE html><html><body><pre>{ATTACKS['code_version']}</pre></body></html>")
+    assert 'data-pwned="script"' in _dom(unescaped)

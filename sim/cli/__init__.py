@@ -1,5 +1,5 @@
 """The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | init | validate | provenance |
-plot | report | summary | replay | backtest | reference-class | score | schema | explore``.
+plot | report | summary | verify | replay | backtest | reference-class | score | schema | explore``.
 
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from sim.cli import history
 from sim.cli.explore import add_explore
 from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
 from sim.cli.inputs import cmd_backtest, cmd_init, cmd_provenance, cmd_schema, cmd_validate
-from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary
-from sim.cli.shared import BAD_INPUT
-from sim.errors import ScenarioError
-from sim.runner import BACKENDS, MECHANISMS
+from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary, cmd_verify, stop_message
+from sim.cli.shared import BAD_INPUT, flag_problem, stopping_cleanly
+from sim.errors import ScenarioError, Stopped
+from sim.runner import BACKENDS, DEFAULT_MEMORY_GB, MECHANISMS
 from sim.sampling import DESIGNS
 
 
@@ -45,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--until-ci", type=float, metavar="W",
                      help="add runs until every headline probability's 95%% interval is narrower than W (e.g. 0.01)")
     run.add_argument("--max-runs", type=int, default=10_000_000, help="with --until-ci: stop at this many runs")
+    run.add_argument("--memory", type=float, default=DEFAULT_MEMORY_GB, metavar="GB",
+                     help="memory one process may use; a large scenario runs in smaller chunks to fit (default: %(default)s)")
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in the same folder")
     run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -130,6 +133,10 @@ def parser() -> argparse.ArgumentParser:
     form.add_argument("--csv", action="store_true", help="print the summary as one long CSV table (table, row, column, value)")
     summary.set_defaults(handler=cmd_summary)
 
+    verify = commands.add_parser("verify", help="check a results folder against its manifest (shards, hashes, run ids)")
+    verify.add_argument("dir", help="results folder written by 'sim run'")
+    verify.set_defaults(handler=cmd_verify)
+
     replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")
     replay.add_argument("dir", help="results folder written by 'sim run'")
     replay.add_argument("run_id", type=int, help="the run's run_id")
@@ -155,14 +162,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sim`` command."""
     args = parser().parse_args(argv)
-    if getattr(args, "runs", None) is not None and args.runs < 1:
-        print("error: --runs: must be at least 1", file=sys.stderr)
-        return BAD_INPUT
-    if getattr(args, "seed", None) is not None and args.seed < 0:
-        print("error: --seed: must be zero or more", file=sys.stderr)
-        return BAD_INPUT
-    if getattr(args, "jobs", 1) < 1:
-        print("error: --jobs: must be at least 1", file=sys.stderr)
+    problem = flag_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return BAD_INPUT
     if getattr(args, "until_ci", None) is not None and not 0 < args.until_ci < 1:
         print("error: --until-ci: must lie between 0 and 1 (an interval's width)", file=sys.stderr)
@@ -174,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --resume and --overwrite: choose one", file=sys.stderr)
         return BAD_INPUT
     try:
-        return args.handler(args)
+        with stopping_cleanly():
+            return args.handler(args)
     except ScenarioError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
@@ -182,6 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         # The reader (e.g. `head`) closed the pipe: stop quietly, as command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        print(f"error: {error.filename or 'output'}: {error.strerror or error}", file=sys.stderr)
+        return BAD_INPUT
+    except (KeyboardInterrupt, Stopped) as stop:
+        signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+        print(f"\n{stop_message(args, signal.Signals(signum).name)}", file=sys.stderr)
+        return 128 + signum
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
-from sim.cli.shared import parse_changes, require_empty, save_figure, shown, use_agg
+from sim.cli.shared import parse_changes, plain_label, require_empty, results_folder, save_figure, shown, staged, use_agg
 from sim.errors import ScenarioError
 from sim.model.outcomes import outcome_classes
 from sim.results import read_results, scenario_of
@@ -51,7 +51,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     disagreement.to_csv(out / "disagreement.csv")
     for issue, spec in scenario.issues.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        plots.plot_model_comparison(tables, issue, spec.units, ax=ax)
+        plots.plot_model_comparison(tables, issue, plain_label(spec.units), ax=ax)
         figure.savefig(out / f"compare_{issue}.png", dpi=120)
         plt.close(figure)
     print(f"\nTables and figures: {out}")
@@ -66,6 +66,11 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
 
     if len(args.files) < 2:
         raise ScenarioError("compare-scenarios", [("", "give two or more scenario files (the first is the baseline)")])
+    names = [Path(f).stem for f in args.files]
+    if len(set(names)) < len(names):
+        raise ScenarioError("compare-scenarios", [(name, "two files have this name; the results name each scenario by "
+                                                         "its file name, so give files with different names")
+                                                  for name in sorted({n for n in names if names.count(n) > 1})])
     scenarios = {Path(f).stem: load_scenario(f) for f in args.files}
     out = Path(args.out) if args.out else Path("results") / "compare-scenarios"
     require_empty(out, args.overwrite)
@@ -89,7 +94,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     save_figure(figure, out, "deal_curves")
     for issue, spec in baseline.issues.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        plots.plot_settlement_ecdf(tables, issue, spec.units, ax=ax)
+        plots.plot_settlement_ecdf(tables, issue, plain_label(spec.units), ax=ax)
         save_figure(figure, out, f"ecdf_{issue}")
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
@@ -130,11 +135,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     use_agg()
+    with results_folder(args.dir, writes=args.out is None) as folder:
+        return _discover(args, folder)
+
+
+def _discover(args: argparse.Namespace, folder: Path) -> int:
     import matplotlib.pyplot as plt
 
     from sim import discovery, plots
 
-    results = read_results(args.dir)
+    results = read_results(folder)
     runs, parameters = results.runs, results.manifest["parameters"]
     if (args.outcome is None) == (args.where is None):
         raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
@@ -142,14 +152,13 @@ def cmd_discover(args: argparse.Namespace) -> int:
         classes = list(outcome_classes(scenario_of(results.manifest)).values())
         happens = discovery.condition(runs, args.outcome, args.where, classes)
     except ValueError as error:
-        raise ScenarioError(args.dir, [("outcome", str(error))]) from None
+        raise ScenarioError(folder, [("outcome", str(error))]) from None
     label = args.outcome or args.where
     if not 0 < happens.sum() < len(runs):
-        raise ScenarioError(args.dir, [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")])
+        raise ScenarioError(folder, [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")])
     box = discovery.prim(runs, parameters, happens, args.threshold)
     tree = discovery.cart(runs, parameters, happens, args.depth)
-    out = Path(args.out) if args.out else Path(args.dir) / "discovery"
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(args.out) if args.out else folder / "discovery"
     step = box.trajectory.loc[box.chosen]
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
         print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
@@ -162,13 +171,14 @@ def cmd_discover(args: argparse.Namespace) -> int:
         print(box.limits.to_string(float_format=lambda v: f"{v:.4g}"))
         print("\nCART leaves, densest first:")
         print(tree.head(args.depth * 3).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    box.trajectory.to_csv(out / "prim_trajectory.csv")
-    box.limits.to_csv(out / "prim_box.csv")
-    tree.to_csv(out / "cart_leaves.csv", index=False)
-    for name, draw in (("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
-                       ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax))):
-        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        draw(ax)
-        save_figure(figure, out, name)
+    with staged(out) as stage:
+        box.trajectory.to_csv(stage / "prim_trajectory.csv")
+        box.limits.to_csv(stage / "prim_box.csv")
+        tree.to_csv(stage / "cart_leaves.csv", index=False)
+        for name, draw in (("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
+                           ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax))):
+            figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+            draw(ax)
+            save_figure(figure, stage, name)
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0

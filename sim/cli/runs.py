@@ -1,9 +1,8 @@
-"""Commands on one Monte Carlo run: ``run``, ``summary``, ``replay``, ``plot``, ``report``."""
+"""Commands on one Monte Carlo run: ``run``, ``summary``, ``verify``, ``replay``, ``plot``, ``report``."""
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,16 +12,30 @@ from sim.cli.shared import (
     history_of,
     load_summary,
     parse_changes,
+    results_folder,
     save_figure,
     shown,
+    staged,
     summary_csv,
     summary_json,
     summary_text,
     use_agg,
 )
 from sim.errors import ScenarioError
-from sim.results import MANIFEST_FILE, RUNS_FILE, read_results
+from sim.results import MANIFEST_FILE, RUNS_FILE, read_columns, read_results, verify_folder, write_atomically
 from sim.scenario import load_scenario
+
+
+def run_folder(args: argparse.Namespace) -> Path:
+    """Where ``sim run`` writes: ``--out``, or ``results/<scenario file name>``."""
+    return Path(args.out) if args.out else Path("results") / Path(args.file).stem
+
+
+def stop_message(args: argparse.Namespace, signal_name: str) -> str:
+    """The one line printed when a command is stopped by a signal."""
+    if args.command == "run" and (run_folder(args) / MANIFEST_FILE).is_file():
+        return f"stopped by {signal_name}: finished chunks are kept in {run_folder(args)}; add --resume to the same command to finish"
+    return f"stopped by {signal_name}"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -36,12 +49,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.model:
         scenario = scenario.with_mechanism(args.model)
     runs = scenario.monte_carlo.runs if args.runs is None else args.runs
-    out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
+    out = run_folder(args)
     with progress_bar(runs, scenario.name, shown(args)) as advance:
         manifest = run_to_folder(
             scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
             scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite, changes=changes,
-            on_chunk=advance, until_ci=args.until_ci, max_runs=args.max_runs,
+            on_chunk=advance, until_ci=args.until_ci, max_runs=args.max_runs, memory_gb=args.memory,
         )
     print(summary_text(load_summary(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
@@ -49,16 +62,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    results = load_summary(args.dir)
+    with results_folder(args.dir, writes=False) as folder:
+        results = load_summary(folder)
     write = summary_json if args.json else summary_csv if args.csv else summary_text
     print(write(results.runs, results.manifest), end="" if args.csv else "\n")
+    return 0
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with results_folder(args.dir, writes=False) as folder:
+        manifest = verify_folder(folder)
+    print(f"ok: {folder}: {manifest['runs']:,} runs in {manifest['chunks_total']:,} shards, exactly those the manifest "
+          "lists, each with its recorded rows, SHA-256 and run ids")
     return 0
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from sim.results import scenario_of
     from sim.runner import replay_run
 
-    manifest = read_results(args.dir, columns=["run_id"]).manifest
+    with results_folder(args.dir, writes=False) as folder:
+        manifest = read_results(folder, columns=["run_id"]).manifest
     if not 0 <= args.run_id < manifest["runs"]:
         raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
     scenario = scenario_of(manifest)
@@ -86,14 +108,16 @@ def cmd_plot(args: argparse.Namespace) -> int:
     use_agg()
     import matplotlib.pyplot as plt
 
-    results = load_summary(args.dir)
-    out = Path(args.out) if args.out else Path(args.dir) / "figures"
-    out.mkdir(parents=True, exist_ok=True)
-    history = history_of(results, args.history_runs) if args.history_runs else None
-    for name, shown_figure in figure_set(results, history).items():
-        figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-        shown_figure.draw(ax)
-        save_figure(figure, out, name)
+    with results_folder(args.dir, writes=args.out is None) as folder:
+        results = load_summary(folder)
+        out = Path(args.out) if args.out else folder / "figures"
+        history = history_of(results, args.history_runs) if args.history_runs else None
+        figures = figure_set(results, history)
+        with staged(out) as stage:
+            for name, shown_figure in figures.items():
+                figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+                shown_figure.draw(ax)
+                save_figure(figure, stage, name)
         print(out / f"{name}.png")
     return 0
 
@@ -101,12 +125,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     use_agg()
     from sim.report import build_report
 
-    results = read_results(args.dir)
-    history = history_of(results, args.history_runs) if args.history_runs else None
-    page = build_report(results, history, figure_set(results, history))
-    out = Path(args.out) if args.out else Path(args.dir) / "report.html"
-    temporary = out.with_name(f".{out.name}.partial")
-    temporary.write_text(page, encoding="utf-8")
-    os.replace(temporary, out)
+    with results_folder(args.dir, writes=args.out is None) as folder:
+        results = load_summary(folder)
+        history = history_of(results, args.history_runs) if args.history_runs else None
+        page = build_report(results, history, figure_set(results, history),
+                            lambda names: read_columns(folder, results.manifest, names))
+        out = Path(args.out) if args.out else folder / "report.html"
+        write_atomically(out, lambda temporary: temporary.write_text(page, encoding="utf-8"))
     print(out)
     return 0

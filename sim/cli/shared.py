@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
-from collections.abc import Callable
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -13,12 +19,70 @@ import yaml
 
 from sim import analysis
 from sim.cli.beside import beside_history_lines
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, Stopped
+from sim.folder_lock import locked
 from sim.model.outcomes import outcome_classes
 from sim.results import Results, read_results, result_columns, scenario_of
 
-
 BAD_INPUT = 2
+MAX_RUNS = 10**9
+"""The most runs one command may ask for (a million-run chunk list stays small; 10^12 runs would not end)."""
+JOBS_PER_CORE = 4
+_FLAG_RANGES = {  # flag: (lowest, highest or None for no upper limit)
+    "runs": (1, MAX_RUNS), "max_runs": (1, MAX_RUNS), "seed": (0, None), "base_runs": (1, 10**7),
+    "tornado_runs": (1, 10**7), "top": (1, None), "depth": (1, 32), "history_runs": (0, 100_000),
+}
+
+
+def flag_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with a number given on the command line (out of range, too many jobs), or None."""
+    for name, (lowest, highest) in _FLAG_RANGES.items():
+        value = getattr(args, name, None)
+        if value is not None and (value < lowest or (highest is not None and value > highest)):
+            span = f"between {lowest:,} and {highest:,}" if highest is not None else f"at least {lowest:,}"
+            return f"--{name.replace('_', '-')}: must be {span} (got {value:,})"
+    most_jobs = JOBS_PER_CORE * (os.cpu_count() or 1)
+    if not 1 <= getattr(args, "jobs", 1) <= most_jobs:
+        return f"--jobs: must be between 1 and {most_jobs} ({JOBS_PER_CORE} per core of this machine; got {args.jobs:,})"
+    return None
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def stopping_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Stopped` while a command runs, so that pools and files are closed on the way out."""
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` to write into; its files move into ``out`` only once all are written."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        yield stage
+        out.mkdir(exist_ok=True)
+        for item in sorted(stage.iterdir()):
+            os.replace(item, out / item.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextmanager
+def results_folder(path: str | Path, writes: bool) -> Iterator[Path]:
+    """An existing results folder, locked for the command: exclusively if it ``writes`` into it, else shared."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ScenarioError(folder, [("", "no such folder" if not folder.exists() else "is not a folder")])
+    with locked(folder, exclusive=writes):
+        yield folder
 
 
 def shown(args) -> bool | None:
@@ -119,6 +183,9 @@ def summary_csv(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     long = [table.rename_axis("row").reset_index().melt(id_vars="row", var_name="column").assign(table=name)
             for name, table in summary_tables(runs, manifest).items()]
     return pd.concat(long)[["table", "row", "column", "value"]].to_csv(index=False)
+def plain_label(text: str) -> str:
+    """Text for a figure label, shown as written (matplotlib would read ``$...$`` as mathematics)."""
+    return text.replace("$", r"\$")
 
 def save_figure(figure, folder: Path, name: str) -> None:
     """Write a figure as PNG and SVG, and close it."""
@@ -163,24 +230,26 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[st
                              "with its 95% band."),
     }
     for issue, spec in scenario.issues.items():
-        words = spec.description or plots.label_of(issue)
+        words = plain_label(spec.description or plots.label_of(issue))
+        units = plain_label(spec.units)
         figures[f"settlement_{issue}"] = Figure(
-            lambda ax, i=issue, s=spec: plots.plot_settlement(runs, i, s.units, ax=ax, title=s.description),
+            lambda ax, i=issue, u=units, w=words: plots.plot_settlement(runs, i, u, ax=ax, title=w),
             f"{words}: settlement among runs with a deal, beside the compromise model's forecast.")
         figures[f"ecdf_{issue}"] = Figure(
-            lambda ax, i=issue, u=spec.units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax),
+            lambda ax, i=issue, u=units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax),
             f"{words}: share of deals settling at or below each value.")
     if history is not None:
         sample = f"(the first {history['run_id'].nunique():,} runs, re-simulated round by round)"
         if scenario.front is not None:
+            side = plain_label(scenario.front.side)
             figures["fan_front"] = Figure(
-                lambda ax: plots.plot_fan(history, "front", f"front: share held by {scenario.front.side}", ax=ax, unit=unit),
+                lambda ax: plots.plot_fan(history, "front", f"front: share held by {side}", ax=ax, unit=unit),
                 f"The front line over time: median, 50% and 90% of runs {sample}.")
         for issue, spec in scenario.issues.items():
             figures[f"fan_proposal_{issue}"] = Figure(
                 lambda ax, i=issue: plots.plot_fan(history, f"proposal_{i}", f"package on the table: {plots.label_of(i)}",
                                                    ax=ax, unit=unit),
-                f"{spec.description or plots.label_of(issue)}: the package on the table while talks go on {sample}.")
+                f"{plain_label(spec.description or plots.label_of(issue))}: the package on the table while talks go on {sample}.")
     return figures
 
 def history_of(results: Results, runs: int) -> pd.DataFrame:

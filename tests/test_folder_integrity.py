@@ -1,0 +1,194 @@
+"""Results folders cannot be corrupted silently: one writer at a time, every reader verifies, clean stops."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ARTICLE
+from test_cli import shard_hashes
+
+from sim.cli import main
+from sim.folder_lock import LOCK_FILE, locked
+from sim.results import read_results
+
+RUN = ["run", str(ARTICLE), "--runs", "3000", "--seed", "2", "--set", "monte_carlo.chunk_runs=1000", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """Two finished folders: seed 2 and seed 5, three shards each."""
+    base = tmp_path_factory.mktemp("made")
+    assert main([*RUN, "--out", str(base / "seed2")]) == 0
+    assert main([*RUN[:5], "5", *RUN[6:], "--out", str(base / "seed5")]) == 0
+    return base
+
+
+@pytest.fixture
+def folder(made, tmp_path):
+    copy = tmp_path / "runs"
+    shutil.copytree(made / "seed2", copy)
+    return copy
+
+
+def _manifest(folder):
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def _doctor_manifest(folder, **changes):
+    manifest = _manifest(folder) | changes
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+DAMAGE = {
+    "a shard deleted": (lambda f, made: (f / "runs.parquet/chunk-000001.parquet").unlink(), "chunk-000001.parquet: is missing"),
+    "a stray copy of a shard": (lambda f, made: shutil.copy(f / "runs.parquet/chunk-000001.parquet", f / "runs.parquet/copy.parquet"),
+                                "copy.parquet: is not listed"),
+    "a shard from another seed": (lambda f, made: shutil.copy(made / "seed5/runs.parquet/chunk-000002.parquet",
+                                                              f / "runs.parquet/chunk-000002.parquet"), "SHA-256 does not match"),
+    "a truncated shard": (lambda f, made: os.truncate(f / "runs.parquet/chunk-000000.parquet", 100), "SHA-256 does not match"),
+    "more runs claimed": (lambda f, made: _doctor_manifest(f, runs=4000, requested_runs=4000, chunks_total=4), "chunk-000003.parquet"),
+    "a foreign manifest": (lambda f, made: (f / "manifest.json").write_text('{"status": "complete"}'), "written_by"),
+    "a manifest that is not JSON": (lambda f, made: (f / "manifest.json").write_text("{\x00"), "cannot be read as JSON"),
+    "a manifest with a text seed": (lambda f, made: _doctor_manifest(f, seed="<script>"), "seed: expected int"),
+    "an unfinished run": (lambda f, made: _doctor_manifest(f, status="running"), "unfinished run"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+@pytest.mark.parametrize("command", [["verify"], ["summary"], ["plot", "--history-runs", "0"], ["discover", "--where", "deal"]])
+def test_every_reader_refuses_a_damaged_folder_naming_what_is_wrong(made, folder, damage, command, capsys):
+    harm, expected = DAMAGE[damage]
+    harm(folder, made)
+    assert main([command[0], str(folder), *command[1:]]) == 2
+    error = capsys.readouterr().err
+    assert expected in error and "Traceback" not in error
+    assert not (folder / "figures").exists() and not (folder / "discovery").exists()
+
+
+def test_verify_passes_a_sound_folder_and_read_results_checks_run_ids(folder, capsys):
+    assert main(["verify", str(folder)]) == 0
+    assert "3,000 runs in 3 shards" in capsys.readouterr().out
+    assert read_results(folder, columns=["run_id"]).runs["run_id"].tolist() == list(range(3000))
+
+
+def test_resume_recomputes_a_corrupt_shard_to_the_same_bytes(made, folder):
+    (folder / "runs.parquet/chunk-000001.parquet").write_bytes(b"not parquet")
+    (folder / "runs.parquet/.chunk-000002.parquet.123-ab.partial").write_bytes(b"left by a crash")
+    _doctor_manifest(folder, status="running")
+    assert main([*RUN, "--out", str(folder), "--resume"]) == 0
+    assert shard_hashes(folder) == shard_hashes(made / "seed2")
+    assert not list((folder / "runs.parquet").glob(".*"))
+    assert main(["verify", str(folder)]) == 0
+
+
+def test_overwrite_replaces_results_and_everything_derived_from_them(folder):
+    assert main(["report", str(folder), "--history-runs", "0"]) == 0
+    (folder / "figures").mkdir()
+    (folder / "discovery").mkdir()
+    assert main([*RUN[:5], "9", *RUN[6:], "--out", str(folder), "--overwrite"]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == sorted([LOCK_FILE, "manifest.json", "runs.parquet"])
+    assert _manifest(folder)["seed"] == 9 and main(["verify", str(folder)]) == 0
+
+
+@pytest.mark.parametrize("contents", [{"manifest.json": "{}"}, {"manifest.json": "[1, 2]"}, {"notes.txt": "mine"},
+                                      {"runs.parquet": None}])
+def test_overwrite_refuses_a_folder_sim_did_not_write(tmp_path, contents, capsys):
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    for name, text in contents.items():
+        (folder / name).write_text(text) if text is not None else (folder / name).mkdir()
+    assert main([*RUN, "--out", str(folder), "--overwrite"]) == 2
+    assert "--overwrite replaces only" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir() if p.name != LOCK_FILE) == sorted(contents)
+
+
+@pytest.mark.parametrize("command", [["run", "--overwrite"], ["run", "--resume"], ["report"], ["plot"], ["summary"]])
+def test_a_second_comer_is_refused_while_a_folder_is_being_written(folder, command, capsys):
+    arguments = [*RUN, "--out", str(folder), *command[1:]] if command[0] == "run" else [command[0], str(folder)]
+    before = shard_hashes(folder)
+    with locked(folder):
+        assert main(arguments) == 2
+    assert "another sim command (process" in capsys.readouterr().err
+    assert shard_hashes(folder) == before and not (folder / "report.html").exists()
+
+
+def test_a_lock_left_by_a_killed_command_does_not_block(folder):
+    (folder / LOCK_FILE).write_text("999999999")
+    assert main([*RUN, "--out", str(folder), "--overwrite"]) == 0
+
+
+def test_two_overwrites_at_once_leave_one_whole_run(made, tmp_path):
+    folder = tmp_path / "race"
+    commands = [[sys.executable, "-m", "sim.cli", *RUN[:5], seed, *RUN[6:], "--out", str(folder), "--overwrite"]
+                for seed in ("2", "5")]
+    processes = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in commands]
+    outcomes = [(p.wait(), p.stderr.read()) for p in processes]
+    assert any(code == 0 for code, _ in outcomes), outcomes
+    for code, error in outcomes:
+        assert code == 0 or (code == 2 and "another sim command" in error and "Traceback" not in error)
+    seed = _manifest(folder)["seed"]
+    assert shard_hashes(folder) == shard_hashes(made / f"seed{seed}")
+    assert main(["verify", str(folder)]) == 0
+
+
+def _children(pid):
+    return [int(c) for task in os.listdir(f"/proc/{pid}/task")
+            for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGKILL, -9)])
+def test_a_stopped_run_leaves_no_worker_behind_and_resumes(made, tmp_path, signum, code):
+    folder = tmp_path / "stopped"
+    command = [sys.executable, "-m", "sim.cli", "run", str(ARTICLE), "--runs", "400000", "--seed", "2", "--jobs", "2",
+               "--set", "monte_carlo.chunk_runs=1000", "--out", str(folder), "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if len(_manifest(folder)["chunks_done"]) >= 2:
+                break
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.02)
+    workers = _children(process.pid)
+    assert len(workers) >= 2
+    process.send_signal(signum)
+    try:
+        error = process.communicate(timeout=60)[1]
+    finally:
+        process.kill()  # a no-op unless it hung
+    assert process.returncode == code
+    if signum != signal.SIGKILL:
+        assert "Traceback" not in error and error.strip().splitlines()[-1].startswith(f"stopped by {signum.name}")
+        assert "--resume" in error
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)]
+    assert main(["verify", str(folder)]) == 2
+    assert main([*RUN, "--out", str(folder), "--resume"]) == 2  # a different run: refused, nothing lost
+    assert len(_manifest(folder)["chunks_done"]) >= 2
+
+
+def test_discover_where_reaches_no_python(folder, tmp_path, capsys):
+    marker = tmp_path / "ran"
+    for where in (f"@pd.io.common.os.system('touch {marker}')", f"deal and __import__('os').system('touch {marker}')"):
+        assert main(["discover", str(folder), "--where", where]) == 2
+        assert "cannot evaluate" in capsys.readouterr().err
+    assert not marker.exists()
