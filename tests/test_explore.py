@@ -12,6 +12,7 @@ from conftest import ARTICLE, write_yaml
 from sim import load_scenario
 from sim.cli import main
 from sim.errors import ScenarioError
+from sim.scenario import scenario_from_mapping
 from sim.explorer.controls import (
     changed_settings,
     DRAWN,
@@ -51,11 +52,15 @@ def test_every_number_and_structural_choice_has_a_control_grouped_by_actor_and_i
     assert found["model.red_lines"].options == ("hard", "audience_cost")
     assert found["actors.russia.veto"].group == "russia"
     position = found["actors.ukraine.issues.territory.position"]
-    assert (position.group, position.label, position.initial) == ("ukraine / territory", "position", (0.8, 0.87))
+    assert (position.group, position.label, position.initial) == ("ukraine / territory", "position", (0.1, 0.1))
     assert (position.minimum, position.maximum) == (0.0, 1.0)  # the issue's scale
     years = found["actors.united_states.issues.guarantee_years.position"]
-    assert (years.minimum, years.maximum, years.initial) == (0.0, 25.0, (15.0, 15.0))
-    relative = found["actors.ukraine.issues.territory.red_line.max"]
+    assert (years.minimum, years.maximum, years.initial) == (0.0, 50.0, (15.0, 15.0))
+    assert found["structure.utility"].options[1:] == ("quadratic", "linear", "loss_averse")
+    article_raw = article.model_dump(mode="json")
+    article_raw["actors"]["ukraine"]["issues"]["territory"]["red_line"] = {"max": 0.1, "relative_to_front": True}
+    relative = {c.key: c for c in controls(scenario_from_mapping(article_raw, "relative"))}[
+        "actors.ukraine.issues.territory.red_line.max"]
     assert (relative.minimum, relative.maximum) == (-1.0, 1.0)  # offsets from the front
     for control in (c for c in found.values() if not c.is_choice):  # a slider snaps to its grid: nothing may move unasked
         assert (control.maximum - control.minimum) / control.step >= 200
@@ -147,7 +152,7 @@ def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(
     settings = initial_settings(scenario) | {
         "front.p_advance": (0.4, 0.6),
         "actors.russia.issues.territory.red_line.min": (0.8, 1.0),
-        "events.winter_energy_strikes.set.actors.ukraine.delay_cost.winter_multiplier": (3.0, 3.0),
+        "events.plan_presented_to_russia.set.actors.russia.reservation_utility": (-0.5, -0.5),
         "model.mechanism.kind": "alternating",
         "actors.european_coalition.veto": False,
     }
@@ -162,8 +167,8 @@ def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(
     assert p_advance["source"].startswith(
         'variant: set in the explorer (was uniform(low=0.55, high=0.8); line 7 ("has been making slow progress')
     assert kind_of(p_advance["source"]) == "variant"
-    strikes = content["events"]["winter_energy_strikes"]["set"]["actors.ukraine.delay_cost.winter_multiplier"]
-    assert strikes["value"] == 3.0 and strikes["source"].startswith("variant:")
+    floor = content["events"]["plan_presented_to_russia"]["set"]["actors.russia.reservation_utility"]
+    assert floor["value"] == -0.5 and floor["source"].startswith("variant:")
     assert numbers(load_scenario(path)) == numbers(scenario_with(scenario, settings))
     with pytest.raises(ScenarioError, match="already exists"):
         write_variant(scenario, settings, path)

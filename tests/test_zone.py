@@ -115,6 +115,7 @@ def test_alternating_deal_at_a_one_point_range(tmp_path):
 
 
 def article_variant(article_raw, tmp_path, mechanism: str, runs: int = 1500):
+    article_raw.pop("structure", None)  # hard red lines and quadratic utility in every run
     article_raw["model"]["mechanism"] = ({"kind": "mediator", "mediator": "united_states"} if mechanism == "mediator"
                                          else {"kind": "alternating"})
     scenario = load_scenario(write_yaml(tmp_path / f"{mechanism}.yaml", article_raw))
