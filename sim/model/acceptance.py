@@ -108,6 +108,28 @@ class Acceptance:
                         self.position.mean(axis=0))
         return self.clip(mean)
 
+    def median_point(self, log_weight: np.ndarray) -> np.ndarray:
+        """The median of positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the box: with
+        linear utility, the package that maximises the weighted sum of utilities over the box."""
+        scale = np.exp(log_weight - log_weight.max(axis=0))[:, None, :] * self.weight
+        order = np.argsort(self.position, axis=0)
+        cumulative = np.cumsum(np.take_along_axis(scale, order, axis=0), axis=0)
+        middle = (cumulative >= cumulative[-1] / 2).argmax(axis=0)[None]
+        return self.clip(np.take_along_axis(np.take_along_axis(self.position, order, axis=0), middle, axis=0)[0])
+
+    def bound(self, log_weight: np.ndarray, least_loss: np.ndarray) -> np.ndarray:
+        """An upper bound on every package's least margin (weak duality): the margins' weighted mean at the maximiser
+        of the weighted sum of utilities, taking the breakdown loss at its smallest (``least_loss [V, n]``) and
+        red lines that carry a cost as free. Loss-averse utility is bounded by the quadratic it adds losses to."""
+        share = np.exp(log_weight - log_weight.max(axis=0))
+        if self.form.kind == "linear":
+            utility = package_utility(self.position, self.weight, self.median_point(log_weight), self.form)
+        else:
+            relaxed = UtilityForm("quadratic", self.form.reference, self.form.loss_aversion)
+            utility = package_utility(self.position, self.weight, self.contract_point(log_weight), relaxed)
+        margins = utility - least_loss - np.maximum(self.threshold, NO_FLOOR)
+        return (share * margins).sum(axis=0) / share.sum(axis=0)
+
 
 Path = Callable[[np.ndarray, "Acceptance", np.ndarray], np.ndarray]
 """A path of packages: shares ``[m]`` on rules tiled over runs ``index [m]`` -> packages ``[J, m]``."""
@@ -157,9 +179,8 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     """Multiplicative weights: the veto holders with higher margins lose weight in proportion to their lead, by a
     step (in log weight) that grows while the least satisfied veto holder stays the same and halves when it changes.
 
-    With quadratic utility each point is the maximiser of the weighted sum of utilities over the box, so the
-    weighted mean of the margins there (the breakdown loss taken at its smallest, all guarantees at the box's
-    top) bounds every package's least margin from above: a negative bound proves that no zone exists."""
+    Each iteration also bounds every package's least margin from above (:meth:`Acceptance.bound`): a negative
+    bound proves that no zone exists and stops the run."""
     weight, best, best_margin = weight.copy(), best.copy(), best_margin.copy()
     proved = np.zeros(best_margin.size, bool)
     least_loss = rules.loss * breakdown_probability(rules.base_hazard, rules.protection, rules.delay, rules.shape,
@@ -169,17 +190,13 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     step, lowest, stalled = np.ones(live.size), np.full(live.size, -1), np.zeros(live.size, int)
     for _ in range(ZONE_ITERATIONS if live.size else 0):
         package = sub.contract_point(weight[:, live])
-        utility = package_utility(sub.position, sub.weight, package, sub.form)
         margins = sub.margins(package)
         least = margins.min(axis=0)
         better = least > best_margin[live]
         stalled = np.where(least > best_margin[live] + STALL_GAIN, 0, stalled + 1)
         best[:, live] = np.where(better, package, best[:, live])
         best_margin[live] = np.where(better, least, best_margin[live])
-        if sub.form.kind == "quadratic" and sub.hard:
-            share = np.exp(weight[:, live] - weight[:, live].max(axis=0))
-            bound = (share * (utility - least_loss[:, live] - np.maximum(sub.threshold, NO_FLOOR))).sum(axis=0) / share.sum(axis=0)
-            proved[live] = bound < 0
+        proved[live] = sub.bound(weight[:, live], least_loss[:, live]) < 0
         arg = margins.argmin(axis=0)
         step = np.where((lowest >= 0) & (arg != lowest), step * STEP_SHRINK, step * STEP_GROWTH)
         lowest = arg
