@@ -56,7 +56,6 @@ def test_every_number_and_structural_choice_has_a_control_grouped_by_actor_and_i
     assert (position.minimum, position.maximum) == (0.0, 1.0)  # the issue's scale
     years = found["actors.united_states.issues.guarantee_years.position"]
     assert (years.minimum, years.maximum, years.initial) == (0.0, 50.0, (15.0, 15.0))
-    assert found["structure.utility"].options[1:] == ("quadratic", "linear", "loss_averse")
     article_raw = article.model_dump(mode="json")
     article_raw["actors"]["ukraine"]["issues"]["territory"]["red_line"] = {"max": 0.1, "relative_to_front": True}
     relative = {c.key: c for c in controls(scenario_from_mapping(article_raw, "relative"))}[

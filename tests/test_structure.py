@@ -42,7 +42,7 @@ def test_options_are_drawn_with_their_weights(article_raw, tmp_path):
 
 
 def test_identical_options_change_nothing(article_raw, tmp_path):
-    article_raw.pop("structure")
+    article_raw.pop("structure", None)
     plain = run_monte_carlo(load_scenario(write_yaml(tmp_path / "plain.yaml", article_raw)), runs=800, seed=4)
     same = {"options": {"a": {"weight": 1, "changes": {"model": {"utility": "quadratic"}}},
                         "b": {"weight": 1, "changes": {}}}}
