@@ -38,9 +38,12 @@ def per_run_rate(runs: int) -> float:
     return runs / (time.perf_counter() - started)
 
 
-def child(runs: int, jobs: int) -> None:
-    """Run the ensemble into a temporary folder; print seconds and peak memory (MB) as JSON."""
+def child(runs: int, jobs: int, protocol: str | None = None) -> None:
+    """Run the ensemble (under ``protocol``, default the scenario's) into a temporary folder; print seconds and
+    peak memory (MB) as JSON."""
     scenario = load_scenario(ARTICLE)
+    if protocol is not None:
+        scenario = scenario.with_mechanism(protocol)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         run_to_folder(scenario, Path(folder) / "runs", runs=runs, seed=1, jobs=jobs)

@@ -12,31 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-from bench_ensemble import per_run_rate
+from bench_ensemble import child, per_run_rate
 
-from sim import load_scenario, run_to_folder
 from sim.runner import MECHANISMS
-
-ARTICLE = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine_paris_2026.yaml"
-
-
-def child(protocol: str, runs: int, jobs: int) -> None:
-    """Run the article under ``protocol`` into a temporary folder; print seconds and peak memory (MB) as JSON."""
-    scenario = load_scenario(ARTICLE).with_mechanism(protocol)
-    with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        run_to_folder(scenario, Path(folder) / "runs", runs=runs, seed=1, jobs=jobs)
-        seconds = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "main_mb": own, "largest_worker_mb": worker}))
 
 
 def measure(protocol: str, runs: int, jobs: int) -> dict:
@@ -56,7 +37,7 @@ def main() -> None:
     options.add_argument("--child", help=argparse.SUPPRESS)
     args = options.parse_args()
     if args.child:
-        child(args.child, args.runs, args.jobs)
+        child(args.runs, args.jobs, args.child)
         return
     baseline = per_run_rate(args.baseline)
     print(f"per-run baseline (one Mesa model per run, mediator, 1 process): {baseline:,.0f} runs/s over {args.baseline} runs")
