@@ -117,16 +117,17 @@ class Acceptance:
         middle = (cumulative >= cumulative[-1] / 2).argmax(axis=0)[None]
         return self.clip(np.take_along_axis(np.take_along_axis(self.position, order, axis=0), middle, axis=0)[0])
 
-    def bound(self, log_weight: np.ndarray, least_loss: np.ndarray) -> np.ndarray:
+    def bound(self, log_weight: np.ndarray, least_loss: np.ndarray, contract_point: np.ndarray) -> np.ndarray:
         """An upper bound on every package's least margin (weak duality): the margins' weighted mean at the maximiser
         of the weighted sum of utilities, taking the breakdown loss at its smallest (``least_loss [V, n]``) and
-        red lines that carry a cost as free. Loss-averse utility is bounded by the quadratic it adds losses to."""
+        red lines that carry a cost as free. Loss-averse utility is bounded by the quadratic it adds losses to.
+        ``contract_point`` is :meth:`contract_point` at ``log_weight``, already computed by the caller."""
         share = np.exp(log_weight - log_weight.max(axis=0))
         if self.form.kind == "linear":
             utility = package_utility(self.position, self.weight, self.median_point(log_weight), self.form)
         else:
             relaxed = UtilityForm("quadratic", self.form.reference, self.form.loss_aversion)
-            utility = package_utility(self.position, self.weight, self.contract_point(log_weight), relaxed)
+            utility = package_utility(self.position, self.weight, contract_point, relaxed)
         margins = utility - least_loss - np.maximum(self.threshold, NO_FLOOR)
         return (share * margins).sum(axis=0) / share.sum(axis=0)
 
@@ -196,7 +197,7 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
         stalled = np.where(least > best_margin[live] + STALL_GAIN, 0, stalled + 1)
         best[:, live] = np.where(better, package, best[:, live])
         best_margin[live] = np.where(better, least, best_margin[live])
-        proved[live] = sub.bound(weight[:, live], least_loss[:, live]) < 0
+        proved[live] = sub.bound(weight[:, live], least_loss[:, live], package) < 0
         arg = margins.argmin(axis=0)
         step = np.where((lowest >= 0) & (arg != lowest), step * STEP_SHRINK, step * STEP_GROWTH)
         lowest = arg

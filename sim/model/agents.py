@@ -33,10 +33,7 @@ class ActorAgent(mesa.Agent):
         self.war_cost = inputs.war_cost[index]
         self.winter_multiplier = inputs.winter_multiplier[index]
         self.planning_rounds = inputs.planning_rounds[index]
-        self.breakdown_loss = inputs.breakdown_loss[index]
-        self.reservation = inputs.reservation[index]
         self.fixed_outside_option = inputs.outside_option[index]
-        self.discount = inputs.discount[index]
         self.belief_wins = inputs.belief_wins[index].copy()
         self.belief_losses = inputs.belief_losses[index].copy()
         self.cost_paid = np.zeros(inputs.runs)

@@ -84,9 +84,10 @@ def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts:
         accepted = tiled.with_threshold(without_floor(tiled.threshold, proposer)).accepted(trials, values)
         return np.where(accepted, values[proposer], -np.inf)
 
-    start, score = starts[0], np.where(rules.accepted(starts[0]), rules.values(starts[0])[proposer], -np.inf)
-    for candidate in starts[1:]:
-        candidate_score = np.where(rules.accepted(candidate), rules.values(candidate)[proposer], -np.inf)
+    start, score = starts[0], np.full(rules.threshold.shape[1], -np.inf)
+    for candidate in starts:
+        values = rules.values(candidate)
+        candidate_score = np.where(rules.accepted(candidate, values), values[proposer], -np.inf)
         start, score = np.where(candidate_score > score, candidate, start), np.maximum(candidate_score, score)
     unstarted = np.flatnonzero(~np.isfinite(score))
     if unstarted.size:

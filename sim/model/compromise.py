@@ -17,6 +17,6 @@ def weighted_position(position: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), position.mean(axis=0))
 
 
-def compromise_forecast(inputs: ModelInputs) -> np.ndarray:
-    """The compromise model's forecast per issue and run, on normalised scales ``[issues, runs]``."""
-    return weighted_position(inputs.position, inputs.capability * inputs.raw_salience)
+def compromise_forecast(inputs: ModelInputs, runs: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """The compromise model's forecast per issue in ``runs`` (default all), on normalised scales ``[issues, runs]``."""
+    return weighted_position(inputs.position[..., runs], inputs.capability[..., runs] * inputs.raw_salience[..., runs])

@@ -65,6 +65,7 @@ class NegotiationModel(mesa.Model):
         self.actor_agents = [ActorAgent(self, index, inputs) for index in range(len(inputs.actors))]
         self.veto_holders = [agent for agent in self.actor_agents if agent.veto]
         self.zone_weight = np.zeros((len(self.veto_holders), runs))
+        self.hard_red_lines = not np.isfinite(inputs.audience_cost).any()
         protocol = PROTOCOLS.get(inputs.mechanism)
         self.protocol = protocol(inputs) if protocol is not None else None
         self._winters_cumulative = np.concatenate([[0], np.cumsum(inputs.winter)])
@@ -100,25 +101,23 @@ class NegotiationModel(mesa.Model):
         upper = np.stack([agent.red_max[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders])
         return lower, upper
 
-    def open_runs(self, runs: np.ndarray) -> np.ndarray:
-        """The ``runs`` in which some package lies within every veto holder's hard red lines."""
-        if np.isfinite(self.inputs.audience_cost).any():
-            return runs
-        lower, upper = self.red_lines(runs)
-        return runs[(lower.max(axis=0) <= upper.min(axis=0) + TOLERANCE).all(axis=0)]
-
-    def acceptance(self, outside: dict[int, np.ndarray], runs: np.ndarray) -> Acceptance:
-        """The veto holders' acceptance rules this round, given their outside options, over the given runs."""
+    def acceptance(self, outside: dict[int, np.ndarray], talking: np.ndarray) -> tuple[np.ndarray, Acceptance]:
+        """The veto holders' acceptance rules this round, given their outside options, over the ``talking`` runs in
+        which some package lies within every hard red line; and those runs."""
         inputs = self.inputs
         veto = np.array([agent.index for agent in self.veto_holders])
-        red_lower, red_upper = self.red_lines(runs)
-        hard = not np.isfinite(inputs.audience_cost).any()
+        red_lower, red_upper = self.red_lines(talking)
+        hard = self.hard_red_lines
+        runs = talking
+        if hard:
+            open_ = (red_lower.max(axis=0) <= red_upper.min(axis=0) + TOLERANCE).all(axis=0)
+            runs, red_lower, red_upper = talking[open_], red_lower[..., open_], red_upper[..., open_]
         lower = np.maximum(red_lower.max(axis=0), 0.0) if hard else np.zeros(red_lower.shape[1:])
         upper = np.minimum(red_upper.min(axis=0), 1.0) if hard else np.ones(red_upper.shape[1:])
         threshold = np.stack([np.maximum(outside[a][runs], inputs.reservation[a, runs]) for a in veto])
         every_issue = np.arange(len(inputs.issues))
         per_issue, per_actor = np.ix_(veto, every_issue, runs), np.ix_(veto, runs)
-        return Acceptance(
+        return runs, Acceptance(
             position=inputs.position[per_issue], weight=inputs.salience[per_issue],
             lower=lower, upper=upper, red_lower=red_lower, red_upper=red_upper,
             audience_cost=inputs.audience_cost[runs], threshold=threshold,
@@ -198,8 +197,7 @@ class NegotiationModel(mesa.Model):
             truce_package = self.ceasefire_package()
             truce = {agent.index: agent.ceasefire_value(truce_package) for agent in self.veto_holders}
         outside = {agent.index: agent.outside_option(war[agent.index], truce[agent.index]) for agent in self.veto_holders}
-        runs = self.open_runs(np.flatnonzero(talking))
-        rules = self.acceptance(outside, runs)
+        runs, rules = self.acceptance(outside, np.flatnonzero(talking))
         zone = search_zone(rules, self.zone_weight[:, runs])
         self.zone_weight[:, runs] = zone.log_weight
         first = runs[zone.found & (self.zone_round[runs] == NO_ROUND)]
