@@ -81,8 +81,9 @@ def settlement_quantiles(runs: pd.DataFrame) -> pd.DataFrame:
     deals = runs[runs["deal"]]
     rows = {}
     for issue in issues_of(runs):
-        values = deals[f"settlement_{issue}"]
-        row = {f"q{int(q * 100):02d}": values.quantile(q) if len(values) else np.nan for q in QUANTILES}
+        values = deals[f"settlement_{issue}"].dropna().to_numpy(float)
+        found = np.quantile(values, QUANTILES) if len(values) else np.full(len(QUANTILES), np.nan)
+        row = {f"q{int(q * 100):02d}": value for q, value in zip(QUANTILES, found)}
         row["compromise_median"] = runs[f"compromise_{issue}"].median()
         rows[issue] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")

@@ -24,7 +24,7 @@ from sim.explorer.controls import (
     slider_step,
 )
 from sim.explorer.variant import free_variant_path, write_variant
-from sim.explorer.views import run_ensemble, view
+from sim.explorer.views import Charts, png, run_ensemble, view
 from sim.provenance import kind_of
 
 RUNS = 2000
@@ -211,6 +211,42 @@ def strike() -> dict:
         },
         "model": {"start_date": "2026-01-01", "horizon_rounds": 6, "mechanism": {"kind": "mediator", "mediator": "mediator"}},
     }
+
+
+def test_charts_redrawn_in_place_match_charts_drawn_afresh(tmp_path):
+    """The explorer keeps its figures between settings: nothing of the previous setting stays on them."""
+    scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", strike()))
+    baseline, current = run_ensemble(scenario, 300, seed=1), run_ensemble(scenario, 300, seed=2)
+    charts = Charts(scenario)
+    view(scenario, current, current, charts)
+    again = view(scenario, baseline, current, charts)
+    fresh = view(scenario, baseline, current)
+    assert again.figures["deal_curve"] is charts.deal_curve
+    assert {name: png(figure) for name, figure in again.figures.items()} == {
+        name: png(figure) for name, figure in fresh.figures.items()}
+
+
+def test_moving_one_control_redraws_that_control_alone(article):
+    import ipyvuetify
+    import solara
+
+    import sim
+    from sim.explorer import app
+
+    rendered = []
+    original = app.NumberControl.f
+    app.NumberControl.f = lambda control, *args: rendered.append(control.key) or original(control, *args)
+    try:
+        box, context = solara.render(sim.explore(article, runs=200), handle_error=False)
+        assert len(rendered) == sum(not c.is_choice for c in controls(article))
+        rendered.clear()
+        slider = next(w for w in context.find(ipyvuetify.RangeSlider).widgets if w.label.startswith("p advance"))
+        slider.v_model = [0.5, 0.8]
+        assert rendered == ["front.p_advance"]
+        assert context.find(ipyvuetify.Html, class_="sim-status").widget.children[0].startswith("Setting 2: 200 runs")
+        context.close()
+    finally:
+        app.NumberControl.f = original
 
 
 def test_a_negotiation_without_a_front_explores_too(tmp_path):

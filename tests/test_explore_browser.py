@@ -20,7 +20,7 @@ CHROMIUM = find_chromium()
 def test_moving_a_control_redraws_the_charts_and_the_setting_saves_as_a_variant(tmp_path):
     copy = tmp_path / ARTICLE.name
     copy.write_text(ARTICLE.read_text())
-    with running_explorer(copy, runs=2000) as url, explorer_page(url, CHROMIUM) as page:
+    with running_explorer(copy, runs=2000) as (url, _), explorer_page(url, CHROMIUM) as page:
         charts = page.locator("img.sim-chart")
         assert charts.count() == 3  # deal (and zone of agreement) curves, outcome classes, settlements
         before = [charts.nth(k).screenshot() for k in range(3)]

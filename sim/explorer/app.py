@@ -17,7 +17,7 @@ import solara
 from sim.errors import ScenarioError
 from sim.explorer.controls import Control, Settings, controls, initial_settings, scenario_with
 from sim.explorer.variant import free_variant_path, write_variant
-from sim.explorer.views import png, run_ensemble, view
+from sim.explorer.views import Charts, png, run_ensemble, view
 from sim.scenario import Scenario
 
 TITLES = {
@@ -61,6 +61,7 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
     seed = scenario.monte_carlo.seed if seed is None else seed
     every = solara.use_memo(lambda: controls(scenario), [scenario])
     baseline = solara.use_memo(lambda: run_ensemble(scenario, runs, seed), [scenario, runs, seed])
+    charts = solara.use_memo(lambda: Charts(scenario), [scenario])
     settings, set_settings = solara.use_state(initial_settings(scenario))
     saved, set_saved = solara.use_state("")
     target, set_target = solara.use_state(str(free_variant_path(scenario)))
@@ -73,16 +74,15 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
             changed = scenario_with(scenario, settings)
         except ScenarioError as error:
             return last_good.current, str(error)
-        shown = view(changed, baseline, run_ensemble(changed, runs, seed))
+        shown = view(changed, baseline, run_ensemble(changed, runs, seed), charts)
         images = {name: png(figure) for name, figure in shown.figures.items()}
         drawn.current += 1
         last_good.current = (images, shown.tables, time.perf_counter() - started, drawn.current)
         return last_good.current, ""
 
     result, problem = solara.use_memo(compute, [tuple(sorted(settings.items()))])
-
-    def change(key: str):
-        return lambda value: set_settings({**settings, key: tuple(value) if isinstance(value, list) else value})
+    # One callback per control, the same at every render: a control whose value did not change is not redrawn.
+    on_value = solara.use_memo(lambda: {c.key: _setter(set_settings, c.key) for c in every}, [every])
 
     def save() -> None:
         try:
@@ -101,7 +101,7 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
             solara.Button("Save the setting as a variant", on_click=save, classes=["sim-save"])
             if saved:
                 solara.Text(saved, classes=["sim-saved"])
-            _control_groups(every, settings, change)
+            _control_groups(every, settings, on_value)
         with solara.Column():
             if problem:
                 solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
@@ -115,7 +115,14 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
                     solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
 
 
-def _control_groups(every: list[Control], settings: Settings, change) -> None:
+def _setter(set_settings, key: str):
+    """The callback of the control ``key``: it updates that key in whatever the settings are when it is called."""
+    def on_value(value: Any) -> None:
+        set_settings(lambda settings: {**settings, key: tuple(value) if isinstance(value, list) else value})
+    return on_value
+
+
+def _control_groups(every: list[Control], settings: Settings, on_value: dict) -> None:
     """The controls in collapsible groups, one per actor (with its issues inside), issue or section."""
     def top(control: Control) -> str:
         return control.group.split(" / ")[0]
@@ -129,7 +136,7 @@ def _control_groups(every: list[Control], settings: Settings, change) -> None:
                     solara.Text(group.split(" / ")[1].replace("_", " "), style={"font-weight": "bold"})
                 for control in inside:
                     widget = ChoiceControl if control.is_choice else NumberControl
-                    widget(control, settings[control.key], change(control.key))
+                    widget(control, settings[control.key], on_value[control.key])
 
 
 _served: dict[str, Any] = {}

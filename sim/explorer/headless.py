@@ -40,8 +40,9 @@ def _listening(port: int) -> bool:
 
 
 @contextmanager
-def running_explorer(file: str | Path, runs: int, timeout: float = 120) -> Iterator[str]:
-    """``sim explore FILE`` in a child process on a free port; yields its URL and stops it afterwards."""
+def running_explorer(file: str | Path, runs: int, timeout: float = 120) -> Iterator[tuple[str, int]]:
+    """``sim explore FILE`` in a child process on a free port; yields its URL and process id, and stops it
+    afterwards."""
     port = free_port()
     log = tempfile.TemporaryFile()
     server = subprocess.Popen([sys.executable, "-m", "sim.cli", "explore", str(file), "--port", str(port),
@@ -53,7 +54,7 @@ def running_explorer(file: str | Path, runs: int, timeout: float = 120) -> Itera
                 log.seek(0)
                 raise RuntimeError(f"sim explore did not start: {log.read().decode(errors='replace')[-2000:]}")
             time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/", server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -11,7 +11,9 @@ import io
 from dataclasses import dataclass, field
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim import analysis, plots
 from sim.model.outcomes import outcome_classes
@@ -79,36 +81,75 @@ def _figure(width: float = 6.4, height: float = 3.6, left: float = 0.1, bottom: 
     return figure
 
 
-def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> View:
-    """The figures and tables of this setting against the baseline; when the runs say whether a zone of
-    agreement existed, the deal curve shows when one did too, and the headline table has its measures."""
-    horizon, unit = scenario.horizon, scenario.time_unit
-    both = {BASELINE: baseline, CURRENT: current}
-    shown = View()
+def clear_data(ax: Axes) -> None:
+    """Remove what data drew on ``ax`` (lines, bands, bars, texts, legend), keeping the Axes, its ticks and
+    layout, and let its limits and colours start afresh."""
+    for container in list(ax.containers):
+        container.remove()
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.relim()
+    ax.set_prop_cycle(None)
 
-    deal = _figure()
-    curves = dict(both)
-    if has_zone(current) and has_zone(baseline):
-        curves = {f"zone of agreement, {BASELINE}": _zone_times(baseline), f"zone of agreement, {CURRENT}": _zone_times(current),
-                  f"deal, {BASELINE}": baseline, f"deal, {CURRENT}": current}  # deals drawn last: on top
-    ax = plots.plot_deal_curves(curves, horizon, ax=deal.add_subplot(), unit=unit)
-    ax.set_ylabel(f"probability by {unit}")
-    ax.set_title("Time to a deal" + (" and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""))
-    shown.figures["deal_curve"] = deal
 
-    classes = _figure(left=0.25)
-    plots.plot_outcome_classes(current, list(outcome_classes(scenario).values()), ax=classes.add_subplot())
-    shown.figures["outcome_classes"] = classes
+class Charts:
+    """The explorer's figures for one scenario, made once and redrawn in place for every setting (making
+    Axes and their ticks anew would take a third of each redraw's time)."""
 
-    issues = list(scenario.issues)
-    columns = min(3, len(issues))
-    rows = -(-len(issues) // columns)
-    settlements = _figure(4.2 * columns, 3.2 * rows, left=0.07, bottom=0.1)
-    for k, (issue, spec) in enumerate(scenario.issues.items()):
-        ax = settlements.add_subplot(rows, columns, k + 1)
-        plots.plot_settlement_ecdf(both, issue, spec.units, ax=ax)
-    shown.figures["settlements"] = settlements
+    def __init__(self, scenario: Scenario) -> None:
+        self.deal_curve = _figure()
+        self.deal_curve.add_subplot()
+        self.outcome_classes = _figure(left=0.25)
+        self.outcome_classes.add_subplot()
+        columns = min(3, len(scenario.issues))
+        rows = -(-len(scenario.issues) // columns)
+        self.settlements = _figure(4.2 * columns, 3.2 * rows, left=0.07, bottom=0.1)
+        self.settlements.suptitle("Settlement among deals")
+        for k in range(len(scenario.issues)):
+            ax = self.settlements.add_subplot(rows, columns, k + 1)
+            ax.xaxis.set_major_locator(MaxNLocator(4))  # text is most of a redraw: few ticks
+            ax.set_yticks([0.0, 0.5, 1.0])
 
+    def draw(self, scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> dict[str, Figure]:
+        """The deal curve (and, when the runs say whether a zone of agreement existed, when one did), the outcome
+        classes and the settlements of this setting against the baseline, drawn over the previous setting's."""
+        figures = {"deal_curve": self.deal_curve, "outcome_classes": self.outcome_classes, "settlements": self.settlements}
+        for figure in figures.values():
+            for ax in figure.axes:
+                clear_data(ax)
+        horizon, unit = scenario.horizon, scenario.time_unit
+        both = {BASELINE: baseline, CURRENT: current}
+
+        curves = dict(both)
+        if has_zone(current) and has_zone(baseline):
+            curves = {f"zone of agreement, {BASELINE}": _zone_times(baseline), f"zone of agreement, {CURRENT}": _zone_times(current),
+                      f"deal, {BASELINE}": baseline, f"deal, {CURRENT}": current}  # deals drawn last: on top
+        ax = plots.plot_deal_curves(curves, horizon, ax=self.deal_curve.axes[0], unit=unit)
+        ax.set_ylabel(f"probability by {unit}")
+        ax.set_title("Time to a deal" + (" and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""))
+
+        plots.plot_outcome_classes(current, list(outcome_classes(scenario).values()), ax=self.outcome_classes.axes[0])
+
+        columns = self.settlements.axes[0].get_subplotspec().get_gridspec().ncols
+        for k, (ax, (issue, spec)) in enumerate(zip(self.settlements.axes, scenario.issues.items())):
+            plots.plot_settlement_ecdf(both, issue, spec.units, ax=ax)
+            ax.set_title(ax.get_xlabel(), fontsize=10)  # text is most of a redraw: the title says what the axis holds
+            ax.set_xlabel("")
+            ax.set_ylabel("" if k % columns else ax.get_ylabel())
+            if k:
+                ax.get_legend().remove()  # the same lines in every panel: one legend is enough
+            else:
+                ax.get_legend().set_loc("upper left")  # not "best": searching for the emptiest corner is slow
+        return figures
+
+
+def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame, charts: Charts | None = None) -> View:
+    """The figures and tables of this setting against the baseline (drawn on ``charts`` when given, which keeps
+    them from one setting to the next); when the runs say whether a zone of agreement existed, the deal curve
+    shows when one did too, and the headline table has its measures."""
+    shown = View(figures=(charts or Charts(scenario)).draw(scenario, baseline, current))
     shown.tables["headline"] = headline_changes(scenario, baseline, current)
     shown.tables["outcome_classes"] = outcome_changes(scenario, baseline, current)
     shown.tables["settlements"] = settlement_changes(baseline, current)
