@@ -206,10 +206,12 @@ def model_disagreement(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def sensitivity_outcomes(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Numeric outcomes defined in every run, for sensitivity analysis: ``deal`` (0/1), ``months_to_deal``
-    (horizon + 1 when none), each ``deal_includes_<flag>`` (0/1), and per issue ``outcome_<issue>``: the
-    settlement if there is a deal, else where the issue stands at the end (the front, or its no-deal value)."""
+    (``weeks_to_deal``, ``days_to_deal``: in the rounds' unit; horizon + 1 when none), each
+    ``deal_includes_<flag>`` (0/1), and per issue ``outcome_<issue>``: the settlement if there is a deal,
+    else where the issue stands at the end (the front, or its no-deal value)."""
+    unit = scenario.time_unit
     table = {"deal": runs["deal"].astype(float),
-             "months_to_deal": runs["months_to_deal"].fillna(scenario.horizon_months + 1.0)}
+             f"{unit}s_to_deal": (runs["months_to_deal"] / MONTHS_PER_UNIT[unit]).fillna(scenario.horizon + 1.0)}
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         table[column] = runs[column].astype(float)
     for issue, spec in scenario.issues.items():
@@ -245,7 +247,7 @@ def sobol_warnings(indices: pd.DataFrame, base_runs: int, precision: float = 0.0
               ("total", "a total interval wider than the estimate", indices["total_conf"] > indices["total"].abs()))
     for column, problem, flagged in checks:
         if flagged.any():
-            names = list(indices.index[flagged])
+            names = list((indices["label"] if "label" in indices else indices.index.to_series())[flagged])
             found.append(f"{len(names)} with {problem} ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})")
             target = np.maximum(precision, indices.loc[flagged, column].abs() / 2)
             factor = max(factor, float(((indices.loc[flagged, f"{column}_conf"] / target) ** 2).max()))

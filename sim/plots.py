@@ -97,12 +97,17 @@ def plot_model_comparison(tables: dict[str, pd.DataFrame], issue: str, units: st
     return ax
 
 
-def _short(parameter: str) -> str:
-    return parameter.removeprefix("actors.").replace(".issues.", ".").replace("_", " ")
+def parameter_names(table: pd.DataFrame, labels: dict[str, str] | None = None) -> list[str]:
+    """Words for the parameters a table is indexed by: ``labels`` (e.g. from :func:`sim.labels.parameter_labels`),
+    else the table's ``label`` column, else each key path in words."""
+    if labels is None and "label" in table.columns:
+        labels = dict(zip(table.index, table["label"]))
+    return [(labels or {}).get(path) or path.replace("_", " ") for path in table.index]
 
 
 def plot_sobol(indices: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes | None = None) -> Axes:
-    """Bars of first-order and total Sobol indices with 95% intervals, for the ``top`` parameters by total."""
+    """Bars of first-order and total Sobol indices with 95% intervals, for the ``top`` parameters by total
+    (named by the table's ``label`` column when it has one)."""
     ax = _axes(ax)
     shown = indices.head(top).iloc[::-1]
     y = np.arange(len(shown))
@@ -110,7 +115,7 @@ def plot_sobol(indices: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
             capsize=2)
     ax.barh(y - 0.2, shown["first_order"], height=0.4, xerr=shown["first_order_conf"].clip(lower=0), color="#8c8c8c",
             label="first order", capsize=2)
-    ax.set_yticks(y, [_short(p) for p in shown.index], fontsize=7)
+    ax.set_yticks(y, parameter_names(shown), fontsize=7)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Sobol index (share of the outcome's variance; bars: 95% interval)")
     ax.set_title(f"What drives {outcome.replace('_', ' ')}" if outcome else "Sobol indices")
@@ -119,7 +124,8 @@ def plot_sobol(indices: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
 
 
 def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes | None = None) -> Axes:
-    """One-at-a-time swings: the outcome's mean with each parameter at its 5% and 95% quantile, others central."""
+    """One-at-a-time swings: the outcome's mean with each parameter at its 5% and 95% quantile, others central
+    (named by the table's ``label`` column when it has one)."""
     ax = _axes(ax)
     shown = table.head(top).iloc[::-1]
     centre = table.attrs.get("centre", np.nan)
@@ -127,7 +133,7 @@ def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     ax.barh(y, shown["outcome_low"] - centre, left=centre, color="#c44e52", label="parameter at its 5% quantile")
     ax.barh(y, shown["outcome_high"] - centre, left=centre, color="#55a868", label="parameter at its 95% quantile")
     ax.axvline(centre, color="black", linewidth=1.2, linestyle="--", zorder=3)
-    labels = [f"{_short(p)} ({row.value_low:.3g} / {row.value_high:.3g})" for p, row in shown.iterrows()]
+    labels = [f"{name} ({row.value_low:.3g} / {row.value_high:.3g})" for name, (_, row) in zip(parameter_names(shown), shown.iterrows())]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlabel(f"mean {outcome.replace('_', ' ')} (line: all parameters central)")
     ax.set_title("One at a time")
@@ -150,8 +156,9 @@ def plot_prim_tradeoff(trajectory: pd.DataFrame, chosen: int | None = None, ax: 
     return ax
 
 
-def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """The chosen box: each restricted parameter's limits within its full range, labelled in its own units."""
+def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None) -> Axes:
+    """The chosen box: each restricted parameter's limits within its full range, labelled in its own units
+    (and by ``labels``, key path -> words, when given)."""
     ax = _axes(ax)
     y = np.arange(len(limits))[::-1]
     span = (limits["range_high"] - limits["range_low"]).replace(0, 1.0)
@@ -161,7 +168,7 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.barh(y, right - left, left=left, color="#4c72b0", height=0.6)
     for k, (name, row) in enumerate(limits.iterrows()):
         ax.text(1.02, y[k], f"{row.low:.3g} to {row.high:.3g}", va="center", fontsize=7)
-    ax.set_yticks(y, [_short(p) for p in limits.index], fontsize=7)
+    ax.set_yticks(y, parameter_names(limits, labels), fontsize=7)
     ax.set_xlim(0, 1.3)
     ax.set_xlabel("position within the parameter's sampled range")
     ax.set_title("PRIM: the box")

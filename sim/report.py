@@ -15,6 +15,7 @@ import pandas as pd
 from sim import analysis, discovery
 from sim.model.outcomes import outcome_classes
 from sim.provenance import KINDS, provenance
+from sim.labels import parameter_labels
 from sim.results import Results, scenario_of
 from sim.scenario import Scenario
 
@@ -172,7 +173,8 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
         parts.append(f"<p class='note'>PRIM and CART below search the {len(parameters)} parameters that differ most, of "
                      f"{len(manifest['parameters']):,} (their memory grows with the parameters searched); "
                      "<code>sim discover</code> searches all.</p>")
-    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(columns_of(parameters), parameters, happens, within)
+    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(columns_of(parameters), parameters, happens, within,
+                                                                   parameter_labels(scenario, parameters))
 
     parts += _beside_history(runs, scenario)
 
@@ -191,8 +193,10 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
             f"<style>{_STYLE}</style></head><body>\n{body}\n{_COUNT_FIGURES}\n</body></html>\n")
 
 
-def _prim_section(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, within: str) -> list[str]:
-    """PRIM's box and CART's leaves for quick deals, or why there is none worth showing."""
+def _prim_section(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, within: str,
+                  labels: dict[str, str]) -> list[str]:
+    """PRIM's box and CART's leaves for quick deals, or why there is none worth showing (parameters named by
+    ``labels``, their key paths in the box's table)."""
     from sim import plots
 
     if not 0 < happens.sum() < len(runs):
@@ -205,10 +209,10 @@ def _prim_section(runs: pd.DataFrame, parameters: list[str], happens: pd.Series,
     step = box.trajectory.loc[box.chosen]
     return [f"<p>Box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
             f"{int(step.res_dim)} restricted parameters, limits in their own units:</p>",
-            _table(box.limits, percent=()),
+            _table(box.limits.assign(label=[labels.get(p, p) for p in box.limits.index]), percent=()),
             _image(lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax),
                    "PRIM's peeling trade-off: each box's coverage against its density; circled, the box chosen."),
-            _image(lambda ax: plots.plot_prim_box(box.limits, ax=ax),
+            _image(lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels),
                    "The chosen box: each restricted parameter's limits within its sampled range."),
             "<h3>CART leaves</h3>",
             _table(discovery.cart(runs, parameters, happens).head(6), percent=("density", "coverage"),

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim import analysis
+from sim.labels import parameter_labels
 from sim.progress import progress_bar
 from sim.runner import run_design
 from sim.sampling import one_at_a_time_design, saltelli_design
@@ -21,7 +22,8 @@ from sim.scenario import Scenario
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """Sobol indices and tornado swings per outcome, and the runs behind them."""
+    """Sobol indices and tornado swings per outcome (indexed by key path, each parameter's words in ``label``),
+    and the runs behind them."""
 
     sobol: dict[str, pd.DataFrame]
     tornado: dict[str, pd.DataFrame]
@@ -42,6 +44,13 @@ def sensitivity(scenario: Scenario, base_runs: int = 512, tornado_runs: int = 10
         return _sensitivity(scenario, unit, tornado_runs, seed, jobs, outcomes, advance)
 
 
+def labelled(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """The table (indexed by key path) with each parameter's words in a first column, ``label``."""
+    out = table.copy()
+    out.insert(0, "label", [labels.get(path, path) for path in table.index])
+    return out
+
+
 def _sensitivity(scenario: Scenario, unit: np.ndarray, tornado_runs: int, seed: int, jobs: int,
                  outcomes: list[str] | None, advance) -> Sensitivity:
     parameters = scenario.uncertain_parameters()
@@ -57,9 +66,10 @@ def _sensitivity(scenario: Scenario, unit: np.ndarray, tornado_runs: int, seed: 
     unknown = sorted(set(chosen) - set(values.columns))
     if unknown:
         raise ValueError(f"unknown outcome(s) {', '.join(unknown)}; choose from {', '.join(values.columns)}")
-    sobol = {name: analysis.sobol_indices(values[name], parameters, seed) for name in chosen}
+    labels = parameter_labels(scenario, parameters)
+    sobol = {name: labelled(analysis.sobol_indices(values[name], parameters, seed), labels) for name in chosen}
     centre_and_swings = one_at_a_time_design(len(parameters)).repeat(tornado_runs, axis=0)
     swings = run_design(scenario, centre_and_swings, seed, jobs, block_runs=tornado_runs, on_chunk=advance)
     blocks = [swings.iloc[k:k + tornado_runs] for k in range(0, len(swings), tornado_runs)]
-    tornado = {name: analysis.tornado(blocks, parameters, name, scenario) for name in chosen}
+    tornado = {name: labelled(analysis.tornado(blocks, parameters, name, scenario), labels) for name in chosen}
     return Sensitivity(sobol, tornado, len(design_runs), len(swings))

@@ -10,6 +10,7 @@ import pandas as pd
 from sim import analysis
 from sim.cli.shared import parse_changes, plain_label, require_empty, results_folder, save_figure, shown, staged, use_agg
 from sim.errors import ScenarioError
+from sim.labels import parameter_labels
 from sim.model.outcomes import outcome_classes
 from sim.results import read_results, scenario_of
 from sim.scenario import load_scenario
@@ -119,7 +120,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
           f"one-at-a-time swings from {result.tornado_runs:,} runs")
     for outcome, indices in result.sobol.items():
         print(f"\n{outcome}: parameters ranked by total Sobol index (95% intervals)")
-        print(indices.head(args.top).to_string(float_format=lambda v: f"{v:.3f}"))
+        print(indices.head(args.top).set_index("label").rename_axis("parameter (key paths in the CSV files)")
+              .to_string(float_format=lambda v: f"{v:.3f}"))
         for warning in analysis.sobol_warnings(indices, args.base_runs):
             print(f"warning: {warning}")
         indices.to_csv(out / f"sobol_{outcome}.csv")
@@ -157,6 +159,7 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
     if not 0 < happens.sum() < len(runs):
         raise ScenarioError(folder, [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")])
     box = discovery.prim(runs, parameters, happens, args.threshold)
+    labels = parameter_labels(scenario_of(results.manifest), list(box.limits.index))
     tree = discovery.cart(runs, parameters, happens, args.depth)
     out = Path(args.out) if args.out else folder / "discovery"
     step = box.trajectory.loc[box.chosen]
@@ -168,7 +171,7 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
             print(f"\nNo box reaches a density of {args.threshold:.0%}; shown: the best coverage x density.")
         print(f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
               f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:")
-        print(box.limits.to_string(float_format=lambda v: f"{v:.4g}"))
+        print(box.limits.assign(label=[labels[p] for p in box.limits.index]).to_string(float_format=lambda v: f"{v:.4g}"))
         print("\nCART leaves, densest first:")
         print(tree.head(args.depth * 3).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     with staged(out) as stage:
@@ -176,7 +179,7 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
         box.limits.to_csv(stage / "prim_box.csv")
         tree.to_csv(stage / "cart_leaves.csv", index=False)
         for name, draw in (("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
-                           ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax))):
+                           ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels))):
             figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
             draw(ax)
             save_figure(figure, stage, name)
