@@ -147,12 +147,14 @@ def structure_spread(runs: pd.DataFrame, structure: dict[str, Any]) -> dict[str,
             "highest": float(table["deal_estimate"].max())}
 
 
-def event_shares(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario event: share of runs in which it happened (95% interval) and its median month."""
+def event_shares(runs: pd.DataFrame, unit: str = "month") -> pd.DataFrame:
+    """Per scenario event: share of runs in which it happened (95% interval) and its median month (or week,
+    day: ``unit``, in column ``median_<unit>``)."""
     rows = {}
     for column in (c for c in runs.columns if c.startswith("event_")):
         name = column.removeprefix("event_")
-        rows[name] = proportion(runs[column]) | {"median_month": runs[f"months_to_event_{name}"].median()}
+        median = runs[f"months_to_event_{name}"].median() / MONTHS_PER_UNIT[unit]
+        rows[name] = proportion(runs[column]) | {f"median_{unit}": median}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("event")
 
 

@@ -1,4 +1,4 @@
-"""Words for a scenario's numbers: each key path (``actors.usmx.issues.wage_increase.red_line.max``) as what
+"""Words for a scenario's numbers, and numbers as words (:func:`readable`): each key path (``actors.usmx.issues.wage_increase.red_line.max``) as what
 the number is, whose and on which issue (``United States Maritime Alliance: red line on wage increase (most it
 accepts)``), from the scenario's descriptions; rounds in the scenario's unit (``cost of a week without agreement``). A key path it does not know is
 shown as the path itself, in words."""
@@ -42,6 +42,14 @@ _SECTIONS = {
     "model.loss_aversion": "loss aversion",
     "model.audience_cost": "audience cost of crossing a red line",
 }
+
+
+def readable(value: float) -> str:
+    """A number as a reader wants it: thousands with separators, smaller numbers to three significant digits,
+    ``n/a`` for a number that is not there (NaN)."""
+    if value != value:
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def short_name(description: str, key: str) -> str:

@@ -15,7 +15,8 @@ import pandas as pd
 from sim import analysis, discovery
 from sim.model.outcomes import outcome_classes
 from sim.provenance import KINDS, provenance
-from sim.labels import parameter_labels
+from sim.labels import parameter_labels, readable
+from sim.progress import progress_bar
 from sim.results import Results, scenario_of
 from sim.scenario import Scenario
 
@@ -48,11 +49,6 @@ def _image(draw: Callable[[Any], Any], caption: str) -> str:
     data = base64.b64encode(buffer.getvalue()).decode()
     text = html.escape(caption)
     return f'<figure><img alt="{text}" src="data:image/png;base64,{data}"><figcaption>{text}</figcaption></figure>'
-
-
-def readable(value: float) -> str:
-    """A number as a reader wants it: thousands with separators, smaller numbers to three significant digits."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ("estimate", "se", "lo", "hi"), caption: str = "") -> str:
@@ -122,11 +118,17 @@ def _contrast(columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[
 
 
 def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, tuple[Callable[[Any], Any], str]],
-                 columns_of: Callable[[list[str]], pd.DataFrame]) -> str:
+                 columns_of: Callable[[list[str]], pd.DataFrame], progress: bool | None = None) -> str:
     """The report's HTML: key findings, scenario and provenance, headline probabilities, distributions
     (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest.
     ``results`` need hold only the summary's columns; ``columns_of(names)`` reads parameter columns (in run order),
-    a batch at a time."""
+    a batch at a time. ``progress`` shows a bar over the figures and the searches (None: only in a terminal)."""
+    with progress_bar(len(figures) + 2, "report", progress, unit="part") as advance:
+        return _report(results, figures, columns_of, advance)
+
+
+def _report(results: Results, figures: dict[str, tuple[Callable[[Any], Any], str]],
+            columns_of: Callable[[list[str]], pd.DataFrame], advance: Callable[[int], None]) -> str:
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
     classes = list(outcome_classes(scenario).values())
@@ -154,15 +156,19 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
               _table(analysis.headline(runs, scenario), caption="Probabilities with their Monte Carlo standard error and 95% interval"),
               f"<p>Median {unit}s to a deal, among runs with one: {analysis.median_time_to_deal(runs, unit):.1f}.</p>",
               _table(analysis.outcome_shares(runs, classes), caption="Outcome classes: share of runs")]
-    events = analysis.event_shares(runs)
+    events = analysis.event_shares(runs, unit)
     if len(events):
-        parts += ["<h3>Events</h3>", _table(events, caption="Share of runs in which each event happened, and its median month")]
+        parts += ["<h3>Events</h3>", _table(events, caption=f"Share of runs in which each event happened, and its median {unit}")]
 
-    parts += ["<h2>Distributions</h2>"] + [_image(draw, caption) for draw, caption in figures.values()]
+    parts.append("<h2>Distributions</h2>")
+    for draw, caption in figures.values():
+        parts.append(_image(draw, caption))
+        advance(1)
 
     within = analysis.plural(scenario.headline_horizons[-1] if scenario.headline_horizons else horizon, unit)
     happens = discovery.condition(runs, f"deal_within_{within.replace(' ', '_')}")
     contrast = _contrast(columns_of, manifest["parameters"], happens)
+    advance(1)
     parameters = manifest["parameters"] if len(manifest["parameters"]) <= REGION_PARAMETERS else list(contrast.index[:REGION_PARAMETERS])
     parts += [f"<h2>Drivers: what goes with a deal within {within}</h2>",
               f"<p>A deal within {within} happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
@@ -175,6 +181,7 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
                      "<code>sim discover</code> searches all.</p>")
     parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(columns_of(parameters), parameters, happens, within,
                                                                    parameter_labels(scenario, parameters))
+    advance(1)
 
     parts += _beside_history(runs, scenario)
 

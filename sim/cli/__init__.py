@@ -118,12 +118,14 @@ def parser() -> argparse.ArgumentParser:
     plot.add_argument("--out", help="figure folder (default: DIR/figures)")
     plot.add_argument("--history-runs", type=int, default=2000,
                       help="runs re-simulated round by round for the fan charts (0: none)")
+    plot.add_argument("--quiet", action="store_true", help="no progress bar")
     plot.set_defaults(handler=cmd_plot)
 
     report = commands.add_parser("report", help="write one self-contained HTML report of a results folder")
     report.add_argument("dir", help="results folder written by 'sim run'")
     report.add_argument("--out", help="the HTML file (default: DIR/report.html)")
     report.add_argument("--history-runs", type=int, default=2000, help="runs re-simulated for the fan charts (0: none)")
+    report.add_argument("--quiet", action="store_true", help="no progress bar")
     report.set_defaults(handler=cmd_report)
 
     summary = commands.add_parser("summary", help="print the summary of a results folder again")

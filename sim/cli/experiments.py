@@ -10,7 +10,7 @@ import pandas as pd
 from sim import analysis
 from sim.cli.shared import parse_changes, plain_label, require_empty, results_folder, save_figure, shown, staged, use_agg
 from sim.errors import ScenarioError
-from sim.labels import parameter_labels
+from sim.labels import parameter_labels, readable
 from sim.model.outcomes import outcome_classes
 from sim.results import read_results, scenario_of
 from sim.scenario import load_scenario
@@ -42,11 +42,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"{scenario.name}: {len(next(iter(tables.values()))):,} runs per model, same draws for every model")
         print()
         print("Probability of a deal, of a zone of agreement (and of a zone without a deal), and the settlement among"
-              " deals (median, 5% and 95%)")
-        print(comparison.to_string(float_format=lambda v: f"{v:.3g}"))
+              " deals (median, 5% and 95%); n/a: a static solution has no zone")
+        print(comparison.to_string(float_format=readable, na_rep="n/a"))
         print()
         print("How far the models disagree: range of their medians; mean absolute difference run by run")
-        print(disagreement.T.to_string(float_format=lambda v: f"{v:.3g}"))
+        print(disagreement.T.to_string(float_format=readable))
     out.mkdir(parents=True, exist_ok=True)
     comparison.to_csv(out / "comparison.csv")
     disagreement.to_csv(out / "disagreement.csv")
@@ -86,7 +86,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
         print("\nChange in probability against the baseline (95% interval from paired runs)")
         print(probabilities.to_string(formatters={c: "{:7.2%}".format for c in probabilities.columns}))
         print("\nChange in settlement quantiles among deals (95% interval from a paired bootstrap)")
-        print(settlements.to_string(float_format=lambda v: f"{v:.3g}"))
+        print(settlements.to_string(float_format=readable))
     out.mkdir(parents=True, exist_ok=True)
     probabilities.to_csv(out / "probability_differences.csv")
     settlements.to_csv(out / "settlement_differences.csv")

@@ -22,6 +22,7 @@ from sim.cli.shared import (
     use_agg,
 )
 from sim.errors import ScenarioError
+from sim.progress import progress_bar
 from sim.results import MANIFEST_FILE, RUNS_FILE, read_columns, read_results, verify_folder, write_atomically
 from sim.scenario import load_scenario
 
@@ -113,12 +114,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else folder / "figures"
         history = history_of(results, args.history_runs) if args.history_runs else None
         figures = figure_set(results, history)
-        with staged(out) as stage:
+        with staged(out) as stage, progress_bar(len(figures), "figures", shown(args), unit="figure") as advance:
             for name, shown_figure in figures.items():
                 figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
                 shown_figure.draw(ax)
                 save_figure(figure, stage, name)
-        print(out / f"{name}.png")
+                advance(1)
+        print(f"{len(figures)} figures (PNG and SVG): {out}")
     return 0
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -129,7 +131,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         results = load_summary(folder)
         history = history_of(results, args.history_runs) if args.history_runs else None
         page = build_report(results, history, figure_set(results, history),
-                            lambda names: read_columns(folder, results.manifest, names))
+                            lambda names: read_columns(folder, results.manifest, names), progress=shown(args))
         out = Path(args.out) if args.out else folder / "report.html"
         write_atomically(out, lambda temporary: temporary.write_text(page, encoding="utf-8"))
     print(out)

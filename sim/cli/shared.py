@@ -21,6 +21,7 @@ from sim import analysis
 from sim.cli.beside import beside_history_lines
 from sim.errors import ScenarioError, Stopped
 from sim.folder_lock import locked
+from sim.labels import readable
 from sim.model.outcomes import outcome_classes
 from sim.results import Results, read_results, result_columns, scenario_of
 
@@ -105,7 +106,7 @@ def parse_changes(pairs: list[str]) -> dict[str, Any]:
 def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
     def fmt(v: Any) -> str:
         if isinstance(v, float):
-            return f"{v:6.1%}" if percent else f"{v:.3g}"
+            return f"{v:6.1%}" if percent else readable(v)
         return str(v)
 
     formatters = {c: fmt for c in frame.columns}
@@ -122,7 +123,7 @@ def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd
         "outcome_classes": analysis.outcome_shares(runs, list(outcome_classes(scenario).values())),
         "settlements": analysis.settlement_quantiles(runs),
     }
-    events = analysis.event_shares(runs)
+    events = analysis.event_shares(runs, scenario.time_unit)
     if len(events):
         tables["events"] = events
     structure = manifest["scenario"]["resolved"].get("structure") or {}
@@ -153,10 +154,11 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
         text_table(tables["settlements"], percent=False),
     ]
     if "events" in tables:
-        lines += ["", "Events: share of runs in which each happened, and its median month",
+        median = next(c for c in tables["events"].columns if c.startswith("median_"))
+        lines += ["", f"Events: share of runs in which each happened, and its median {median.removeprefix('median_')}",
                   tables["events"].to_string(formatters={"estimate": "{:6.1%}".format, "se": "{:6.2%}".format,
                                                          "lo": "{:6.1%}".format, "hi": "{:6.1%}".format,
-                                                         "median_month": "{:.0f}".format})]
+                                                         median: "{:.0f}".format})]
     if "structures" in tables:
         spread = analysis.structure_spread(runs, manifest["scenario"]["resolved"]["structure"])
         lines += ["", f"Structure is uncertain: the deal's probability averaged over structures is {spread['averaged']:.1%}; "

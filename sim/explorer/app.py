@@ -18,6 +18,7 @@ from sim.errors import ScenarioError
 from sim.explorer.controls import Control, Settings, controls, initial_settings, scenario_with
 from sim.explorer.variant import free_variant_path, write_variant
 from sim.explorer.views import Charts, png, run_ensemble, view
+from sim.labels import readable
 from sim.scenario import Scenario
 
 TITLES = {
@@ -29,7 +30,7 @@ TITLES = {
 
 def _html_table(name: str, frame: pd.DataFrame) -> str:
     if name == "settlements":
-        return frame.to_html(float_format=lambda v: f"{v:.3g}", border=0)
+        return frame.to_html(float_format=readable, border=0)
     signed = {c: (lambda v: f"{v:+.1%}") for c in frame.columns if c in ("difference", "lo", "hi")}
     plain = {c: (lambda v: f"{v:.1%}") for c in frame.columns if c not in signed}
     return frame.rename(columns={"value": "this setting"}).to_html(

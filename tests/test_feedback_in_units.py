@@ -1,0 +1,57 @@
+"""What a user of another negotiation sees: times in the rounds' unit, numbers readable, long commands not silent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SCENARIOS
+
+from sim import analysis
+from sim.cli import main
+from sim.labels import readable
+
+PORT = SCENARIOS / "port_strike_2024.yaml"
+
+
+def test_event_medians_are_counted_in_the_rounds_unit():
+    week = analysis.MONTHS_PER_UNIT["week"]
+    runs = pd.DataFrame({"event_talks_resume": [True, True, False],
+                         "months_to_event_talks_resume": [3 * week, 5 * week, np.nan]})
+    weekly = analysis.event_shares(runs, "week")
+    assert list(weekly.columns)[-1] == "median_week" and weekly.loc["talks_resume", "median_week"] == pytest.approx(4)
+    assert analysis.event_shares(runs).loc["talks_resume", "median_month"] == pytest.approx(4 * week)
+
+
+@pytest.mark.parametrize("value, text", [(6527.3, "6,527"), (0.7172, "0.717"), (13.44, "13.4"), (float("nan"), "n/a")])
+def test_numbers_read_as_a_person_writes_them(value, text):
+    assert readable(value) == text
+
+
+@pytest.fixture(scope="module")
+def strike_runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("strike") / "runs"
+    assert main(["run", str(PORT), "--runs", "300", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_plot_and_report_show_progress_unless_quiet(strike_runs, monkeypatch, capsys):
+    import sim.cli.runs
+
+    capsys.readouterr()
+    monkeypatch.setattr(sim.cli.runs, "shown", lambda args: False if args.quiet else True)  # as in a terminal
+    assert main(["plot", str(strike_runs), "--history-runs", "50"]) == 0
+    captured = capsys.readouterr()
+    assert "8/8" in captured.err and "figure" in captured.err
+    assert captured.out.strip() == f"8 figures (PNG and SVG): {strike_runs / 'figures'}"
+    assert main(["report", str(strike_runs), "--history-runs", "50"]) == 0
+    assert "10/10" in capsys.readouterr().err  # 8 figures, the drivers, the PRIM search
+    assert main(["report", str(strike_runs), "--history-runs", "50", "--quiet", "--out", str(strike_runs / "r.html")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_compare_says_what_a_static_solution_lacks(tmp_path, capsys):
+    assert main(["compare", str(PORT), "--runs", "200", "--models", "mediator,compromise", "--out", str(tmp_path / "c"),
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "NaN" not in out and "n/a" in out
