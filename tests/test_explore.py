@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import numpy as np
 import pytest
@@ -24,7 +25,8 @@ from sim.explorer.controls import (
     slider_step,
 )
 from sim.explorer.variant import free_variant_path, write_variant
-from sim.explorer.views import Charts, png, run_ensemble, view
+from sim.explorer import views
+from sim.explorer.views import Charts, draw_setting, png, run_ensemble, view
 from sim.provenance import kind_of
 
 RUNS = 2000
@@ -226,6 +228,23 @@ def test_charts_redrawn_in_place_match_charts_drawn_afresh(tmp_path):
         name: png(figure) for name, figure in fresh.figures.items()}
 
 
+def test_a_setting_is_drawn_from_the_baseline_when_unchanged_and_dropped_when_stale(tmp_path, monkeypatch):
+    scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", strike()))
+    baseline, charts = run_ensemble(scenario, 200, seed=1), Charts(scenario)
+    ensembles = []
+    monkeypatch.setattr(views, "run_ensemble", lambda *args: ensembles.append(args) or run_ensemble(*args))
+    same = draw_setting(scenario, initial_settings(scenario), baseline, 200, 1, charts)
+    assert ensembles == [] and set(same.images) == {"deal_curve", "outcome_classes", "settlements"}
+    assert (same.tables["headline"]["difference"] == 0).all()
+    moved = initial_settings(scenario) | {"actors.employer.outside_option": (0.9, 1.0)}
+    assert draw_setting(scenario, moved, baseline, 200, 1, charts, stale=lambda: True) is None and ensembles == []
+    drawn = draw_setting(scenario, moved, baseline, 200, 1, charts)
+    assert len(ensembles) == 1 and drawn.images["deal_curve"] != same.images["deal_curve"]
+    with pytest.raises(ScenarioError):
+        draw_setting(scenario, initial_settings(scenario) | {"actors.employer.capability": (-1.0, -1.0)}, baseline, 200, 1,
+                     charts)
+
+
 def test_moving_one_control_redraws_that_control_alone(article):
     import ipyvuetify
     import solara
@@ -242,8 +261,12 @@ def test_moving_one_control_redraws_that_control_alone(article):
         rendered.clear()
         slider = next(w for w in context.find(ipyvuetify.RangeSlider).widgets if w.label.startswith("p advance"))
         slider.v_model = [0.5, 0.8]
+        status = context.find(ipyvuetify.Html, class_="sim-status").widget
+        deadline = time.monotonic() + 60
+        while status.children[0].startswith("Setting 1") and time.monotonic() < deadline:
+            time.sleep(0.05)  # the setting is drawn off the page's thread
+        assert status.children[0].startswith("Setting 2: 200 runs")
         assert rendered == ["front.p_advance"]
-        assert context.find(ipyvuetify.Html, class_="sim-status").widget.children[0].startswith("Setting 2: 200 runs")
         context.close()
     finally:
         app.NumberControl.f = original

@@ -7,7 +7,7 @@ Only layout lives here; what a setting means and what it shows come from :mod:`s
 
 from __future__ import annotations
 
-import time
+import threading
 from itertools import groupby
 from typing import Any
 
@@ -15,9 +15,9 @@ import pandas as pd
 import solara
 
 from sim.errors import ScenarioError
-from sim.explorer.controls import Control, Settings, controls, initial_settings, scenario_with
+from sim.explorer.controls import Control, Settings, changed_settings, controls, initial_settings
 from sim.explorer.variant import free_variant_path, write_variant
-from sim.explorer.views import Charts, png, run_ensemble, view
+from sim.explorer.views import Charts, draw_setting, run_ensemble
 from sim.labels import readable
 from sim.scenario import Scenario
 
@@ -66,22 +66,29 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
     settings, set_settings = solara.use_state(initial_settings(scenario))
     saved, set_saved = solara.use_state("")
     target, set_target = solara.use_state(str(free_variant_path(scenario)))
-    last_good = solara.use_ref(None)
-    drawn = solara.use_ref(0)
+    first = solara.use_memo(lambda: draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts),
+                            [scenario, runs, seed])
+    shown = solara.use_ref((first, 1))
+    count = solara.use_ref(1)
 
-    def compute() -> tuple[Any, str]:
-        started = time.perf_counter()
+    def compute(cancel: threading.Event) -> str:
+        """Draw the setting off the page's thread; a newer setting cancels it between steps, and settings that
+        came meanwhile are skipped for the newest (a slider dragged draws its end, not every step)."""
+        if not changed_settings(scenario, settings):
+            shown.current = (first, 1)  # the file as loaded: drawn once, when the page opened
+            return ""
         try:
-            changed = scenario_with(scenario, settings)
+            drawn = draw_setting(scenario, settings, baseline, runs, seed, charts, stale=cancel.is_set)
         except ScenarioError as error:
-            return last_good.current, str(error)
-        shown = view(changed, baseline, run_ensemble(changed, runs, seed), charts)
-        images = {name: png(figure) for name, figure in shown.figures.items()}
-        drawn.current += 1
-        last_good.current = (images, shown.tables, time.perf_counter() - started, drawn.current)
-        return last_good.current, ""
+            return str(error)
+        if drawn is not None:
+            count.current += 1
+            shown.current = (drawn, count.current)
+        return ""
 
-    result, problem = solara.use_memo(compute, [tuple(sorted(settings.items()))])
+    task = solara.use_thread(compute, [tuple(sorted(settings.items()))], intrusive_cancel=False)
+    problem = task.value if task.state == solara.ResultState.FINISHED else ""
+    result, number = shown.current
     # One callback per control, the same at every render: a control whose value did not change is not redrawn.
     on_value = solara.use_memo(lambda: {c.key: _setter(set_settings, c.key) for c in every}, [every])
 
@@ -106,14 +113,15 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
         with solara.Column():
             if problem:
                 solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
-            if result is not None:
-                images, tables, seconds, count = result
-                solara.Text(f"Setting {count}: {runs:,} runs and charts in {seconds:.2f} s", classes=["sim-status"])
-                for name, image in images.items():
-                    solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
-                for name, frame in tables.items():
-                    solara.Markdown(f"**{TITLES.get(name, name)}**")
-                    solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
+            status = f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s"
+            busy = task.state in (solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
+            solara.Text("Drawing the new setting ..." if busy else "", classes=["sim-busy"])
+            solara.Text(status, classes=["sim-status"])
+            for name, image in result.images.items():
+                solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
+            for name, frame in result.tables.items():
+                solara.Markdown(f"**{TITLES.get(name, name)}**")
+                solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
 
 
 def _setter(set_settings, key: str):

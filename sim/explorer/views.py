@@ -8,6 +8,8 @@ random numbers): differences between them are the settings' doing, measured with
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim import analysis, plots
+from sim.explorer.controls import Setting, changed_settings, scenario_with
 from sim.model.outcomes import outcome_classes
 from sim.runner import run_monte_carlo
 from sim.scenario import Scenario
@@ -154,3 +157,28 @@ def view(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame, char
     shown.tables["outcome_classes"] = outcome_changes(scenario, baseline, current)
     shown.tables["settlements"] = settlement_changes(baseline, current)
     return shown
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A setting as the page shows it: each figure as PNG, the tables, and the seconds they took."""
+
+    images: dict[str, bytes]
+    tables: dict[str, pd.DataFrame]
+    seconds: float
+
+
+def draw_setting(scenario: Scenario, settings: Mapping[str, Setting], baseline: pd.DataFrame, runs: int, seed: int,
+                 charts: Charts, stale: Callable[[], bool] = lambda: False) -> Drawn | None:
+    """The setting's ensemble (the baseline's own runs when nothing changed) drawn against the baseline on
+    ``charts``; None as soon as ``stale()`` says a newer setting came (checked between the steps). Raises
+    :class:`~sim.errors.ScenarioError` for a setting that is not a valid scenario."""
+    started = time.perf_counter()
+    changed = scenario_with(scenario, settings)
+    if stale():
+        return None
+    current = run_ensemble(changed, runs, seed) if changed_settings(scenario, settings) else baseline
+    if stale():
+        return None
+    shown = view(changed, baseline, current, charts)
+    return Drawn({name: png(figure) for name, figure in shown.figures.items()}, shown.tables, time.perf_counter() - started)
