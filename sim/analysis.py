@@ -52,6 +52,20 @@ def within(months: pd.Series, count: float, unit: str = "month") -> pd.Series:
     return months <= count * MONTHS_PER_UNIT[unit] + 1e-9
 
 
+def in_time_unit(table: pd.Series | pd.DataFrame, unit: str) -> pd.Series | pd.DataFrame:
+    """A row or table with its ``months_to_*`` entries as ``<unit>s_to_*`` (``weeks_to_deal``), counted in
+    that unit, as a user of a scenario with weekly or daily rounds reads them; unchanged for months."""
+    names = table.index if isinstance(table, pd.Series) else table.columns
+    months = [name for name in names if str(name).startswith("months_to_")]
+    if unit == "month" or not months:
+        return table
+    out = table.copy()
+    for name in months:
+        out[name] = pd.to_numeric(out[name]) / MONTHS_PER_UNIT[unit]
+    renamed = {name: f"{unit}s_to_{name.removeprefix('months_to_')}" for name in months}
+    return out.rename(renamed) if isinstance(out, pd.Series) else out.rename(columns=renamed)
+
+
 def plural(count: float, unit: str) -> str:
     """``1 month``, ``6 months``."""
     return f"{count:g} {unit}{'' if count == 1 else 's'}"

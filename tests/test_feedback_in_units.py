@@ -55,3 +55,17 @@ def test_compare_says_what_a_static_solution_lacks(tmp_path, capsys):
                  "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "NaN" not in out and "n/a" in out
+
+
+def test_times_in_a_row_or_table_read_in_the_rounds_unit(strike_runs, capsys):
+    week = analysis.MONTHS_PER_UNIT["week"]
+    row = pd.Series({"deal": True, "months_to_deal": 3 * week, "months_to_zone": np.nan}, dtype=object)
+    weekly = analysis.in_time_unit(row, "week")
+    assert list(weekly.index) == ["deal", "weeks_to_deal", "weeks_to_zone"] and weekly["weeks_to_deal"] == pytest.approx(3)
+    table = pd.DataFrame({"months_to_deal": [week, 2 * week]})
+    assert analysis.in_time_unit(table, "week")["weeks_to_deal"].tolist() == pytest.approx([1, 2])
+    assert analysis.in_time_unit(table, "month") is table
+    capsys.readouterr()
+    assert main(["replay", str(strike_runs), "3"]) == 0
+    outcome = capsys.readouterr().out.split("Outcome:")[1]
+    assert "weeks_to_deal" in outcome and "months_to" not in outcome

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim import analysis
 from sim.cli.shared import (
     figure_set,
     history_of,
@@ -92,7 +93,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(history.T.to_string(header=[f"{scenario.time_unit[0]}{n}" for n in history[scenario.time_unit]]) if args.wide else history.to_string(index=False))
         print()
         print("Outcome:")
-        print(outcome.to_string())
+        print(analysis.in_time_unit(outcome, scenario.time_unit).to_string())
     return 0
 
 def _applies(column: str, scenario) -> bool:
