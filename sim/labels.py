@@ -44,12 +44,12 @@ _SECTIONS = {
 }
 
 
-def readable(value: float) -> str:
-    """A number as a reader wants it: thousands with separators, smaller numbers to three significant digits,
-    ``n/a`` for a number that is not there (NaN)."""
+def readable(value: float, digits: int = 3) -> str:
+    """A number as a reader wants it: thousands with separators, smaller numbers to ``digits`` significant
+    digits, ``n/a`` for a number that is not there (NaN)."""
     if value != value:
         return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.{digits}g}"
 
 
 def short_name(description: str, key: str) -> str:

@@ -26,6 +26,7 @@ def test_event_medians_are_counted_in_the_rounds_unit():
 @pytest.mark.parametrize("value, text", [(6527.3, "6,527"), (0.7172, "0.717"), (13.44, "13.4"), (float("nan"), "n/a")])
 def test_numbers_read_as_a_person_writes_them(value, text):
     assert readable(value) == text
+    assert readable(19000.0, 4) == "19,000" and readable(0.01234, 4) == "0.01234"
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ def _html_table(name: str, frame: pd.DataFrame) -> str:
 def NumberControl(control: Control, value: tuple[float, float], on_value) -> None:
     """A range slider; both ends together make the number a constant."""
     low, high = value
-    shown = f"{low:.4g}" if low == high else f"{low:.4g} to {high:.4g}"
+    shown = readable(low, 4) if low == high else f"{readable(low, 4)} to {readable(high, 4)}"
     with solara.Tooltip(control.source or "no source given"):
         solara.SliderRangeFloat(f"{control.label}: {shown}", value=value, min=control.minimum, max=control.maximum,
                                 step=control.step, on_value=on_value, thumb_label=False)

@@ -132,6 +132,7 @@ class Charts:
         ax = plots.plot_deal_curves(curves, horizon, ax=self.deal_curve.axes[0], unit=unit)
         ax.set_ylabel(f"probability by {unit}")
         ax.set_title("Time to a deal" + (" and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""))
+        ax.get_legend().set_loc("lower right")  # below rising curves, where they seldom are
 
         plots.plot_outcome_classes(current, list(outcome_classes(scenario).values()), ax=self.outcome_classes.axes[0])
 
