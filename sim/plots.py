@@ -5,6 +5,8 @@ matplotlib; drawing on an Axes that already holds a plot only ever widens its li
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -105,6 +107,11 @@ def parameter_names(table: pd.DataFrame, labels: dict[str, str] | None = None) -
     return [(labels or {}).get(path) or path.replace("_", " ") for path in table.index]
 
 
+def _wrapped(name: str, width: int = 45) -> str:
+    """A long bar label on lines of at most ``width`` characters (a key path, without spaces, stays whole)."""
+    return "\n".join(textwrap.wrap(name, width, break_long_words=False, break_on_hyphens=False)) or name
+
+
 def plot_sobol(indices: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes | None = None) -> Axes:
     """Bars of first-order and total Sobol indices with 95% intervals, for the ``top`` parameters by total
     (named by the table's ``label`` column when it has one)."""
@@ -115,7 +122,7 @@ def plot_sobol(indices: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
             capsize=2)
     ax.barh(y - 0.2, shown["first_order"], height=0.4, xerr=shown["first_order_conf"].clip(lower=0), color="#8c8c8c",
             label="first order", capsize=2)
-    ax.set_yticks(y, parameter_names(shown), fontsize=7)
+    ax.set_yticks(y, [_wrapped(name) for name in parameter_names(shown)], fontsize=7)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Sobol index (share of the outcome's variance; bars: 95% interval)")
     ax.set_title(f"What drives {outcome.replace('_', ' ')}" if outcome else "Sobol indices")
@@ -133,7 +140,8 @@ def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     ax.barh(y, shown["outcome_low"] - centre, left=centre, color="#c44e52", label="parameter at its 5% quantile")
     ax.barh(y, shown["outcome_high"] - centre, left=centre, color="#55a868", label="parameter at its 95% quantile")
     ax.axvline(centre, color="black", linewidth=1.2, linestyle="--", zorder=3)
-    labels = [f"{name} ({row.value_low:.3g} / {row.value_high:.3g})" for name, (_, row) in zip(parameter_names(shown), shown.iterrows())]
+    labels = [_wrapped(f"{name} ({row.value_low:.3g} / {row.value_high:.3g})")
+              for name, (_, row) in zip(parameter_names(shown), shown.iterrows())]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlabel(f"mean {outcome.replace('_', ' ')} (line: all parameters central)")
     ax.set_title("One at a time")
@@ -168,7 +176,7 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None, labels: dict[str
     ax.barh(y, right - left, left=left, color="#4c72b0", height=0.6)
     for k, (name, row) in enumerate(limits.iterrows()):
         ax.text(1.02, y[k], f"{row.low:.3g} to {row.high:.3g}", va="center", fontsize=7)
-    ax.set_yticks(y, parameter_names(limits, labels), fontsize=7)
+    ax.set_yticks(y, [_wrapped(name) for name in parameter_names(limits, labels)], fontsize=7)
     ax.set_xlim(0, 1.3)
     ax.set_xlabel("position within the parameter's sampled range")
     ax.set_title("PRIM: the box")
