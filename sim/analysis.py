@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,11 +25,17 @@ def summary_columns(names: list[str]) -> list[str]:
     return [n for n in names if n in SUMMARY_COLUMNS or n.startswith(SUMMARY_PREFIXES)]
 
 
+@functools.cache
+def two_sided_z(level: float) -> float:
+    """The normal quantile of a two-sided ``level`` interval (1.96 for 95%), computed once per level."""
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
 def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion; exactly 0 (1) at no (all) successes."""
     if trials == 0:
         return (float("nan"), float("nan"))
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = two_sided_z(level)
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
