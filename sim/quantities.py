@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import (
@@ -87,6 +87,8 @@ class Fixed(QuantityBase):
 class _Bounded(QuantityBase):
     """A distribution on ``[low, high]``."""
 
+    if TYPE_CHECKING:
+        dist: str
     low: Finite
     high: Finite
 
@@ -334,7 +336,7 @@ DISTRIBUTIONS = ("uniform", "triangular", "truncated_normal", "normal", "lognorm
 """The names a scenario gives after ``dist:``."""
 DISTRIBUTION_TAGS = ("number", "fixed", *DISTRIBUTIONS)
 
-Quantity = Annotated[
+_TaggedQuantity = Annotated[
     Union[
         Annotated[NumberAsFixed, Tag("number")],
         Annotated[Fixed, Tag("fixed")],
@@ -357,7 +359,11 @@ Quantity = Annotated[
         ),
     ),
 ]
-"""A scenario number: a constant or a distribution (see the module docstring)."""
+if TYPE_CHECKING:
+    Quantity = QuantityBase
+else:
+    Quantity = _TaggedQuantity
+"""A scenario number: a constant or a distribution (see the module docstring); to a type checker, a QuantityBase."""
 
 
 def within(low: float = -math.inf, high: float = math.inf):

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
 from sim.errors import ScenarioError
-from sim.history.data import CONFLICT_TYPE_CHOICES, INTENSITY_CHOICES, REGION_CHOICES
+from sim.history.choices import ConflictType, Intensity, WorldRegion
 from sim.quantities import (
     DISTRIBUTION_TAGS,
     DISTRIBUTIONS,
@@ -226,10 +226,10 @@ class Constraints(_Strict):
 class ReferenceClass(_Strict):
     """The war as history's base rates see it (UCDP conflict episodes; see ``sim reference-class``)."""
 
-    conflict_type: Literal[CONFLICT_TYPE_CHOICES] = "any"
-    intensity: Literal[INTENSITY_CHOICES] = Field(default="war", description="war: reached 1,000 battle deaths in a year.")
+    conflict_type: ConflictType = "any"
+    intensity: Intensity = Field(default="war", description="war: reached 1,000 battle deaths in a year.")
     fighting_since: dt.date = Field(description="When the fighting began; the months fought run to model.start_date.")
-    region: Literal[REGION_CHOICES] = "any"
+    region: WorldRegion = "any"
     ucdp_conflict_id: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="The war's own UCDP conflict id, left out of its reference class.")
     source: str = Field(description="Where the profile comes from, as for a number's source.")
@@ -624,7 +624,7 @@ def _calendar_problems(s: Scenario) -> Iterator[tuple[str, str]]:
 def _normals_on_scales(raw: dict[str, Any]) -> None:
     """Cut each ``normal`` on an issue's scale (positions, absolute red lines, no-deal and ceasefire values)
     to that scale where the file gives no bound."""
-    issues = raw.get("issues") if isinstance(raw.get("issues"), dict) else {}
+    issues: dict[str, Any] = raw["issues"] if isinstance(raw.get("issues"), dict) else {}
 
     def cut(node: Any, key: str, issue: Any) -> None:
         spec, scale = node.get(key) if isinstance(node, dict) else None, issues.get(issue)
@@ -779,15 +779,15 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         if q_lo < lo or q_hi > hi:
             yield key, f"values must lie on the issue's scale [{lo:g}, {hi:g}], but this can take [{q_lo:g}, {q_hi:g}]"
 
-    for name, issue in s.issues.items():
+    for name, scale in s.issues.items():
         key = f"issues.{name}"
-        if not issue.low < issue.high:
-            yield f"{key}.high", f"must be greater than low ({issue.low:g})"
-        if issue.follows_front and s.front is None:
+        if not scale.low < scale.high:
+            yield f"{key}.high", f"must be greater than low ({scale.low:g})"
+        if scale.follows_front and s.front is None:
             yield f"{key}.follows_front", "the scenario has no front to follow"
-        if issue.follows_front == (issue.no_deal is not None):
+        if scale.follows_front == (scale.no_deal is not None):
             yield f"{key}.no_deal", "give either no_deal or follows_front: true (exactly one)"
-        yield from on_scale(name, issue.no_deal, f"{key}.no_deal")
+        yield from on_scale(name, scale.no_deal, f"{key}.no_deal")
 
     for name, actor in s.actors.items():
         key = f"actors.{name}.issues"

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import wilson_interval
-from sim.history.data import ANY, BY_AGREEMENT, DAYS_PER_MONTH
+from sim.history.choices import ANY
+from sim.history.data import BY_AGREEMENT, DAYS_PER_MONTH
 from sim.history.survival import kaplan_meier
 from sim.scenario import Scenario
 
