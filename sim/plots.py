@@ -60,8 +60,8 @@ def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | 
     if len(values):
         ax.hist(values, bins=40, color=color, alpha=style.pop("alpha", 0.85),
                 label=label or f"settlement in deals (n = {len(values):,})", **style)
-        for q, style in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
-            ax.axvline(values.quantile(q), color="black", linestyle=style, linewidth=1)
+        for q, dash in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
+            ax.axvline(values.quantile(q), color="black", linestyle=dash, linewidth=1)
     else:
         ax.text(0.5, 0.5, "no run reached a deal", transform=ax.transAxes, ha="center")
     baseline = runs[f"compromise_{issue}"].median()

@@ -18,9 +18,9 @@ def _profile(args: argparse.Namespace) -> reference_class.Profile:
     stated = reference_class.Profile()
     if args.file:
         scenario = load_scenario(args.file)
-        stated = reference_class.profile_of(scenario)
-        if stated is None:
+        if scenario.reference_class is None:
             raise ScenarioError(args.file, [("reference_class", "missing: the scenario states no profile (give one with the flags)")])
+        stated = reference_class.stated_profile(scenario)
     changes = {"conflict_type": args.type, "intensity": args.intensity, "months_fought": args.months_fought,
                "region": args.region}
     return reference_class.Profile(**{**vars(stated), **{k: v for k, v in changes.items() if v is not None}})
