@@ -138,8 +138,8 @@ def structure_forecasts(runs: pd.DataFrame, structure: dict[str, Any]) -> pd.Dat
     rows = []
     for codes, group in runs.groupby([f"structure.{name}" for name in names]):
         codes = np.atleast_1d(codes).astype(int)
-        weight = float(np.prod([shares[n][c] / shares[n].sum() for n, c in zip(names, codes)]))
-        rows.append({**{n: labels[n][c] for n, c in zip(names, codes)}, "weight": weight, "runs": len(group),
+        weight = float(np.prod([shares[n][c] / shares[n].sum() for n, c in zip(names, codes, strict=True)]))
+        rows.append({**{n: labels[n][c] for n, c in zip(names, codes, strict=True)}, "weight": weight, "runs": len(group),
                      **{f"deal_{k}": v for k, v in proportion(group["deal"]).items() if k != "se"}})
     return pd.DataFrame(rows).set_index(names)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -337,19 +337,7 @@ DISTRIBUTIONS = ("uniform", "triangular", "truncated_normal", "normal", "lognorm
 DISTRIBUTION_TAGS = ("number", "fixed", *DISTRIBUTIONS)
 
 _TaggedQuantity = Annotated[
-    Union[
-        Annotated[NumberAsFixed, Tag("number")],
-        Annotated[Fixed, Tag("fixed")],
-        Annotated[Uniform, Tag("uniform")],
-        Annotated[Triangular, Tag("triangular")],
-        Annotated[TruncatedNormal, Tag("truncated_normal")],
-        Annotated[Normal, Tag("normal")],
-        Annotated[LogNormal, Tag("lognormal")],
-        Annotated[Pert, Tag("pert")],
-        Annotated[Beta, Tag("beta")],
-        Annotated[IntegerUniform, Tag("integer_uniform")],
-        Annotated[Choice, Tag("choice")],
-    ],
+    Annotated[NumberAsFixed, Tag("number")] | Annotated[Fixed, Tag("fixed")] | Annotated[Uniform, Tag("uniform")] | Annotated[Triangular, Tag("triangular")] | Annotated[TruncatedNormal, Tag("truncated_normal")] | Annotated[Normal, Tag("normal")] | Annotated[LogNormal, Tag("lognormal")] | Annotated[Pert, Tag("pert")] | Annotated[Beta, Tag("beta")] | Annotated[IntegerUniform, Tag("integer_uniform")] | Annotated[Choice, Tag("choice")],
     Discriminator(
         _tag,
         custom_error_type="quantity",

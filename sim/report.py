@@ -120,7 +120,7 @@ def _contrast(columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[
     return pd.concat(tables).sort_values("standardised_difference", key=np.abs, ascending=False, kind="stable")
 
 
-def build_report(results: Results, history: pd.DataFrame | None, figures: Mapping[str, tuple[Callable[[Any], Any], str]],
+def build_report(results: Results, figures: Mapping[str, tuple[Callable[[Any], Any], str]],
                  columns_of: Callable[[list[str]], pd.DataFrame]) -> str:
     """The report's HTML: key findings, scenario and provenance, headline probabilities, distributions
     (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest.

@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -260,7 +260,7 @@ class NoBargaining(_Strict):
     kind: Literal["none"]
 
 
-Mechanism = Annotated[Union[Mediated, AlternatingOffers, NoBargaining], Field(discriminator="kind")]
+Mechanism = Annotated[Mediated | AlternatingOffers | NoBargaining, Field(discriminator="kind")]
 
 
 class ExpectedUtilitySettings(_Strict):
@@ -604,10 +604,10 @@ def _value_problems(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _value_problems(value, f"{prefix}.{index}")
-    elif isinstance(node, (int, float)) and not isinstance(node, bool) and prefix != "monte_carlo.seed":
-        if abs(node) > MAX_MAGNITUDE and not (isinstance(node, float) and math.isinf(node)):  # inf: "must be finite"
-            shown = f"{node:.3g}" if isinstance(node, float) or abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit integer"
-            yield prefix, f"{shown} is too large: numbers in a scenario lie within +-{MAX_MAGNITUDE:.0e}"
+    elif (isinstance(node, (int, float)) and not isinstance(node, bool) and prefix != "monte_carlo.seed"
+          and abs(node) > MAX_MAGNITUDE and not (isinstance(node, float) and math.isinf(node))):  # inf: "must be finite"
+        shown = f"{node:.3g}" if isinstance(node, float) or abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit integer"
+        yield prefix, f"{shown} is too large: numbers in a scenario lie within +-{MAX_MAGNITUDE:.0e}"
 
 
 def _calendar_problems(s: Scenario) -> Iterator[tuple[str, str]]:
@@ -661,13 +661,13 @@ def _validate(raw: dict[str, Any], path: Path) -> Scenario:
     problems = list(_event_problems(scenario, raw, path))
     if problems:
         raise ScenarioError(path, problems)
-    problems = list(_structure_problems(scenario, path))
+    problems = list(_structure_problems(scenario))
     if problems:
         raise ScenarioError(path, problems)
     return scenario
 
 
-def _structure_problems(scenario: Scenario, path: Path) -> Iterator[tuple[str, str]]:
+def _structure_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
     """Every combination of structural options must make a valid scenario that draws the same uncertain numbers,
     over the same regions and events (so that the runs of all structures share their draws and their war)."""
     if not scenario.structure:

@@ -47,7 +47,7 @@ def flag_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _stop(signum: int, frame: Any) -> None:
+def _stop(signum: int, _frame: Any) -> None:
     raise Stopped(signum)
 
 
