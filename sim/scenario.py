@@ -13,11 +13,13 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.history.choices import ConflictType, Intensity, WorldRegion
@@ -35,6 +37,8 @@ from sim.quantities import (
 from sim.yaml_io import read_yaml_mapping
 
 DAYS_PER_MONTH = 365.25 / 12
+CALENDAR_FIRST, CALENDAR_LAST = dt.date(1677, 9, 21), dt.date(2262, 4, 11)
+"""The first and last days results can date (pandas' nanosecond timestamps)."""
 MONTHS_PER_UNIT = {"month": 1.0, "week": 7 / DAYS_PER_MONTH, "day": 1 / DAYS_PER_MONTH}
 """The units a round may be counted in, and how many months (of 365.25 / 12 days) each is."""
 DEFAULT_HORIZONS = {"month": (1, 3, 6, 12, 24, 60, 120), "week": (1, 2, 4, 8, 13, 26, 52, 104),
@@ -342,6 +346,8 @@ class ModelSettings(_Strict):
     def dates_after(self, rounds: np.ndarray) -> pd.DatetimeIndex:
         """The calendar date after each number of ``rounds`` from the start (a month later is the same day
         of the month, or the month's last day if it has fewer)."""
+        import pandas as pd
+
         steps = np.asarray(rounds, dtype=np.int64) * self.round_length
         if self.round_unit != "month":
             days = steps * (7 if self.round_unit == "week" else 1)
@@ -611,14 +617,13 @@ def _value_problems(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _calendar_problems(s: Scenario) -> Iterator[tuple[str, str]]:
-    """The whole horizon must fall within the dates results can hold."""
-    import pandas as pd
-
+    """The whole horizon must fall within the dates results can hold (nanosecond timestamps)."""
     months = math.ceil(s.model.horizon_rounds * s.model.round_months)
-    first, last = pd.Timestamp.min.date(), (pd.Timestamp.max - pd.DateOffset(months=months)).date()
-    if not first <= s.model.start_date <= last:
-        yield "model.start_date", (f"must lie between {first} and {last}, so that the {months}-month horizon ends "
-                                   f"by {pd.Timestamp.max.date()} (got {s.model.start_date})")
+    shifted = CALENDAR_LAST.year * 12 + CALENDAR_LAST.month - 1 - months
+    last = dt.date(shifted // 12, shifted % 12 + 1, 1) + dt.timedelta(days=CALENDAR_LAST.day - 1)
+    if not CALENDAR_FIRST <= s.model.start_date <= last:
+        yield "model.start_date", (f"must lie between {CALENDAR_FIRST} and {last}, so that the {months}-month horizon "
+                                   f"ends by {CALENDAR_LAST} (got {s.model.start_date})")
 
 
 def _normals_on_scales(raw: dict[str, Any]) -> None:
