@@ -136,7 +136,7 @@ class Acceptance:
         ``contract_point`` is :meth:`contract_point` at ``log_weight``, already computed by the caller."""
         share = np.exp(log_weight - log_weight.max(axis=0))
         if self.groups is not None:
-            share = share * self.groups.necessary()
+            share = share * self.groups.necessary
         if self.form.kind == "linear":
             utility = package_utility(self.position, self.weight, self.median_point(log_weight), self.form)
         else:
@@ -173,7 +173,7 @@ def out_of_reach(rules: Acceptance) -> np.ndarray:
     which bounds its deal value from above (a proof that no zone exists)."""
     best = package_utility(rules.position, rules.weight, rules.clip(rules.position), rules.form)
     short = best < rules.threshold - TOLERANCE
-    return (short if rules.groups is None else short & rules.groups.necessary()).any(axis=0)
+    return (short if rules.groups is None else short & rules.groups.necessary).any(axis=0)
 
 
 def search_zone(rules: Acceptance, log_weight: np.ndarray) -> Zone:

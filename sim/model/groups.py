@@ -65,47 +65,39 @@ def conditions_hold(issue: np.ndarray, low: np.ndarray, high: np.ndarray, packag
 
 @dataclass(frozen=True)
 class GroupTerms:
-    """The groups' rules over some runs ``[n]``: the veto rows' groups and votes ``[V]``, and what every actor row
-    ``[A]`` contributes to the contributed issues ``[C]`` on its condition."""
+    """The groups' rules over some runs ``[n]``: the votes of the veto rows ``[V]`` that belong to voting groups, and
+    what the contributing members ``[K]`` give to the contributed issues ``[C]`` on their conditions. Build it with
+    :func:`group_terms`."""
 
-    row_group: np.ndarray  # [V] the group of each veto row, NO_GROUP for the other veto holders
+    voters: tuple[np.ndarray, ...]  # per voting group, its veto rows
     vote: np.ndarray  # [V, n] each veto row's weight in its group's decision (0 outside groups)
-    quota: np.ndarray  # [G, n] the share of the group's weight that must accept
+    quota: np.ndarray  # [voting groups, n] the share of the group's weight that must accept
+    necessary: np.ndarray  # [V, n] rows whose rejection alone sinks the package (see group_terms)
     capped: np.ndarray  # [C] indices of the contributed issues
-    contribution: np.ndarray  # [A, C, n] on the normalised scale
-    condition_issue: np.ndarray  # [A] the issue a contribution depends on, NO_GROUP for none
-    condition_low: np.ndarray  # [A, n]
-    condition_high: np.ndarray  # [A, n]
+    contribution: np.ndarray  # [K, C, n] on the normalised scale
+    condition_issue: np.ndarray  # [K] the issue a contribution depends on, NO_GROUP for none
+    condition_low: np.ndarray  # [K, n]
+    condition_high: np.ndarray  # [K, n]
 
     def take(self, runs: np.ndarray) -> GroupTerms:
         """The same terms on a subset of runs (indices or a mask over the last axis)."""
         per_run = {f.name: getattr(self, f.name)[..., runs] for f in fields(self)
-                   if f.name not in ("row_group", "capped", "condition_issue")}
+                   if f.name not in ("voters", "capped", "condition_issue")}
         return replace(self, **per_run)
 
     def voice(self, margins: np.ndarray) -> np.ndarray:
         """Veto rows' margins ``[V, n]`` with each member's raised to its group's (the quota's weighted quantile)."""
-        out = margins
-        for k in np.unique(self.row_group[self.row_group != NO_GROUP]):
-            rows = self.row_group == k
+        if not self.voters:
+            return margins
+        out = margins.copy()
+        for rows, quota in zip(self.voters, self.quota):
             own, vote = margins[rows], self.vote[rows]
             order = np.argsort(-own, axis=0)
             ranked = np.take_along_axis(own, order, axis=0)
             reached = np.cumsum(np.take_along_axis(vote, order, axis=0), axis=0)
-            pivot = (reached >= self.quota[k] * reached[-1] * (1.0 - _EDGE)).argmax(axis=0)
-            group = np.take_along_axis(ranked, pivot[None], axis=0)
-            out = out.copy() if out is margins else out
-            out[rows] = np.maximum(own, group)
+            pivot = (reached >= quota * reached[-1] * (1.0 - _EDGE)).argmax(axis=0)
+            out[rows] = np.maximum(own, np.take_along_axis(ranked, pivot[None], axis=0))
         return out
-
-    def necessary(self) -> np.ndarray:
-        """``[V, n]``: True for veto rows whose rejection alone sinks the package (every veto holder outside a group;
-        a member whose weight exceeds what its group's quota leaves over). Only these bound the least margin."""
-        total = np.zeros_like(self.quota)
-        members = self.row_group != NO_GROUP
-        np.add.at(total, self.row_group[members], self.vote[members])
-        spare = ((1.0 - self.quota) * total)[np.maximum(self.row_group, 0)]
-        return ~members[:, None] | (self.vote > spare * (1.0 + _EDGE) + _EDGE)
 
     def deliver(self, package: np.ndarray) -> np.ndarray:
         """``package [J, n]`` with each contributed issue cut to what the members whose condition it meets contribute."""
@@ -116,6 +108,22 @@ class GroupTerms:
         delivered = package.copy()
         delivered[self.capped] = np.minimum(package[self.capped], available)
         return delivered
+
+
+def group_terms(row_group: np.ndarray, vote: np.ndarray, quota: np.ndarray, capped: np.ndarray,
+                contribution: np.ndarray, condition_issue: np.ndarray, condition_low: np.ndarray,
+                condition_high: np.ndarray) -> GroupTerms:
+    """Terms from each veto row's group ``row_group [V]`` (NO_GROUP outside groups), its ``vote [V, n]``, each group's
+    ``quota [G, n]`` and the contributing members' arrays. A member is necessary when its vote exceeds what its
+    group's quota leaves over, ``v_m > (1 - q) sum v``; every veto holder outside a group is."""
+    groups = [k for k in range(quota.shape[0]) if (row_group == k).any()]
+    members = row_group != NO_GROUP
+    total = np.zeros_like(quota)
+    np.add.at(total, row_group[members], vote[members])
+    spare = ((1.0 - quota) * total)[np.maximum(row_group, 0)]
+    necessary = ~members[:, None] | (vote > spare * (1.0 + _EDGE) + _EDGE)
+    return GroupTerms(tuple(np.flatnonzero(row_group == k) for k in groups), vote, quota[groups], necessary, capped,
+                      contribution, condition_issue, condition_low, condition_high)
 
 
 @dataclass(frozen=True)
@@ -147,11 +155,11 @@ class GroupRules:
 
     def terms(self, veto: np.ndarray, runs: np.ndarray) -> GroupTerms:
         """The terms the acceptance rules of veto rows ``veto`` (actor rows) use over ``runs``."""
-        return GroupTerms(
-            row_group=self.group_of[veto], vote=self.vote[np.ix_(veto, runs)], quota=self.quota[:, runs],
-            capped=self.capped, contribution=self.contribution[..., runs], condition_issue=self.condition_issue,
-            condition_low=self.condition_low[:, runs], condition_high=self.condition_high[:, runs],
-        )
+        give = np.flatnonzero((self.contribution > 0).any(axis=(1, 2)))
+        return group_terms(self.group_of[veto], self.vote[np.ix_(veto, runs)], self.quota[:, runs], self.capped,
+                           self.contribution[np.ix_(give, np.arange(self.capped.size), runs)],
+                           self.condition_issue[give], self.condition_low[np.ix_(give, runs)],
+                           self.condition_high[np.ix_(give, runs)])
 
 
 def group_rules(scenario: Scenario, draws: Draws, actors: tuple[str, ...], issue_low: np.ndarray,
