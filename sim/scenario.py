@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +34,7 @@ from sim.quantities import (
     QuantityBase,
     within,
 )
+from sim.scenario_groups import Group, Name, group_problems
 from sim.yaml_io import read_yaml_mapping
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -48,7 +49,6 @@ RENAMED_KEYS = {"war_cost": "delay_cost"}
 """An actor's keys read under their new name (old -> new), in files, variants, ``--set`` and event targets;
 ``model.round_months`` is read as ``model.round_length`` (with monthly rounds)."""
 
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Positive = Annotated[Quantity, within(1e-12)]
 
 
@@ -384,6 +384,9 @@ class Scenario(_Strict):
     events: dict[Name, Event] = Field(default_factory=dict)
     constraints: Constraints = Constraints()
     reference_class: ReferenceClass | None = None
+    groups: dict[Name, Group] = Field(
+        default_factory=dict, description="Actors that speak for members (a coalition): each keyed by its actor's name."
+    )
     structure: dict[Name, StructuralChoice] = Field(
         default_factory=dict, description="Structural choices drawn per run: protocol, utility form, red lines, ..."
     )
@@ -843,5 +846,6 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             yield from known("actor", actor_names, name, f"model.mechanism.proposers.{k}")
             if name in s.actors and not s.actors[name].veto:
                 yield f"model.mechanism.proposers.{k}", f"'{name}' must hold a veto to propose"
+    yield from group_problems(s)
     if not isinstance(mechanism, NoBargaining) and not any(a.veto for a in s.actors.values()):
         yield "actors", "a negotiation needs at least one actor with veto: true"
