@@ -38,7 +38,7 @@ from sim.scenario import Scenario, scenario_from_mapping
 RUNS_FILE = "runs.parquet"
 MANIFEST_FILE = "manifest.json"
 WRITTEN_BY = "negotiation-sim"
-DERIVED = ("report.html", "figures", "discovery")
+DERIVED = ("report.html", "figures", "discovery", "updates", "design.parquet")
 """What the commands derive from a folder's runs into the folder itself; replaced results take them along."""
 _PACKAGES = ("negotiation-sim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib", "pyyaml")
 
@@ -404,6 +404,24 @@ def _run_locked(scenario: Scenario, folder: Path, requested: int, seed: int, job
         "backend": backend,
     }
     _write_manifest(folder, manifest)
+    return manifest
+
+
+def write_ensemble(folder: str | Path, scenario: Scenario, seed: int, table: pd.DataFrame, record: dict[str, Any],
+                   write_also: Callable[[Path], dict[str, Any]], overwrite: bool = False) -> dict[str, Any]:
+    """Write runs simulated outside :func:`run_to_folder` (a design of its own, such as a posterior ensemble) as a
+    results folder: shards in the scenario's chunks, ``write_also(folder)`` for the files that re-create them (it
+    returns what to add to the manifest), and a manifest holding ``record``, marked complete last."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with locked(folder):
+        plan = chunks(len(table), scenario.monte_carlo.chunk_runs)
+        manifest = prepare_folder(folder, _new_manifest(scenario, len(table), seed, {}, plan) | record, False, overwrite)
+        manifest |= write_also(folder)
+        for chunk in plan:
+            manifest["shards"][str(chunk.index)] = _write_shard(folder, chunk, table.iloc[chunk.first:chunk.first + chunk.runs])
+        manifest["chunks_done"], manifest["status"] = [chunk.index for chunk in plan], "complete"
+        _write_manifest(folder, manifest)
     return manifest
 
 

@@ -50,6 +50,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario = scenario.with_mechanism(args.model)
     runs = scenario.monte_carlo.runs if args.runs is None else args.runs
     out = run_folder(args)
+    if args.log:
+        from sim.cli.updating import check_log
+
+        check_log(args, scenario)
     with progress_bar(runs, scenario.name, shown(args)) as advance:
         manifest = run_to_folder(
             scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
@@ -59,6 +63,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(summary_text(load_summary(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
     print(f"\nResults: {out / RUNS_FILE} and {out / MANIFEST_FILE} ({seconds:.1f} s)")
+    if args.log:
+        from sim.cli.updating import log_run
+
+        log_run(args, out, manifest)
     return 0
 
 def cmd_summary(args: argparse.Namespace) -> int:

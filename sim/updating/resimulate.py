@@ -1,0 +1,57 @@
+"""Re-creating what a results folder's runs went through, where the stored outcome columns do not say it:
+each chunk is drawn and simulated again exactly as ``sim run`` (or ``sim update --resample``) made it,
+from the manifest, and only the states the evidence needs are kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model import simulate_history
+from sim.rng import dynamics_generator
+from sim.runner import chunks
+from sim.sampling import Draws, draws_from_unit, sample
+from sim.scenario import Scenario
+
+
+def chunk_draws(scenario: Scenario, manifest: dict[str, Any], first: int, runs: int, index: int,
+                units: np.ndarray | None) -> Draws:
+    """The numbers one chunk drew: from the scenario's design, or from a posterior ensemble's stored points."""
+    if units is not None:
+        return draws_from_unit(scenario, units[first:first + runs])
+    return sample(scenario, runs, manifest["seed"], index, scenario.monte_carlo.design)
+
+
+def fronts_at(scenario: Scenario, manifest: dict[str, Any], wanted: list[tuple[str, pd.Timestamp]],
+              units: np.ndarray | None = None) -> dict[tuple[str, pd.Timestamp], np.ndarray]:
+    """The front's share of each region at each wanted date, per run (run_id order): linear between the
+    states at the ends of the rounds around the date, re-simulated exactly."""
+    if not wanted:
+        return {}
+    settings = scenario.model
+    ends = settings.dates_after(np.arange(settings.horizon_rounds + 1))
+    last_round = int(np.searchsorted(ends, max(date for _, date in wanted), side="left"))
+    parts: dict[tuple[str, pd.Timestamp], list[np.ndarray]] = {key: [] for key in wanted}
+    plan = chunks(manifest["runs"], manifest["chunk_runs"], manifest.get("requested_runs"))
+    for chunk in plan:
+        draws = chunk_draws(scenario, manifest, chunk.first, chunk.runs, chunk.index, units)
+        _, history = simulate_history(scenario, draws, dynamics_generator(manifest["seed"], chunk.index))
+        for region in {region for region, _ in wanted}:
+            states = _states(history, draws[f"front.regions.{region}.initial"], f"front_{region}", chunk.runs, last_round)
+            for date in (d for r, d in wanted if r == region):
+                k = int(np.clip(np.searchsorted(ends, date, side="right") - 1, 0, len(ends) - 2))
+                share = (date - ends[k]) / (ends[k + 1] - ends[k])
+                parts[(region, date)].append(states[k] + share * (states[k + 1] - states[k]))
+    return {key: np.concatenate(values) for key, values in parts.items()}
+
+
+def _states(history: pd.DataFrame, initial: np.ndarray, column: str, runs: int, last_round: int) -> np.ndarray:
+    """``[rounds + 1, runs]``: the start, then the state at the end of each round up to ``last_round``
+    (a run whose model stopped earlier keeps its last state)."""
+    states = np.full((last_round + 2, runs), np.nan)
+    states[0] = initial
+    kept = history[history["round"] <= last_round]
+    states[kept["round"].to_numpy() + 1, kept["run"].to_numpy()] = kept[column].to_numpy()
+    return pd.DataFrame(states).ffill().to_numpy()
