@@ -180,9 +180,10 @@ def earliest(runs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return runs[[c for c in columns if c in runs]].min(axis=1)
 
 
-def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp) -> dict[str, float]:
-    """Probability (95% interval) that a ceasefire or a deal is in effect by ``date``."""
-    return proportion(earliest(runs, ("deal_date", "ceasefire_date")).le(pd.Timestamp(date)))
+def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp, weights: np.ndarray | None = None) -> dict[str, float]:
+    """Probability (95% interval) that a ceasefire or a deal is in effect by ``date`` (weighted by importance
+    ``weights`` if given)."""
+    return proportion(earliest(runs, ("deal_date", "ceasefire_date")).le(pd.Timestamp(date)), weights)
 
 
 def median_time_to_deal(runs: pd.DataFrame, unit: str = "month") -> float:

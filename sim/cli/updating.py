@@ -93,7 +93,7 @@ def log_run(args: argparse.Namespace, folder: Path, manifest: dict[str, Any]) ->
 
 def cmd_update(args: argparse.Namespace) -> int:
     from sim.analysis import headline
-    from sim.updating.posterior import ess_warning, parameter_shifts, structure_shifts
+    from sim.updating.posterior import parameter_shifts, structure_shifts
     from sim.updating.questions import dated_forecast
     from sim.updating.update import condition
 
@@ -167,7 +167,7 @@ def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:
     warning = ess_warning(update.ess, runs)
     if warning:
         print(warning)
-    percent = lambda v: f"{v:.1%}"  # noqa: E731
+    percent = lambda v: f"{v:.1%}"
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         print("\nHow expected each report was (mean likelihood over the runs; 1 = every run agreed):")
         print(tables["observations"][["date", "kind", "reliability", "expected"]].to_string(float_format="{:.3f}".format))
@@ -187,7 +187,12 @@ def cmd_forecasts(args: argparse.Namespace) -> int:
 
     from sim.history.data import data_dir
     from sim.updating.forecast_log import read_log
-    from sim.updating.platforms import FOLDER, compare_with_platforms, model_scores, read_platform_forecasts
+    from sim.updating.platforms import (
+        FOLDER,
+        compare_with_platforms,
+        model_scores,
+        read_platform_forecasts,
+    )
     from sim.updating.plots import plot_forecast_log
     from sim.updating.questions import read_questions
 

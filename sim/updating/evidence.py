@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -78,7 +78,7 @@ class RedLineAt(_Bounded):
 
 
 _KINDS = ("happened", "front", "position", "red_line")
-Observation = Annotated[Union[Happened, FrontAt, PositionAt, RedLineAt], Field(discriminator="kind")]
+Observation = Annotated[Happened | FrontAt | PositionAt | RedLineAt, Field(discriminator="kind")]
 
 
 class EvidenceFile(BaseModel):

@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario import Scenario
-from sim.updating.evidence import Evidence, FrontAt, Happened, Observation, PositionAt, RedLineAt
+from sim.updating.evidence import (
+    Evidence,
+    FrontAt,
+    Happened,
+    Observation,
+    PositionAt,
+    RedLineAt,
+)
 
 DATE_COLUMNS = {"deal": "deal_date", "ceasefire": "ceasefire_date"}
 

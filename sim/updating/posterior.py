@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis import effective_sample_size
-
 LOW_ESS = 500
 """Below this effective sample size a probability's standard error can exceed two points: the update warns."""
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.analysis import deal_curve, proportion
+from sim.analysis import deal_curve, proportion, settled_by
 from sim.errors import ScenarioError
 from sim.scenario import Scenario
 from sim.updating.likelihood import happened_by
@@ -115,10 +115,9 @@ def calendar_date(scenario: Scenario, count: float) -> dt.date:
 
 def answer(question: Question, runs: pd.DataFrame, scenario: Scenario, weights: np.ndarray | None = None) -> dict[str, float]:
     """The probability (95% interval) that the question's measure happens by its date: ``estimate``, ``se``, ``lo``, ``hi``."""
-    by = pd.Timestamp(question.by)
-    parts = ("deal", "ceasefire") if question.measure == "ceasefire_or_deal" else (question.measure,)
-    happens = np.logical_or.reduce([happened_by(runs, part, by, scenario) for part in parts])
-    return proportion(pd.Series(happens), weights)
+    if question.measure == "ceasefire_or_deal":
+        return settled_by(runs, question.by, weights)
+    return proportion(pd.Series(happened_by(runs, question.measure, pd.Timestamp(question.by), scenario)), weights)
 
 
 def dated_forecast(questions: list[Question], runs: pd.DataFrame, scenario: Scenario,
