@@ -69,15 +69,11 @@ def check_log(args: argparse.Namespace, scenario) -> None:
 def log_forecast(args: argparse.Namespace, folder: Path, manifest: dict[str, Any], runs: pd.DataFrame,
                  weights: np.ndarray | None, as_of: dt.date, evidence: list[str]) -> str:
     """Append the dated forecast of a results folder (weighted, after an update) to ``--log``; the line to print."""
-    from sim.analysis import effective_sample_size
     from sim.results import scenario_of
-    from sim.updating.forecast_log import append_to_log, log_rows
-    from sim.updating.questions import dated_forecast
+    from sim.updating.forecast_log import log_forecast as append_forecast
 
-    scenario = scenario_of(manifest)
-    forecast = dated_forecast(_questions(args, scenario), runs, scenario, weights)
-    effective = len(runs) if weights is None else effective_sample_size(weights)
-    path = append_to_log(args.log, log_rows(forecast, as_of, manifest, evidence, len(runs), effective, folder))
+    questions = _questions(args, scenario_of(manifest))
+    path, forecast = append_forecast(args.log, folder, manifest, runs, questions, as_of, evidence, weights)
     return f"Logged {len(forecast)} forecasts as of {as_of} to {path}"
 
 
@@ -95,7 +91,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     from sim.analysis import headline
     from sim.updating.posterior import parameter_shifts, structure_shifts
     from sim.updating.questions import dated_forecast
-    from sim.updating.update import condition
+    from sim.updating.update import before_and_after, condition, observation_table
 
     for flag in ("runs", "seed"):
         if getattr(args, flag) is not None and not args.resample:
@@ -115,10 +111,10 @@ def cmd_update(args: argparse.Namespace) -> int:
         questions = _questions(args, scenario)
         taught = parameter_shifts(update.runs, update.manifest["parameters"], weights)
         structures = structure_shifts(update.runs, {n: list(c.options) for n, c in scenario.structure.items()}, weights)
-        observations = _observation_table(update)
-        tables = {"headline": _side_by_side(prior, posterior),
-                  "questions": _side_by_side(dated_forecast(questions, update.runs, scenario),
-                                             dated_forecast(questions, update.runs, scenario, weights)),
+        observations = observation_table(update)
+        tables = {"headline": before_and_after(prior, posterior),
+                  "questions": before_and_after(dated_forecast(questions, update.runs, scenario),
+                                                dated_forecast(questions, update.runs, scenario, weights)),
                   "parameters": taught, "structures": structures, "observations": observations}
         if out.exists() and any(out.iterdir()) and not args.overwrite:
             raise ScenarioError(out, [("", "is not empty; pass --overwrite to replace it")])
@@ -140,21 +136,6 @@ def cmd_update(args: argparse.Namespace) -> int:
         print(f"Fresh ensemble from the posterior: {manifest['runs']:,} runs (seed {seed}) in {args.resample}; "
               f"update it again with: sim update {args.resample} EVIDENCE")
     return 0
-
-
-def _side_by_side(prior: pd.DataFrame, posterior: pd.DataFrame) -> pd.DataFrame:
-    """Prior and posterior estimates and intervals in one table."""
-    keep = [c for c in ("text", "by") if c in prior]
-    numbers = ["estimate", "lo", "hi"]
-    return pd.concat([prior[keep], prior[numbers].add_prefix("prior_"), posterior[numbers].add_prefix("posterior_")], axis=1)
-
-
-def _observation_table(update) -> pd.DataFrame:
-    """Per observation: its date, kind, reliability, and how likely the ensemble found it (the mean likelihood)."""
-    rows = [{"observation": o.id, "date": o.date, "kind": o.kind, "reliability": o.reliability,
-             "expected": float(np.exp(update.log_likelihood[o.id]).mean()), "source": o.source}
-            for o in update.evidence.observations]
-    return pd.DataFrame(rows).set_index("observation").sort_values("expected", kind="stable")
 
 
 def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
@@ -77,3 +78,17 @@ def append_to_log(folder: str | Path, rows: pd.DataFrame) -> Path:
         combined = combined.drop_duplicates(keys, keep="last").sort_values(["question", "as_of"], kind="stable")
         write_atomically(path, lambda temporary: combined.to_csv(temporary, index=False))
     return path
+
+
+def log_forecast(log: str | Path, folder: str | Path, manifest: dict[str, Any], runs: pd.DataFrame, questions: list,
+                 as_of: dt.date, evidence: list[str], weights: np.ndarray | None = None) -> tuple[Path, pd.DataFrame]:
+    """Forecast ``questions`` from a results folder's runs (weighted by an update's ``weights``, if given) as of
+    ``as_of``, and append it to the log in ``log``; returns the log's path and the rows added."""
+    from sim.analysis import effective_sample_size
+    from sim.results import scenario_of
+    from sim.updating.questions import dated_forecast
+
+    forecast = dated_forecast(questions, runs, scenario_of(manifest), weights)
+    effective = len(runs) if weights is None else effective_sample_size(weights)
+    added = log_rows(forecast, as_of, manifest, evidence, len(runs), effective, folder)
+    return append_to_log(log, added), added
