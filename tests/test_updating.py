@@ -16,7 +16,10 @@ from sim.results import file_sha256, read_results, run_to_folder, scenario_of
 from sim.runner import history_sample
 from sim.scenario import load_scenario
 from sim.updating.resample import run_posterior
-from sim.updating.resimulate import fronts_at
+from sim.model import simulate_history
+from sim.rng import dynamics_generator
+from sim.sampling import sample
+from sim.updating.resimulate import cut_short, fronts_at
 from sim.updating.update import condition, stored_units
 
 EVIDENCE = SCENARIOS / "evidence" / "ukraine_2026.yaml"
@@ -33,6 +36,18 @@ def prior(tmp_path_factory):
 
 def _shards(folder):
     return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
+
+
+@pytest.mark.parametrize("variant", ["mediator", "alternating", "structures"])
+def test_a_run_cut_short_for_the_evidence_is_exact_up_to_its_last_round(variant):
+    scenario = load_scenario(SCENARIOS / "ukraine_structure_uncertain.yaml" if variant == "structures" else ARTICLE)
+    scenario = scenario.with_mechanism("alternating") if variant == "alternating" else scenario
+    draws = sample(scenario, 200, 3)
+    _, full = simulate_history(scenario, draws, dynamics_generator(3, 0))
+    _, short = simulate_history(cut_short(scenario, 2), draws, dynamics_generator(3, 0))
+    assert short["round"].max() < full["round"].max() or variant == "structures"  # its protocols look far ahead
+    early = lambda history: history[history["round"] <= 2].reset_index(drop=True)  # noqa: E731
+    pd.testing.assert_frame_equal(early(short), early(full))
 
 
 def test_fronts_are_re_simulated_exactly(prior):

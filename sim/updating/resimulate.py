@@ -35,9 +35,10 @@ def fronts_at(scenario: Scenario, manifest: dict[str, Any], wanted: list[tuple[s
     last_round = int(np.searchsorted(ends, max(date for _, date in wanted), side="left"))
     parts: dict[tuple[str, pd.Timestamp], list[np.ndarray]] = {key: [] for key in wanted}
     plan = chunks(manifest["runs"], manifest["chunk_runs"], manifest.get("requested_runs"))
+    shortened = cut_short(scenario, last_round)
     for chunk in plan:
         draws = chunk_draws(scenario, manifest, chunk.first, chunk.runs, chunk.index, units)
-        _, history = simulate_history(scenario, draws, dynamics_generator(manifest["seed"], chunk.index))
+        _, history = simulate_history(shortened, draws, dynamics_generator(manifest["seed"], chunk.index))
         for region in {region for region, _ in wanted}:
             states = _states(history, draws[f"front.regions.{region}.initial"], f"front_{region}", chunk.runs, last_round)
             for date in (d for r, d in wanted if r == region):
@@ -45,6 +46,16 @@ def fronts_at(scenario: Scenario, manifest: dict[str, Any], wanted: list[tuple[s
                 share = (date - ends[k]) / (ends[k + 1] - ends[k])
                 parts[(region, date)].append(states[k] + share * (states[k + 1] - states[k]))
     return {key: np.concatenate(values) for key, values in parts.items()}
+
+
+def cut_short(scenario: Scenario, last_round: int) -> Scenario:
+    """The scenario run only as far as the evidence needs: to ``last_round`` and as many rounds again as its
+    protocols look ahead (alternating offers solve the next rounds backwards, up to the horizon), so that every
+    round up to ``last_round`` is exactly as in the full run."""
+    variants = [scenario.with_structure(picks) for picks in scenario.structures()] if scenario.structure else [scenario]
+    lookahead = max(getattr(variant.model.mechanism, "lookahead", 0) for variant in variants)
+    rounds = min(scenario.model.horizon_rounds, last_round + 1 + lookahead)
+    return scenario.model_copy(update={"model": scenario.model.model_copy(update={"horizon_rounds": rounds})})
 
 
 def _states(history: pd.DataFrame, initial: np.ndarray, column: str, runs: int, last_round: int) -> np.ndarray:
