@@ -12,15 +12,16 @@ import yaml
 from conftest import ARTICLE, SCENARIOS
 
 from sim.cli import main
-from sim.results import file_sha256, read_results, run_to_folder, scenario_of
-from sim.runner import history_sample
+from sim.errors import ScenarioError
+from sim.results import DESIGN_FILE, design_points, file_sha256, read_results, run_to_folder, scenario_of
+from sim.runner import history_sample, replay_run
 from sim.scenario import load_scenario
 from sim.updating.resample import run_posterior
 from sim.model import simulate_history
 from sim.rng import dynamics_generator
 from sim.sampling import sample
 from sim.updating.resimulate import cut_short, fronts_at
-from sim.updating.update import condition, stored_units
+from sim.updating.update import condition
 
 EVIDENCE = SCENARIOS / "evidence" / "ukraine_2026.yaml"
 REGION = "contested_donbas"
@@ -79,9 +80,12 @@ def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exa
     # the stored design re-creates every run: its front at the horizon is the stored one
     scenario = scenario_of(one)
     end = scenario.model.dates_after([scenario.model.horizon_rounds])[0]
-    units = stored_units(tmp_path / "one", one)
-    stored = read_results(tmp_path / "one").runs[f"front_end_{REGION}"].to_numpy()
-    np.testing.assert_array_equal(fronts_at(scenario, one, [(REGION, end)], units)[(REGION, end)], stored)
+    units = design_points(tmp_path / "one", one)
+    stored = read_results(tmp_path / "one").runs
+    np.testing.assert_array_equal(fronts_at(scenario, one, [(REGION, end)], units)[(REGION, end)], stored[f"front_end_{REGION}"])
+    _, replayed = replay_run(scenario, one["seed"], one["runs"], 123, one["requested_runs"], units)
+    compared = [*one["parameters"], "deal", "months_to_deal", "outcome", f"front_end_{REGION}", "cost_ukraine"]
+    assert replayed[compared].astype(str).tolist() == stored.iloc[123][compared].astype(str).tolist()
     # the posterior moved: Russia's red line on territory is all of Donbas in (nearly) every fresh run
     fresh = read_results(tmp_path / "one").runs["actors.russia.issues.territory.red_line.min"]
     assert (fresh == 1.0).mean() > 0.97
@@ -89,6 +93,9 @@ def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exa
     again = condition(tmp_path / "one", EVIDENCE)
     assert {o.date.isoformat() for o in again.evidence.observations} >= {"2026-02-18"}
     assert not {o.id for o in again.evidence.observations} & {o.id for o in update.evidence.observations}
+    (tmp_path / "one" / DESIGN_FILE).write_bytes((tmp_path / "two" / DESIGN_FILE).read_bytes()[:-8])
+    with pytest.raises(ScenarioError, match="design.parquet: is missing or differs"):
+        read_results(tmp_path / "one")
 
 
 def test_update_command_writes_tables_warns_on_a_small_sample_and_logs(prior, tmp_path, capsys):

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.results import file_sha256, write_atomically, write_ensemble
+from sim.results import DESIGN_FILE, design_points, file_sha256, write_atomically, write_ensemble
 from sim.runner import chunks, run_design
 from sim.sampling import unit_design
-from sim.updating.update import DESIGN_FILE, Update, applied_keys, stored_units
+from sim.updating.update import Update, applied_keys
 
 SHRINK = 0.95
 """Liu and West's kernel: each point moves to ``a z + (1 - a) mean + sqrt(1 - a^2) sd e`` (probit scale)."""
@@ -24,7 +24,7 @@ _RESAMPLE_STREAM = 3  # beside the seed tree's parameter, design and dynamics st
 
 def prior_units(update: Update, folder: Path) -> np.ndarray:
     """The unit-cube points the folder's runs were drawn from, in run order (re-created from the manifest)."""
-    stored = stored_units(folder, update.manifest)
+    stored = design_points(folder, update.manifest)
     if stored is not None:
         return stored
     manifest, scenario = update.manifest, update.scenario

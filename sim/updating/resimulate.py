@@ -10,18 +10,8 @@ import numpy as np
 import pandas as pd
 
 from sim.model import simulate_history
-from sim.rng import dynamics_generator
-from sim.runner import chunks
-from sim.sampling import Draws, draws_from_unit, sample
+from sim.runner import chunks, draw_chunk
 from sim.scenario import Scenario
-
-
-def chunk_draws(scenario: Scenario, manifest: dict[str, Any], first: int, runs: int, index: int,
-                units: np.ndarray | None) -> Draws:
-    """The numbers one chunk drew: from the scenario's design, or from a posterior ensemble's stored points."""
-    if units is not None:
-        return draws_from_unit(scenario, units[first:first + runs])
-    return sample(scenario, runs, manifest["seed"], index, scenario.monte_carlo.design)
 
 
 def fronts_at(scenario: Scenario, manifest: dict[str, Any], wanted: list[tuple[str, pd.Timestamp]],
@@ -37,8 +27,8 @@ def fronts_at(scenario: Scenario, manifest: dict[str, Any], wanted: list[tuple[s
     plan = chunks(manifest["runs"], manifest["chunk_runs"], manifest.get("requested_runs"))
     shortened = cut_short(scenario, last_round)
     for chunk in plan:
-        draws = chunk_draws(scenario, manifest, chunk.first, chunk.runs, chunk.index, units)
-        _, history = simulate_history(shortened, draws, dynamics_generator(manifest["seed"], chunk.index))
+        draws, dynamics = draw_chunk(scenario, manifest["seed"], chunk, units)
+        _, history = simulate_history(shortened, draws, dynamics)
         for region in {region for region, _ in wanted}:
             states = _states(history, draws[f"front.regions.{region}.initial"], f"front_{region}", chunk.runs, last_round)
             for date in (d for r, d in wanted if r == region):

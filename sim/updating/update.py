@@ -11,16 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.results import read_results, scenario_of
+from sim.results import design_points, read_results, scenario_of
 from sim.scenario import Scenario
 from sim.updating.evidence import Evidence, load_evidence, observation_key
 from sim.updating.likelihood import front_dates, log_likelihood
 from sim.updating.posterior import importance_weights
 from sim.updating.resimulate import fronts_at
-
-DESIGN_FILE = "design.parquet"
-"""A posterior ensemble's points in the unit cube, one row per run: what re-creates its draws."""
-
 
 @dataclass(frozen=True)
 class Update:
@@ -55,20 +51,6 @@ def ensemble_as_of(manifest: dict[str, Any]) -> dt.date:
     return dt.date.fromisoformat(str(manifest["scenario"]["resolved"]["model"]["start_date"]))
 
 
-def stored_units(folder: Path, manifest: dict[str, Any]) -> np.ndarray | None:
-    """A posterior ensemble's design points (checked against the manifest's hash), or None for a plain run."""
-    from sim.errors import ScenarioError
-    from sim.results import file_sha256
-
-    posterior = manifest.get("posterior")
-    if not posterior:
-        return None
-    path = folder / DESIGN_FILE
-    if not path.is_file() or file_sha256(path) != posterior.get("design_sha256"):
-        raise ScenarioError(folder, [(DESIGN_FILE, "is missing or differs from the one the manifest records")])
-    return pd.read_parquet(path).to_numpy(float)
-
-
 def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | None = None) -> Update:
     """Weigh every run of a results folder by the evidence (only observations dated on or before ``as_of``, if
     given, and not already applied to the ensemble): the stored outcome columns, and the front re-simulated
@@ -80,7 +62,7 @@ def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | No
     if as_of is not None:
         evidence = evidence.until(as_of)
     evidence = evidence.without(set(results.manifest.get("posterior", {}).get("applied", [])))
-    fronts = fronts_at(scenario, results.manifest, front_dates(evidence), stored_units(folder, results.manifest))
+    fronts = fronts_at(scenario, results.manifest, front_dates(evidence), design_points(folder, results.manifest))
     table = log_likelihood(evidence, results.runs, fronts, scenario)
     weights = importance_weights(table.sum(axis=1).to_numpy())
     from sim.analysis import effective_sample_size
