@@ -11,12 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis import effective_sample_size
 from sim.results import design_points, read_results, scenario_of
 from sim.scenario import Scenario
 from sim.updating.evidence import Evidence, load_evidence, observation_key
 from sim.updating.likelihood import front_dates, log_likelihood
 from sim.updating.posterior import importance_weights
 from sim.updating.resimulate import fronts_at
+
 
 @dataclass(frozen=True)
 class Update:
@@ -65,8 +67,6 @@ def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | No
     fronts = fronts_at(scenario, results.manifest, front_dates(evidence), design_points(folder, results.manifest))
     table = log_likelihood(evidence, results.runs, fronts, scenario)
     weights = importance_weights(table.sum(axis=1).to_numpy())
-    from sim.analysis import effective_sample_size
-
     return Update(scenario, results.manifest, evidence, results.runs, table, weights, effective_sample_size(weights))
 
 
