@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ def summary_columns(names: list[str]) -> list[str]:
     return [n for n in names if n in SUMMARY_COLUMNS or n.startswith(SUMMARY_PREFIXES)]
 
 
-def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
+def wilson_interval(successes: float, trials: float, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion; exactly 0 (1) at no (all) successes."""
     if trials == 0:
         return (float("nan"), float("nan"))
@@ -99,6 +100,10 @@ def settlement_quantiles(runs: pd.DataFrame) -> pd.DataFrame:
 Indicator = Callable[[pd.DataFrame], pd.Series]
 
 
+def _within(runs: pd.DataFrame, column: str, count: int, unit: str) -> pd.Series:
+    return within(runs[column], count, unit)
+
+
 def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
     """The headline measures of a scenario, each a yes/no per run: a deal by the horizon and within each
     headline horizon, where the scenario has them a ceasefire before any deal and a breakdown, then a zone
@@ -108,15 +113,15 @@ def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
         f"deal by the horizon ({plural(scenario.horizon, unit)})": lambda runs: runs["deal"],
     }
     for count in scenario.headline_horizons:
-        measures[f"deal within {plural(count, unit)}"] = lambda runs, n=count: within(runs["months_to_deal"], n, unit)
+        measures[f"deal within {plural(count, unit)}"] = partial(_within, column="months_to_deal", count=count, unit=unit)
     if scenario.ceasefire is not None:
         measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
     if scenario.can_break_down():
         measures["deal breaks down by the horizon"] = lambda runs: runs["breakdown"]
     measures[f"zone of agreement by the horizon ({plural(scenario.horizon, unit)})"] = lambda runs: runs["zone"]
     for count in scenario.headline_horizons:
-        measures[f"zone of agreement within {plural(count, unit)}"] = (
-            lambda runs, n=count: within(runs["months_to_zone"], n, unit))
+        measures[f"zone of agreement within {plural(count, unit)}"] = partial(
+            _within, column="months_to_zone", count=count, unit=unit)
     measures["a zone but no deal by the horizon"] = lambda runs: runs["zone"] & ~runs["deal"]
     return measures
 
@@ -152,8 +157,8 @@ def structure_forecasts(runs: pd.DataFrame, structure: dict[str, Any]) -> pd.Dat
     rows = []
     for codes, group in runs.groupby([f"structure.{name}" for name in names]):
         codes = np.atleast_1d(codes).astype(int)
-        weight = float(np.prod([shares[n][c] / shares[n].sum() for n, c in zip(names, codes)]))
-        rows.append({**{n: labels[n][c] for n, c in zip(names, codes)}, "weight": weight, "runs": len(group),
+        weight = float(np.prod([shares[n][c] / shares[n].sum() for n, c in zip(names, codes, strict=True)]))
+        rows.append({**{n: labels[n][c] for n, c in zip(names, codes, strict=True)}, "weight": weight, "runs": len(group),
                      **{f"deal_{k}": v for k, v in proportion(group["deal"]).items() if k != "se"}})
     return pd.DataFrame(rows).set_index(names)
 
@@ -232,7 +237,7 @@ def sensitivity_outcomes(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         table[column] = runs[column].astype(float)
     for issue, spec in scenario.issues.items():
-        if spec.follows_front:
+        if spec.no_deal is None:
             fallback = spec.low + (spec.high - spec.low) * runs["front_end"]
         else:
             path = f"issues.{issue}.no_deal"

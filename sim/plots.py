@@ -43,7 +43,7 @@ def plot_outcome_classes(runs: pd.DataFrame, classes: list[str] | None = None, a
     labels = [label_of(name) for name in shares.index]
     errors = interval_errors(shares["estimate"], shares["lo"], shares["hi"])
     ax.barh(labels, shares["estimate"], xerr=errors, color=color, capsize=3, **style)
-    for y, (value, high) in enumerate(zip(shares["estimate"], shares["hi"])):
+    for y, (value, high) in enumerate(zip(shares["estimate"], shares["hi"], strict=True)):
         ax.text(min(high, 1.0) + 0.01, y, f"{value:.1%}", va="center", fontsize=8)
     ax.set_xlim(0, min(1.15, shares["hi"].max() + 0.12))
     ax.set_xlabel(f"share of runs (n = {len(runs):,}; bars: 95% interval)")
@@ -60,8 +60,8 @@ def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | 
     if len(values):
         ax.hist(values, bins=40, color=color, alpha=style.pop("alpha", 0.85),
                 label=label or f"settlement in deals (n = {len(values):,})", **style)
-        for q, style in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
-            ax.axvline(values.quantile(q), color="black", linestyle=style, linewidth=1)
+        for q, dash in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
+            ax.axvline(values.quantile(q), color="black", linestyle=dash, linewidth=1)
     else:
         ax.text(0.5, 0.5, "no run reached a deal", transform=ax.transAxes, ha="center")
     baseline = runs[f"compromise_{issue}"].median()
@@ -159,7 +159,7 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None) -> Axes:
     right = (limits["high"] - limits["range_low"]) / span
     ax.barh(y, [1.0] * len(limits), color="#e5e5e5", height=0.6)
     ax.barh(y, right - left, left=left, color="#4c72b0", height=0.6)
-    for k, (name, row) in enumerate(limits.iterrows()):
+    for k, (_, row) in enumerate(limits.iterrows()):
         ax.text(1.02, y[k], f"{row.low:.3g} to {row.high:.3g}", va="center", fontsize=7)
     ax.set_yticks(y, [_short(p) for p in limits.index], fontsize=7)
     ax.set_xlim(0, 1.3)

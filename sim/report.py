@@ -6,7 +6,7 @@ import base64
 import html
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -120,7 +120,7 @@ def _contrast(columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[
     return pd.concat(tables).sort_values("standardised_difference", key=np.abs, ascending=False, kind="stable")
 
 
-def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, tuple[Callable[[Any], Any], str]],
+def build_report(results: Results, figures: Mapping[str, tuple[Callable[[Any], Any], str]],
                  columns_of: Callable[[list[str]], pd.DataFrame]) -> str:
     """The report's HTML: key findings, scenario and provenance, headline probabilities, distributions
     (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest.
@@ -181,7 +181,7 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
                      caption="Quantiles of each issue's settlement among deals, beside the compromise model's forecast "
                              "(capability x salience weighted mean of positions; median over runs)")]
 
-    shown = {k: manifest[k] for k in ("seed", "requested_runs", "runs", "chunk_runs", "until_ci", "code_version",
+    shown: dict[str, Any] = {k: manifest[k] for k in ("seed", "requested_runs", "runs", "chunk_runs", "until_ci", "code_version",
                                       "versions", "timings") if k in manifest}
     shown["files"] = manifest["scenario"]["files"]
     shown["changes"] = manifest["scenario"]["changes"]

@@ -83,7 +83,7 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Write ``path`` through ``write(temporary)`` under a name unique to this process, then rename it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
     try:
@@ -245,7 +245,8 @@ def _same_run(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]
     keys = (("scenario", "resolved"), ("seed",), ("requested_runs",), ("chunk_runs",), ("until_ci",))
     problems = []
     for path in keys:
-        a, b = old, new
+        a: Any = old
+        b: Any = new
         for key in path:
             a, b = a.get(key), b.get(key)
         if a != b:

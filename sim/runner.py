@@ -185,7 +185,7 @@ def _signals_noted() -> Iterator[list[int]]:
     if threading.current_thread() is not threading.main_thread():
         yield received
         return
-    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, lambda signum, _frame: received.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield received
     finally:
@@ -326,7 +326,7 @@ def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, b
     """
     size = scenario.monte_carlo.chunk_runs
     blocks = block_runs or len(unit)
-    plan = []
+    plan: list[tuple[Scenario, int, int, int, np.ndarray]] = []
     for start in range(0, len(unit), blocks):
         for index, first in enumerate(range(start, min(start + blocks, len(unit)), size)):
             stream = index if block_runs else len(plan)

@@ -12,10 +12,9 @@ from conftest import ARTICLE, write_yaml
 from sim import load_scenario
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.scenario import scenario_from_mapping
 from sim.explorer.controls import (
-    changed_settings,
     DRAWN,
+    changed_settings,
     controls,
     group_and_label,
     initial_settings,
@@ -26,6 +25,7 @@ from sim.explorer.controls import (
 from sim.explorer.variant import free_variant_path, write_variant
 from sim.explorer.views import run_ensemble, view
 from sim.provenance import kind_of
+from sim.scenario import scenario_from_mapping
 
 RUNS = 2000
 
@@ -144,7 +144,7 @@ def test_a_setting_that_breaks_the_scenario_names_the_key(article):
         changed_settings(article, {"no.such": (0.0, 1.0)})
 
 
-def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(tmp_path, article):
+def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(tmp_path):
     copy = tmp_path / ARTICLE.name
     copy.write_text(ARTICLE.read_text())
     scenario = load_scenario(copy)

@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ARTICLE, ROOT, SCENARIOS
+from conftest import ARTICLE, SCENARIOS
 
 from sim.cli import main
 from sim.errors import ScenarioError
@@ -45,7 +45,7 @@ def test_a_failed_write_leaves_the_log_as_it_was(tmp_path, monkeypatch):
     append_to_log(tmp_path, rows("2026-01-06", 0.3))
     before = (tmp_path / LOG_FILE).read_bytes()
 
-    def broken(self, path, **kwargs):
+    def broken(_frame, path, **_options):
         path.write_text("as_of,question\n2026-")  # half a file, then the disk fills
         raise OSError(28, "No space left on device")
 

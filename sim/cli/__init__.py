@@ -13,8 +13,8 @@ import signal
 import sys
 
 from sim.cli import history, updating
-from sim.cli.explore import add_explore
 from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
+from sim.cli.explore import add_explore
 from sim.cli.inputs import cmd_backtest, cmd_init, cmd_provenance, cmd_schema, cmd_validate
 from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary, cmd_verify, stop_message
 from sim.cli.shared import BAD_INPUT, flag_problem, stopping_cleanly

@@ -8,7 +8,16 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
-from sim.cli.shared import parse_changes, plain_label, require_empty, results_folder, save_figure, shown, staged, use_agg
+from sim.cli.shared import (
+    parse_changes,
+    plain_label,
+    require_empty,
+    results_folder,
+    save_figure,
+    shown,
+    staged,
+    use_agg,
+)
 from sim.errors import ScenarioError
 from sim.model.outcomes import outcome_classes
 from sim.results import read_results, scenario_of

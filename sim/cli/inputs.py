@@ -115,7 +115,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
         items = csis.load_csis(args.data or csis.DEFAULT_PATH)
         print("CSIS Futures Lab items: preset drafts, mean satisfaction per actor (thresholds "
-              + ", ".join(f"{a} {t:g}" for a, t in zip(csis.ACTORS, items.thresholds)) + ")")
+              + ", ".join(f"{a} {t:g}" for a, t in zip(csis.ACTORS, items.thresholds, strict=True)) + ")")
         for name, draft in items.presets.items():
             scores = csis.draft_scores(items, draft)
             below = [a for a, v in scores.items() if v < items.thresholds[list(csis.ACTORS).index(a)]]

@@ -137,7 +137,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     with results_folder(args.dir, writes=args.out is None) as folder:
         results = load_summary(folder)
         history = history_of(results, args.history_runs, folder) if args.history_runs else None
-        page = build_report(results, history, figure_set(results, history),
+        page = build_report(results, figure_set(results, history),
                             lambda names: read_columns(folder, results.manifest, names))
         out = Path(args.out) if args.out else folder / "report.html"
         write_atomically(out, lambda temporary: temporary.write_text(page, encoding="utf-8"))

@@ -138,6 +138,10 @@ def cmd_update(args: argparse.Namespace) -> int:
     return 0
 
 
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
 def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:
     from sim.updating.posterior import ess_warning
 
@@ -148,18 +152,17 @@ def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:
     warning = ess_warning(update.ess, runs)
     if warning:
         print(warning)
-    percent = lambda v: f"{v:.1%}"
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         print("\nHow expected each report was (mean likelihood over the runs; 1 = every run agreed):")
         print(tables["observations"][["date", "kind", "reliability", "expected"]].to_string(float_format="{:.3f}".format))
         print("\nForecast before and after the news:")
-        print(tables["questions"].drop(columns="text").to_string(float_format=percent))
-        print(tables["headline"].to_string(float_format=percent))
+        print(tables["questions"].drop(columns="text").to_string(float_format=_percent))
+        print(tables["headline"].to_string(float_format=_percent))
         print(f"\nWhat the news taught (the {top} numbers that moved most, in prior standard deviations):")
         print(tables["parameters"].head(top).to_string(index=False, float_format="{:.3g}".format))
         if len(tables["structures"]):
             print("\nStructures, share of runs before and after:")
-            print(tables["structures"].to_string(index=False, float_format=percent))
+            print(tables["structures"].to_string(index=False, float_format=_percent))
 
 
 def cmd_forecasts(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.history.choices import CONFLICT_TYPES, REGIONS
 
 ENVIRONMENT_VARIABLE = "NEGOTIATION_SIM_DATA"
 FOLDER = "war-termination"
@@ -28,19 +29,11 @@ EPISODES_OBSERVED_UNTIL = pd.Timestamp("2020-12-31")
 AGREEMENTS_OBSERVED_UNTIL = pd.Timestamp("2021-12-31")
 """UCDP Peace Agreements v22.1 records agreements to 2021: those still in effect are censored at its end."""
 
-CONFLICT_TYPES = {1: "extrasystemic", 2: "interstate", 3: "intrastate", 4: "internationalised"}
-"""UCDP ``type_of_conflict``; ``internationalised`` is intrastate with foreign troops on a side."""
-REGIONS = {1: "europe", 2: "middle_east", 3: "asia", 4: "africa", 5: "americas"}
 EPISODE_OUTCOMES = {1: "peace_agreement", 2: "ceasefire", 3: "victory", 4: "victory", 5: "low_activity",
                     6: "actor_ceases"}
 """UCDP termination ``outcome``: 1 peace agreement, 2 ceasefire, 3/4 victory of side A/B, 5 low activity,
 6 an actor ceases to exist."""
 BY_AGREEMENT = ("peace_agreement", "ceasefire")
-ANY = "any"
-CONFLICT_TYPE_CHOICES = (ANY, *CONFLICT_TYPES.values())
-INTENSITY_CHOICES = ("war", ANY)
-"""``war``: reached war intensity (1,000 or more battle deaths in a year) at some point of the episode."""
-REGION_CHOICES = (ANY, *REGIONS.values())
 COW_OUTCOMES = {1: "winner", 2: "loser", 3: "compromise", 4: "transformed", 5: "ongoing", 6: "stalemate",
                 7: "continuing", 8: "other"}
 """COW ``Outcome`` (codebook 1-7; the file also holds one 8, kept as ``other``)."""

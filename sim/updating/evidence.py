@@ -13,9 +13,11 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
@@ -150,7 +152,7 @@ def load_evidence(path: str | Path, scenario: Scenario) -> Evidence:
                     observations=tuple(parsed.observations))
 
 
-def _describe(error: dict[str, Any]) -> tuple[str, str]:
+def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     location = [str(p) for k, p in enumerate(error["loc"]) if not (k == 2 and p in _KINDS)]  # drop the union's tag
     if error["type"] == "extra_forbidden":
         return ".".join(location), "unknown key"
@@ -170,7 +172,7 @@ def _unknown(kind: str, name: str, known: list[str]) -> str:
 
 def _problems(o: _Observation, scenario: Scenario) -> list[tuple[str, str]]:
     settings = scenario.model
-    end = settings.dates_after([settings.horizon_rounds])[0].date()
+    end = horizon_end(scenario)
     problems = []
     if o.date < settings.start_date:
         problems.append(("date", f"{o.date} is before the scenario starts ({settings.start_date})"))
@@ -186,9 +188,14 @@ def _problems(o: _Observation, scenario: Scenario) -> list[tuple[str, str]]:
             problems.append(("region", "the scenario has no front"))
         elif o.region not in regions:
             problems.append(("region", _unknown("region", o.region, regions)))
-    else:
+    elif isinstance(o, (PositionAt, RedLineAt)):
         problems += _stance_problems(o, scenario)
     return problems
+
+
+def horizon_end(scenario: Scenario) -> dt.date:
+    """The last date of a scenario's calendar: its start plus the horizon."""
+    return scenario.model.dates_after(np.array([scenario.model.horizon_rounds]))[0].date()
 
 
 def _stance_problems(o: PositionAt | RedLineAt, scenario: Scenario) -> list[tuple[str, str]]:

@@ -71,5 +71,5 @@ def model_scores(log: pd.DataFrame, questions: list[Question]) -> pd.DataFrame:
     resolved = {q.id: q.resolution.happened for q in questions if q.resolution is not None}
     scored = log[log["question"].isin(list(resolved))].copy()
     scored["happened"] = scored["question"].map(resolved)
-    scored["brier"] = [brier(float(p), bool(h)) for p, h in zip(scored["probability"], scored["happened"])]
+    scored["brier"] = [brier(float(p), bool(h)) for p, h in zip(scored["probability"], scored["happened"], strict=True)]
     return scored[["question", "as_of", "probability", "happened", "brier"]].reset_index(drop=True)

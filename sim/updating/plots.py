@@ -13,7 +13,7 @@ def plot_forecast_log(log: pd.DataFrame, ax=None, **style):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    for question, rows in log.groupby("question", sort=False):
+    for _, rows in log.groupby("question", sort=False):
         rows = rows.sort_values("as_of")
         dates = pd.to_datetime(rows["as_of"])
         line, = ax.plot(dates, rows["probability"].astype(float), marker="o", label=rows["text"].iloc[-1], **style)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.analysis import deal_curve, proportion, settled_by
 from sim.errors import ScenarioError
 from sim.scenario import Scenario
+from sim.updating.evidence import horizon_end
 from sim.updating.likelihood import happened_by
 from sim.yaml_io import read_yaml_mapping
 
@@ -83,7 +84,7 @@ def load_questions(path: str | Path, scenario: Scenario) -> list[Question]:
     path = Path(path)
     questions = read_questions(path)
     known = measures(scenario)
-    start, end = scenario.model.start_date, scenario.model.dates_after([scenario.model.horizon_rounds])[0].date()
+    start, end = scenario.model.start_date, horizon_end(scenario)
     problems = [(f"questions.{k}.measure", f"unknown measure {q.measure!r}; choose from {', '.join(known)}")
                 for k, q in enumerate(questions) if q.measure not in known]
     problems += [(f"questions.{k}.by", f"{q.by} is outside the scenario's calendar ({start} to {end})")
