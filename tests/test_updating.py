@@ -68,7 +68,7 @@ def test_fronts_are_re_simulated_exactly(prior):
     np.testing.assert_array_equal(fronts_at(scenario, manifest, [(REGION, horizon_end)])[(REGION, horizon_end)], stored)
 
 
-def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exactly(prior, tmp_path):
+def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exactly(prior, tmp_path, capsys):
     update = condition(prior, EVIDENCE, pd.Timestamp("2026-01-24").date())
     assert 0 < update.ess < 300
     one = run_posterior(update, prior, tmp_path / "one", runs=200, seed=11, jobs=1)
@@ -93,6 +93,8 @@ def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exa
     again = condition(tmp_path / "one", EVIDENCE)
     assert {o.date.isoformat() for o in again.evidence.observations} >= {"2026-02-18"}
     assert not {o.id for o in again.evidence.observations} & {o.id for o in update.evidence.observations}
+    assert main(["update", str(tmp_path / "one"), str(EVIDENCE), "--as-of", "2026-01-24", "--out", str(tmp_path / "t")]) == 2
+    assert "none left to apply" in capsys.readouterr().err
     (tmp_path / "one" / DESIGN_FILE).write_bytes((tmp_path / "two" / DESIGN_FILE).read_bytes()[:-8])
     with pytest.raises(ScenarioError, match="design.parquet: is missing or differs"):
         read_results(tmp_path / "one")
