@@ -25,7 +25,7 @@ def summary_columns(names: list[str]) -> list[str]:
     return [n for n in names if n in SUMMARY_COLUMNS or n.startswith(SUMMARY_PREFIXES)]
 
 
-def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
+def wilson_interval(successes: float, trials: float, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion; exactly 0 (1) at no (all) successes."""
     if trials == 0:
         return (float("nan"), float("nan"))
@@ -38,9 +38,17 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     return (lo, hi)
 
 
-def proportion(flags: pd.Series) -> dict[str, float]:
+def proportion(flags: pd.Series, weights: np.ndarray | None = None) -> dict[str, float]:
     """Share of true values with its Monte Carlo standard error and 95% Wilson interval:
-    ``estimate``, ``se``, ``lo``, ``hi``."""
+    ``estimate``, ``se``, ``lo``, ``hi``. With importance ``weights``, the weighted share, with the
+    effective sample size in place of the number of runs."""
+    if weights is not None:
+        weights = np.asarray(weights, float)
+        trials = effective_sample_size(weights)
+        successes = float(np.sum(weights * np.asarray(flags, bool)) / weights.sum()) * trials if weights.sum() > 0 else 0.0
+        lo, hi = wilson_interval(successes, trials)
+        p = successes / trials if trials else float("nan")
+        return {"estimate": p, "se": float(np.sqrt(p * (1 - p) / trials)) if trials else float("nan"), "lo": lo, "hi": hi}
     successes, trials = int(flags.sum()), int(flags.size)
     lo, hi = wilson_interval(successes, trials)
     p = successes / trials if trials else float("nan")
@@ -58,10 +66,10 @@ def plural(count: float, unit: str) -> str:
     return f"{count:g} {unit}{'' if count == 1 else 's'}"
 
 
-def deal_curve(runs: pd.DataFrame, horizon: int, unit: str = "month") -> pd.DataFrame:
+def deal_curve(runs: pd.DataFrame, horizon: int, unit: str = "month", weights: np.ndarray | None = None) -> pd.DataFrame:
     """Probability of a deal by each month (or week, day) up to ``horizon``, with its 95% band: columns
-    ``<unit>``, estimate, lo, hi."""
-    return pd.DataFrame([{unit: n, **proportion(within(runs["months_to_deal"], n, unit))} for n in range(horizon + 1)])
+    ``<unit>``, estimate, lo, hi (weighted by importance ``weights`` if given)."""
+    return pd.DataFrame([{unit: n, **proportion(within(runs["months_to_deal"], n, unit), weights)} for n in range(horizon + 1)])
 
 
 def outcome_shares(runs: pd.DataFrame, classes: list[str] | None = None) -> pd.DataFrame:
@@ -118,14 +126,25 @@ def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
     return measures
 
 
-def headline(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights: ``(sum w)^2 / sum w^2`` (0 if all are 0)."""
+    weights = np.asarray(weights, float)
+    squares = float(np.sum(weights**2))
+    return float(weights.sum() ** 2 / squares) if squares > 0 else 0.0
+
+
+def headline(runs: pd.DataFrame, scenario: Scenario, weights: np.ndarray | None = None) -> pd.DataFrame:
     """The probabilities a reader wants first (:func:`headline_measures`, then the share of deals with
-    each flag), each with its standard error and 95% interval, indexed by measure."""
-    rows = {name: proportion(indicator(runs)) for name, indicator in headline_measures(scenario).items()}
-    deals = runs[runs["deal"]]
+    each flag), each with its standard error and 95% interval, indexed by measure (weighted by importance
+    ``weights`` if given)."""
+    rows = {name: proportion(indicator(runs), weights) for name, indicator in headline_measures(scenario).items()}
+    is_deal = runs["deal"].to_numpy(bool)
+    deals = runs[is_deal]
+    deal_weights = None if weights is None else np.asarray(weights, float)[is_deal]
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         label = column.removeprefix("deal_includes_").replace("_", " ")
-        rows[f"deals that include: {label}"] = proportion(deals[column]) if len(deals) else proportion(deals["deal"])
+        rows[f"deals that include: {label}"] = (proportion(deals[column], deal_weights) if len(deals)
+                                                else proportion(deals["deal"]))
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
 
 
@@ -166,9 +185,10 @@ def earliest(runs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return runs[[c for c in columns if c in runs]].min(axis=1)
 
 
-def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp) -> dict[str, float]:
-    """Probability (95% interval) that a ceasefire or a deal is in effect by ``date``."""
-    return proportion(earliest(runs, ("deal_date", "ceasefire_date")).le(pd.Timestamp(date)))
+def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp, weights: np.ndarray | None = None) -> dict[str, float]:
+    """Probability (95% interval) that a ceasefire or a deal is in effect by ``date`` (weighted by importance
+    ``weights`` if given)."""
+    return proportion(earliest(runs, ("deal_date", "ceasefire_date")).le(pd.Timestamp(date)), weights)
 
 
 def median_time_to_deal(runs: pd.DataFrame, unit: str = "month") -> float:

@@ -20,7 +20,7 @@ def shard_hashes(folder):
     return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
 
 SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "init", "validate", "provenance", "plot", "report",
-               "summary", "verify", "replay", "backtest", "reference-class", "score", "schema", "explore"]
+               "summary", "verify", "replay", "backtest", "reference-class", "score", "update", "forecasts", "schema", "explore"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)

@@ -98,10 +98,13 @@ def _print_stakes(scenario: Scenario) -> None:
     print(shown[[a for a in scenario.actors if a in shown.columns]].to_string())
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from sim.updating.evidence import evidence_schema_json
+
+    text = evidence_schema_json() if args.evidence else schema_json()
     if args.out:
-        Path(args.out).write_text(schema_json())
+        Path(args.out).write_text(text)
     else:
-        sys.stdout.write(schema_json())
+        sys.stdout.write(text)
     return 0
 
 def cmd_backtest(args: argparse.Namespace) -> int:

@@ -257,9 +257,10 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[st
                 f"{plain_label(spec.description or plots.label_of(issue))}: the package on the table while talks go on {sample}.")
     return figures
 
-def history_of(results: Results, runs: int) -> pd.DataFrame:
+def history_of(results: Results, runs: int, folder: Path) -> pd.DataFrame:
+    from sim.results import design_points
     from sim.runner import history_sample
 
     manifest = results.manifest
-    history = history_sample(scenario_of(manifest), manifest["seed"], manifest["runs"])
+    history = history_sample(scenario_of(manifest), manifest["seed"], manifest["runs"], design_points(folder, manifest))
     return history[history["run_id"] < runs]

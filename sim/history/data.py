@@ -41,20 +41,20 @@ COW_MISSING = (-8, -9)
 PA_TYPES = {1: "full", 2: "partial", 3: "process"}
 
 
-def data_dir(explicit: str | Path | None = None) -> Path:
+def data_dir(explicit: str | Path | None = None, folder: str = FOLDER) -> Path:
     """The ``shared/data`` folder: ``explicit``, else ``$NEGOTIATION_SIM_DATA``, else beside the checkout or
-    the working directory. Raises :class:`ScenarioError` when none holds the war-termination files."""
+    the working directory. Raises :class:`ScenarioError` when none holds ``folder`` (the war-termination files)."""
     if explicit is not None or os.environ.get(ENVIRONMENT_VARIABLE):
         chosen = Path(explicit if explicit is not None else os.environ[ENVIRONMENT_VARIABLE])
         where = "--data" if explicit is not None else ENVIRONMENT_VARIABLE
-        if not (chosen / FOLDER).is_dir():
-            raise ScenarioError(chosen, [(where, f"holds no {FOLDER}/ folder")])
+        if not (chosen / folder).is_dir():
+            raise ScenarioError(chosen, [(where, f"holds no {folder}/ folder")])
         return chosen
     for candidate in default_dirs():
-        if (candidate / FOLDER).is_dir():
+        if (candidate / folder).is_dir():
             return candidate
-    raise ScenarioError(FOLDER, [("", f"data not found: pass --data DIR or set {ENVIRONMENT_VARIABLE} "
-                                      "(the folder that holds war-termination/, e.g. ../shared/data)")])
+    raise ScenarioError(folder, [("", f"data not found: pass --data DIR or set {ENVIRONMENT_VARIABLE} "
+                                      f"(the folder that holds {folder}/, e.g. ../shared/data)")])
 
 
 def default_dirs() -> tuple[Path, ...]:
@@ -62,10 +62,10 @@ def default_dirs() -> tuple[Path, ...]:
     return (Path(__file__).resolve().parents[3] / "shared" / "data", Path.cwd().resolve().parent / "shared" / "data")
 
 
-def find_data_dir() -> Path | None:
-    """The data folder if one is found without a flag, else ``None`` (for tests and optional sections)."""
+def find_data_dir(folder: str = FOLDER) -> Path | None:
+    """The data folder if one holding ``folder`` is found without a flag, else ``None`` (for tests and optional sections)."""
     try:
-        return data_dir()
+        return data_dir(folder=folder)
     except ScenarioError:
         return None
 
