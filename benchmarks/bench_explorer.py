@@ -70,7 +70,7 @@ def in_process(file: Path, runs: int, changes: int) -> None:
     for k in range(changes):
         for name, seconds in change(stepped(scenario, control, k + 1)).items():
             parts[name].append(seconds)
-    totals = [tuple(map(sum, zip(*(parts[name][k] for name in parts)))) for k in range(changes)]
+    totals = [tuple(map(sum, zip(*(parts[name][k] for name in parts), strict=True))) for k in range(changes)]
     print(f"In process, {runs:,} runs per change ({control.group}: {control.label}), median of {changes} changes:")
     for name, values in [*parts.items(), ("total", totals)]:
         print(f"  {name:<20} wall {statistics.median(v[0] for v in values):6.3f} s   "

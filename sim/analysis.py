@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -25,13 +25,13 @@ def summary_columns(names: list[str]) -> list[str]:
     return [n for n in names if n in SUMMARY_COLUMNS or n.startswith(SUMMARY_PREFIXES)]
 
 
-@functools.cache
+@cache
 def two_sided_z(level: float) -> float:
     """The normal quantile of a two-sided ``level`` interval (1.96 for 95%), computed once per level."""
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
-def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
+def wilson_interval(successes: float, trials: float, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion; exactly 0 (1) at no (all) successes."""
     if trials == 0:
         return (float("nan"), float("nan"))
@@ -44,9 +44,17 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     return (lo, hi)
 
 
-def proportion(flags: pd.Series) -> dict[str, float]:
+def proportion(flags: pd.Series, weights: np.ndarray | None = None) -> dict[str, float]:
     """Share of true values with its Monte Carlo standard error and 95% Wilson interval:
-    ``estimate``, ``se``, ``lo``, ``hi``."""
+    ``estimate``, ``se``, ``lo``, ``hi``. With importance ``weights``, the weighted share, with the
+    effective sample size in place of the number of runs."""
+    if weights is not None:
+        weights = np.asarray(weights, float)
+        trials = effective_sample_size(weights)
+        successes = float(np.sum(weights * np.asarray(flags, bool)) / weights.sum()) * trials if weights.sum() > 0 else 0.0
+        lo, hi = wilson_interval(successes, trials)
+        p = successes / trials if trials else float("nan")
+        return {"estimate": p, "se": float(np.sqrt(p * (1 - p) / trials)) if trials else float("nan"), "lo": lo, "hi": hi}
     successes, trials = int(flags.sum()), int(flags.size)
     lo, hi = wilson_interval(successes, trials)
     p = successes / trials if trials else float("nan")
@@ -78,10 +86,10 @@ def plural(count: float, unit: str) -> str:
     return f"{count:g} {unit}{'' if count == 1 else 's'}"
 
 
-def deal_curve(runs: pd.DataFrame, horizon: int, unit: str = "month") -> pd.DataFrame:
+def deal_curve(runs: pd.DataFrame, horizon: int, unit: str = "month", weights: np.ndarray | None = None) -> pd.DataFrame:
     """Probability of a deal by each month (or week, day) up to ``horizon``, with its 95% band: columns
-    ``<unit>``, estimate, lo, hi."""
-    return pd.DataFrame([{unit: n, **proportion(within(runs["months_to_deal"], n, unit))} for n in range(horizon + 1)])
+    ``<unit>``, estimate, lo, hi (weighted by importance ``weights`` if given)."""
+    return pd.DataFrame([{unit: n, **proportion(within(runs["months_to_deal"], n, unit), weights)} for n in range(horizon + 1)])
 
 
 def outcome_shares(runs: pd.DataFrame, classes: list[str] | None = None) -> pd.DataFrame:
@@ -104,13 +112,17 @@ def settlement_quantiles(runs: pd.DataFrame) -> pd.DataFrame:
     for issue in issues_of(runs):
         values = deals[f"settlement_{issue}"].dropna().to_numpy(float)
         found = np.quantile(values, QUANTILES) if len(values) else np.full(len(QUANTILES), np.nan)
-        row = {f"q{int(q * 100):02d}": value for q, value in zip(QUANTILES, found)}
+        row = {f"q{int(q * 100):02d}": value for q, value in zip(QUANTILES, found, strict=True)}
         row["compromise_median"] = runs[f"compromise_{issue}"].median()
         rows[issue] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")
 
 
 Indicator = Callable[[pd.DataFrame], pd.Series]
+
+
+def _within(runs: pd.DataFrame, column: str, count: int, unit: str) -> pd.Series:
+    return within(runs[column], count, unit)
 
 
 def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
@@ -122,27 +134,38 @@ def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
         f"deal by the horizon ({plural(scenario.horizon, unit)})": lambda runs: runs["deal"],
     }
     for count in scenario.headline_horizons:
-        measures[f"deal within {plural(count, unit)}"] = lambda runs, n=count: within(runs["months_to_deal"], n, unit)
+        measures[f"deal within {plural(count, unit)}"] = partial(_within, column="months_to_deal", count=count, unit=unit)
     if scenario.ceasefire is not None:
         measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
     if scenario.can_break_down():
         measures["deal breaks down by the horizon"] = lambda runs: runs["breakdown"]
     measures[f"zone of agreement by the horizon ({plural(scenario.horizon, unit)})"] = lambda runs: runs["zone"]
     for count in scenario.headline_horizons:
-        measures[f"zone of agreement within {plural(count, unit)}"] = (
-            lambda runs, n=count: within(runs["months_to_zone"], n, unit))
+        measures[f"zone of agreement within {plural(count, unit)}"] = partial(
+            _within, column="months_to_zone", count=count, unit=unit)
     measures["a zone but no deal by the horizon"] = lambda runs: runs["zone"] & ~runs["deal"]
     return measures
 
 
-def headline(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights: ``(sum w)^2 / sum w^2`` (0 if all are 0)."""
+    weights = np.asarray(weights, float)
+    squares = float(np.sum(weights**2))
+    return float(weights.sum() ** 2 / squares) if squares > 0 else 0.0
+
+
+def headline(runs: pd.DataFrame, scenario: Scenario, weights: np.ndarray | None = None) -> pd.DataFrame:
     """The probabilities a reader wants first (:func:`headline_measures`, then the share of deals with
-    each flag), each with its standard error and 95% interval, indexed by measure."""
-    rows = {name: proportion(indicator(runs)) for name, indicator in headline_measures(scenario).items()}
-    deals = runs[runs["deal"]]
+    each flag), each with its standard error and 95% interval, indexed by measure (weighted by importance
+    ``weights`` if given)."""
+    rows = {name: proportion(indicator(runs), weights) for name, indicator in headline_measures(scenario).items()}
+    is_deal = runs["deal"].to_numpy(bool)
+    deals = runs[is_deal]
+    deal_weights = None if weights is None else np.asarray(weights, float)[is_deal]
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         label = column.removeprefix("deal_includes_").replace("_", " ")
-        rows[f"deals that include: {label}"] = proportion(deals[column]) if len(deals) else proportion(deals["deal"])
+        rows[f"deals that include: {label}"] = (proportion(deals[column], deal_weights) if len(deals)
+                                                else proportion(deals["deal"]))
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
 
 
@@ -155,8 +178,8 @@ def structure_forecasts(runs: pd.DataFrame, structure: dict[str, Any]) -> pd.Dat
     rows = []
     for codes, group in runs.groupby([f"structure.{name}" for name in names]):
         codes = np.atleast_1d(codes).astype(int)
-        weight = float(np.prod([shares[n][c] / shares[n].sum() for n, c in zip(names, codes)]))
-        rows.append({**{n: labels[n][c] for n, c in zip(names, codes)}, "weight": weight, "runs": len(group),
+        weight = float(np.prod([shares[n][c] / shares[n].sum() for n, c in zip(names, codes, strict=True)]))
+        rows.append({**{n: labels[n][c] for n, c in zip(names, codes, strict=True)}, "weight": weight, "runs": len(group),
                      **{f"deal_{k}": v for k, v in proportion(group["deal"]).items() if k != "se"}})
     return pd.DataFrame(rows).set_index(names)
 
@@ -185,9 +208,10 @@ def earliest(runs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return runs[[c for c in columns if c in runs]].min(axis=1)
 
 
-def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp) -> dict[str, float]:
-    """Probability (95% interval) that a ceasefire or a deal is in effect by ``date``."""
-    return proportion(earliest(runs, ("deal_date", "ceasefire_date")).le(pd.Timestamp(date)))
+def settled_by(runs: pd.DataFrame, date: str | pd.Timestamp, weights: np.ndarray | None = None) -> dict[str, float]:
+    """Probability (95% interval) that a ceasefire or a deal is in effect by ``date`` (weighted by importance
+    ``weights`` if given)."""
+    return proportion(earliest(runs, ("deal_date", "ceasefire_date")).le(pd.Timestamp(date)), weights)
 
 
 def median_time_to_deal(runs: pd.DataFrame, unit: str = "month") -> float:
@@ -238,7 +262,7 @@ def sensitivity_outcomes(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         table[column] = runs[column].astype(float)
     for issue, spec in scenario.issues.items():
-        if spec.follows_front:
+        if spec.no_deal is None:
             fallback = spec.low + (spec.high - spec.low) * runs["front_end"]
         else:
             path = f"issues.{issue}.no_deal"

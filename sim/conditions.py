@@ -129,6 +129,6 @@ def evaluate(text: str, runs: pd.DataFrame) -> pd.Series:
     """The runs where the condition ``text`` holds, as a boolean Series; ValueError says what cannot be read."""
     parser = _Parser(text, runs)
     value = _truth(parser.condition())
-    if parser.peek() is not None:
-        raise ValueError(f"unexpected {parser.peek()[1]!r} after a complete condition")
+    if (left := parser.peek()) is not None:
+        raise ValueError(f"unexpected {left[1]!r} after a complete condition")
     return pd.Series(value, index=runs.index, dtype=bool)

@@ -1,7 +1,9 @@
-"""Words for a scenario's numbers, and numbers as words (:func:`readable`): each key path (``actors.usmx.issues.wage_increase.red_line.max``) as what
-the number is, whose and on which issue (``United States Maritime Alliance: red line on wage increase (most it
-accepts)``), from the scenario's descriptions; rounds in the scenario's unit (``cost of a week without agreement``). A key path it does not know is
-shown as the path itself, in words."""
+"""Words for a scenario's numbers, and numbers as words (:func:`readable`).
+
+Each key path (``actors.usmx.issues.wage_increase.red_line.max``) reads as what the number is, whose and on
+which issue (``United States Maritime Alliance: red line on wage increase (most it accepts)``), from the
+scenario's descriptions, rounds in the scenario's unit (``cost of a week without agreement``). A key path it
+does not know is shown as the path itself, in words."""
 
 from __future__ import annotations
 

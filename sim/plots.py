@@ -45,7 +45,7 @@ def plot_outcome_classes(runs: pd.DataFrame, classes: list[str] | None = None, a
     labels = [label_of(name) for name in shares.index]
     errors = interval_errors(shares["estimate"], shares["lo"], shares["hi"])
     ax.barh(labels, shares["estimate"], xerr=errors, color=color, capsize=3, **style)
-    for y, (value, high) in enumerate(zip(shares["estimate"], shares["hi"])):
+    for y, (value, high) in enumerate(zip(shares["estimate"], shares["hi"], strict=True)):
         ax.text(min(high, 1.0) + 0.01, y, f"{value:.1%}", va="center", fontsize=8)
     ax.set_xlim(0, min(1.15, shares["hi"].max() + 0.12))
     ax.set_xlabel(f"share of runs (n = {len(runs):,}; bars: 95% interval)")
@@ -62,8 +62,8 @@ def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | 
     if len(values):
         ax.hist(values, bins=40, color=color, alpha=style.pop("alpha", 0.85),
                 label=label or f"settlement in deals (n = {len(values):,})", **style)
-        for q, style in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
-            ax.axvline(values.quantile(q), color="black", linestyle=style, linewidth=1)
+        for q, dash in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
+            ax.axvline(values.quantile(q), color="black", linestyle=dash, linewidth=1)
     else:
         ax.text(0.5, 0.5, "no run reached a deal", transform=ax.transAxes, ha="center")
     baseline = runs[f"compromise_{issue}"].median()
@@ -103,7 +103,7 @@ def parameter_names(table: pd.DataFrame, labels: dict[str, str] | None = None) -
     """Words for the parameters a table is indexed by: ``labels`` (e.g. from :func:`sim.labels.parameter_labels`),
     else the table's ``label`` column, else each key path in words."""
     if labels is None and "label" in table.columns:
-        labels = dict(zip(table.index, table["label"]))
+        labels = dict(zip(table.index, table["label"], strict=True))
     return [(labels or {}).get(path) or path.replace("_", " ") for path in table.index]
 
 
@@ -141,7 +141,7 @@ def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     ax.barh(y, shown["outcome_high"] - centre, left=centre, color="#55a868", label="parameter at its 95% quantile")
     ax.axvline(centre, color="black", linewidth=1.2, linestyle="--", zorder=3)
     labels = [_wrapped(f"{name} ({row.value_low:.3g} / {row.value_high:.3g})")
-              for name, (_, row) in zip(parameter_names(shown), shown.iterrows())]
+              for name, (_, row) in zip(parameter_names(shown), shown.iterrows(), strict=True)]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlabel(f"mean {outcome.replace('_', ' ')} (line: all parameters central)")
     ax.set_title("One at a time")
@@ -174,7 +174,7 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None, labels: dict[str
     right = (limits["high"] - limits["range_low"]) / span
     ax.barh(y, [1.0] * len(limits), color="#e5e5e5", height=0.6)
     ax.barh(y, right - left, left=left, color="#4c72b0", height=0.6)
-    for k, (name, row) in enumerate(limits.iterrows()):
+    for k, (_, row) in enumerate(limits.iterrows()):
         ax.text(1.02, y[k], f"{row.low:.3g} to {row.high:.3g}", va="center", fontsize=7)
     ax.set_yticks(y, [_wrapped(name) for name in parameter_names(limits, labels)], fontsize=7)
     ax.set_xlim(0, 1.3)

@@ -20,7 +20,7 @@ _RELATIVE = 1e-9
 
 
 def _normalise(text: str) -> str:
-    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+    text = text.translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
     return " ".join(text.split())
 
 
@@ -28,8 +28,8 @@ def describe(quantity: QuantityBase) -> str:
     """A short text for a number: ``0.75`` or ``uniform(0.5, 0.9)``."""
     if isinstance(quantity, Fixed):
         return f"{quantity.value:g}"
-    fields = quantity.model_dump(exclude={"dist", "source"}, exclude_none=True)
-    return f"{quantity.dist}({', '.join(f'{k}={v:g}' if not isinstance(v, list) else f'{k}={v}' for k, v in fields.items())})"
+    fields = quantity.model_dump(exclude={"source"}, exclude_none=True)
+    return f"{fields.pop('dist')}({', '.join(f'{k}={v:g}' if not isinstance(v, list) else f'{k}={v}' for k, v in fields.items())})"
 
 
 def kind_of(source: str | None, numbers_agree: bool | None = None) -> str:
@@ -57,7 +57,7 @@ def document_lines(scenario: Scenario) -> list[str] | None:
     return None
 
 
-def quotes_found(source: str, lines: list[str] | None) -> bool | None:
+def quotes_found(source: str | None, lines: list[str] | None) -> bool | None:
     """Whether every ``line N: "quote"`` in the source is in that line of the document (None: unchecked)."""
     quotes = _QUOTE.findall(source or "")
     if lines is None or not quotes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -21,12 +21,18 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from scipy import stats
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 SOURCE_PREFIXES = ("line N:", "fact:", "assumption:", "variant:", "default:")
 """How a source begins: a quoted line of the scenario's document, a public fact, an assumption, a variant's
 what-if, or the toolkit's default."""
+def _stats() -> Any:
+    """scipy.stats, imported when a distribution is first evaluated (it is slow to import)."""
+    from scipy import stats
+
+    return stats
+
+
 _SOURCE = re.compile(r"^(line \d+:|fact:|assumption:|variant:|default:)")
 _EDGE = 1e-12
 
@@ -87,6 +93,8 @@ class Fixed(QuantityBase):
 class _Bounded(QuantityBase):
     """A distribution on ``[low, high]``."""
 
+    if TYPE_CHECKING:
+        dist: str
     low: Finite
     high: Finite
 
@@ -126,7 +134,7 @@ class Triangular(_Bounded):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         width = self.high - self.low
-        return stats.triang.ppf(u, (self.mode - self.low) / width, loc=self.low, scale=width)
+        return _stats().triang.ppf(u, (self.mode - self.low) / width, loc=self.low, scale=width)
 
     def central(self) -> float:
         return (self.low + self.mode + self.high) / 3
@@ -142,7 +150,7 @@ class TruncatedNormal(_Bounded):
     @model_validator(mode="after")
     def _mass_inside(self) -> TruncatedNormal:
         a, b = self._standard_bounds()
-        if stats.norm.cdf(b) - stats.norm.cdf(a) < 1e-9:
+        if _stats().norm.cdf(b) - _stats().norm.cdf(a) < 1e-9:
             raise ValueError(
                 f"truncated_normal puts almost no mass in [{self.low}, {self.high}] "
                 f"with mean={self.mean}, sd={self.sd}"
@@ -154,11 +162,11 @@ class TruncatedNormal(_Bounded):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         a, b = self._standard_bounds()
-        return np.clip(stats.truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd), self.low, self.high)
+        return np.clip(_stats().truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd), self.low, self.high)
 
     def central(self) -> float:
         a, b = self._standard_bounds()
-        return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
+        return float(_stats().truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
 
 
 class Normal(QuantityBase):
@@ -174,7 +182,7 @@ class Normal(QuantityBase):
     @model_validator(mode="after")
     def _mass_inside(self) -> Normal:
         a, b = self._standard_bounds()
-        if not a < b or stats.norm.cdf(b) - stats.norm.cdf(a) < 1e-9:
+        if not a < b or _stats().norm.cdf(b) - _stats().norm.cdf(a) < 1e-9:
             raise ValueError(f"normal puts almost no mass in [{self.low}, {self.high}] with mean={self.mean}, sd={self.sd}")
         return self
 
@@ -192,12 +200,12 @@ class Normal(QuantityBase):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         a, b = self._standard_bounds()
-        values = stats.truncnorm.ppf(np.clip(u, _EDGE, 1 - _EDGE), a, b, loc=self.mean, scale=self.sd)
+        values = _stats().truncnorm.ppf(np.clip(u, _EDGE, 1 - _EDGE), a, b, loc=self.mean, scale=self.sd)
         return np.clip(values, *self.support())
 
     def central(self) -> float:
         a, b = self._standard_bounds()
-        return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
+        return float(_stats().truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
 
 
 class LogNormal(QuantityBase):
@@ -211,7 +219,7 @@ class LogNormal(QuantityBase):
         return (0.0, math.inf)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.median * np.exp(self.sigma * stats.norm.ppf(np.clip(u, _EDGE, 1 - _EDGE)))
+        return self.median * np.exp(self.sigma * _stats().norm.ppf(np.clip(u, _EDGE, 1 - _EDGE)))
 
     def central(self) -> float:
         return self.median * math.exp(self.sigma**2 / 2)
@@ -236,7 +244,7 @@ class Pert(_Bounded):
         return (1 + self.shape * (self.mode - self.low) / width, 1 + self.shape * (self.high - self.mode) / width)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.low + (self.high - self.low) * stats.beta.ppf(u, *self._beta())
+        return self.low + (self.high - self.low) * _stats().beta.ppf(u, *self._beta())
 
     def central(self) -> float:
         return (self.low + self.shape * self.mode + self.high) / (self.shape + 2)
@@ -267,7 +275,7 @@ class Beta(_Bounded):
     high: Finite = 1.0
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.low + (self.high - self.low) * stats.beta.ppf(u, self.a, self.b)
+        return self.low + (self.high - self.low) * _stats().beta.ppf(u, self.a, self.b)
 
     def central(self) -> float:
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
@@ -334,20 +342,8 @@ DISTRIBUTIONS = ("uniform", "triangular", "truncated_normal", "normal", "lognorm
 """The names a scenario gives after ``dist:``."""
 DISTRIBUTION_TAGS = ("number", "fixed", *DISTRIBUTIONS)
 
-Quantity = Annotated[
-    Union[
-        Annotated[NumberAsFixed, Tag("number")],
-        Annotated[Fixed, Tag("fixed")],
-        Annotated[Uniform, Tag("uniform")],
-        Annotated[Triangular, Tag("triangular")],
-        Annotated[TruncatedNormal, Tag("truncated_normal")],
-        Annotated[Normal, Tag("normal")],
-        Annotated[LogNormal, Tag("lognormal")],
-        Annotated[Pert, Tag("pert")],
-        Annotated[Beta, Tag("beta")],
-        Annotated[IntegerUniform, Tag("integer_uniform")],
-        Annotated[Choice, Tag("choice")],
-    ],
+_TaggedQuantity = Annotated[
+    Annotated[NumberAsFixed, Tag("number")] | Annotated[Fixed, Tag("fixed")] | Annotated[Uniform, Tag("uniform")] | Annotated[Triangular, Tag("triangular")] | Annotated[TruncatedNormal, Tag("truncated_normal")] | Annotated[Normal, Tag("normal")] | Annotated[LogNormal, Tag("lognormal")] | Annotated[Pert, Tag("pert")] | Annotated[Beta, Tag("beta")] | Annotated[IntegerUniform, Tag("integer_uniform")] | Annotated[Choice, Tag("choice")],
     Discriminator(
         _tag,
         custom_error_type="quantity",
@@ -357,7 +353,11 @@ Quantity = Annotated[
         ),
     ),
 ]
-"""A scenario number: a constant or a distribution (see the module docstring)."""
+if TYPE_CHECKING:
+    Quantity = QuantityBase
+else:
+    Quantity = _TaggedQuantity
+"""A scenario number: a constant or a distribution (see the module docstring); to a type checker, a QuantityBase."""
 
 
 def within(low: float = -math.inf, high: float = math.inf):

@@ -6,17 +6,17 @@ import base64
 import html
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim import analysis, discovery
-from sim.model.outcomes import outcome_classes
-from sim.provenance import KINDS, provenance
 from sim.labels import parameter_labels, readable
+from sim.model.outcomes import outcome_classes
 from sim.progress import progress_bar
+from sim.provenance import KINDS, provenance
 from sim.results import Results, scenario_of
 from sim.scenario import Scenario
 
@@ -117,7 +117,7 @@ def _contrast(columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[
     return pd.concat(tables).sort_values("standardised_difference", key=np.abs, ascending=False, kind="stable")
 
 
-def build_report(results: Results, history: pd.DataFrame | None, figures: dict[str, tuple[Callable[[Any], Any], str]],
+def build_report(results: Results, figures: Mapping[str, tuple[Callable[[Any], Any], str]],
                  columns_of: Callable[[list[str]], pd.DataFrame], progress: bool | None = None) -> str:
     """The report's HTML: key findings, scenario and provenance, headline probabilities, distributions
     (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest.
@@ -127,7 +127,7 @@ def build_report(results: Results, history: pd.DataFrame | None, figures: dict[s
         return _report(results, figures, columns_of, advance)
 
 
-def _report(results: Results, figures: dict[str, tuple[Callable[[Any], Any], str]],
+def _report(results: Results, figures: Mapping[str, tuple[Callable[[Any], Any], str]],
             columns_of: Callable[[list[str]], pd.DataFrame], advance: Callable[[int], None]) -> str:
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
@@ -158,7 +158,8 @@ def _report(results: Results, figures: dict[str, tuple[Callable[[Any], Any], str
               _table(analysis.outcome_shares(runs, classes), caption="Outcome classes: share of runs")]
     events = analysis.event_shares(runs, unit)
     if len(events):
-        parts += ["<h3>Events</h3>", _table(events, caption=f"Share of runs in which each event happened, and its median {unit}")]
+        caption = f"Share of runs in which each event happened, and its median {unit}"
+        parts += ["<h3>Events</h3>", _table(events, caption=caption)]
 
     parts.append("<h2>Distributions</h2>")
     for draw, caption in figures.values():
@@ -190,7 +191,7 @@ def _report(results: Results, figures: dict[str, tuple[Callable[[Any], Any], str
                      caption="Quantiles of each issue's settlement among deals, beside the compromise model's forecast "
                              "(capability x salience weighted mean of positions; median over runs)")]
 
-    shown = {k: manifest[k] for k in ("seed", "requested_runs", "runs", "chunk_runs", "until_ci", "code_version",
+    shown: dict[str, Any] = {k: manifest[k] for k in ("seed", "requested_runs", "runs", "chunk_runs", "until_ci", "code_version",
                                       "versions", "timings") if k in manifest}
     shown["files"] = manifest["scenario"]["files"]
     shown["changes"] = manifest["scenario"]["changes"]

@@ -38,7 +38,10 @@ from sim.scenario import Scenario, scenario_from_mapping
 RUNS_FILE = "runs.parquet"
 MANIFEST_FILE = "manifest.json"
 WRITTEN_BY = "negotiation-sim"
-DERIVED = ("report.html", "figures", "discovery")
+DESIGN_FILE = "design.parquet"
+"""A run drawn from a design of its own (a posterior ensemble, ``sim update --resample``) keeps its points in the
+unit cube here, one row per run, with its SHA-256 in the manifest: they re-create its draws."""
+DERIVED = ("report.html", "figures", "discovery", "updates", DESIGN_FILE)
 """What the commands derive from a folder's runs into the folder itself; replaced results take them along."""
 _PACKAGES = ("negotiation-sim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib", "pyyaml")
 
@@ -80,7 +83,7 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Write ``path`` through ``write(temporary)`` under a name unique to this process, then rename it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
     try:
@@ -224,16 +227,26 @@ def verify_folder(folder: str | Path) -> dict[str, Any]:
         problem = _shard_problem(folder, manifest, chunk)
         if problem:
             problems.append((f"{RUNS_FILE}/{shard_path(folder, chunk.index).name}", problem))
+    design = folder / DESIGN_FILE
+    if manifest.get("posterior") and not (design.is_file() and file_sha256(design) == manifest["posterior"].get("design_sha256")):
+        problems.append((DESIGN_FILE, "is missing or differs from the one the manifest records"))
     if problems:
         raise ScenarioError(folder, problems)
     return manifest
+
+
+def design_points(folder: str | Path, manifest: dict[str, Any]) -> np.ndarray | None:
+    """The points in the unit cube of a run drawn from a design of its own (:data:`DESIGN_FILE`), in run order, or
+    None for a run drawn by its scenario's design. Call after :func:`verify_folder`, which checks the file."""
+    return pd.read_parquet(Path(folder) / DESIGN_FILE).to_numpy(float) if manifest.get("posterior") else None
 
 
 def _same_run(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
     keys = (("scenario", "resolved"), ("seed",), ("requested_runs",), ("chunk_runs",), ("until_ci",))
     problems = []
     for path in keys:
-        a, b = old, new
+        a: Any = old
+        b: Any = new
         for key in path:
             a, b = a.get(key), b.get(key)
         if a != b:
@@ -404,6 +417,24 @@ def _run_locked(scenario: Scenario, folder: Path, requested: int, seed: int, job
         "backend": backend,
     }
     _write_manifest(folder, manifest)
+    return manifest
+
+
+def write_ensemble(folder: str | Path, scenario: Scenario, seed: int, table: pd.DataFrame, record: dict[str, Any],
+                   write_also: Callable[[Path], dict[str, Any]], overwrite: bool = False) -> dict[str, Any]:
+    """Write runs simulated outside :func:`run_to_folder` (a design of its own, such as a posterior ensemble) as a
+    results folder: shards in the scenario's chunks, ``write_also(folder)`` for the files that re-create them (it
+    returns what to add to the manifest), and a manifest holding ``record``, marked complete last."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with locked(folder):
+        plan = chunks(len(table), scenario.monte_carlo.chunk_runs)
+        manifest = prepare_folder(folder, _new_manifest(scenario, len(table), seed, {}, plan) | record, False, overwrite)
+        manifest |= write_also(folder)
+        for chunk in plan:
+            manifest["shards"][str(chunk.index)] = _write_shard(folder, chunk, table.iloc[chunk.first:chunk.first + chunk.runs])
+        manifest["chunks_done"], manifest["status"] = [chunk.index for chunk in plan], "complete"
+        _write_manifest(folder, manifest)
     return manifest
 
 

@@ -95,24 +95,31 @@ def chunks(runs: int, chunk_runs: int, requested: int | None = None) -> list[Chu
     return plan
 
 
-def _draw(scenario: Scenario, seed: int, chunk: Chunk):
-    draws = sample(scenario, chunk.runs, seed, chunk.index, scenario.monte_carlo.design)
+def draw_chunk(scenario: Scenario, seed: int, chunk: Chunk, units: np.ndarray | None = None):
+    """One chunk's numbers and its stream of the model's own randomness: drawn by the scenario's design, or from
+    ``units``, a whole run's points in the unit cube (an ensemble drawn from a design of its own, such as a posterior)."""
+    if units is not None:
+        draws = draws_from_unit(scenario, units[chunk.first:chunk.first + chunk.runs])
+    else:
+        draws = sample(scenario, chunk.runs, seed, chunk.index, scenario.monte_carlo.design)
     return draws, dynamics_generator(seed, chunk.index)
 
 
 def run_chunk(scenario: Scenario, seed: int, chunk: Chunk) -> pd.DataFrame:
     """Draw and simulate one chunk: a row per run with ``run_id``, the uncertain parameters and the outcomes."""
-    draws, dynamics_rng = _draw(scenario, seed, chunk)
+    draws, dynamics_rng = draw_chunk(scenario, seed, chunk)
     columns: dict[str, Any] = {"run_id": range(chunk.first, chunk.first + chunk.runs)}
     columns |= {path: draws[path] for path in scenario.uncertain_parameters()}
     columns |= simulate(scenario, draws, dynamics_rng)
     return pd.DataFrame(columns)
 
 
-def replay_run(scenario: Scenario, seed: int, runs: int, run_id: int, requested: int | None = None) -> tuple[pd.DataFrame, pd.Series]:
-    """Re-simulate the chunk holding ``run_id`` and return that run's round-by-round history and outcome row."""
+def replay_run(scenario: Scenario, seed: int, runs: int, run_id: int, requested: int | None = None,
+               units: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """Re-simulate the chunk holding ``run_id`` (from ``units`` if the run had a design of its own) and return that
+    run's round-by-round history and outcome row."""
     chunk = next(c for c in chunks(runs, scenario.monte_carlo.chunk_runs, requested) if c.first <= run_id < c.first + c.runs)
-    draws, dynamics_rng = _draw(scenario, seed, chunk)
+    draws, dynamics_rng = draw_chunk(scenario, seed, chunk, units)
     outcomes, history = simulate_history(scenario, draws, dynamics_rng)
     position = run_id - chunk.first
     row = pd.Series({"run_id": run_id} | {path: draws[path][position] for path in scenario.uncertain_parameters()}
@@ -178,7 +185,7 @@ def _signals_noted() -> Iterator[list[int]]:
     if threading.current_thread() is not threading.main_thread():
         yield received
         return
-    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, lambda signum, _frame: received.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield received
     finally:
@@ -282,7 +289,7 @@ def run_monte_carlo(
 
 def solve_chunk(scenario: Scenario, seed: int, chunk: Chunk, solution: str) -> pd.DataFrame:
     """A static solution for one chunk, from the same draws as :func:`run_chunk`."""
-    draws, dynamics_rng = _draw(scenario, seed, chunk)
+    draws, dynamics_rng = draw_chunk(scenario, seed, chunk)
     columns: dict[str, Any] = {"run_id": range(chunk.first, chunk.first + chunk.runs)}
     return pd.DataFrame(columns | solve(scenario, draws, dynamics_rng, solution))
 
@@ -319,7 +326,7 @@ def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, b
     """
     size = scenario.monte_carlo.chunk_runs
     blocks = block_runs or len(unit)
-    plan = []
+    plan: list[tuple[Scenario, int, int, int, np.ndarray]] = []
     for start in range(0, len(unit), blocks):
         for index, first in enumerate(range(start, min(start + blocks, len(unit)), size)):
             stream = index if block_runs else len(plan)
@@ -349,9 +356,10 @@ def _design_chunk(scenario: Scenario, seed: int, stream: int, first: int, unit: 
     return pd.DataFrame(columns)
 
 
-def history_sample(scenario: Scenario, seed: int, runs: int) -> pd.DataFrame:
-    """Round-by-round history of the first chunk of a Monte Carlo run (re-simulated exactly), with ``run_id``."""
+def history_sample(scenario: Scenario, seed: int, runs: int, units: np.ndarray | None = None) -> pd.DataFrame:
+    """Round-by-round history of the first chunk of a Monte Carlo run (re-simulated exactly, from ``units`` if the
+    run had a design of its own), with ``run_id``."""
     chunk = chunks(runs, scenario.monte_carlo.chunk_runs)[0]
-    draws, dynamics_rng = _draw(scenario, seed, chunk)
+    draws, dynamics_rng = draw_chunk(scenario, seed, chunk, units)
     _, history = simulate_history(scenario, draws, dynamics_rng)
     return history.rename(columns={"run": "run_id"}).assign(run_id=lambda h: h["run_id"] + chunk.first)

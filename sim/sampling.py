@@ -35,7 +35,7 @@ def unit_design(scenario: Scenario, runs: int, seed: int, chunk: int = 0, design
 
 def draws_from_unit(scenario: Scenario, unit: np.ndarray) -> Draws:
     """Every number of the scenario for each row of ``unit`` (uncertain ones by their inverse distribution)."""
-    columns = dict(zip(scenario.uncertain_parameters(), unit.T))
+    columns = dict(zip(scenario.uncertain_parameters(), unit.T, strict=True))
     runs = unit.shape[0]
     return {path: quantity.ppf(columns[path]) if path in columns else np.full(runs, quantity.central())
             for path, quantity in scenario.quantities()}

@@ -13,14 +13,16 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
-import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.history.data import CONFLICT_TYPE_CHOICES, INTENSITY_CHOICES, REGION_CHOICES
+from sim.history.choices import ConflictType, Intensity, WorldRegion
 from sim.quantities import (
     DISTRIBUTION_TAGS,
     DISTRIBUTIONS,
@@ -32,9 +34,12 @@ from sim.quantities import (
     QuantityBase,
     within,
 )
+from sim.scenario_groups import Group, Name, group_problems
 from sim.yaml_io import read_yaml_mapping
 
 DAYS_PER_MONTH = 365.25 / 12
+CALENDAR_FIRST, CALENDAR_LAST = dt.date(1677, 9, 21), dt.date(2262, 4, 11)
+"""The first and last days results can date (pandas' nanosecond timestamps)."""
 MONTHS_PER_UNIT = {"month": 1.0, "week": 7 / DAYS_PER_MONTH, "day": 1 / DAYS_PER_MONTH}
 """The units a round may be counted in, and how many months (of 365.25 / 12 days) each is."""
 DEFAULT_HORIZONS = {"month": (1, 3, 6, 12, 24, 60, 120), "week": (1, 2, 4, 8, 13, 26, 52, 104),
@@ -44,7 +49,6 @@ RENAMED_KEYS = {"war_cost": "delay_cost"}
 """An actor's keys read under their new name (old -> new), in files, variants, ``--set`` and event targets;
 ``model.round_months`` is read as ``model.round_length`` (with monthly rounds)."""
 
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Positive = Annotated[Quantity, within(1e-12)]
 
 
@@ -226,10 +230,10 @@ class Constraints(_Strict):
 class ReferenceClass(_Strict):
     """The war as history's base rates see it (UCDP conflict episodes; see ``sim reference-class``)."""
 
-    conflict_type: Literal[CONFLICT_TYPE_CHOICES] = "any"
-    intensity: Literal[INTENSITY_CHOICES] = Field(default="war", description="war: reached 1,000 battle deaths in a year.")
+    conflict_type: ConflictType = "any"
+    intensity: Intensity = Field(default="war", description="war: reached 1,000 battle deaths in a year.")
     fighting_since: dt.date = Field(description="When the fighting began; the months fought run to model.start_date.")
-    region: Literal[REGION_CHOICES] = "any"
+    region: WorldRegion = "any"
     ucdp_conflict_id: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="The war's own UCDP conflict id, left out of its reference class.")
     source: str = Field(description="Where the profile comes from, as for a number's source.")
@@ -260,7 +264,7 @@ class NoBargaining(_Strict):
     kind: Literal["none"]
 
 
-Mechanism = Annotated[Union[Mediated, AlternatingOffers, NoBargaining], Field(discriminator="kind")]
+Mechanism = Annotated[Mediated | AlternatingOffers | NoBargaining, Field(discriminator="kind")]
 
 
 class ExpectedUtilitySettings(_Strict):
@@ -342,6 +346,8 @@ class ModelSettings(_Strict):
     def dates_after(self, rounds: np.ndarray) -> pd.DatetimeIndex:
         """The calendar date after each number of ``rounds`` from the start (a month later is the same day
         of the month, or the month's last day if it has fewer)."""
+        import pandas as pd
+
         steps = np.asarray(rounds, dtype=np.int64) * self.round_length
         if self.round_unit != "month":
             days = steps * (7 if self.round_unit == "week" else 1)
@@ -378,6 +384,9 @@ class Scenario(_Strict):
     events: dict[Name, Event] = Field(default_factory=dict)
     constraints: Constraints = Constraints()
     reference_class: ReferenceClass | None = None
+    groups: dict[Name, Group] = Field(
+        default_factory=dict, description="Actors that speak for members (a coalition): each keyed by its actor's name."
+    )
     structure: dict[Name, StructuralChoice] = Field(
         default_factory=dict, description="Structural choices drawn per run: protocol, utility form, red lines, ..."
     )
@@ -604,27 +613,26 @@ def _value_problems(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _value_problems(value, f"{prefix}.{index}")
-    elif isinstance(node, (int, float)) and not isinstance(node, bool) and prefix != "monte_carlo.seed":
-        if abs(node) > MAX_MAGNITUDE and not (isinstance(node, float) and math.isinf(node)):  # inf: "must be finite"
-            shown = f"{node:.3g}" if isinstance(node, float) or abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit integer"
-            yield prefix, f"{shown} is too large: numbers in a scenario lie within +-{MAX_MAGNITUDE:.0e}"
+    elif (isinstance(node, (int, float)) and not isinstance(node, bool) and prefix != "monte_carlo.seed"
+          and abs(node) > MAX_MAGNITUDE and not (isinstance(node, float) and math.isinf(node))):  # inf: "must be finite"
+        shown = f"{node:.3g}" if isinstance(node, float) or abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit integer"
+        yield prefix, f"{shown} is too large: numbers in a scenario lie within +-{MAX_MAGNITUDE:.0e}"
 
 
 def _calendar_problems(s: Scenario) -> Iterator[tuple[str, str]]:
-    """The whole horizon must fall within the dates results can hold."""
-    import pandas as pd
-
+    """The whole horizon must fall within the dates results can hold (nanosecond timestamps)."""
     months = math.ceil(s.model.horizon_rounds * s.model.round_months)
-    first, last = pd.Timestamp.min.date(), (pd.Timestamp.max - pd.DateOffset(months=months)).date()
-    if not first <= s.model.start_date <= last:
-        yield "model.start_date", (f"must lie between {first} and {last}, so that the {months}-month horizon ends "
-                                   f"by {pd.Timestamp.max.date()} (got {s.model.start_date})")
+    shifted = CALENDAR_LAST.year * 12 + CALENDAR_LAST.month - 1 - months
+    last = dt.date(shifted // 12, shifted % 12 + 1, 1) + dt.timedelta(days=CALENDAR_LAST.day - 1)
+    if not CALENDAR_FIRST <= s.model.start_date <= last:
+        yield "model.start_date", (f"must lie between {CALENDAR_FIRST} and {last}, so that the {months}-month horizon "
+                                   f"ends by {CALENDAR_LAST} (got {s.model.start_date})")
 
 
 def _normals_on_scales(raw: dict[str, Any]) -> None:
     """Cut each ``normal`` on an issue's scale (positions, absolute red lines, no-deal and ceasefire values)
     to that scale where the file gives no bound."""
-    issues = raw.get("issues") if isinstance(raw.get("issues"), dict) else {}
+    issues: dict[str, Any] = raw["issues"] if isinstance(raw.get("issues"), dict) else {}
 
     def cut(node: Any, key: str, issue: Any) -> None:
         spec, scale = node.get(key) if isinstance(node, dict) else None, issues.get(issue)
@@ -661,13 +669,13 @@ def _validate(raw: dict[str, Any], path: Path) -> Scenario:
     problems = list(_event_problems(scenario, raw, path))
     if problems:
         raise ScenarioError(path, problems)
-    problems = list(_structure_problems(scenario, path))
+    problems = list(_structure_problems(scenario))
     if problems:
         raise ScenarioError(path, problems)
     return scenario
 
 
-def _structure_problems(scenario: Scenario, path: Path) -> Iterator[tuple[str, str]]:
+def _structure_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
     """Every combination of structural options must make a valid scenario that draws the same uncertain numbers,
     over the same regions and events (so that the runs of all structures share their draws and their war)."""
     if not scenario.structure:
@@ -779,15 +787,15 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         if q_lo < lo or q_hi > hi:
             yield key, f"values must lie on the issue's scale [{lo:g}, {hi:g}], but this can take [{q_lo:g}, {q_hi:g}]"
 
-    for name, issue in s.issues.items():
+    for name, scale in s.issues.items():
         key = f"issues.{name}"
-        if not issue.low < issue.high:
-            yield f"{key}.high", f"must be greater than low ({issue.low:g})"
-        if issue.follows_front and s.front is None:
+        if not scale.low < scale.high:
+            yield f"{key}.high", f"must be greater than low ({scale.low:g})"
+        if scale.follows_front and s.front is None:
             yield f"{key}.follows_front", "the scenario has no front to follow"
-        if issue.follows_front == (issue.no_deal is not None):
+        if scale.follows_front == (scale.no_deal is not None):
             yield f"{key}.no_deal", "give either no_deal or follows_front: true (exactly one)"
-        yield from on_scale(name, issue.no_deal, f"{key}.no_deal")
+        yield from on_scale(name, scale.no_deal, f"{key}.no_deal")
 
     for name, actor in s.actors.items():
         key = f"actors.{name}.issues"
@@ -838,5 +846,6 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             yield from known("actor", actor_names, name, f"model.mechanism.proposers.{k}")
             if name in s.actors and not s.actors[name].veto:
                 yield f"model.mechanism.proposers.{k}", f"'{name}' must hold a veto to propose"
+    yield from group_problems(s)
     if not isinstance(mechanism, NoBargaining) and not any(a.veto for a in s.actors.values()):
         yield "actors", "a negotiation needs at least one actor with veto: true"

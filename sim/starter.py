@@ -59,9 +59,9 @@ issues:
 {ending}""")
     lines.append("\nactors:\n")
     for k, actor in enumerate(actors):
-        mediator = k == len(actors) - 1 and len(actors) > 2
-        position = 0.5 if mediator else (1.0 if k % 2 == 0 else 0.0)
-        lines.append(_actor(actor, issues, veto=not mediator, position=position))
+        proposes = k == len(actors) - 1 and len(actors) > 2
+        position = 0.5 if proposes else (1.0 if k % 2 == 0 else 0.0)
+        lines.append(_actor(actor, issues, veto=not proposes, position=position))
     if war:
         lines.append(f"""
 # The front: each round, in each region, {actors[0]} gains or loses one step.

@@ -20,7 +20,7 @@ def shard_hashes(folder):
     return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
 
 SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "init", "validate", "provenance", "plot", "report",
-               "summary", "verify", "replay", "backtest", "reference-class", "score", "schema", "explore"]
+               "summary", "verify", "replay", "backtest", "reference-class", "score", "update", "forecasts", "schema", "explore"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -46,7 +46,7 @@ def results(tmp_path_factory):
     return out
 
 
-def test_run_writes_runs_and_manifest(results, capsys):
+def test_run_writes_runs_and_manifest(results):
     loaded = read_results(results)
     runs, manifest = loaded.runs, loaded.manifest
     assert len(runs) == 1500 and runs["run_id"].tolist() == list(range(1500))
@@ -77,7 +77,7 @@ def test_summary_reads_at_a_glance(results, capsys):
         assert phrase in text, phrase
 
 
-def test_plot_writes_the_figures(results, tmp_path, capsys):
+def test_plot_writes_the_figures(results, tmp_path):
     figures = tmp_path / "figures"
     assert main(["plot", str(results), "--out", str(figures), "--history-runs", "200"]) == 0
     names = {p.name for p in figures.iterdir()}
@@ -140,7 +140,7 @@ def test_provenance_csv(capsys):
     assert {"parameter", "value", "kind", "source"} <= set(table.columns)
 
 
-def test_bad_numbers_on_the_command_line(capsys, tmp_path):
+def test_bad_numbers_on_the_command_line(tmp_path):
     for flags in (["--runs", "0"], ["--seed", "-1"], ["--jobs", "0"]):
         assert main(["run", str(ARTICLE), "--out", str(tmp_path / "x"), *flags]) == 2
     assert not (tmp_path / "x").exists()
@@ -178,7 +178,7 @@ def test_compare_rejects_unknown_models(capsys, tmp_path):
     assert "oracle" in capsys.readouterr().err and not (tmp_path / "c").exists()
 
 
-def test_run_with_another_model(tmp_path, capsys):
+def test_run_with_another_model(tmp_path):
     assert main(["run", str(ARTICLE), "--runs", "300", "--model", "alternating", "--out", str(tmp_path / "alt"), "--quiet"]) == 0
     assert read_results(tmp_path / "alt").manifest["scenario"]["resolved"]["model"]["mechanism"]["kind"] == "alternating"
 

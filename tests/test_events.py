@@ -53,7 +53,7 @@ def test_the_article_scenario_has_its_events_in_the_results():
         ({"round": 0, "set": {"front.p_advance": 0.5}}, "events.e.round", "[1, 1200]"),
     ],
 )
-def test_bad_events_are_named(article_raw, tmp_path, capsys, event, key, expected):
+def test_bad_events_are_named(article_raw, tmp_path, event, key, expected):
     raw = copy.deepcopy(article_raw)
     raw["events"] = {"e": event}
     path = write_yaml(tmp_path / "events.yaml", raw)

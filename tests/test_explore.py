@@ -13,10 +13,10 @@ from conftest import ARTICLE, write_yaml
 from sim import load_scenario
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.scenario import scenario_from_mapping
+from sim.explorer import views
 from sim.explorer.controls import (
-    changed_settings,
     DRAWN,
+    changed_settings,
     controls,
     group_and_label,
     initial_settings,
@@ -25,9 +25,9 @@ from sim.explorer.controls import (
     slider_step,
 )
 from sim.explorer.variant import free_variant_path, write_variant
-from sim.explorer import views
 from sim.explorer.views import Charts, draw_setting, png, run_ensemble, view
 from sim.provenance import kind_of
+from sim.scenario import scenario_from_mapping
 
 RUNS = 2000
 
@@ -146,7 +146,7 @@ def test_a_setting_that_breaks_the_scenario_names_the_key(article):
         changed_settings(article, {"no.such": (0.0, 1.0)})
 
 
-def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(tmp_path, article):
+def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(tmp_path):
     copy = tmp_path / ARTICLE.name
     copy.write_text(ARTICLE.read_text())
     scenario = load_scenario(copy)
@@ -241,8 +241,8 @@ def test_a_setting_is_drawn_from_the_baseline_when_unchanged_and_dropped_when_st
     drawn = draw_setting(scenario, moved, baseline, 200, 1, charts)
     assert len(ensembles) == 1 and drawn.images["deal_curve"] != same.images["deal_curve"]
     with pytest.raises(ScenarioError):
-        draw_setting(scenario, initial_settings(scenario) | {"actors.employer.capability": (-1.0, -1.0)}, baseline, 200, 1,
-                     charts)
+        broken = initial_settings(scenario) | {"actors.employer.capability": (-1.0, -1.0)}
+        draw_setting(scenario, broken, baseline, 200, 1, charts)
 
 
 def test_moving_one_control_redraws_that_control_alone(article):

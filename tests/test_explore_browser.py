@@ -37,7 +37,7 @@ def test_moving_a_control_redraws_the_charts_and_the_setting_saves_as_a_variant(
         assert "Setting 2:" in page.locator(".sim-status").inner_text()
         assert page.locator(".v-input", has_text=re.compile("^p advance: 0.45 to 0.8$")).count() == 1
         after = [charts.nth(k).screenshot() for k in range(3)]
-        assert all(a != b for a, b in zip(before, after)), "every chart redraws with the new setting"
+        assert all(a != b for a, b in zip(before, after, strict=True)), "every chart redraws with the new setting"
         assert page.locator(".sim-table-headline").inner_text() != headline
 
         page.locator(".sim-save").click()

@@ -40,14 +40,15 @@ def test_plot_and_report_show_progress_unless_quiet(strike_runs, monkeypatch, ca
     import sim.cli.runs
 
     capsys.readouterr()
-    monkeypatch.setattr(sim.cli.runs, "shown", lambda args: False if args.quiet else True)  # as in a terminal
+    monkeypatch.setattr(sim.cli.runs, "shown", lambda args: not args.quiet)  # as in a terminal
     assert main(["plot", str(strike_runs), "--history-runs", "50"]) == 0
     captured = capsys.readouterr()
     assert "8/8" in captured.err and "figure" in captured.err
     assert captured.out.strip() == f"8 figures (PNG and SVG): {strike_runs / 'figures'}"
     assert main(["report", str(strike_runs), "--history-runs", "50"]) == 0
     assert "10/10" in capsys.readouterr().err  # 8 figures, the drivers, the PRIM search
-    assert main(["report", str(strike_runs), "--history-runs", "50", "--quiet", "--out", str(strike_runs / "r.html")]) == 0
+    quiet = ["report", str(strike_runs), "--history-runs", "50", "--quiet", "--out", str(strike_runs / "r.html")]
+    assert main(quiet) == 0
     assert capsys.readouterr().err == ""
 
 
@@ -62,7 +63,8 @@ def test_times_in_a_row_or_table_read_in_the_rounds_unit(strike_runs, capsys):
     week = analysis.MONTHS_PER_UNIT["week"]
     row = pd.Series({"deal": True, "months_to_deal": 3 * week, "months_to_zone": np.nan}, dtype=object)
     weekly = analysis.in_time_unit(row, "week")
-    assert list(weekly.index) == ["deal", "weeks_to_deal", "weeks_to_zone"] and weekly["weeks_to_deal"] == pytest.approx(3)
+    assert list(weekly.index) == ["deal", "weeks_to_deal", "weeks_to_zone"]
+    assert weekly["weeks_to_deal"] == pytest.approx(3)
     table = pd.DataFrame({"months_to_deal": [week, 2 * week]})
     assert analysis.in_time_unit(table, "week")["weeks_to_deal"].tolist() == pytest.approx([1, 2])
     assert analysis.in_time_unit(table, "month") is table

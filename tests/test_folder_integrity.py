@@ -153,7 +153,7 @@ def _alive(pid):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGKILL, -9)])
-def test_a_stopped_run_leaves_no_worker_behind_and_resumes(made, tmp_path, signum, code):
+def test_a_stopped_run_leaves_no_worker_behind_and_resumes(tmp_path, signum, code):
     folder = tmp_path / "stopped"
     command = [sys.executable, "-m", "sim.cli", "run", str(ARTICLE), "--runs", "400000", "--seed", "2", "--jobs", "2",
                "--set", "monte_carlo.chunk_runs=1000", "--out", str(folder), "--quiet"]

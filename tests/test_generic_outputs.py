@@ -101,7 +101,7 @@ def test_error_bars_never_go_negative():
     assert (errors >= 0).all() and errors[1, 0] == pytest.approx(0.01)
 
 
-def test_weekly_and_daily_rounds_date_results_in_their_unit(tmp_path):
+def test_weekly_and_daily_rounds_date_results_in_their_unit():
     runs = run_monte_carlo(load_scenario(PORT), runs=400, seed=3)
     deals = runs[runs["deal"]]
     weeks = deals["months_to_deal"] / analysis.MONTHS_PER_UNIT["week"]
@@ -115,7 +115,7 @@ def test_weekly_and_daily_rounds_date_results_in_their_unit(tmp_path):
     assert list(analysis.headline_measures(daily))[1] == "deal within 30 days"
 
 
-def test_round_lengths_and_the_old_key(tmp_path):
+def test_round_lengths_and_the_old_key():
     assert load_scenario(IRAN, {"model.round_months": 3}).model.round_length == 3
     assert load_scenario(SCENARIOS / "ukraine_paris_2026.yaml").model.round_months == 1.0
     with pytest.raises(ScenarioError, match="round_length: a round of more than a year"):

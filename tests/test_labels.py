@@ -48,7 +48,8 @@ def test_long_descriptions_give_way_to_keys_and_events_and_sections_read_in_word
 
 def test_labels_that_read_alike_keep_their_key_paths(strike):
     assert parameter_labels(strike, ["a_b", "a b", "actors.ila.capability"]) == {
-        "a_b": "a b [a_b]", "a b": "a b [a b]", "actors.ila.capability": "International Longshoremen's Association: capability"}
+        "a_b": "a b [a_b]", "a b": "a b [a b]",
+        "actors.ila.capability": "International Longshoremen's Association: capability"}
 
 
 def test_sensitivity_tables_and_bars_carry_the_labels_and_time_in_weeks(strike):
@@ -65,7 +66,7 @@ def test_sensitivity_tables_and_bars_carry_the_labels_and_time_in_weeks(strike):
     shown = [t.get_text().replace("\n", " ") for t in left.get_yticklabels()]
     assert shown == list(sobol["label"].head(3))[::-1]
     assert all(t.get_text().replace("\n", " ").startswith(name)
-               for t, name in zip(right.get_yticklabels(), list(tornado["label"].head(3))[::-1]))
+               for t, name in zip(right.get_yticklabels(), list(tornado["label"].head(3))[::-1], strict=True))
     plt.close(figure)
 
 

@@ -48,7 +48,7 @@ def test_shared_parameters_draw_alike_across_scenarios():
     assert not np.array_equal(base["front.p_advance"], variant["front.p_advance"])
 
 
-def test_design_is_chosen_on_the_command_line_and_recorded(tmp_path, capsys):
+def test_design_is_chosen_on_the_command_line_and_recorded(tmp_path):
     from sim import read_results
 
     assert main(["run", str(ARTICLE), "--runs", "256", "--design", "sobol", "--out", str(tmp_path / "s"), "--quiet"]) == 0

@@ -126,6 +126,7 @@ def article_variant(article_raw, tmp_path, mechanism: str, runs: int = 1500):
 def test_no_deal_crosses_a_red_line_and_flags_agree(article_raw, tmp_path, mechanism):
     coalition_line = 0.5
     article_raw["actors"]["european_coalition"]["issues"]["us_backstop"]["red_line"] = {"min": coalition_line}
+    article_raw["groups"]["european_coalition"]["veto_scope"] = "package"  # its members vote, holding its red line
     scenario, runs = article_variant(article_raw, tmp_path, mechanism)
     deals = runs[runs["deal"]]
     assert len(deals) > 100

@@ -64,7 +64,7 @@ def as_scenario(items: CsisItems) -> Scenario:
     """The items as a scenario: 20 issues, four veto holders, thresholds as reservation utilities."""
     names = [f"item_{k:02d}" for k in range(1, len(items.titles) + 1)]
     issues = {name: {"description": title, "low_means": "left out of the agreement", "high_means": "in the agreement",
-                     "no_deal": 0.0} for name, title in zip(names, items.titles)}
+                     "no_deal": 0.0} for name, title in zip(names, items.titles, strict=True)}
     actors = {}
     for a, label in enumerate(ACTORS.values()):
         margin = items.satisfaction[a] - items.thresholds[a]
@@ -74,7 +74,7 @@ def as_scenario(items: CsisItems) -> Scenario:
             "veto": True,
             "capability": 1.0,
             "issues": {name: {"position": float(m > 0), "salience": {"value": float(abs(m)) / 10, "source": source}}
-                       for name, m in zip(names, margin)},
+                       for name, m in zip(names, margin, strict=True)},
             "reservation_utility": {"value": float(1 - wanted), "source": source},
         }
     raw = {

@@ -58,4 +58,4 @@ def weighted_means(table: KtabTable) -> dict[str, float]:
     """The compromise model per dimension: positions weighted by influence x salience."""
     weight = table.influence[:, None] * table.salience
     means = weighted_position(table.position[:, :, None], weight[:, :, None])[:, 0]
-    return dict(zip(table.dimensions, means.tolist()))
+    return dict(zip(table.dimensions, means.tolist(), strict=True))

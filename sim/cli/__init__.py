@@ -1,5 +1,5 @@
 """The command line: ``sim run | compare | compare-scenarios | sensitivity | discover | init | validate | provenance |
-plot | report | summary | verify | replay | backtest | reference-class | score | schema | explore``.
+plot | report | summary | verify | replay | backtest | reference-class | score | update | forecasts | schema | explore``.
 
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem.
@@ -12,9 +12,9 @@ import os
 import signal
 import sys
 
-from sim.cli import history
-from sim.cli.explore import add_explore
+from sim.cli import history, updating
 from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
+from sim.cli.explore import add_explore
 from sim.cli.inputs import cmd_backtest, cmd_init, cmd_provenance, cmd_schema, cmd_validate
 from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary, cmd_verify, stop_message
 from sim.cli.shared import BAD_INPUT, flag_problem, stopping_cleanly
@@ -51,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in the same folder")
     run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    updating.add_log_flags(run)
     run.set_defaults(handler=cmd_run)
 
     def experiment(name: str, help_text: str, out: str, files: str = "file") -> argparse.ArgumentParser:
@@ -154,9 +155,11 @@ def parser() -> argparse.ArgumentParser:
     backtest.set_defaults(handler=cmd_backtest)
 
     history.add_commands(commands)
+    updating.add_commands(commands)
 
     schema = commands.add_parser("schema", help="print the JSON schema of scenario files")
     schema.add_argument("--out", help="write it to this file instead")
+    schema.add_argument("--evidence", action="store_true", help="the schema of evidence files instead (sim update)")
     schema.set_defaults(handler=cmd_schema)
     add_explore(commands)
     return top

@@ -8,7 +8,16 @@ from pathlib import Path
 import pandas as pd
 
 from sim import analysis
-from sim.cli.shared import parse_changes, plain_label, require_empty, results_folder, save_figure, shown, staged, use_agg
+from sim.cli.shared import (
+    parse_changes,
+    plain_label,
+    require_empty,
+    results_folder,
+    save_figure,
+    shown,
+    staged,
+    use_agg,
+)
 from sim.errors import ScenarioError
 from sim.labels import parameter_labels, readable
 from sim.model.outcomes import outcome_classes
@@ -171,7 +180,8 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
             print(f"\nNo box reaches a density of {args.threshold:.0%}; shown: the best coverage x density.")
         print(f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
               f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:")
-        print(box.limits.assign(label=[labels[p] for p in box.limits.index]).to_string(float_format=lambda v: f"{v:.4g}"))
+        named = box.limits.assign(label=[labels[p] for p in box.limits.index])
+        print(named.to_string(float_format=lambda v: f"{v:.4g}"))
         print("\nCART leaves, densest first:")
         print(tree.head(args.depth * 3).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     with staged(out) as stage:

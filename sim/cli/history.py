@@ -10,7 +10,7 @@ import yaml
 
 from sim.cli.shared import text_table
 from sim.errors import ScenarioError
-from sim.history import breakdown_fit, data, reference_class
+from sim.history import breakdown_fit, choices, data, reference_class
 from sim.scenario import load_scenario
 
 
@@ -18,9 +18,9 @@ def _profile(args: argparse.Namespace) -> reference_class.Profile:
     stated = reference_class.Profile()
     if args.file:
         scenario = load_scenario(args.file)
-        stated = reference_class.profile_of(scenario)
-        if stated is None:
+        if scenario.reference_class is None:
             raise ScenarioError(args.file, [("reference_class", "missing: the scenario states no profile (give one with the flags)")])
+        stated = reference_class.stated_profile(scenario)
     changes = {"conflict_type": args.type, "intensity": args.intensity, "months_fought": args.months_fought,
                "region": args.region}
     return reference_class.Profile(**{**vars(stated), **{k: v for k, v in changes.items() if v is not None}})
@@ -48,7 +48,7 @@ def cmd_reference_class(args: argparse.Namespace) -> int:
     print(f"(UCDP Conflict Termination v3-2021, episodes 1946-2020; {ends.attrs['still_going_at_data_end']} of the class "
           "were still going when the data end and count as not ended)")
     print(text_table(ends[["estimate", "lo", "hi", "events", "n"]]))
-    kind = profile.conflict_type if profile.conflict_type != data.ANY else "interstate"
+    kind = profile.conflict_type if profile.conflict_type != choices.ANY else "interstate"
     print(f"\nHow {kind} conflict episodes ended (all intensities, 1946-2020)")
     print(text_table(reference_class.termination_shares(episodes, kind)[["estimate", "lo", "hi", "events", "n"]]))
     survival = reference_class.agreement_survival(agreements)
@@ -90,10 +90,10 @@ def add_commands(commands) -> None:
     """Register ``reference-class`` and ``score`` on the ``sim`` command's subparsers."""
     ref = commands.add_parser("reference-class", help="base rates of how wars like this one ended, and how deals held")
     ref.add_argument("file", nargs="?", help="a scenario whose reference_class block states the profile")
-    ref.add_argument("--type", choices=data.CONFLICT_TYPE_CHOICES, help="type of conflict (UCDP)")
-    ref.add_argument("--intensity", choices=data.INTENSITY_CHOICES, help="war: reached 1,000 battle deaths in a year")
+    ref.add_argument("--type", choices=choices.CONFLICT_TYPE_CHOICES, help="type of conflict (UCDP)")
+    ref.add_argument("--intensity", choices=choices.INTENSITY_CHOICES, help="war: reached 1,000 battle deaths in a year")
     ref.add_argument("--months-fought", type=float, help="months the war has lasted so far")
-    ref.add_argument("--region", choices=data.REGION_CHOICES, help="UCDP region")
+    ref.add_argument("--region", choices=choices.REGION_CHOICES, help="UCDP region")
     ref.add_argument("--horizons", default="12,36", help="months ahead, comma-separated (default 12,36)")
     ref.add_argument("--data", help=f"the data folder holding war-termination/ (default: ${data.ENVIRONMENT_VARIABLE}, "
                                     "else shared/data beside the project)")

@@ -98,10 +98,13 @@ def _print_stakes(scenario: Scenario) -> None:
     print(shown[[a for a in scenario.actors if a in shown.columns]].to_string())
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from sim.updating.evidence import evidence_schema_json
+
+    text = evidence_schema_json() if args.evidence else schema_json()
     if args.out:
-        Path(args.out).write_text(schema_json())
+        Path(args.out).write_text(text)
     else:
-        sys.stdout.write(schema_json())
+        sys.stdout.write(text)
     return 0
 
 def cmd_backtest(args: argparse.Namespace) -> int:
@@ -112,7 +115,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
         items = csis.load_csis(args.data or csis.DEFAULT_PATH)
         print("CSIS Futures Lab items: preset drafts, mean satisfaction per actor (thresholds "
-              + ", ".join(f"{a} {t:g}" for a, t in zip(csis.ACTORS, items.thresholds)) + ")")
+              + ", ".join(f"{a} {t:g}" for a, t in zip(csis.ACTORS, items.thresholds, strict=True)) + ")")
         for name, draft in items.presets.items():
             scores = csis.draft_scores(items, draft)
             below = [a for a, v in scores.items() if v < items.thresholds[list(csis.ACTORS).index(a)]]

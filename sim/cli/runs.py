@@ -52,6 +52,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario = scenario.with_mechanism(args.model)
     runs = scenario.monte_carlo.runs if args.runs is None else args.runs
     out = run_folder(args)
+    if args.log:
+        from sim.cli.updating import check_log
+
+        check_log(args, scenario)
     with progress_bar(runs, scenario.name, shown(args)) as advance:
         manifest = run_to_folder(
             scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
@@ -61,6 +65,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(summary_text(load_summary(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
     print(f"\nResults: {out / RUNS_FILE} and {out / MANIFEST_FILE} ({seconds:.1f} s)")
+    if args.log:
+        from sim.cli.updating import log_run
+
+        log_run(args, out, manifest)
     return 0
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -78,7 +86,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from sim.results import scenario_of
+    from sim.results import design_points, scenario_of
     from sim.runner import replay_run
 
     with results_folder(args.dir, writes=False) as folder:
@@ -86,7 +94,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not 0 <= args.run_id < manifest["runs"]:
         raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
     scenario = scenario_of(manifest)
-    history, outcome = replay_run(scenario, manifest["seed"], manifest["runs"], args.run_id, manifest.get("requested_runs"))
+    history, outcome = replay_run(scenario, manifest["seed"], manifest["runs"], args.run_id, manifest.get("requested_runs"),
+                                  design_points(folder, manifest))
     history = history.drop(columns=[c for c in history if not _applies(c, scenario)])
     with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
         print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
@@ -113,7 +122,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     with results_folder(args.dir, writes=args.out is None) as folder:
         results = load_summary(folder)
         out = Path(args.out) if args.out else folder / "figures"
-        history = history_of(results, args.history_runs) if args.history_runs else None
+        history = history_of(results, args.history_runs, folder) if args.history_runs else None
         figures = figure_set(results, history)
         with staged(out) as stage, progress_bar(len(figures), "figures", shown(args), unit="figure") as advance:
             for name, shown_figure in figures.items():
@@ -130,8 +139,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with results_folder(args.dir, writes=args.out is None) as folder:
         results = load_summary(folder)
-        history = history_of(results, args.history_runs) if args.history_runs else None
-        page = build_report(results, history, figure_set(results, history),
+        history = history_of(results, args.history_runs, folder) if args.history_runs else None
+        page = build_report(results, figure_set(results, history),
                             lambda names: read_columns(folder, results.manifest, names), progress=shown(args))
         out = Path(args.out) if args.out else folder / "report.html"
         write_atomically(out, lambda temporary: temporary.write_text(page, encoding="utf-8"))

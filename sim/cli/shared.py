@@ -48,7 +48,7 @@ def flag_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _stop(signum: int, frame: Any) -> None:
+def _stop(signum: int, _frame: Any) -> None:
     raise Stopped(signum)
 
 
@@ -217,6 +217,11 @@ class Figure(NamedTuple):
     caption: str
 
 
+def _drawing(plot: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+    """``plot(*args, ax=ax, **kwargs)`` as a function of the axes ``ax``."""
+    return lambda ax: plot(*args, ax=ax, **kwargs)
+
+
 def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[str, Figure]:
     """The standard figures of a results folder, by file name, each with a caption in the scenario's words."""
     from sim import plots
@@ -235,10 +240,10 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[st
         words = plain_label(spec.description or plots.label_of(issue))
         units = plain_label(spec.units)
         figures[f"settlement_{issue}"] = Figure(
-            lambda ax, i=issue, u=units, w=words: plots.plot_settlement(runs, i, u, ax=ax, title=w),
+            _drawing(plots.plot_settlement, runs, issue, units, title=words),
             f"{words}: settlement among runs with a deal, beside the compromise model's forecast.")
         figures[f"ecdf_{issue}"] = Figure(
-            lambda ax, i=issue, u=units: plots.plot_settlement_ecdf({"this scenario": runs}, i, u, ax=ax),
+            _drawing(plots.plot_settlement_ecdf, {"this scenario": runs}, issue, units),
             f"{words}: share of deals settling at or below each value.")
     if history is not None:
         sample = f"(the first {history['run_id'].nunique():,} runs, re-simulated round by round)"
@@ -249,14 +254,15 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[st
                 f"The front line over time: median, 50% and 90% of runs {sample}.")
         for issue, spec in scenario.issues.items():
             figures[f"fan_proposal_{issue}"] = Figure(
-                lambda ax, i=issue: plots.plot_fan(history, f"proposal_{i}", f"package on the table: {plots.label_of(i)}",
-                                                   ax=ax, unit=unit),
+                _drawing(plots.plot_fan, history, f"proposal_{issue}", f"package on the table: {plots.label_of(issue)}",
+                         unit=unit),
                 f"{plain_label(spec.description or plots.label_of(issue))}: the package on the table while talks go on {sample}.")
     return figures
 
-def history_of(results: Results, runs: int) -> pd.DataFrame:
+def history_of(results: Results, runs: int, folder: Path) -> pd.DataFrame:
+    from sim.results import design_points
     from sim.runner import history_sample
 
     manifest = results.manifest
-    history = history_sample(scenario_of(manifest), manifest["seed"], manifest["runs"])
+    history = history_sample(scenario_of(manifest), manifest["seed"], manifest["runs"], design_points(folder, manifest))
     return history[history["run_id"] < runs]

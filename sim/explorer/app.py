@@ -113,15 +113,15 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
         with solara.Column():
             if problem:
                 solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
-            status = f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s"
             busy = task.state in (solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
             solara.Text("Drawing the new setting ..." if busy else "", classes=["sim-busy"])
-            solara.Text(status, classes=["sim-status"])
-            for name, image in result.images.items():
-                solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
-            for name, frame in result.tables.items():
-                solara.Markdown(f"**{TITLES.get(name, name)}**")
-                solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
+            if result is not None:
+                solara.Text(f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"])
+                for name, image in result.images.items():
+                    solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
+                for name, frame in result.tables.items():
+                    solara.Markdown(f"**{TITLES.get(name, name)}**")
+                    solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
 
 
 def _setter(set_settings, key: str):

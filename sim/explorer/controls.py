@@ -90,7 +90,7 @@ def _bounds(scenario: Scenario, path: str, low: float, high: float) -> tuple[flo
     scale = _scale_of(scenario, path)
     if scale is not None:
         return scale
-    if 0.0 <= low and high <= 1.0:
+    if low >= 0.0 and high <= 1.0:
         return (0.0, 1.0)
     top = max(abs(low), abs(high)) * 2 or 1.0
     return (-top if low < 0 else 0.0, top)

@@ -11,6 +11,7 @@ import io
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -91,10 +92,19 @@ def clear_data(ax: Axes) -> None:
         container.remove()
     for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
         artist.remove()
-    if ax.get_legend() is not None:
-        ax.get_legend().remove()
+    place_legend(ax, None)
     ax.relim()
     ax.set_prop_cycle(None)
+
+
+def place_legend(ax: Axes, loc: Literal["upper left", "lower right"] | None) -> None:
+    """Move the legend a plot function drew on ``ax`` to ``loc`` (not "best": searching for the emptiest corner
+    is slow), or remove it (None)."""
+    legend = ax.get_legend()
+    if legend is not None and loc is None:
+        legend.remove()
+    elif legend is not None:
+        legend.set_loc(loc)
 
 
 class Charts:
@@ -106,7 +116,7 @@ class Charts:
         self.deal_curve.add_subplot()
         self.outcome_classes = _figure(left=0.25)
         self.outcome_classes.add_subplot()
-        columns = min(3, len(scenario.issues))
+        self.columns = columns = min(3, len(scenario.issues))
         rows = -(-len(scenario.issues) // columns)
         self.settlements = _figure(4.2 * columns, 3.2 * rows, left=0.07, bottom=0.1)
         self.settlements.suptitle("Settlement among deals")
@@ -118,7 +128,8 @@ class Charts:
     def draw(self, scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> dict[str, Figure]:
         """The deal curve (and, when the runs say whether a zone of agreement existed, when one did), the outcome
         classes and the settlements of this setting against the baseline, drawn over the previous setting's."""
-        figures = {"deal_curve": self.deal_curve, "outcome_classes": self.outcome_classes, "settlements": self.settlements}
+        figures = {"deal_curve": self.deal_curve, "outcome_classes": self.outcome_classes,
+                   "settlements": self.settlements}
         for figure in figures.values():
             for ax in figure.axes:
                 clear_data(ax)
@@ -127,25 +138,23 @@ class Charts:
 
         curves = dict(both)
         if has_zone(current) and has_zone(baseline):
-            curves = {f"zone of agreement, {BASELINE}": _zone_times(baseline), f"zone of agreement, {CURRENT}": _zone_times(current),
+            curves = {f"zone of agreement, {BASELINE}": _zone_times(baseline),
+                      f"zone of agreement, {CURRENT}": _zone_times(current),
                       f"deal, {BASELINE}": baseline, f"deal, {CURRENT}": current}  # deals drawn last: on top
         ax = plots.plot_deal_curves(curves, horizon, ax=self.deal_curve.axes[0], unit=unit)
         ax.set_ylabel(f"probability by {unit}")
-        ax.set_title("Time to a deal" + (" and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""))
-        ax.get_legend().set_loc("lower right")  # below rising curves, where they seldom are
+        gap = " and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""
+        ax.set_title(f"Time to a deal{gap}")
+        place_legend(ax, "lower right")  # below rising curves, where they seldom are
 
         plots.plot_outcome_classes(current, list(outcome_classes(scenario).values()), ax=self.outcome_classes.axes[0])
 
-        columns = self.settlements.axes[0].get_subplotspec().get_gridspec().ncols
-        for k, (ax, (issue, spec)) in enumerate(zip(self.settlements.axes, scenario.issues.items())):
+        for k, (ax, (issue, spec)) in enumerate(zip(self.settlements.axes, scenario.issues.items(), strict=True)):
             plots.plot_settlement_ecdf(both, issue, spec.units, ax=ax)
             ax.set_title(ax.get_xlabel(), fontsize=10)  # text is most of a redraw: the title says what the axis holds
             ax.set_xlabel("")
-            ax.set_ylabel("" if k % columns else ax.get_ylabel())
-            if k:
-                ax.get_legend().remove()  # the same lines in every panel: one legend is enough
-            else:
-                ax.get_legend().set_loc("upper left")  # not "best": searching for the emptiest corner is slow
+            ax.set_ylabel("" if k % self.columns else ax.get_ylabel())
+            place_legend(ax, None if k else "upper left")  # the same lines in every panel: one legend is enough
         return figures
 
 
@@ -182,4 +191,5 @@ def draw_setting(scenario: Scenario, settings: Mapping[str, Setting], baseline: 
     if stale():
         return None
     shown = view(changed, baseline, current, charts)
-    return Drawn({name: png(figure) for name, figure in shown.figures.items()}, shown.tables, time.perf_counter() - started)
+    images = {name: png(figure) for name, figure in shown.figures.items()}
+    return Drawn(images, shown.tables, time.perf_counter() - started)

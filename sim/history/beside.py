@@ -21,7 +21,7 @@ HORIZONS = (12, 36)
 SURVIVAL_MONTHS = (6, 12, 24, 36)
 
 
-def model_war_ends(runs: pd.DataFrame, horizon: int, horizons: tuple[int, ...] = HORIZONS) -> pd.DataFrame:
+def model_war_ends(runs: pd.DataFrame, horizon: float, horizons: tuple[int, ...] = HORIZONS) -> pd.DataFrame:
     """The model's chance that the fighting ends within each k months (a deal, a ceasefire or a decision by
     arms) and that it ends by a deal or ceasefire, with 95% intervals; NaN past the horizon."""
     ends = earliest(runs, ("months_to_deal", "months_to_ceasefire", "months_to_decision"))
@@ -34,7 +34,7 @@ def model_war_ends(runs: pd.DataFrame, horizon: int, horizons: tuple[int, ...] =
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
 
 
-def model_deal_survival(runs: pd.DataFrame, horizon: int, months: tuple[int, ...] = SURVIVAL_MONTHS) -> pd.DataFrame:
+def model_deal_survival(runs: pd.DataFrame, horizon: float, months: tuple[int, ...] = SURVIVAL_MONTHS) -> pd.DataFrame:
     """Kaplan-Meier share of the model's deals still holding k months after they were made (censored at the
     horizon), with 95% intervals, for k within the horizon."""
     deals = runs[runs["months_to_deal"].notna()]
@@ -57,7 +57,7 @@ class Beside:
 def beside_history(runs: pd.DataFrame, scenario: Scenario, folder: str | None = None) -> Beside:
     """Both comparisons for a scenario with a reference class (see :func:`applies`). Raises
     :class:`~sim.errors.ScenarioError` when the data are not found."""
-    profile = reference_class.profile_of(scenario)
+    profile = reference_class.stated_profile(scenario)
     root = data.data_dir(folder)
     history = reference_class.war_ends(data.load_episodes(root), profile)
     model = model_war_ends(runs, scenario.horizon_months)

@@ -108,13 +108,14 @@ def score_cases(folder: str | Path, runs: int = 2000, seed: int | None = None, d
     the months to a deal."""
     cases = load_cases(folder)
     episodes = data.load_episodes(data.data_dir(data_folder))
-    rows, outcomes, scores = [], [], {f: {} for f in FORECASTERS}
+    rows, outcomes = [], []
+    scores: dict[str, dict[str, list[float]]] = {f: {} for f in FORECASTERS}
     for case in cases:
         scenario = case.scenario
         horizon = scenario.horizon_months
         samples = {
             "model": months_to_agreement(run_monte_carlo(scenario, runs=runs, seed=seed)),
-            "reference_class": reference_class.months_to_agreement(episodes, reference_class.profile_of(scenario)),
+            "reference_class": reference_class.months_to_agreement(episodes, reference_class.stated_profile(scenario)),
             "constant": scoring.constant_forecast(horizon),
         }
         observed = case.months_to_deal

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.history.choices import CONFLICT_TYPES, REGIONS
 
 ENVIRONMENT_VARIABLE = "NEGOTIATION_SIM_DATA"
 FOLDER = "war-termination"
@@ -28,19 +29,11 @@ EPISODES_OBSERVED_UNTIL = pd.Timestamp("2020-12-31")
 AGREEMENTS_OBSERVED_UNTIL = pd.Timestamp("2021-12-31")
 """UCDP Peace Agreements v22.1 records agreements to 2021: those still in effect are censored at its end."""
 
-CONFLICT_TYPES = {1: "extrasystemic", 2: "interstate", 3: "intrastate", 4: "internationalised"}
-"""UCDP ``type_of_conflict``; ``internationalised`` is intrastate with foreign troops on a side."""
-REGIONS = {1: "europe", 2: "middle_east", 3: "asia", 4: "africa", 5: "americas"}
 EPISODE_OUTCOMES = {1: "peace_agreement", 2: "ceasefire", 3: "victory", 4: "victory", 5: "low_activity",
                     6: "actor_ceases"}
 """UCDP termination ``outcome``: 1 peace agreement, 2 ceasefire, 3/4 victory of side A/B, 5 low activity,
 6 an actor ceases to exist."""
 BY_AGREEMENT = ("peace_agreement", "ceasefire")
-ANY = "any"
-CONFLICT_TYPE_CHOICES = (ANY, *CONFLICT_TYPES.values())
-INTENSITY_CHOICES = ("war", ANY)
-"""``war``: reached war intensity (1,000 or more battle deaths in a year) at some point of the episode."""
-REGION_CHOICES = (ANY, *REGIONS.values())
 COW_OUTCOMES = {1: "winner", 2: "loser", 3: "compromise", 4: "transformed", 5: "ongoing", 6: "stalemate",
                 7: "continuing", 8: "other"}
 """COW ``Outcome`` (codebook 1-7; the file also holds one 8, kept as ``other``)."""
@@ -48,20 +41,20 @@ COW_MISSING = (-8, -9)
 PA_TYPES = {1: "full", 2: "partial", 3: "process"}
 
 
-def data_dir(explicit: str | Path | None = None) -> Path:
+def data_dir(explicit: str | Path | None = None, folder: str = FOLDER) -> Path:
     """The ``shared/data`` folder: ``explicit``, else ``$NEGOTIATION_SIM_DATA``, else beside the checkout or
-    the working directory. Raises :class:`ScenarioError` when none holds the war-termination files."""
+    the working directory. Raises :class:`ScenarioError` when none holds ``folder`` (the war-termination files)."""
     if explicit is not None or os.environ.get(ENVIRONMENT_VARIABLE):
         chosen = Path(explicit if explicit is not None else os.environ[ENVIRONMENT_VARIABLE])
         where = "--data" if explicit is not None else ENVIRONMENT_VARIABLE
-        if not (chosen / FOLDER).is_dir():
-            raise ScenarioError(chosen, [(where, f"holds no {FOLDER}/ folder")])
+        if not (chosen / folder).is_dir():
+            raise ScenarioError(chosen, [(where, f"holds no {folder}/ folder")])
         return chosen
     for candidate in default_dirs():
-        if (candidate / FOLDER).is_dir():
+        if (candidate / folder).is_dir():
             return candidate
-    raise ScenarioError(FOLDER, [("", f"data not found: pass --data DIR or set {ENVIRONMENT_VARIABLE} "
-                                      "(the folder that holds war-termination/, e.g. ../shared/data)")])
+    raise ScenarioError(folder, [("", f"data not found: pass --data DIR or set {ENVIRONMENT_VARIABLE} "
+                                      f"(the folder that holds {folder}/, e.g. ../shared/data)")])
 
 
 def default_dirs() -> tuple[Path, ...]:
@@ -69,10 +62,10 @@ def default_dirs() -> tuple[Path, ...]:
     return (Path(__file__).resolve().parents[3] / "shared" / "data", Path.cwd().resolve().parent / "shared" / "data")
 
 
-def find_data_dir() -> Path | None:
-    """The data folder if one is found without a flag, else ``None`` (for tests and optional sections)."""
+def find_data_dir(folder: str = FOLDER) -> Path | None:
+    """The data folder if one holding ``folder`` is found without a flag, else ``None`` (for tests and optional sections)."""
     try:
-        return data_dir()
+        return data_dir(folder=folder)
     except ScenarioError:
         return None
 

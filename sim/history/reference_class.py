@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import wilson_interval
-from sim.history.data import ANY, BY_AGREEMENT, DAYS_PER_MONTH
+from sim.errors import ScenarioError
+from sim.history.choices import ANY
+from sim.history.data import BY_AGREEMENT, DAYS_PER_MONTH
 from sim.history.survival import kaplan_meier
 from sim.scenario import Scenario
 
@@ -50,6 +52,14 @@ def profile_of(scenario: Scenario) -> Profile | None:
     months = (scenario.model.start_date - stated.fighting_since).days / DAYS_PER_MONTH
     return Profile(conflict_type=stated.conflict_type, intensity=stated.intensity, months_fought=max(months, 0.0),
                    region=stated.region, exclude_conflict=stated.ucdp_conflict_id)
+
+
+def stated_profile(scenario: Scenario) -> Profile:
+    """The profile the scenario states; ScenarioError when it states none."""
+    profile = profile_of(scenario)
+    if profile is None:
+        raise ScenarioError(scenario.path, [("reference_class", "missing: the scenario states no reference class")])
+    return profile
 
 
 def in_class(episodes: pd.DataFrame, profile: Profile) -> pd.DataFrame:

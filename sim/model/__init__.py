@@ -37,7 +37,7 @@ def structures(scenario: Scenario, draws: Draws) -> list[tuple[Scenario, np.ndar
     combinations, which = np.unique(codes, axis=0, return_inverse=True)
     groups = []
     for k, combination in enumerate(combinations):
-        picks = {name: list(scenario.structure[name].options)[code] for name, code in zip(names, combination)}
+        picks = {name: list(scenario.structure[name].options)[code] for name, code in zip(names, combination, strict=True)}
         groups.append((scenario.with_structure(picks), np.flatnonzero(which.ravel() == k)))
     return groups
 

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.breakdown import breakdown_probability
 from sim.model.utility import UtilityForm, package_utility
+
+if TYPE_CHECKING:
+    from sim.model.groups import GroupTerms
 
 NO_FLOOR = -1e9
 """A threshold that no package fails (utilities lie within a few units of zero)."""
@@ -55,18 +59,23 @@ class Acceptance:
     shape: np.ndarray  # [n]
     form: UtilityForm
     hard: bool  # red lines cannot be crossed (else crossing one costs audience_cost)
+    groups: GroupTerms | None = None  # members' votes and contributions (sim/model/groups.py)
 
     def take(self, runs: np.ndarray) -> Acceptance:
         """The same rules on a subset of runs (indices or a mask over the last axis)."""
-        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in ("form", "hard")}
-        return replace(self, form=self.form.take(runs), **arrays)
+        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in ("form", "hard", "groups")}
+        groups = self.groups.take(runs) if self.groups is not None else None
+        return replace(self, form=self.form.take(runs), groups=groups, **arrays)
 
     def with_threshold(self, threshold: np.ndarray) -> Acceptance:
         """The same rules with other thresholds ``[V, n]``."""
         return replace(self, threshold=threshold)
 
     def values(self, package: np.ndarray) -> np.ndarray:
-        """Each veto holder's deal value of ``package [J, n]``: utility less the expected breakdown loss, ``[V, n]``."""
+        """Each veto holder's deal value of ``package [J, n]`` (as its groups deliver it): utility less the expected
+        breakdown loss, ``[V, n]``."""
+        if self.groups is not None:
+            package = self.groups.deliver(package)
         broken = breakdown_probability(
             self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
         )
@@ -79,22 +88,25 @@ class Acceptance:
     def answers(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's answer to ``package``, ``[V, n]``: yes where it crosses none of its hard red lines and
         its deal value clears its threshold, up to floating-point error (:data:`TOLERANCE`)."""
-        clears = self.values(package) - self.threshold >= -TOLERANCE
+        clears = self.margins(package) >= -TOLERANCE
         if not self.hard:
             return clears
         inside = (package >= self.red_lower - TOLERANCE) & (package <= self.red_upper + TOLERANCE)
         return clears & inside.all(axis=-2)
 
     def margins(self, package: np.ndarray) -> np.ndarray:
-        """Deal value less threshold, ``[V, n]``."""
-        return self.values(package) - self.threshold
+        """Deal value less threshold, ``[V, n]``; a group's members count at least the group's margin."""
+        return self._voiced(self.values(package) - self.threshold)
+
+    def _voiced(self, margins: np.ndarray) -> np.ndarray:
+        return margins if self.groups is None else self.groups.voice(margins)
 
     def accepted(self, package: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
         """True in the runs where every veto holder accepts ``package`` (whose ``values`` may be given), strictly
         (no tolerance): the searches keep to packages the veto holders' own checks accept with room to spare."""
         inside = ((package >= self.lower) & (package <= self.upper)).all(axis=0)
         values = self.values(package) if values is None else values
-        return inside & ((values - self.threshold).min(axis=0) >= 0.0)
+        return inside & (self._voiced(values - self.threshold).min(axis=0) >= 0.0)
 
     def clip(self, package: np.ndarray) -> np.ndarray:
         """``package`` moved into the box issue by issue."""
@@ -123,6 +135,8 @@ class Acceptance:
         red lines that carry a cost as free. Loss-averse utility is bounded by the quadratic it adds losses to.
         ``contract_point`` is :meth:`contract_point` at ``log_weight``, already computed by the caller."""
         share = np.exp(log_weight - log_weight.max(axis=0))
+        if self.groups is not None:
+            share = share * self.groups.necessary
         if self.form.kind == "linear":
             utility = package_utility(self.position, self.weight, self.median_point(log_weight), self.form)
         else:
@@ -158,7 +172,8 @@ def out_of_reach(rules: Acceptance) -> np.ndarray:
     """True in the runs where some veto holder's threshold lies above its utility at its own ideal within the box,
     which bounds its deal value from above (a proof that no zone exists)."""
     best = package_utility(rules.position, rules.weight, rules.clip(rules.position), rules.form)
-    return (best < rules.threshold - TOLERANCE).any(axis=0)
+    short = best < rules.threshold - TOLERANCE
+    return (short if rules.groups is None else short & rules.groups.necessary).any(axis=0)
 
 
 def search_zone(rules: Acceptance, log_weight: np.ndarray) -> Zone:

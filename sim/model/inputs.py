@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.groups import GroupRules, group_rules, with_members
 from sim.model.utility import UtilityForm
 from sim.sampling import Draws
 from sim.scenario import AlternatingOffers, Mediated, Scenario
@@ -70,6 +71,7 @@ class ModelInputs:
     decisive: bool
     frozen_threshold: float
     horizon: int
+    groups: GroupRules | None = None  # actors that speak for members (members are actor rows)
 
 
 def refresh_inputs(inputs: ModelInputs, changed: ModelInputs) -> None:
@@ -79,10 +81,15 @@ def refresh_inputs(inputs: ModelInputs, changed: ModelInputs) -> None:
             np.copyto(value, getattr(changed, name))
     for name in ("reference", "loss_aversion"):
         np.copyto(getattr(inputs.utility, name), getattr(changed.utility, name))
+    if inputs.groups is not None:
+        for name, value in vars(inputs.groups).items():
+            if isinstance(value, np.ndarray):
+                np.copyto(value, getattr(changed.groups, name))
 
 
 def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
     """Arrange a scenario's draws (from :func:`sim.sampling.sample`) into model arrays."""
+    scenario, draws = with_members(scenario, draws)
     issues = tuple(scenario.issues)
     actors = tuple(scenario.actors)
     runs = len(next(iter(draws.values())))
@@ -203,6 +210,7 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         decisive=bool(scenario.front and scenario.front.decisive),
         frozen_threshold=settings.frozen_threshold,
         horizon=settings.horizon_rounds,
+        groups=group_rules(scenario, draws, actors, low, span),
     )
 
 

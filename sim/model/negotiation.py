@@ -65,6 +65,8 @@ class NegotiationModel(mesa.Model):
         self.actor_agents = [ActorAgent(self, index, inputs) for index in range(len(inputs.actors))]
         self.veto_holders = [agent for agent in self.actor_agents if agent.veto]
         self.zone_weight = np.zeros((len(self.veto_holders), runs))
+        if inputs.groups is not None:
+            self.zone_weight = inputs.groups.search_weight([agent.index for agent in self.veto_holders])
         self.hard_red_lines = not np.isfinite(inputs.audience_cost).any()
         protocol = PROTOCOLS.get(inputs.mechanism)
         self.protocol = protocol(inputs) if protocol is not None else None
@@ -125,6 +127,7 @@ class NegotiationModel(mesa.Model):
             base_hazard=inputs.base_hazard[runs], protection=inputs.protection[:, runs],
             delay=inputs.implementation_delay[runs], shape=inputs.breakdown_shape[runs],
             form=inputs.utility.take(runs), hard=hard,
+            groups=inputs.groups.terms(veto, runs) if inputs.groups is not None else None,
         )
 
     def winters_ahead(self, rounds: np.ndarray) -> np.ndarray:
@@ -206,9 +209,10 @@ class NegotiationModel(mesa.Model):
         on_table = np.zeros(self.inputs.runs, bool)
         on_table[runs] = offer.offered
         package = np.full((len(self.inputs.issues), self.inputs.runs), np.nan)
-        package[:, runs] = offer.package
+        delivered = offer.package if rules.groups is None else rules.groups.deliver(offer.package)
+        package[:, runs] = delivered
         rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
-        answers = rules.answers(offer.package)
+        answers = rules.answers(delivered)
         for k, agent in enumerate(self.veto_holders):
             if agent.index != offer.proposer:
                 rejecters[agent.index, runs] = offer.offered & ~answers[k]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.acceptance import TOLERANCE
+from sim.model.groups import group_outcomes
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.scenario import Scenario
 
@@ -119,6 +120,8 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
     for agent in model.actor_agents:
         columns[f"utility_{agent.name}"] = agent.utility(final_package)
         columns[f"cost_{agent.name}"] = agent.cost_paid.copy()
+    if inputs.groups is not None:
+        columns |= group_outcomes(inputs.groups, inputs.actors, columns, model.deal, model.package)
     if scenario.front is not None:
         columns["front_start"] = model.front_start
         columns["front_at_deal"] = model.front_at_deal.copy()

@@ -18,7 +18,7 @@ class UtilityForm:
     reference: np.ndarray
     loss_aversion: np.ndarray
 
-    def take(self, runs: np.ndarray) -> UtilityForm:
+    def take(self, runs: np.ndarray | slice) -> UtilityForm:
         """The same form over a subset of runs."""
         return UtilityForm(self.kind, self.reference[:, runs], self.loss_aversion[runs])
 

@@ -1,0 +1,205 @@
+"""Commands that learn from the news and keep a record: ``update`` and ``forecasts``, and the ``--log`` of ``run``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.cli.shared import results_folder, save_figure, staged, use_agg
+from sim.errors import ScenarioError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def add_commands(commands) -> None:
+    """Register ``sim update`` and ``sim forecasts``."""
+    update = commands.add_parser("update", help="condition a results folder on dated evidence: weights, posterior, what the news taught")
+    update.add_argument("dir", help="results folder written by 'sim run' (or by an earlier 'sim update --resample')")
+    update.add_argument("evidence", help="evidence file (YAML; 'sim schema --evidence' prints its schema)")
+    update.add_argument("--as-of", type=_date, metavar="DATE", help="use only observations dated on or before DATE")
+    update.add_argument("--out", help="folder for the update's tables (default: DIR/updates/<evidence file name>)")
+    update.add_argument("--top", type=int, default=8, help="parameters to list in what the news taught (default: 8)")
+    update.add_argument("--resample", metavar="NEWDIR",
+                        help="run a fresh ensemble from the posterior into NEWDIR (resampled and jittered), to update again")
+    update.add_argument("--runs", type=int, help="with --resample: runs of the fresh ensemble (default: as many as DIR)")
+    update.add_argument("--seed", type=int, help="with --resample: its seed (default: DIR's seed + 1)")
+    update.add_argument("--jobs", type=int, default=1, help="with --resample: processes (results do not depend on it)")
+    update.add_argument("--overwrite", action="store_true", help="replace what --out or NEWDIR holds")
+    add_log_flags(update)
+    update.set_defaults(handler=cmd_update)
+
+    forecasts = commands.add_parser("forecasts", help="the forecast log: each question by as-of date, beside the platforms, scored")
+    forecasts.add_argument("log", help="folder holding forecasts.csv (the --log of 'sim run' and 'sim update')")
+    forecasts.add_argument("--questions", help="questions file with platforms and resolutions (scenarios/questions/...)")
+    forecasts.add_argument("--data", help="shared data folder holding ceasefire-forecasts/ (default: $NEGOTIATION_SIM_DATA, then ../shared/data)")
+    forecasts.add_argument("--out", help="figure file stem (default: LOG/forecasts, written as .png and .svg)")
+    forecasts.set_defaults(handler=cmd_forecasts)
+
+
+def add_log_flags(parser: argparse.ArgumentParser) -> None:
+    """``--log LOGDIR`` and ``--questions FILE``, for the commands that append to a forecast log."""
+    parser.add_argument("--log", metavar="LOGDIR", help="append the dated forecast to LOGDIR/forecasts.csv")
+    parser.add_argument("--questions", help="questions to forecast (default: a deal by each headline horizon's date)")
+
+
+def _questions(args: argparse.Namespace, scenario) -> list:
+    from sim.updating.questions import default_questions, load_questions
+
+    return load_questions(args.questions, scenario) if args.questions else default_questions(scenario)
+
+
+def check_log(args: argparse.Namespace, scenario) -> None:
+    """Refuse, before anything runs, a questions file or a log folder that cannot be used."""
+    from sim.updating.forecast_log import read_log
+
+    _questions(args, scenario)
+    read_log(args.log)
+
+
+def log_forecast(args: argparse.Namespace, folder: Path, manifest: dict[str, Any], runs: pd.DataFrame,
+                 weights: np.ndarray | None, as_of: dt.date, evidence: list[str]) -> str:
+    """Append the dated forecast of a results folder (weighted, after an update) to ``--log``; the line to print."""
+    from sim.results import scenario_of
+    from sim.updating.forecast_log import log_forecast as append_forecast
+
+    questions = _questions(args, scenario_of(manifest))
+    path, forecast = append_forecast(args.log, folder, manifest, runs, questions, as_of, evidence, weights)
+    return f"Logged {len(forecast)} forecasts as of {as_of} to {path}"
+
+
+def log_run(args: argparse.Namespace, folder: Path, manifest: dict[str, Any]) -> None:
+    """``sim run --log``: the forecast as of the scenario's start (or of the evidence a posterior ensemble learnt)."""
+    from sim.results import read_results
+    from sim.updating.update import ensemble_as_of
+
+    runs = read_results(folder).runs
+    evidence = [item["sha256"] for item in manifest.get("posterior", {}).get("evidence", [])]
+    print(log_forecast(args, folder, manifest, runs, None, ensemble_as_of(manifest), evidence))
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from sim.analysis import headline
+    from sim.updating.posterior import parameter_shifts, structure_shifts
+    from sim.updating.questions import dated_forecast
+    from sim.updating.update import before_and_after, condition, observation_table
+
+    for flag in ("runs", "seed"):
+        if getattr(args, flag) is not None and not args.resample:
+            raise ScenarioError(f"--{flag}", [("", "goes with --resample")])
+    folder = Path(args.dir)
+    out = Path(args.out) if args.out else folder / "updates" / Path(args.evidence).stem
+    with results_folder(folder, writes=args.out is None) as folder:
+        update = condition(folder, args.evidence, args.as_of)
+        if not update.evidence.observations:
+            raise ScenarioError(args.evidence, [("observations", "none left to apply (all dated after --as-of, or "
+                                                                 "already applied to this ensemble)")])
+        if update.ess == 0:
+            raise ScenarioError(args.evidence, [("", "no run of the ensemble is compatible with the evidence; "
+                                                     "check the observations or widen the scenario's ranges")])
+        scenario, weights = update.scenario, update.weights
+        prior, posterior = headline(update.runs, scenario), headline(update.runs, scenario, weights)
+        questions = _questions(args, scenario)
+        taught = parameter_shifts(update.runs, update.manifest["parameters"], weights)
+        structures = structure_shifts(update.runs, {n: list(c.options) for n, c in scenario.structure.items()}, weights)
+        observations = observation_table(update)
+        tables = {"headline": before_and_after(prior, posterior),
+                  "questions": before_and_after(dated_forecast(questions, update.runs, scenario),
+                                                dated_forecast(questions, update.runs, scenario, weights)),
+                  "parameters": taught, "structures": structures, "observations": observations}
+        if out.exists() and any(out.iterdir()) and not args.overwrite:
+            raise ScenarioError(out, [("", "is not empty; pass --overwrite to replace it")])
+        with staged(out) as stage:
+            for name, table in tables.items():
+                table.to_csv(stage / f"{name}.csv")
+            pd.DataFrame({"run_id": update.runs["run_id"], "log_likelihood": update.log_likelihood.sum(axis=1),
+                          "weight": weights}).to_parquet(stage / "weights.parquet", index=False)
+    _print_update(update, tables, args.top)
+    print(f"\nTables: {out}")
+    if args.log:
+        print(log_forecast(args, folder, update.manifest, update.runs, weights, update.as_of, update.evidence_hashes))
+    if args.resample:
+        from sim.updating.resample import run_posterior
+
+        runs = args.runs or update.manifest["runs"]
+        seed = update.manifest["seed"] + 1 if args.seed is None else args.seed
+        manifest = run_posterior(update, folder, Path(args.resample), runs, seed, args.jobs, args.overwrite)
+        print(f"Fresh ensemble from the posterior: {manifest['runs']:,} runs (seed {seed}) in {args.resample}; "
+              f"update it again with: sim update {args.resample} EVIDENCE")
+    return 0
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:
+    from sim.updating.posterior import ess_warning
+
+    runs = len(update.runs)
+    print(f"Update of {update.manifest['scenario']['name']} on {len(update.evidence.observations)} observations "
+          f"({update.evidence.path}), as of {update.as_of}")
+    print(f"Effective sample size: {update.ess:,.0f} of {runs:,} runs ({update.ess / runs:.1%})")
+    warning = ess_warning(update.ess, runs)
+    if warning:
+        print(warning)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 60):
+        print("\nHow expected each report was (mean likelihood over the runs; 1 = every run agreed):")
+        print(tables["observations"][["date", "kind", "reliability", "expected"]].to_string(float_format="{:.3f}".format))
+        print("\nForecast before and after the news:")
+        print(tables["questions"].drop(columns="text").to_string(float_format=_percent))
+        print(tables["headline"].to_string(float_format=_percent))
+        print(f"\nWhat the news taught (the {top} numbers that moved most, in prior standard deviations):")
+        print(tables["parameters"].head(top).to_string(index=False, float_format="{:.3g}".format))
+        if len(tables["structures"]):
+            print("\nStructures, share of runs before and after:")
+            print(tables["structures"].to_string(index=False, float_format=_percent))
+
+
+def cmd_forecasts(args: argparse.Namespace) -> int:
+    use_agg()
+    import matplotlib.pyplot as plt
+
+    from sim.history.data import data_dir
+    from sim.updating.forecast_log import read_log
+    from sim.updating.platforms import (
+        FOLDER,
+        compare_with_platforms,
+        model_scores,
+        read_platform_forecasts,
+    )
+    from sim.updating.plots import plot_forecast_log
+    from sim.updating.questions import read_questions
+
+    log = read_log(args.log)
+    if log.empty:
+        raise ScenarioError(Path(args.log), [("forecasts.csv", "is missing or empty: log forecasts with 'sim run --log' or 'sim update --log'")])
+    with pd.option_context("display.width", 200, "display.max_colwidth", 50):
+        print(log[["as_of", "question", "probability", "lo", "hi", "evidence_sha256", "effective_runs"]].to_string(index=False))
+        if args.questions:
+            questions = read_questions(args.questions)
+            platforms = read_platform_forecasts(data_dir(args.data, FOLDER))
+            compared = compare_with_platforms(log, questions, platforms)
+            if len(compared):
+                print("\nBeside the platforms (their latest snapshot on or before each as-of date):")
+                print(compared.to_string(index=False))
+            scored = model_scores(log, questions)
+            if len(scored):
+                print("\nBrier scores of the resolved questions (lower is better):")
+                print(scored.to_string(index=False))
+    stem = Path(args.out) if args.out else Path(args.log) / "forecasts"
+    figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    plot_forecast_log(log, ax=ax)
+    with staged(stem.parent) as stage:
+        save_figure(figure, stage, stem.name)
+    print(f"\n{stem}.png")
+    return 0
