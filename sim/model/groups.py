@@ -56,11 +56,21 @@ def with_members(scenario: Scenario, draws: Draws) -> tuple[Scenario, Draws]:
     return scenario.model_copy(update={"actors": actors}), draws
 
 
-def conditions_hold(issue: np.ndarray, low: np.ndarray, high: np.ndarray, package: np.ndarray) -> np.ndarray:
-    """``[A, n]``: whether each actor row's condition (on issue ``issue [A]``, within ``low``/``high [A, n]``) holds
-    for ``package [J, n]``; True for rows without one."""
+def reach(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Conditions' bounds widened by floating-point error, the upper ``None`` where no condition has one."""
+    return low - _EDGE, high + _EDGE if np.isfinite(high).any() else None
+
+
+def conditions_hold(issue: np.ndarray, low: np.ndarray, high: np.ndarray | None, package: np.ndarray) -> np.ndarray:
+    """``[A, n]``: whether each actor row's condition (on issue ``issue [A]``, within ``low``/``high [A, n]`` from
+    :func:`reach`) holds for ``package [J, n]``; True for rows without one."""
     value = package[np.maximum(issue, 0)]
-    return (issue[:, None] == NO_GROUP) | ((value >= low - _EDGE) & (value <= high + _EDGE))
+    holds = value >= low
+    if high is not None:
+        holds &= value <= high
+    if (issue == NO_GROUP).any():
+        holds |= (issue == NO_GROUP)[:, None]
+    return holds
 
 
 @dataclass(frozen=True)
@@ -76,13 +86,13 @@ class GroupTerms:
     capped: np.ndarray  # [C] indices of the contributed issues
     contribution: np.ndarray  # [K, C, n] on the normalised scale
     condition_issue: np.ndarray  # [K] the issue a contribution depends on, NO_GROUP for none
-    condition_low: np.ndarray  # [K, n]
-    condition_high: np.ndarray  # [K, n]
+    condition_low: np.ndarray  # [K, n] from reach()
+    condition_high: np.ndarray | None  # [K, n] from reach(), None where no condition has an upper bound
 
     def take(self, runs: np.ndarray) -> GroupTerms:
         """The same terms on a subset of runs (indices or a mask over the last axis)."""
         per_run = {f.name: getattr(self, f.name)[..., runs] for f in fields(self)
-                   if f.name not in ("voters", "capped", "condition_issue")}
+                   if f.name not in ("voters", "capped", "condition_issue") and getattr(self, f.name) is not None}
         return replace(self, **per_run)
 
     def voice(self, margins: np.ndarray) -> np.ndarray:
@@ -123,7 +133,7 @@ def group_terms(row_group: np.ndarray, vote: np.ndarray, quota: np.ndarray, capp
     spare = ((1.0 - quota) * total)[np.maximum(row_group, 0)]
     necessary = ~members[:, None] | (vote > spare * (1.0 + _EDGE) + _EDGE)
     return GroupTerms(tuple(np.flatnonzero(row_group == k) for k in groups), vote, quota[groups], necessary, capped,
-                      contribution, condition_issue, condition_low, condition_high)
+                      contribution, condition_issue, *reach(condition_low, condition_high))
 
 
 @dataclass(frozen=True)
@@ -212,7 +222,7 @@ def group_outcomes(rules: GroupRules, actors: tuple[str, ...], columns: dict[str
         weight = rules.size[list(rows)] / rules.size[list(rows)].sum(axis=0)
         for measure in ("utility", "cost"):
             out[f"{measure}_{name}"] = sum(w * columns[f"{measure}_{actors[a]}"] for w, a in zip(weight, rows))
-    holds = conditions_hold(rules.condition_issue, rules.condition_low, rules.condition_high, np.nan_to_num(package))
+    holds = conditions_hold(rules.condition_issue, *reach(rules.condition_low, rules.condition_high), np.nan_to_num(package))
     for rows in rules.members:
         for a in rows:
             out[f"contributes_{actors[a]}"] = deal & holds[a]
