@@ -142,7 +142,8 @@ class NegotiationModel(mesa.Model):
         """Fight, pay, let deals and ceasefires break down, then talk."""
         inputs = self.inputs
         chances, fight = self.noise.draws(self.round)
-        if self.events is not None and self.events.apply(self, {name: values[self.columns] for name, values in chances.items()}):
+        drawn = {name: values[self.columns] for name, values in chances.items()}
+        if self.events is not None and self.events.apply(self, drawn):
             self.compromise = compromise_forecast(inputs)
         at_war = ~self.decided & (~self.deal | self.broken) & ~self.ceasefire
         exposure = at_war + self.ceasefire * inputs.ceasefire_cost_factor
