@@ -61,3 +61,13 @@ def test_bad_events_are_named(article_raw, tmp_path, event, key, expected):
         load_scenario(path)
     assert any(k == key and expected in m for k, m in error.value.problems), error.value.problems
     assert main(["validate", str(path)]) == 2
+
+
+def test_the_mediator_proposes_the_compromise_of_the_numbers_as_an_event_leaves_them(tmp_path):
+    # Positions 1 and 0 with equal salience: the compromise is a's share of the capability, 1/2, and 3/4 once an
+    # event in the first round triples a's capability; the mediator's first proposal is the compromise.
+    raw = two_sided(0.5, 0.5, 0.01, horizon=3, mechanism={"kind": "mediator", "mediator": "a"})
+    raw["events"] = {"a_rearms": {"round": 1, "set": {"actors.a.capability": 3.0}}}
+    scenario = load_scenario(write_yaml(tmp_path / "rearm.yaml", raw))
+    _, history = simulate_history(scenario, sample(scenario, 20, seed=1), dynamics_generator(1, 0))
+    assert np.allclose(history.loc[history["round"] == 0, "proposal_share"], 0.75)

@@ -41,6 +41,7 @@ def terms(vote, quota, row_group=None, contribution=None, condition_issue=None, 
     (1.0, [0.5, 0.3, 0.2], -0.1),   # unanimity: the least margin
     (1.0, [0.0, 1.0, 0.0], 0.2),    # lead rule, the second member leading: its margin
     (1.0, [1.0, 0.0, 0.0], -0.1),   # lead rule, the first member leading
+    (1.0, [1e-12, 0.6, 0.4], 0.05),  # unanimity, but the first member's vote is within the quota's tolerance
 ])
 def test_quota_rules_worked_by_hand(quota, vote, group_margin):
     margins = np.array([[-0.1], [0.2], [0.05]])

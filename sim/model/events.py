@@ -31,9 +31,9 @@ class EventSchedule:
         self.happened_round = np.full((len(self.names), runs), NOT_YET)
         self.random_names = tuple(name for name in self.names if scenario.events[name].chance_per_round is not None)
 
-    def apply(self, model: NegotiationModel, chances: dict[str, np.ndarray]) -> None:
+    def apply(self, model: NegotiationModel, chances: dict[str, np.ndarray]) -> bool:
         """Fire this round's events (before the round's fighting) and update the model's numbers; ``chances`` holds
-        this round's uniform draw per run for each random event."""
+        this round's uniform draw per run for each random event. True when some number changed."""
         changed = False
         for e, name in enumerate(self.names):
             event = self.scenario.events[name]
@@ -52,3 +52,4 @@ class EventSchedule:
             changed = True
         if changed:
             refresh_inputs(model.inputs, build_inputs(self.scenario, self.draws))
+        return changed

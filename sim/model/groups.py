@@ -56,11 +56,21 @@ def with_members(scenario: Scenario, draws: Draws) -> tuple[Scenario, Draws]:
     return scenario.model_copy(update={"actors": actors}), draws
 
 
-def conditions_hold(issue: np.ndarray, low: np.ndarray, high: np.ndarray, package: np.ndarray) -> np.ndarray:
-    """``[A, n]``: whether each actor row's condition (on issue ``issue [A]``, within ``low``/``high [A, n]``) holds
-    for ``package [J, n]``; True for rows without one."""
+def reach(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Conditions' bounds widened by floating-point error, the upper ``None`` where no condition has one."""
+    return low - _EDGE, high + _EDGE if np.isfinite(high).any() else None
+
+
+def conditions_hold(issue: np.ndarray, low: np.ndarray, high: np.ndarray | None, package: np.ndarray) -> np.ndarray:
+    """``[A, n]``: whether each actor row's condition (on issue ``issue [A]``, within ``low``/``high [A, n]`` from
+    :func:`reach`) holds for ``package [J, n]``; True for rows without one."""
     value = package[np.maximum(issue, 0)]
-    return (issue[:, None] == NO_GROUP) | ((value >= low - _EDGE) & (value <= high + _EDGE))
+    holds = value >= low
+    if high is not None:
+        holds &= value <= high
+    if (issue == NO_GROUP).any():
+        holds |= (issue == NO_GROUP)[:, None]
+    return holds
 
 
 @dataclass(frozen=True)
@@ -70,28 +80,34 @@ class GroupTerms:
     :func:`group_terms`."""
 
     voters: tuple[np.ndarray, ...]  # per voting group, its veto rows
+    unanimous: tuple[bool, ...]  # per voting group: in every run, its decision needs each member with a vote
     vote: np.ndarray  # [V, n] each veto row's weight in its group's decision (0 outside groups)
     quota: np.ndarray  # [voting groups, n] the share of the group's weight that must accept
     necessary: np.ndarray  # [V, n] rows whose rejection alone sinks the package (see group_terms)
     capped: np.ndarray  # [C] indices of the contributed issues
     contribution: np.ndarray  # [K, C, n] on the normalised scale
     condition_issue: np.ndarray  # [K] the issue a contribution depends on, NO_GROUP for none
-    condition_low: np.ndarray  # [K, n]
-    condition_high: np.ndarray  # [K, n]
+    condition_low: np.ndarray  # [K, n] from reach()
+    condition_high: np.ndarray | None  # [K, n] from reach(), None where no condition has an upper bound
 
     def take(self, runs: np.ndarray) -> GroupTerms:
         """The same terms on a subset of runs (indices or a mask over the last axis)."""
+        fixed = ("voters", "unanimous", "capped", "condition_issue")
         per_run = {f.name: getattr(self, f.name)[..., runs] for f in fields(self)
-                   if f.name not in ("voters", "capped", "condition_issue")}
+                   if f.name not in fixed and getattr(self, f.name) is not None}
         return replace(self, **per_run)
 
     def voice(self, margins: np.ndarray) -> np.ndarray:
-        """Veto rows' margins ``[V, n]`` with each member's raised to its group's (the quota's weighted quantile)."""
+        """Veto rows' margins ``[V, n]`` with each member's raised to its group's (the quota's weighted quantile, which
+        for a unanimous group is the least margin of the members with a vote)."""
         if not self.voters:
             return margins
         out = margins.copy()
-        for rows, quota in zip(self.voters, self.quota):
+        for rows, quota, unanimous in zip(self.voters, self.quota, self.unanimous, strict=True):
             own, vote = margins[rows], self.vote[rows]
+            if unanimous:
+                out[rows] = np.maximum(own, np.where(vote > 0, own, np.inf).min(axis=0))
+                continue
             order = np.argsort(-own, axis=0)
             ranked = np.take_along_axis(own, order, axis=0)
             reached = np.cumsum(np.take_along_axis(vote, order, axis=0), axis=0)
@@ -115,15 +131,20 @@ def group_terms(row_group: np.ndarray, vote: np.ndarray, quota: np.ndarray, capp
                 condition_high: np.ndarray) -> GroupTerms:
     """Terms from each veto row's group ``row_group [V]`` (NO_GROUP outside groups), its ``vote [V, n]``, each group's
     ``quota [G, n]`` and the contributing members' arrays. A member is necessary when its vote exceeds what its
-    group's quota leaves over, ``v_m > (1 - q) sum v``; every veto holder outside a group is."""
+    group's quota leaves over, ``v_m > (1 - q) sum v``; every veto holder outside a group is. A group is unanimous
+    when its quota is the whole weight and every vote is too large for the quota's tolerance to spare it."""
     groups = [k for k in range(quota.shape[0]) if (row_group == k).any()]
     members = row_group != NO_GROUP
     total = np.zeros_like(quota)
     np.add.at(total, row_group[members], vote[members])
     spare = ((1.0 - quota) * total)[np.maximum(row_group, 0)]
     necessary = ~members[:, None] | (vote > spare * (1.0 + _EDGE) + _EDGE)
-    return GroupTerms(tuple(np.flatnonzero(row_group == k) for k in groups), vote, quota[groups], necessary, capped,
-                      contribution, condition_issue, condition_low, condition_high)
+    voters = tuple(np.flatnonzero(row_group == k) for k in groups)
+    sparable = [(vote[rows] > 0) & (vote[rows] <= 2 * _EDGE * total[k]) for k, rows in zip(groups, voters, strict=True)]
+    unanimous = tuple(bool((quota[k] >= 1.0).all() and not tiny.any())
+                      for k, tiny in zip(groups, sparable, strict=True))
+    return GroupTerms(voters, unanimous, vote, quota[groups], necessary, capped,
+                      contribution, condition_issue, *reach(condition_low, condition_high))
 
 
 @dataclass(frozen=True)
@@ -212,7 +233,8 @@ def group_outcomes(rules: GroupRules, actors: tuple[str, ...], columns: dict[str
         weight = rules.size[list(rows)] / rules.size[list(rows)].sum(axis=0)
         for measure in ("utility", "cost"):
             out[f"{measure}_{name}"] = sum(w * columns[f"{measure}_{actors[a]}"] for w, a in zip(weight, rows))
-    holds = conditions_hold(rules.condition_issue, rules.condition_low, rules.condition_high, np.nan_to_num(package))
+    bounds = reach(rules.condition_low, rules.condition_high)
+    holds = conditions_hold(rules.condition_issue, *bounds, np.nan_to_num(package))
     for rows in rules.members:
         for a in rows:
             out[f"contributes_{actors[a]}"] = deal & holds[a]

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.acceptance import Acceptance, Zone, farthest_acceptable
-from sim.model.compromise import compromise_forecast
 from sim.model.inputs import ModelInputs
 from sim.model.offer import Offer
 
@@ -35,7 +34,7 @@ class MediatorProtocol:
 
     def propose(self, model: NegotiationModel, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
         """This round's package in the talking ``runs``, ``[issues, n]`` on normalised scales."""
-        compromise = compromise_forecast(self.inputs, runs)
+        compromise = model.compromise[:, runs]
         if model.round == 0:
             return Offer(compromise, np.ones(runs.size, bool))
         package = zone.package.copy()

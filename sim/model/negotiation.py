@@ -50,6 +50,7 @@ class NegotiationModel(mesa.Model):
         self.front_share = self.aggregate(self.front)
         self.front_start = self.front_share
         self.compromise_start = compromise_forecast(inputs)
+        self.compromise = self.compromise_start  # as the inputs now stand: refreshed when an event changes them
         self.absorbed = self._at_edge(self.front)
         self.decided = np.zeros(runs, bool)
         self.decided_round = np.full(runs, NO_ROUND)
@@ -141,8 +142,9 @@ class NegotiationModel(mesa.Model):
         """Fight, pay, let deals and ceasefires break down, then talk."""
         inputs = self.inputs
         chances, fight = self.noise.draws(self.round)
-        if self.events is not None:
-            self.events.apply(self, {name: values[self.columns] for name, values in chances.items()})
+        drawn = {name: values[self.columns] for name, values in chances.items()}
+        if self.events is not None and self.events.apply(self, drawn):
+            self.compromise = compromise_forecast(inputs)
         at_war = ~self.decided & (~self.deal | self.broken) & ~self.ceasefire
         exposure = at_war + self.ceasefire * inputs.ceasefire_cost_factor
         draws = fight[:, self.columns]
