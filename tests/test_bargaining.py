@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import two_sided, write_yaml
+from helpers import two_sided, write_yaml
 
 from sim import load_scenario, run_monte_carlo
 from sim.model import simulate_history

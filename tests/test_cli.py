@@ -8,16 +8,11 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import ARTICLE
+from helpers import ARTICLE, shard_hashes
 
 from sim.cli import main, parser
 from sim.results import file_sha256, read_results, scenario_of
 from sim.runner import replay_run
-
-
-def shard_hashes(folder):
-    """The SHA-256 of every shard of a results folder, by file name."""
-    return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
 
 SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "init", "validate", "provenance", "plot", "report",
                "summary", "verify", "replay", "backtest", "reference-class", "score", "update", "forecasts", "schema", "explore"]
@@ -34,6 +29,7 @@ def test_parser_knows_every_subcommand():
     assert set(parser()._subparsers._group_actions[0].choices) == set(SUBCOMMANDS)
 
 
+@pytest.mark.slow
 def test_console_script_is_installed():
     done = subprocess.run(["sim", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "run" in done.stdout
@@ -46,6 +42,7 @@ def results(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_run_writes_runs_and_manifest(results):
     loaded = read_results(results)
     runs, manifest = loaded.runs, loaded.manifest
@@ -63,6 +60,7 @@ def test_run_writes_runs_and_manifest(results):
     assert sorted(p.name for p in (results / "runs.parquet").iterdir()) == [f"chunk-00000{i}.parquet" for i in range(4)]
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_files_whatever_the_jobs(results, tmp_path):
     again = tmp_path / "again"
     assert main(["run", str(ARTICLE), "--runs", "1500", "--seed", "9", "--out", str(again), "--quiet", "--jobs", "2", "--set", "monte_carlo.chunk_runs=400"]) == 0
@@ -77,6 +75,7 @@ def test_summary_reads_at_a_glance(results, capsys):
         assert phrase in text, phrase
 
 
+@pytest.mark.slow
 def test_plot_writes_the_figures(results, tmp_path):
     figures = tmp_path / "figures"
     assert main(["plot", str(results), "--out", str(figures), "--history-runs", "200"]) == 0
@@ -104,6 +103,7 @@ def test_resume_with_other_settings_is_refused(results, capsys):
     assert "seed: differs from the run being resumed" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_replay_rebuilds_a_run_exactly(results, capsys):
     stored = read_results(results)
     scenario = scenario_of(stored.manifest)
@@ -151,11 +151,13 @@ def test_schema_command_prints_json(capsys):
     assert json.loads(capsys.readouterr().out)["title"] == "Scenario"
 
 
+@pytest.mark.slow
 def test_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "sim.cli", "validate", str(ARTICLE)], capture_output=True, text=True)
     assert done.returncode == 0 and "ok:" in done.stdout
 
 
+@pytest.mark.slow
 def test_compare_runs_every_model_on_the_same_draws(tmp_path, capsys):
     out = tmp_path / "compare"
     assert main(["compare", str(ARTICLE), "--runs", "600", "--seed", "2", "--out", str(out),

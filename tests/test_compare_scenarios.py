@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ARTICLE, SCENARIOS, write_yaml
+from helpers import ARTICLE, SCENARIOS, write_yaml
 
 from sim import analysis, load_scenario, run_monte_carlo
 from sim.cli import main
@@ -18,6 +18,7 @@ def test_a_scenario_against_itself_differs_by_exactly_nothing():
     assert (table["difference"] == 0).all() and (table["hi"] - table["lo"] == 0).all()
 
 
+@pytest.mark.slow
 def test_common_random_numbers_narrow_the_interval_of_a_difference(article_raw, tmp_path):
     scenario = load_scenario(ARTICLE)
     base = run_monte_carlo(scenario, runs=4000, seed=5)
@@ -33,6 +34,7 @@ def test_common_random_numbers_narrow_the_interval_of_a_difference(article_raw, 
     assert (quantiles["lo"] <= quantiles["difference"]).all() and (quantiles["difference"] <= quantiles["hi"]).all()
 
 
+@pytest.mark.slow
 def test_compare_scenarios_command(tmp_path, capsys):
     out = tmp_path / "both"
     assert main(["compare-scenarios", str(ARTICLE), str(SCENARIOS / "ukraine_offensive_stalls.yaml"), "--runs", "800",

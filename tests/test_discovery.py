@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ARTICLE
+from helpers import ARTICLE
 
 from sim import discovery
 from sim.cli import main
@@ -21,6 +21,7 @@ def known_region():
     return runs
 
 
+@pytest.mark.slow
 def test_prim_finds_the_box(known_region):
     happens = discovery.condition(known_region, "deal_within_12_months")
     box = discovery.prim(known_region, ["a", "b", "c", "d"], happens, threshold=0.9)
@@ -63,6 +64,7 @@ def test_conditions(known_region):
         discovery.condition(known_region, where="deal and (")
 
 
+@pytest.mark.slow
 def test_discover_command(tmp_path, capsys):
     results = tmp_path / "runs"
     assert main(["run", str(ARTICLE), "--runs", "3000", "--out", str(results), "--quiet"]) == 0

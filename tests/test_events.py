@@ -6,7 +6,7 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import ARTICLE, two_sided, write_yaml
+from helpers import ARTICLE, two_sided, write_yaml
 
 from sim import ScenarioError, load_scenario, run_monte_carlo
 from sim.cli import main

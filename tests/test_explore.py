@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 import yaml
-from conftest import ARTICLE, write_yaml
+from helpers import ARTICLE, write_yaml
 
 from sim import load_scenario
 from sim.cli import main
@@ -187,6 +187,7 @@ def test_explore_refuses_bad_input_before_serving(tmp_path, capsys):
     assert f"{port} is in use" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_explorer_renders_in_process_as_in_a_notebook(article):
     import ipywidgets
     import solara

@@ -7,7 +7,7 @@ import importlib.util
 import re
 
 import pytest
-from conftest import ARTICLE
+from helpers import ARTICLE
 
 from sim import load_scenario
 from sim.explorer.headless import explorer_page, find_chromium, move_control, running_explorer
@@ -15,6 +15,7 @@ from sim.explorer.headless import explorer_page, find_chromium, move_control, ru
 CHROMIUM = find_chromium()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium (apt-get install chromium)")
 @pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="Playwright is not installed (pip install playwright)")
 def test_moving_a_control_redraws_the_charts_and_the_setting_saves_as_a_variant(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS
+from helpers import SCENARIOS
 
 from sim import analysis
 from sim.cli import main

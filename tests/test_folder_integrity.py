@@ -11,8 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import ARTICLE
-from test_cli import shard_hashes
+from helpers import ARTICLE, shard_hashes
 
 from sim.cli import main
 from sim.folder_lock import LOCK_FILE, locked
@@ -61,6 +60,7 @@ DAMAGE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", DAMAGE)
 @pytest.mark.parametrize("command", [["verify"], ["summary"], ["plot", "--history-runs", "0"], ["discover", "--where", "deal"]])
 def test_every_reader_refuses_a_damaged_folder_naming_what_is_wrong(made, folder, damage, command, capsys):
@@ -88,6 +88,7 @@ def test_resume_recomputes_a_corrupt_shard_to_the_same_bytes(made, folder):
     assert main(["verify", str(folder)]) == 0
 
 
+@pytest.mark.slow
 def test_overwrite_replaces_results_and_everything_derived_from_them(folder):
     assert main(["report", str(folder), "--history-runs", "0"]) == 0
     (folder / "figures").mkdir()
@@ -124,6 +125,7 @@ def test_a_lock_left_by_a_killed_command_does_not_block(folder):
     assert main([*RUN, "--out", str(folder), "--overwrite"]) == 0
 
 
+@pytest.mark.slow
 def test_two_overwrites_at_once_leave_one_whole_run(made, tmp_path):
     folder = tmp_path / "race"
     commands = [[sys.executable, "-m", "sim.cli", *RUN[:5], seed, *RUN[6:], "--out", str(folder), "--overwrite"]
@@ -151,6 +153,7 @@ def _alive(pid):
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGKILL, -9)])
 def test_a_stopped_run_leaves_no_worker_behind_and_resumes(tmp_path, signum, code):

@@ -8,7 +8,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, write_yaml
+from helpers import SCENARIOS, write_yaml
 
 from sim import ScenarioError, analysis, load_scenario, plots, run_monte_carlo
 from sim.cli import main
@@ -58,6 +58,7 @@ def test_a_scenario_without_a_front_has_no_war_columns():
 
 @pytest.mark.parametrize(("file", "within"), [(PORT, "deal within 4 weeks"), (IRAN, "deal within 3 months")],
                          ids=["port strike", "Iran talks"])
+@pytest.mark.slow
 def test_the_whole_chain_speaks_the_scenarios_words(file, within, tmp_path, capsys):
     out = tmp_path / "runs"
     assert main(["run", str(file), "--runs", "1000", "--out", str(out), "--quiet"]) == 0
@@ -73,6 +74,7 @@ def test_the_whole_chain_speaks_the_scenarios_words(file, within, tmp_path, caps
     assert not WAR_WORDS.search(capsys.readouterr().out.split("Outcome:")[0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mechanism", ["mediator", "none"], ids=["every run deals", "no run deals"])
 def test_every_plot_and_the_report_at_0_and_100_percent(mechanism, tmp_path):
     file = agreeing(tmp_path, mechanism)

@@ -6,7 +6,7 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import SCENARIOS, write_yaml
+from helpers import SCENARIOS, write_yaml
 
 from sim import load_scenario, run_monte_carlo
 from sim.cli import main

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ARTICLE, ROOT, write_yaml
+from helpers import ARTICLE, ROOT, write_yaml
 
 from sim.cli import main
 from sim.errors import ScenarioError

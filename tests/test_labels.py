@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib
 import pandas as pd
 import pytest
-from conftest import SCENARIOS
+from helpers import SCENARIOS
 
 from sim import load_scenario, plots
 from sim.labels import parameter_label, parameter_labels

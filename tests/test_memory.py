@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ARTICLE, ROOT
+from helpers import ARTICLE, ROOT
 
 from sim import load_scenario
 from sim.runner import bytes_per_run, fit_to_memory
@@ -32,6 +32,7 @@ def test_a_small_scenario_keeps_its_chunks():
     assert fit_to_memory(article) is article and bytes_per_run(article) < 10_000
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the peak memory from /proc")
 def test_a_large_scenario_runs_within_its_budget(tmp_path):
     # VmHWM is this process's own peak; getrusage's would count the parent it was forked from.

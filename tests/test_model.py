@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import two_sided, write_yaml
+from helpers import two_sided, write_yaml
 
 from sim import load_scenario, run_monte_carlo
 
@@ -62,6 +62,7 @@ def test_deals_under_complete_information_lie_in_fearons_range(tmp_path):
     assert ((x - (expected - cost_a)) < 0.01).any() and (((expected + cost_b) - x) < 0.01).any()
 
 
+@pytest.mark.slow
 def test_same_seed_same_results_whatever_the_number_of_processes(article_raw, tmp_path):
     article_raw["monte_carlo"]["chunk_runs"] = 700
     scenario = load_scenario(write_yaml(tmp_path / "article.yaml", article_raw))

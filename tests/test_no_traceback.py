@@ -8,7 +8,7 @@ import os
 
 import pytest
 import yaml
-from conftest import ARTICLE, two_sided, write_yaml
+from helpers import ARTICLE, two_sided, write_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,6 +127,7 @@ def test_an_unreachable_dask_scheduler_is_refused_before_anything_is_written(tmp
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_dollar_in_units_is_drawn_as_written(tmp_path):
     raw = two_sided(0.6, 0.5, 0.05, horizon=6)
     raw["issues"]["share"]["units"] = "$ of x^$"  # mathematics matplotlib cannot parse, were it read as such
@@ -143,6 +144,7 @@ _TREES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size
                       max_leaves=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(_KEYS, _TREES, max_size=5))
 def test_any_mapping_loads_or_gets_a_scenario_error(tmp_path, document):

@@ -6,33 +6,14 @@ import copy
 import math
 
 import numpy as np
-from conftest import write_yaml
-from hypothesis import HealthCheck, given, settings
+import pytest
+from helpers import SETTINGS, quantity, write_yaml
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import ScenarioError, load_scenario, run_monte_carlo
 from sim.cli import main
 from sim.model.outcomes import outcome_classes
-
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@st.composite
-def quantity(draw, low: float, high: float):
-    """A number in [low, high] in any of the scenario file's spellings."""
-    a, b = sorted((draw(st.floats(low, high)), draw(st.floats(low, high))))
-    kind = draw(st.sampled_from(["number", "fixed", "uniform", "triangular", "beta", "choice"]))
-    if kind == "number" or a == b:
-        return a
-    if kind == "fixed":
-        return {"value": a, "source": "assumption: generated"}
-    if kind == "uniform":
-        return {"dist": "uniform", "low": a, "high": b}
-    if kind == "triangular":
-        return {"dist": "triangular", "low": a, "mode": draw(st.floats(a, b)), "high": b}
-    if kind == "beta":
-        return {"dist": "beta", "a": draw(st.floats(0.2, 5)), "b": draw(st.floats(0.2, 5)), "low": a, "high": b}
-    return {"dist": "choice", "values": [a, b], "weights": [draw(st.floats(0.1, 1)), draw(st.floats(0.1, 1))]}
 
 
 @st.composite
@@ -103,6 +84,7 @@ def scenarios(draw) -> tuple[dict, list[list[str]]]:
     return raw, numbers
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(generated=scenarios())
 def test_any_valid_scenario_runs(generated, tmp_path):
@@ -140,6 +122,7 @@ CORRUPTIONS = {
 }
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(generated=scenarios(), corruption=st.sampled_from(sorted(CORRUPTIONS)), pick=st.integers(0, 10**6))
 def test_any_broken_scenario_gets_a_clear_message(generated, corruption, pick, tmp_path, capsys):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ARTICLE, SCENARIOS, two_sided, write_yaml
+from helpers import ARTICLE, SCENARIOS, two_sided, write_yaml
 
 from sim import load_scenario
 from sim.cli import main

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 
 import pytest
-from conftest import ARTICLE
+from helpers import ARTICLE
 
 from sim.cli import main
 
@@ -24,6 +24,7 @@ def report(tmp_path_factory):
     return folder / "report.html"
 
 
+@pytest.mark.slow
 def test_report_is_self_contained(report):
     page = report.read_text()
     for heading in ["Scenario and provenance", "Headline probabilities", "Distributions", "Drivers",
@@ -52,6 +53,7 @@ def _dom(page) -> str:
     return subprocess.run([BROWSER, *_flags(), "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
 def test_report_renders_in_a_headless_browser_with_every_figure(report):
     flags = _flags()
@@ -73,6 +75,7 @@ ATTACKS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium)")
 def test_a_report_from_a_doctored_manifest_runs_no_script(report, tmp_path):
     """Results folders are sent around: every manifest value the report shows is text, never markup."""

@@ -10,8 +10,7 @@ import sys
 import time
 
 import pytest
-from conftest import ARTICLE
-from test_cli import shard_hashes
+from helpers import ARTICLE, shard_hashes
 
 from sim import load_scenario, read_results, run_to_folder
 
@@ -39,6 +38,7 @@ def _chunks_done(folder):
         return 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after_chunks", [0, 3, 12])
 def test_a_killed_run_resumes_to_exactly_the_uninterrupted_results(uninterrupted, tmp_path, kill_after_chunks):
     folder = tmp_path / "killed"
@@ -63,6 +63,7 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_results(uninterrupted
     assert not [p for p in (folder / "runs.parquet").iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.slow
 def test_an_unfinished_folder_is_not_read_as_results(tmp_path):
     folder = tmp_path / "unfinished"
     process = _start(folder)
@@ -74,6 +75,7 @@ def test_an_unfinished_folder_is_not_read_as_results(tmp_path):
     assert done.returncode == 2 and "unfinished run" in done.stderr and "--resume" in done.stderr
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_same_values_as_one_process(uninterrupted, tmp_path):
     pytest.importorskip("dask.distributed")
     folder = tmp_path / "dask"
@@ -83,6 +85,7 @@ def test_dask_cluster_gives_the_same_values_as_one_process(uninterrupted, tmp_pa
     assert shard_hashes(folder) == shard_hashes(uninterrupted)
 
 
+@pytest.mark.slow
 def test_until_ci_adds_seeded_chunks_until_every_headline_interval_is_narrow(tmp_path):
     from sim import analysis
 
@@ -97,6 +100,7 @@ def test_until_ci_adds_seeded_chunks_until_every_headline_interval_is_narrow(tmp
     assert again["runs"] == manifest["runs"] and shard_hashes(tmp_path / "a") == shard_hashes(tmp_path / "b")
 
 
+@pytest.mark.slow
 def test_replay_of_a_run_extended_by_until_ci(tmp_path):
     from sim.results import scenario_of
     from sim.runner import replay_run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ARTICLE
+from helpers import ARTICLE
 from scipy.stats import qmc
 
 from sim import load_scenario

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import ARTICLE, ROOT, SCENARIOS, write_yaml
+from helpers import ARTICLE, ROOT, SCENARIOS, write_yaml
 
 from sim import ScenarioError, load_scenario
 from sim.cli import main
@@ -139,6 +139,7 @@ def test_bad_set_option(capsys, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_hostile_yaml_is_refused_quickly(tmp_path, capsys):
     levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     levels += [f"{chr(98 + k)}: &{chr(98 + k)} [{', '.join([f'*{chr(97 + k)}'] * 9)}]" for k in range(7)]

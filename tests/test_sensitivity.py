@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ARTICLE, two_sided, write_yaml
+from helpers import ARTICLE, two_sided, write_yaml
 
 from sim import load_scenario
 from sim.cli import main
@@ -43,6 +43,7 @@ def test_chance_in_the_war_does_not_show_up_as_an_irrelevant_parameters_effect(t
     assert indices.loc["actors.b.capability", "total"] < 0.02
 
 
+@pytest.mark.slow
 def test_sensitivity_command(tmp_path, capsys):
     out = tmp_path / "sens"
     assert main(["sensitivity", str(ARTICLE), "--base-runs", "64", "--tornado-runs", "50", "--outcomes", "deal",

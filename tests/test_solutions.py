@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import write_yaml
+from helpers import write_yaml
 from scipy.optimize import brentq
 
 from sim import load_scenario

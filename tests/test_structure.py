@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import write_yaml
+from helpers import write_yaml
 
 from sim import ScenarioError, analysis, load_scenario, run_monte_carlo
 from sim.cli.shared import summary_text
@@ -24,6 +24,7 @@ def structured(article_raw, tmp_path, **choices):
     return load_scenario(write_yaml(tmp_path / "structured.yaml", article_raw))
 
 
+@pytest.mark.slow
 def test_each_run_is_the_scenario_under_the_structure_it_drew(article_raw, tmp_path):
     scenario = structured(article_raw, tmp_path, utility=UTILITIES, protocol=PROTOCOLS)
     runs = run_monte_carlo(scenario, runs=1200, seed=6)
@@ -35,6 +36,7 @@ def test_each_run_is_the_scenario_under_the_structure_it_drew(article_raw, tmp_p
         assert all(pd_equal), picks
 
 
+@pytest.mark.slow
 def test_options_are_drawn_with_their_weights(article_raw, tmp_path):
     runs = run_monte_carlo(structured(article_raw, tmp_path, utility=UTILITIES), runs=3000, seed=2)
     share = (runs["structure.utility"] == 1).mean()
@@ -51,6 +53,7 @@ def test_identical_options_change_nothing(article_raw, tmp_path):
         assert np.array_equal(plain[column].to_numpy(), runs[column].to_numpy(), equal_nan=True), column
 
 
+@pytest.mark.slow
 def test_the_summary_shows_the_spread_across_structures(article_raw, tmp_path):
     scenario = structured(article_raw, tmp_path, utility=UTILITIES)
     runs = run_monte_carlo(scenario, runs=1500, seed=8)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ARTICLE, SCENARIOS
+from helpers import ARTICLE, SCENARIOS
 
 from sim.cli import main
 from sim.errors import ScenarioError

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ARTICLE
+from helpers import ARTICLE
 
 from sim.analysis import effective_sample_size, proportion
 from sim.scenario import load_scenario

@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ARTICLE, SCENARIOS
+from helpers import ARTICLE, SCENARIOS
 
 from sim.cli import main
 from sim.errors import ScenarioError

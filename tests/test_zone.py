@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import two_sided, write_yaml
+from helpers import SETTINGS, quantity, two_sided, write_yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from test_properties import SETTINGS, quantity
 
 from sim import load_scenario, run_monte_carlo
 from sim.model import simulate_history
@@ -62,6 +61,7 @@ def test_one_issue_zone_matches_the_closed_form(linear, veto):
     assert ((inside >= low[zone.found] - 1e-9) & (inside <= high[zone.found] + 1e-9)).all()
 
 
+@pytest.mark.slow
 def test_two_issue_zone_agrees_with_a_grid():
     rng = np.random.default_rng(3)
     runs, veto = 300, 3
@@ -174,6 +174,7 @@ def test_taking_every_region_ends_the_war_only_when_decisive(tmp_path):
     assert (open_ended["cost_a"] >= decisive["cost_a"]).all()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_the_mediator_closes_within_a_round_of_a_zone(data, tmp_path):
