@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from sim.model.breakdown import breakdown_probability
+from sim.model.reneging import RenegingRule
 from sim.model.utility import UtilityForm, package_utility
 
 NO_FLOOR = -1e9
@@ -55,11 +56,14 @@ class Acceptance:
     shape: np.ndarray  # [n]
     form: UtilityForm
     hard: bool  # red lines cannot be crossed (else crossing one costs audience_cost)
+    reneging: RenegingRule | None = None  # those who may renege, whose decision the veto holders foresee
 
     def take(self, runs: np.ndarray) -> Acceptance:
         """The same rules on a subset of runs (indices or a mask over the last axis)."""
-        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in ("form", "hard")}
-        return replace(self, form=self.form.take(runs), **arrays)
+        rules = ("form", "hard", "reneging")
+        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in rules}
+        reneging = None if self.reneging is None else self.reneging.take(runs)
+        return replace(self, form=self.form.take(runs), reneging=reneging, **arrays)
 
     def with_threshold(self, threshold: np.ndarray) -> Acceptance:
         """The same rules with other thresholds ``[V, n]``."""
@@ -67,7 +71,7 @@ class Acceptance:
 
     def values(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's deal value of ``package [J, n]``: utility less the expected breakdown loss, ``[V, n]``."""
-        broken = breakdown_probability(
+        broken = (breakdown_probability if self.reneging is None else self.reneging.breakdown_within)(
             self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
         )
         value = package_utility(self.position, self.weight, package, self.form) - broken * self.loss
