@@ -71,10 +71,14 @@ class Acceptance:
 
     def values(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's deal value of ``package [J, n]``: utility less the expected breakdown loss, ``[V, n]``."""
-        broken = (breakdown_probability if self.reneging is None else self.reneging.breakdown_within)(
-            self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
-        )
-        value = package_utility(self.position, self.weight, package, self.form) - broken * self.loss
+        if self.reneging is None:
+            lost = self.loss * breakdown_probability(
+                self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
+            )
+        else:
+            lost = self.reneging.expected_loss(self.loss, self.base_hazard, self.protection, self.delay, self.shape,
+                                               package, self.horizon)
+        value = package_utility(self.position, self.weight, package, self.form) - lost
         if self.hard:
             return value
         crossed = ((package < self.red_lower - TOLERANCE) | (package > self.red_upper + TOLERANCE)).any(axis=-2)
@@ -188,8 +192,10 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     bound proves that no zone exists and stops the run."""
     weight, best, best_margin = weight.copy(), best.copy(), best_margin.copy()
     proved = np.zeros(best_margin.size, bool)
-    least_loss = rules.loss * breakdown_probability(rules.base_hazard, rules.protection, rules.delay, rules.shape,
-                                                    np.clip(rules.upper, 0.0, 1.0), rules.horizon)
+    exogenous = breakdown_probability(rules.base_hazard, rules.protection, rules.delay, rules.shape,
+                                      np.clip(rules.upper, 0.0, 1.0), rules.horizon)
+    least_loss = rules.loss * exogenous if rules.reneging is None else rules.reneging.least_loss(
+        rules.loss, exogenous, np.clip(rules.lower, 0.0, 1.0), np.clip(rules.upper, 0.0, 1.0), rules.horizon)
     live = np.flatnonzero(best_margin < 0)
     sub = rules.take(live)
     step, lowest, stalled = np.ones(live.size), np.full(live.size, -1), np.zeros(live.size, int)

@@ -40,12 +40,10 @@ class RenegingRule:
     p_advance: np.ndarray  # [K, n] each one's chance that the front's side wins a round, the shift so far included
     drift: np.ndarray  # [n] the foreseen change in that chance per round while a deal holds
     direction: np.ndarray  # [K, 1] +1 the front's side, -1 its opponent, 0 neither (its attack moves no front)
-    planning: np.ndarray  # [K, n] rounds of renewed war weighed
+    reach: np.ndarray  # [K, n] how far its renewed war moves the front at certain victory: rounds weighed x step
     war_cost: np.ndarray  # [K, n] what those rounds cost it
-    step: np.ndarray  # [n] share of a region won or lost per round
     follows: np.ndarray  # [J] issues that follow the front
-    guarantee_cost: np.ndarray  # [J, n]
-    guarantee_chance: np.ndarray  # [J, n]
+    guarantee: np.ndarray  # [2, J, n] each guarantee's credible fall in the attacker's chance, and credible cost
     scale: np.ndarray  # [n] the shock's scale
 
     def take(self, runs: np.ndarray) -> RenegingRule:
@@ -54,18 +52,19 @@ class RenegingRule:
         arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in fixed}
         return replace(self, form=self.form.take(runs), **arrays)
 
-    def gain(self, package: np.ndarray, protected: np.ndarray | bool, ahead: np.ndarray | None = None) -> np.ndarray:
+    def gain(self, package: np.ndarray, protected: np.ndarray, ahead: np.ndarray | None = None) -> np.ndarray:
         """Each reneger's value of attacking again less that of keeping a deal with ``package [J, n]``, ``[..., K, n]``,
-        the guarantees acting where ``protected``, its chance drifted by ``ahead [..., n]`` rounds (now, if None)."""
-        guard = np.where(protected, (self.guarantee_chance * package).sum(axis=0), 0.0)
-        response = np.where(protected, (self.guarantee_cost * package).sum(axis=0), 0.0)
+        the guarantees acting where ``protected [..., n]`` (or ``[..., 1]``) is true, its chance drifted by ``ahead [..., n]``
+        rounds (now, if None)."""
+        protected = np.asarray(protected, float)
+        strength = (self.guarantee * package).sum(axis=1)
+        guard, response = protected * strength[0], (protected * strength[1])[..., None, :]
         drifted = self.p_advance if ahead is None else self.p_advance + self.drift * ahead[..., None, :]
-        chance = np.clip(drifted - self.direction * guard, 0.0, 1.0)
         if not self.follows.any():
-            return np.broadcast_to(-(self.war_cost + response), chance.shape)
+            return -(self.war_cost + response) + 0.0 * drifted
+        chance = np.minimum(np.maximum(drifted - self.direction * guard[..., None, :], 0.0), 1.0)
         settled = package[self.follows]
-        moved = np.clip(settled.mean(axis=0) + np.abs(self.direction) * self.planning * self.step * (2.0 * chance - 1.0),
-                        0.0, 1.0)
+        moved = np.minimum(np.maximum(settled.mean(axis=0) + self.reach * (2.0 * chance - 1.0), 0.0), 1.0)
         won = package_utility(self.position, self.weight, moved[..., None, :], self.form)
         return won - package_utility(self.position, self.weight, settled, self.form) - self.war_cost - response
 
@@ -73,26 +72,71 @@ class RenegingRule:
         """Each reneger's chance of reneging this round given its ``gain``: ``1 / (1 + exp(-G / sigma))``."""
         return expit(gain / self.scale)
 
-    def breakdown_within(self, base_hazard: np.ndarray, protection: np.ndarray, delay: np.ndarray, shape: np.ndarray,
-                         package: np.ndarray, horizon: np.ndarray) -> np.ndarray:
-        """The chance ``[V, n]`` that a deal with ``package`` breaks down within each of ``horizon [V, n]`` rounds, by the
-        exogenous hazard (as :func:`~sim.model.breakdown.breakdown_probability`, whose arguments it takes) or because
-        some reneger attacks, the drift in power counted at the horizon's midpoint. The exogenous part alone bounds
-        it from below."""
-        exogenous = breakdown_probability(base_hazard, protection, delay, shape, package, horizon)
-        ahead = np.stack([np.ones_like(horizon), (1.0 + horizon) / 2.0, horizon])  # [3, V, n]
-        unprotected = np.minimum(delay, horizon)
-        log_holds = (horizon - unprotected) * self._mean_log_keep(package, True, ahead)
-        if (unprotected > 0).any():
-            log_holds = log_holds + unprotected * self._mean_log_keep(package, False, ahead)
-        return 1.0 - (1.0 - exogenous) * np.exp(log_holds)
+    def expected_loss(self, loss: np.ndarray, base_hazard: np.ndarray, protection: np.ndarray, delay: np.ndarray,
+                      shape: np.ndarray, package: np.ndarray, horizon: np.ndarray) -> np.ndarray:
+        """What each of those who lose ``loss [V, n]`` if a deal with ``package`` breaks down expects to lose within its
+        ``horizon [V, n]``: by the exogenous hazard (:func:`~sim.model.breakdown.breakdown_probability`, whose arguments
+        it takes) or by some reneger's attack.
 
-    def _mean_log_keep(self, package: np.ndarray, protected: bool, ahead: np.ndarray) -> np.ndarray:
-        """The mean over a horizon of the log chance that nobody reneges in a round, by the trapezoid rule on the first
-        round, the midpoint and the last (``ahead [3, V, n]``), ``[V, n]``: exact for a constant chance, and for the
-        all-or-nothing decision of a vanishing shock it counts a horizon whose last round breaks the deal as broken."""
-        keep = np.log1p(-np.minimum(self.chances(self.gain(package, protected, ahead)), 1.0 - 1e-15)).sum(axis=-2)
-        return 0.25 * keep[0] + 0.5 * keep[1] + 0.25 * keep[2]
+        The log chance that nobody attacks in a round is taken in the first round the guarantees act and in the last
+        round of the longest horizon, linearly between (so exactly when nothing drifts, and for one horizon the
+        trapezoid rule: with a vanishing shock a horizon whose last round breaks the deal counts as broken), and before
+        the guarantees act at the middle of those rounds."""
+        lost = np.zeros_like(loss)
+        rows = np.flatnonzero((loss > 0).any(axis=1))
+        if not rows.size:
+            return lost
+        loss, horizon = loss[rows], horizon[rows]
+        longest = horizon.max(axis=0)
+        first = np.minimum(delay + 1.0, longest)
+        delayed = bool(delay.any())
+        points = [first, longest, (1.0 + np.minimum(delay, longest)) / 2.0] if delayed else [first, longest]
+        keep = self._log_keep(package, _PHASES[:len(points)], np.stack(points))
+        span = np.maximum(longest - first, 1e-12)
+        last = keep[0] + (keep[1] - keep[0]) * np.clip((horizon - first) / span, 0.0, 1.0)
+        unprotected = np.minimum(delay, horizon)
+        holds = np.exp((horizon - unprotected) * (keep[0] + last) / 2.0 + (unprotected * keep[2] if delayed else 0.0))
+        if base_hazard.any():
+            holds = holds * (1.0 - breakdown_probability(base_hazard, protection, delay, shape, package, horizon))
+        lost[rows] = loss * (1.0 - holds)
+        return lost
+
+    def least_loss(self, loss: np.ndarray, exogenous: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                   horizon: np.ndarray) -> np.ndarray:
+        """A lower bound ``[V, n]`` on :meth:`expected_loss` over every package in the box ``[lower, upper]`` (``[J, n]``),
+        given the exogenous part's least chance ``exogenous [V, n]``: each reneger's gain is at least its value of the
+        worst front a renewed war could bring (a concave utility's least over an interval lies at an end) less its best
+        settled front, the war's cost and the strongest response, drift included, all guarantees acting."""
+        guard = (self.guarantee[0] * lower).sum(axis=0), (self.guarantee[0] * upper).sum(axis=0)
+        response = (self.guarantee[1] * upper).sum(axis=0)
+        longest = horizon.max(axis=0)
+        drifted = self.drift * longest
+        pushed = np.where(self.direction >= 0, self.direction * guard[1], self.direction * guard[0])
+        eased = np.where(self.direction >= 0, self.direction * guard[0], self.direction * guard[1])
+        low = np.clip(self.p_advance + np.minimum(drifted, 0.0) - pushed, 0.0, 1.0)
+        high = np.clip(self.p_advance + np.maximum(drifted, 0.0) - eased, 0.0, 1.0)
+        if self.follows.any():
+            settled = lower[self.follows].mean(axis=0), upper[self.follows].mean(axis=0)
+            ends = np.stack([np.clip(settled[0] + self.reach * (2.0 * low - 1.0), 0.0, 1.0),
+                             np.clip(settled[1] + self.reach * (2.0 * high - 1.0), 0.0, 1.0)])
+            worst = package_utility(self.position, self.weight, ends[..., None, :], self.form).min(axis=0)
+            best = np.clip(self.position, lower[self.follows][None], upper[self.follows][None])
+            swing = worst - package_utility(self.position, self.weight, best, self.form)
+        else:
+            swing = np.zeros_like(low)
+        least = swing - self.war_cost - response
+        never = np.exp(-np.logaddexp(0.0, least / self.scale).sum(axis=0) * horizon)
+        return loss * (1.0 - (1.0 - exogenous) * never)
+
+    def _log_keep(self, package: np.ndarray, protected: np.ndarray, ahead: np.ndarray) -> np.ndarray:
+        """The log chance that no reneger attacks in the round ``ahead [..., n]`` rounds on, ``-sum_k log(1 + exp(G_k /
+        sigma))``, ``[..., n]``."""
+        return -np.logaddexp(0.0, self.gain(package, protected, ahead) / self.scale).sum(axis=-2)
+
+
+_PHASES = np.array([[1.0], [1.0], [0.0]])
+"""Whether the guarantees act at each point :meth:`RenegingRule.expected_loss` weighs: the first and the last protected
+round, and the rounds before."""
 
 
 def reneging_rule(model: NegotiationModel, runs: np.ndarray) -> RenegingRule | None:
@@ -111,12 +155,10 @@ def reneging_rule(model: NegotiationModel, runs: np.ndarray) -> RenegingRule | N
         p_advance=np.stack([agent.expected_p_advance()[runs] for agent in agents]),
         drift=foreseen_rate(inputs, settled=True)[runs],
         direction=direction,
-        planning=inputs.planning_rounds[renegers][:, runs].astype(float),
+        reach=np.abs(direction) * inputs.planning_rounds[renegers][:, runs] * inputs.step[runs],
         war_cost=np.stack([agent.cost_ahead()[runs] for agent in agents]),
-        step=inputs.step[runs],
         follows=inputs.follows_front,
-        guarantee_cost=inputs.guarantee_cost[:, runs],
-        guarantee_chance=inputs.guarantee_chance[:, runs],
+        guarantee=np.stack([inputs.guarantee_chance[:, runs], inputs.guarantee_cost[:, runs]]),
         scale=inputs.reneging_scale[runs],
     )
 
