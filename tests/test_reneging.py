@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 from conftest import two_sided, write_yaml
+from test_scenario import _mutate
 
 from sim import load_scenario, run_monte_carlo
 from sim.cli import main
@@ -167,14 +168,7 @@ BAD = {
 @pytest.mark.parametrize("case", BAD, ids=list(BAD))
 def test_bad_reneging_and_shift_get_one_clear_message(case, article_raw, tmp_path, capsys):
     keys, value, key_path, expected = BAD[case]
-    node = article_raw
-    for key in keys[:-1]:
-        node = node[key]
-    if value is KeyError:
-        del node[keys[-1]]
-    else:
-        node[keys[-1]] = value
-    bad = write_yaml(tmp_path / "bad.yaml", article_raw)
+    bad = write_yaml(tmp_path / "bad.yaml", _mutate(article_raw, keys, value))
     out = tmp_path / "out"
     assert main(["run", str(bad), "--runs", "10", "--out", str(out), "--quiet"]) == 2
     message = capsys.readouterr().err
