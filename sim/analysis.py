@@ -254,13 +254,16 @@ def model_disagreement(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def sensitivity_outcomes(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Numeric outcomes defined in every run, for sensitivity analysis: ``deal`` (0/1), ``months_to_deal``
     (``weeks_to_deal``, ``days_to_deal``: in the rounds' unit; horizon + 1 when none), each
-    ``deal_includes_<flag>`` (0/1), and per issue ``outcome_<issue>``: the settlement if there is a deal,
-    else where the issue stands at the end (the front, or its no-deal value)."""
+    ``deal_includes_<flag>`` (0/1), ``breakdown`` (0/1, where deals can break down), and per issue
+    ``outcome_<issue>``: the settlement if there is a deal, else where the issue stands at the end (the front,
+    or its no-deal value)."""
     unit = scenario.time_unit
     table = {"deal": runs["deal"].astype(float),
              f"{unit}s_to_deal": (runs["months_to_deal"] / MONTHS_PER_UNIT[unit]).fillna(scenario.horizon + 1.0)}
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         table[column] = runs[column].astype(float)
+    if "breakdown" in runs:
+        table["breakdown"] = runs["breakdown"].astype(float)
     for issue, spec in scenario.issues.items():
         if spec.no_deal is None:
             fallback = spec.low + (spec.high - spec.low) * runs["front_end"]

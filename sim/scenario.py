@@ -171,6 +171,34 @@ class Breakdown(_Strict):
     )
 
 
+class Guarantee(_Strict):
+    """What a guarantee issue does, at the top of its scale, to an actor that attacks again after a deal."""
+
+    cost: NonNegative = _default(0.0, "no response that costs the attacker", "Utility the guarantor's response "
+                                 "costs the attacker (1 = a whole settlement's worth).")
+    chance: Probability = _default(0.0, "no effect on the fighting", "How much the guarantee lowers the attacker's "
+                                   "chance of winning a round of the renewed war.")
+    credibility: Probability = _default(1.0, "the guarantor acts", "Chance that the guarantor acts as pledged.")
+
+
+class Reneging(_Strict):
+    """Reneging as a decision: each round a deal holds, each named actor compares attacking again with keeping it."""
+
+    actors: Annotated[list[Name], Field(min_length=1)] = Field(description="The actors that may renege.")
+    shock_scale: Positive = Field(description="Scale of the random swing in the value of attacking again (a "
+                                  "logistic shock, in utility units): the larger, the less the calculation decides.")
+    guarantees: dict[Name, Guarantee] = Field(default_factory=dict, description="Per issue: its effect on an attacker.")
+
+
+class PowerShift(_Strict):
+    """A foreseen drift in the chance that a round's fighting goes the front's side's way."""
+
+    per_round: Annotated[Quantity, within(-1.0, 1.0)] = _default(0.0, "no drift", "Change in the chance each round.")
+    while_settled: Annotated[Quantity, within(-1.0, 1.0)] = _default(
+        0.0, "no rearmament", "Further change each round a deal or a ceasefire holds (e.g. rearmament).")
+    foreseen: bool = Field(default=True, description="Whether the actors foresee the drift when valuing war and deals.")
+
+
 class Ceasefire(_Strict):
     """An interim ceasefire the mediator may propose before a full deal."""
 
@@ -380,6 +408,8 @@ class Scenario(_Strict):
     front: Front | None = None
     breakdown: Breakdown = Breakdown()
     ceasefire: Ceasefire | None = None
+    reneging: Reneging | None = None
+    power_shift: PowerShift | None = None
     flags: dict[Name, Flag] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
     constraints: Constraints = Constraints()
@@ -430,8 +460,9 @@ class Scenario(_Strict):
         return [n for n in DEFAULT_HORIZONS[self.time_unit] if n < self.horizon][-2:]
 
     def can_break_down(self) -> bool:
-        """Whether a deal can break down: a breakdown hazard above zero, in the file or set by an event."""
-        if self.breakdown.base_hazard.support()[1] > 0:
+        """Whether a deal can break down: an actor may renege, or a breakdown hazard above zero, in the file or set by
+        an event."""
+        if self.reneging is not None or self.breakdown.base_hazard.support()[1] > 0:
             return True
         return any(q.support()[1] > 0 for e in self.events.values() for k, q in e.set.items() if k == "breakdown.base_hazard")
 
@@ -825,6 +856,10 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             yield "front.opponent", "must differ from front.side"
     for issue in s.breakdown.protection:
         yield from known("issue", issue_names, issue, f"breakdown.protection.{issue}")
+    if s.reneging is not None:
+        yield from _reneging_problems(s)
+    if s.power_shift is not None and s.front is None:
+        yield "power_shift", "the scenario has no front whose chances could shift"
     if s.ceasefire is not None:
         yield from known("issue", issue_names, s.ceasefire.issue, "ceasefire.issue")
         yield from on_scale(s.ceasefire.issue, s.ceasefire.value, "ceasefire.value")
@@ -849,3 +884,15 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
     yield from group_problems(s)
     if not isinstance(mechanism, NoBargaining) and not any(a.veto for a in s.actors.values()):
         yield "actors", "a negotiation needs at least one actor with veto: true"
+
+
+def _reneging_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+    """Who may renege must be actors, once each; guarantees must be issues."""
+    for k, name in enumerate(s.reneging.actors):
+        if name not in s.actors:
+            yield f"reneging.actors.{k}", f"unknown actor '{name}' (defined: {', '.join(sorted(s.actors))})"
+        elif s.reneging.actors.index(name) < k:
+            yield f"reneging.actors.{k}", f"'{name}' is named twice"
+    for issue in s.reneging.guarantees:
+        if issue not in s.issues:
+            yield f"reneging.guarantees.{issue}", f"unknown issue '{issue}' (defined: {', '.join(sorted(s.issues))})"

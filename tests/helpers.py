@@ -76,3 +76,15 @@ def quantity(draw, low: float, high: float):
 def shard_hashes(folder):
     """The SHA-256 of every shard of a results folder, by file name."""
     return {p.name: file_sha256(p) for p in sorted((folder / "runs.parquet").glob("*.parquet"))}
+
+
+def mutate(raw, keys, value):
+    """Set (or, with ``KeyError`` as the value, delete) the value at ``keys`` in ``raw``; returns ``raw``."""
+    node = raw
+    for key in keys[:-1]:
+        node = node[key]
+    if value is KeyError:
+        del node[keys[-1]]
+    else:
+        node[keys[-1]] = value
+    return raw

@@ -86,9 +86,8 @@ def test_ceasefire_needs_the_opponents_consent(article_raw, tmp_path):
 
 
 def test_guarantees_lower_breakdowns(article_raw, tmp_path):
-    article_raw["breakdown"]["base_hazard"] = 0.03
     article_raw["breakdown"]["implementation_delay_rounds"] = 0
-    unprotected = dict(article_raw, breakdown=dict(article_raw["breakdown"], protection={}))
+    unprotected = dict(article_raw, reneging=dict(article_raw["reneging"], guarantees={}))
     with_guarantees = run_monte_carlo(load_scenario(write_yaml(tmp_path / "g.yaml", article_raw)), runs=4_000, seed=2)
     without = run_monte_carlo(load_scenario(write_yaml(tmp_path / "n.yaml", unprotected)), runs=4_000, seed=2)
     rate = lambda r: r.loc[r["deal"], "breakdown"].mean()  # noqa: E731

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from helpers import ARTICLE, ROOT, SCENARIOS, write_yaml
+from helpers import ARTICLE, ROOT, SCENARIOS, mutate, write_yaml
 
 from sim import ScenarioError, load_scenario
 from sim.cli import main
@@ -51,15 +51,6 @@ def test_changes_by_dotted_key():
     assert changed.front.p_advance.value == 0.5 and changed.model.horizon_rounds == 12
 
 
-def _mutate(raw, keys, value):
-    node = raw
-    for key in keys[:-1]:
-        node = node[key]
-    if value is KeyError:
-        del node[keys[-1]]
-    else:
-        node[keys[-1]] = value
-    return raw
 
 
 BAD = {
@@ -83,7 +74,7 @@ BAD = {
 @pytest.mark.parametrize("case", BAD, ids=list(BAD))
 def test_bad_scenarios_get_one_clear_message(case, article_raw, tmp_path, capsys):
     keys, value, key_path, expected = BAD[case]
-    bad = write_yaml(tmp_path / "bad.yaml", _mutate(copy.deepcopy(article_raw), keys, value))
+    bad = write_yaml(tmp_path / "bad.yaml", mutate(copy.deepcopy(article_raw), keys, value))
     out = tmp_path / "out"
     assert main(["run", str(bad), "--runs", "10", "--out", str(out), "--quiet"]) == 2
     message = capsys.readouterr().err

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.breakdown import breakdown_probability
+from sim.model.reneging import RenegingRule
 from sim.model.utility import UtilityForm, package_utility
 
 if TYPE_CHECKING:
@@ -60,12 +61,15 @@ class Acceptance:
     form: UtilityForm
     hard: bool  # red lines cannot be crossed (else crossing one costs audience_cost)
     groups: GroupTerms | None = None  # members' votes and contributions (sim/model/groups.py)
+    reneging: RenegingRule | None = None  # those who may renege, whose decision the veto holders foresee
 
     def take(self, runs: np.ndarray) -> Acceptance:
         """The same rules on a subset of runs (indices or a mask over the last axis)."""
-        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in ("form", "hard", "groups")}
-        groups = self.groups.take(runs) if self.groups is not None else None
-        return replace(self, form=self.form.take(runs), groups=groups, **arrays)
+        rules = ("form", "hard", "groups", "reneging")
+        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in rules}
+        groups = None if self.groups is None else self.groups.take(runs)
+        reneging = None if self.reneging is None else self.reneging.take(runs)
+        return replace(self, form=self.form.take(runs), groups=groups, reneging=reneging, **arrays)
 
     def with_threshold(self, threshold: np.ndarray) -> Acceptance:
         """The same rules with other thresholds ``[V, n]``."""
@@ -76,10 +80,14 @@ class Acceptance:
         breakdown loss, ``[V, n]``."""
         if self.groups is not None:
             package = self.groups.deliver(package)
-        broken = breakdown_probability(
-            self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
-        )
-        value = package_utility(self.position, self.weight, package, self.form) - broken * self.loss
+        if self.reneging is None:
+            lost = self.loss * breakdown_probability(
+                self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
+            )
+        else:
+            lost = self.reneging.expected_loss(self.loss, self.base_hazard, self.protection, self.delay, self.shape,
+                                               package, self.horizon)
+        value = package_utility(self.position, self.weight, package, self.form) - lost
         if self.hard:
             return value
         crossed = ((package < self.red_lower - TOLERANCE) | (package > self.red_upper + TOLERANCE)).any(axis=-2)
@@ -199,8 +207,10 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     bound proves that no zone exists and stops the run."""
     weight, best, best_margin = weight.copy(), best.copy(), best_margin.copy()
     proved = np.zeros(best_margin.size, bool)
-    least_loss = rules.loss * breakdown_probability(rules.base_hazard, rules.protection, rules.delay, rules.shape,
-                                                    np.clip(rules.upper, 0.0, 1.0), rules.horizon)
+    exogenous = breakdown_probability(rules.base_hazard, rules.protection, rules.delay, rules.shape,
+                                      np.clip(rules.upper, 0.0, 1.0), rules.horizon)
+    least_loss = rules.loss * exogenous if rules.reneging is None else rules.reneging.least_loss(
+        rules.loss, exogenous, np.clip(rules.lower, 0.0, 1.0), np.clip(rules.upper, 0.0, 1.0), rules.horizon)
     live = np.flatnonzero(best_margin < 0)
     sub = rules.take(live)
     step, lowest, stalled = np.ones(live.size), np.full(live.size, -1), np.zeros(live.size, int)

@@ -9,6 +9,7 @@ import mesa
 import numpy as np
 
 from sim.model.inputs import ModelInputs
+from sim.model.power_shift import current_chance, foreseen_rate, mean_rounds_ahead
 from sim.model.utility import package_utility
 
 if TYPE_CHECKING:
@@ -44,17 +45,21 @@ class ActorAgent(mesa.Agent):
         return package_utility(self.position, self.salience, package, self._form)
 
     def expected_p_advance(self) -> np.ndarray:
-        """The actor's current belief (posterior mean) that a round of fighting goes the front's side's way."""
-        return self.belief_wins / (self.belief_wins + self.belief_losses)
+        """The actor's current belief (posterior mean) that a round of fighting goes the front's side's way, moved by
+        the shift in power so far."""
+        return current_chance(self.belief_wins / (self.belief_wins + self.belief_losses), self.model.shift)
 
     def projected_front(self, p_advance: np.ndarray | None = None) -> np.ndarray:
-        """Where the actor expects the front to be after its planning horizon of fighting.
+        """Where the actor expects the front to be after its planning horizon of fighting, the foreseen drift in power
+        included.
 
         ``p_advance`` replaces the actor's own belief (to see the war as another actor sees it).
         """
         model = self.model
-        p = self.expected_p_advance() if p_advance is None else p_advance
-        drift = self.planning_rounds * model.inputs.step * (2.0 * p - 1.0)
+        if p_advance is None:
+            foreseen = foreseen_rate(model.inputs, settled=False) * mean_rounds_ahead(self.planning_rounds)
+            p_advance = np.clip(self.expected_p_advance() + foreseen, 0.0, 1.0)
+        drift = self.planning_rounds * model.inputs.step * (2.0 * p_advance - 1.0)
         moved = np.clip(model.front + drift, 0.0, 1.0)
         return model.aggregate(np.where(model.absorbed, model.front, moved))
 

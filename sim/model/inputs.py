@@ -55,6 +55,14 @@ class ModelInputs:
     breakdown_shape: np.ndarray  # [R], Weibull shape of the hazard over a deal's age
     protection: np.ndarray  # [I, R]
     implementation_delay: np.ndarray  # [R]
+    renegers: tuple[int, ...]  # the actors that may renege on a deal
+    reneging_scale: np.ndarray  # [R], scale of the logistic shock to the value of reneging
+    guarantee_cost: np.ndarray  # [I, R], credible cost of each guarantee's response to an attacker at the top of its scale
+    guarantee_chance: np.ndarray  # [I, R], credible fall in the attacker's chance per round at the top of its scale
+    shift_per_round: np.ndarray  # [R], drift in the front's side's chance each round
+    shift_while_settled: np.ndarray  # [R], further drift each round a deal or ceasefire holds
+    shift_foreseen: bool
+    front_parties: tuple[int, int] | None  # the front's side and its opponent
     ceasefire_issue: int | None
     ceasefire_value: np.ndarray  # [R]
     ceasefire_cost_factor: np.ndarray  # [R]
@@ -154,6 +162,8 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
     front_start = (front_weight * front_initial).sum(axis=0)
 
     protection = np.stack([get(f"breakdown.protection.{i}", 0.0) for i in issues])
+    guarantee = {part: np.stack([get(f"reneging.guarantees.{i}.credibility", 1.0) * get(f"reneging.guarantees.{i}.{part}", 0.0)
+                                 for i in issues]) for part in ("cost", "chance")}
     ceasefire = scenario.ceasefire
     mechanism = scenario.model.mechanism
     mediated = isinstance(mechanism, Mediated)
@@ -193,6 +203,14 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         breakdown_shape=get("breakdown.shape", 1.0),
         protection=protection,
         implementation_delay=get("breakdown.implementation_delay_rounds", 0.0),
+        renegers=tuple(actors.index(name) for name in scenario.reneging.actors) if scenario.reneging else (),
+        reneging_scale=get("reneging.shock_scale", np.inf),
+        guarantee_cost=guarantee["cost"],
+        guarantee_chance=guarantee["chance"],
+        shift_per_round=get("power_shift.per_round", 0.0),
+        shift_while_settled=get("power_shift.while_settled", 0.0),
+        front_parties=(actors.index(scenario.front.side), actors.index(scenario.front.opponent)) if scenario.front else None,
+        shift_foreseen=bool(scenario.power_shift is None or scenario.power_shift.foreseen),
         ceasefire_issue=issues.index(ceasefire.issue) if ceasefire else None,
         ceasefire_value=normalised(get("ceasefire.value"), issues.index(ceasefire.issue)) if ceasefire else zeros,
         ceasefire_cost_factor=get("ceasefire.cost_factor", 1.0),

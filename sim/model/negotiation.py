@@ -19,6 +19,8 @@ from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
 from sim.model.mediator import MediatorProtocol
 from sim.model.noise import RoundNoise
+from sim.model.power_shift import advance_shift, current_chance
+from sim.model.reneging import reneging_rule, who_broke
 
 NO_ROUND = -1
 PROTOCOLS = {"mediator": MediatorProtocol, "alternating": AlternatingProtocol}
@@ -59,6 +61,9 @@ class NegotiationModel(mesa.Model):
         self.package = np.full((len(inputs.issues), runs), np.nan)
         self.broken = np.zeros(runs, bool)
         self.broken_round = np.full(runs, NO_ROUND)
+        self.reneged_by = np.full(runs, NO_ROUND)
+        self.breakdown_reason = np.zeros(runs, np.int8)
+        self.shift = np.zeros(runs)
         self.ceasefire = np.zeros(runs, bool)
         self.ceasefire_round = np.full(runs, NO_ROUND)
         self.zone_round = np.full(runs, NO_ROUND)
@@ -127,7 +132,7 @@ class NegotiationModel(mesa.Model):
             loss=inputs.breakdown_loss[per_actor], horizon=inputs.planning_rounds[per_actor].astype(float),
             base_hazard=inputs.base_hazard[runs], protection=inputs.protection[:, runs],
             delay=inputs.implementation_delay[runs], shape=inputs.breakdown_shape[runs],
-            form=inputs.utility.take(runs), hard=hard,
+            form=inputs.utility.take(runs), hard=hard, reneging=reneging_rule(self, runs),
             groups=inputs.groups.terms(veto, runs) if inputs.groups is not None else None,
         )
 
@@ -158,6 +163,7 @@ class NegotiationModel(mesa.Model):
             self._talk()
         if self.history is not None:
             self.history.append(self._snapshot(at_war))
+        self.shift = advance_shift(inputs, self.shift, (self.deal & ~self.broken) | self.ceasefire)
         self.round += 1
         self.running = self.round < inputs.horizon and not self._all_settled()
 
@@ -166,7 +172,7 @@ class NegotiationModel(mesa.Model):
         if not inputs.regions:
             return
         active = at_war & ~self.absorbed
-        won = draws < inputs.p_advance
+        won = draws < current_chance(inputs.p_advance, self.shift)
         self.front = np.clip(self.front + np.where(active, np.where(won, inputs.step, -inputs.step), 0.0), 0.0, 1.0)
         self.absorbed = self._at_edge(self.front)
         self.front = np.where(self.absorbed, np.rint(self.front), self.front)
@@ -187,10 +193,27 @@ class NegotiationModel(mesa.Model):
         protected = age > inputs.implementation_delay
         level = np.where(protected, self.breakdown_hazard(np.nan_to_num(self.package)), inputs.base_hazard)
         hazard = round_hazard(level, age_weight(np.where(holding, age, 1), inputs.breakdown_shape))
-        broke = holding & (deal_draw < hazard)
-        self.broken |= broke
-        self.broken_round[broke] = self.round
+        if inputs.renegers:
+            self._renege(holding, protected, hazard, deal_draw)
+        else:
+            broke = holding & (deal_draw < hazard)
+            self.broken |= broke
+            self.broken_round[broke] = self.round
         self.ceasefire &= ~(ceasefire_draw < inputs.ceasefire_hazard)
+
+    def _renege(self, holding: np.ndarray, protected: np.ndarray, hazard: np.ndarray, draw: np.ndarray) -> None:
+        """Each reneger weighs attacking again; the deal breaks by the exogenous hazard or the first that attacks."""
+        runs = np.flatnonzero(holding)
+        rule = reneging_rule(self, runs)
+        gain = rule.gain(self.package[:, runs], protected[runs])
+        broke, who = who_broke(draw[runs], hazard[runs], rule.chances(gain))
+        runs, who, gain = runs[broke], who[broke], gain[:, broke]
+        attacker = np.array(self.inputs.renegers)[np.maximum(who, 0)]
+        calculated = gain[np.maximum(who, 0), np.arange(runs.size)] > 0
+        self.broken[runs] = True
+        self.broken_round[runs] = self.round
+        self.reneged_by[runs] = np.where(who >= 0, attacker, NO_ROUND)
+        self.breakdown_reason[runs] = np.where(who < 0, 1, np.where(calculated, 3, 2))
 
     def _talk(self) -> None:
         talking = ~self.decided & ~self.deal
@@ -267,7 +290,7 @@ class NegotiationModel(mesa.Model):
 
     def _all_settled(self) -> bool:
         """No run can change any more: decided by arms, or a deal that cannot break down."""
-        unbreakable = self.deal & ~self.broken & (self.inputs.base_hazard == 0)
+        unbreakable = self.deal & ~self.broken & (self.inputs.base_hazard == 0) & (not self.inputs.renegers)
         return bool((self.decided | unbreakable).all())
 
     @staticmethod

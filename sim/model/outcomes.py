@@ -7,6 +7,7 @@ import numpy as np
 from sim.model.acceptance import TOLERANCE
 from sim.model.groups import group_outcomes
 from sim.model.negotiation import NO_ROUND, NegotiationModel
+from sim.model.reneging import REASONS
 from sim.scenario import Scenario
 
 OUTCOME_CLASSES = (
@@ -97,6 +98,9 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
     }
     if scenario.can_break_down():
         columns |= {"breakdown": model.broken.copy(), "months_to_breakdown": months_after(model.broken_round)}
+    if scenario.reneging is not None:
+        columns["reneged_by"] = np.array(("",) + inputs.actors, dtype=object)[model.reneged_by + 1]
+        columns["breakdown_reason"] = np.array(REASONS, dtype=object)[model.breakdown_reason]
     if scenario.ceasefire is not None:
         columns |= {
             "ceasefire": model.ceasefire_round != NO_ROUND,

@@ -1,0 +1,173 @@
+"""Reneging as a decision (docs/model.md, section 6b).
+
+Each round a deal holds, each actor that may renege (``reneging.actors``) weighs attacking again against
+keeping the deal. Attacking reopens the war from the settled line for the rounds it weighs: the front-following
+issues move by what it expects that war to win, the other terms stand; it pays that war's cost and, once the
+guarantees are in place, the credible cost of their response, and the guarantees lower its chance of winning
+each round. The gain ``G`` (attacking less keeping) plus a logistic shock of scale ``sigma`` decides:
+it reneges with chance ``1 / (1 + exp(-G / sigma))``, "by calculation" where ``G > 0`` and "by a shock"
+otherwise. The exogenous hazard of :mod:`sim.model.breakdown` acts beside it (and alone when nobody may
+renege). Those who would suffer a breakdown foresee the decision: their value of a deal counts the chance
+that it is broken within their horizon. Everything is vectorised over runs (the last axis).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import expit
+
+from sim.model.breakdown import breakdown_probability
+from sim.model.power_shift import foreseen_rate
+from sim.model.utility import UtilityForm, package_utility
+
+if TYPE_CHECKING:
+    from sim.model.negotiation import NegotiationModel
+
+REASONS = ("", "hazard", "shock", "calculation")
+"""Why a deal broke down, by code: not at all, the exogenous hazard, a reneger's shock, a reneger's calculation."""
+
+
+@dataclass(frozen=True)
+class RenegingRule:
+    """The actors that may renege ``[K]`` over some runs ``[n]`` as they stand this round (issues ``[J]``)."""
+
+    position: np.ndarray  # [K, F, n] positions on the issues that follow the front
+    weight: np.ndarray  # [K, F, n] utility weights on them
+    form: UtilityForm  # over those issues
+    p_advance: np.ndarray  # [K, n] each one's chance that the front's side wins a round, the shift so far included
+    drift: np.ndarray  # [n] the foreseen change in that chance per round while a deal holds
+    direction: np.ndarray  # [K, 1] +1 the front's side, -1 its opponent, 0 neither (its attack moves no front)
+    reach: np.ndarray  # [K, n] how far its renewed war moves the front at certain victory: rounds weighed x step
+    war_cost: np.ndarray  # [K, n] what those rounds cost it
+    follows: np.ndarray  # [J] issues that follow the front
+    guarantee: np.ndarray  # [2, J, n] each guarantee's credible fall in the attacker's chance, and credible cost
+    scale: np.ndarray  # [n] the shock's scale
+
+    def take(self, runs: np.ndarray) -> RenegingRule:
+        """The same rule on a subset of runs (indices or a mask over the last axis)."""
+        fixed = ("form", "direction", "follows")
+        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in fixed}
+        return replace(self, form=self.form.take(runs), **arrays)
+
+    def gain(self, package: np.ndarray, protected: np.ndarray, ahead: np.ndarray | None = None) -> np.ndarray:
+        """Each reneger's value of attacking again less that of keeping a deal with ``package [J, n]``, ``[..., K, n]``,
+        the guarantees acting where ``protected [..., n]`` (or ``[..., 1]``) is true, its chance drifted by ``ahead [..., n]``
+        rounds (now, if None)."""
+        protected = np.asarray(protected, float)
+        strength = (self.guarantee * package).sum(axis=1)
+        guard, response = protected * strength[0], (protected * strength[1])[..., None, :]
+        drifted = self.p_advance if ahead is None else self.p_advance + self.drift * ahead[..., None, :]
+        if not self.follows.any():
+            return -(self.war_cost + response) + 0.0 * drifted
+        chance = np.minimum(np.maximum(drifted - self.direction * guard[..., None, :], 0.0), 1.0)
+        settled = package[self.follows]
+        moved = np.minimum(np.maximum(settled.mean(axis=0) + self.reach * (2.0 * chance - 1.0), 0.0), 1.0)
+        won = package_utility(self.position, self.weight, moved[..., None, :], self.form)
+        return won - package_utility(self.position, self.weight, settled, self.form) - self.war_cost - response
+
+    def chances(self, gain: np.ndarray) -> np.ndarray:
+        """Each reneger's chance of reneging this round given its ``gain``: ``1 / (1 + exp(-G / sigma))``."""
+        return expit(gain / self.scale)
+
+    def expected_loss(self, loss: np.ndarray, base_hazard: np.ndarray, protection: np.ndarray, delay: np.ndarray,
+                      shape: np.ndarray, package: np.ndarray, horizon: np.ndarray) -> np.ndarray:
+        """What each of those who lose ``loss [V, n]`` if a deal with ``package`` breaks down expects to lose within its
+        ``horizon [V, n]``: by the exogenous hazard (:func:`~sim.model.breakdown.breakdown_probability`, whose arguments
+        it takes) or by some reneger's attack.
+
+        The log chance that nobody attacks in a round is taken in the first round the guarantees act and in the last
+        round of the longest horizon, linearly between (so exactly when nothing drifts, and for one horizon the
+        trapezoid rule: with a vanishing shock a horizon whose last round breaks the deal counts as broken), and before
+        the guarantees act at the middle of those rounds."""
+        lost = np.zeros_like(loss)
+        rows = np.flatnonzero((loss > 0).any(axis=1))
+        if not rows.size:
+            return lost
+        loss, horizon = loss[rows], horizon[rows]
+        longest = horizon.max(axis=0)
+        first = np.minimum(delay + 1.0, longest)
+        delayed = bool(delay.any())
+        points = [first, longest, (1.0 + np.minimum(delay, longest)) / 2.0] if delayed else [first, longest]
+        keep = self._log_keep(package, _PHASES[:len(points)], np.stack(points))
+        span = np.maximum(longest - first, 1e-12)
+        last = keep[0] + (keep[1] - keep[0]) * np.clip((horizon - first) / span, 0.0, 1.0)
+        unprotected = np.minimum(delay, horizon)
+        holds = np.exp((horizon - unprotected) * (keep[0] + last) / 2.0 + (unprotected * keep[2] if delayed else 0.0))
+        if base_hazard.any():
+            holds = holds * (1.0 - breakdown_probability(base_hazard, protection, delay, shape, package, horizon))
+        lost[rows] = loss * (1.0 - holds)
+        return lost
+
+    def least_loss(self, loss: np.ndarray, exogenous: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                   horizon: np.ndarray) -> np.ndarray:
+        """A lower bound ``[V, n]`` on :meth:`expected_loss` over every package in the box ``[lower, upper]`` (``[J, n]``),
+        given the exogenous part's least chance ``exogenous [V, n]``: each reneger's gain is at least its value of the
+        worst front a renewed war could bring (a concave utility's least over an interval lies at an end) less its best
+        settled front, the war's cost and the strongest response, drift included, all guarantees acting."""
+        guard = (self.guarantee[0] * lower).sum(axis=0), (self.guarantee[0] * upper).sum(axis=0)
+        response = (self.guarantee[1] * upper).sum(axis=0)
+        longest = horizon.max(axis=0)
+        drifted = self.drift * longest
+        pushed = np.where(self.direction >= 0, self.direction * guard[1], self.direction * guard[0])
+        eased = np.where(self.direction >= 0, self.direction * guard[0], self.direction * guard[1])
+        low = np.clip(self.p_advance + np.minimum(drifted, 0.0) - pushed, 0.0, 1.0)
+        high = np.clip(self.p_advance + np.maximum(drifted, 0.0) - eased, 0.0, 1.0)
+        if self.follows.any():
+            settled = lower[self.follows].mean(axis=0), upper[self.follows].mean(axis=0)
+            ends = np.stack([np.clip(settled[0] + self.reach * (2.0 * low - 1.0), 0.0, 1.0),
+                             np.clip(settled[1] + self.reach * (2.0 * high - 1.0), 0.0, 1.0)])
+            worst = package_utility(self.position, self.weight, ends[..., None, :], self.form).min(axis=0)
+            best = np.clip(self.position, lower[self.follows][None], upper[self.follows][None])
+            swing = worst - package_utility(self.position, self.weight, best, self.form)
+        else:
+            swing = np.zeros_like(low)
+        least = swing - self.war_cost - response
+        never = np.exp(-np.logaddexp(0.0, least / self.scale).sum(axis=0) * horizon)
+        return loss * (1.0 - (1.0 - exogenous) * never)
+
+    def _log_keep(self, package: np.ndarray, protected: np.ndarray, ahead: np.ndarray) -> np.ndarray:
+        """The log chance that no reneger attacks in the round ``ahead [..., n]`` rounds on, ``-sum_k log(1 + exp(G_k /
+        sigma))``, ``[..., n]``."""
+        return -np.logaddexp(0.0, self.gain(package, protected, ahead) / self.scale).sum(axis=-2)
+
+
+_PHASES = np.array([[1.0], [1.0], [0.0]])
+"""Whether the guarantees act at each point :meth:`RenegingRule.expected_loss` weighs: the first and the last protected
+round, and the rounds before."""
+
+
+def reneging_rule(model: NegotiationModel, runs: np.ndarray) -> RenegingRule | None:
+    """The renegers' rule over ``runs`` as the model stands this round, or None when nobody may renege."""
+    inputs = model.inputs
+    if not inputs.renegers:
+        return None
+    agents = [model.actor_agents[k] for k in inputs.renegers]
+    renegers, front = list(inputs.renegers), inputs.follows_front
+    side, opponent = inputs.front_parties or (None, None)
+    direction = np.array([[1.0 if k == side else -1.0 if k == opponent else 0.0] for k in inputs.renegers])
+    return RenegingRule(
+        position=inputs.position[renegers][:, front][..., runs],
+        weight=inputs.salience[renegers][:, front][..., runs],
+        form=UtilityForm(inputs.utility.kind, inputs.utility.reference[front][:, runs], inputs.utility.loss_aversion[runs]),
+        p_advance=np.stack([agent.expected_p_advance()[runs] for agent in agents]),
+        drift=foreseen_rate(inputs, settled=True)[runs],
+        direction=direction,
+        reach=np.abs(direction) * inputs.planning_rounds[renegers][:, runs] * inputs.step[runs],
+        war_cost=np.stack([agent.cost_ahead()[runs] for agent in agents]),
+        follows=inputs.follows_front,
+        guarantee=np.stack([inputs.guarantee_chance[:, runs], inputs.guarantee_cost[:, runs]]),
+        scale=inputs.reneging_scale[runs],
+    )
+
+
+def who_broke(draw: np.ndarray, exogenous: np.ndarray, chances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From one uniform ``draw [n]``: whether the deal broke this round, and by whom: -1 for the exogenous hazard
+    (which takes the draw's first ``exogenous [n]``), else the index of the first reneger ``[K, n]`` whose share of the
+    rest the draw falls in."""
+    survive = (1.0 - exogenous) * np.cumprod(1.0 - chances, axis=0)
+    thresholds = np.vstack([exogenous[None], 1.0 - survive])
+    broke = draw < thresholds[-1]
+    return broke, np.argmax(draw < thresholds, axis=0) - 1
