@@ -55,8 +55,12 @@ def child(runs: int, jobs: int, protocol: str | None = None) -> None:
 
 def ensemble(runs: int, jobs: int) -> dict:
     """Measure one size in a fresh process."""
-    done = subprocess.run([sys.executable, __file__, "--child", str(runs), "--jobs", str(jobs)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(runs), "--jobs", str(jobs)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -77,9 +81,11 @@ def main() -> None:
     for runs in args.sizes:
         m = ensemble(runs, args.jobs)
         rate = runs / m["seconds"]
-        print(f"  {runs:>9,} runs: {m['seconds']:7.2f} s, {rate:>9,.0f} runs/s, {rate / baseline:5.0f} x the baseline "
-              f"({rate / baseline / args.jobs:4.0f} x per process); peak memory: main {m['main_mb']:.0f} MB, "
-              f"largest worker {m['largest_worker_mb']:.0f} MB")
+        print(
+            f"  {runs:>9,} runs: {m['seconds']:7.2f} s, {rate:>9,.0f} runs/s, {rate / baseline:5.0f} x the baseline "
+            f"({rate / baseline / args.jobs:4.0f} x per process); peak memory: main {m['main_mb']:.0f} MB, "
+            f"largest worker {m['largest_worker_mb']:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -73,8 +73,10 @@ def in_process(file: Path, runs: int, changes: int) -> None:
     totals = [tuple(map(sum, zip(*(parts[name][k] for name in parts), strict=True))) for k in range(changes)]
     print(f"In process, {runs:,} runs per change ({control.group}: {control.label}), median of {changes} changes:")
     for name, values in [*parts.items(), ("total", totals)]:
-        print(f"  {name:<20} wall {statistics.median(v[0] for v in values):6.3f} s   "
-              f"CPU {statistics.median(v[1] for v in values):6.3f} s")
+        print(
+            f"  {name:<20} wall {statistics.median(v[0] for v in values):6.3f} s   "
+            f"CPU {statistics.median(v[1] for v in values):6.3f} s"
+        )
     for kind in ("mediator", "alternating", "none"):
         if kind == "mediator" and scenario.model.mechanism.kind != "mediator":
             continue
@@ -104,9 +106,11 @@ def in_browser(file: Path, runs: int, changes: int) -> None:
             before = cpu_seconds(pid)
             times.append(move_control(page, group, control.label))
             server.append(cpu_seconds(pid) - before)
-    print(f"In the browser, {runs:,} runs per change ({control.group}: {control.label}): key press to redrawn charts, "
-          f"median {statistics.median(times):.3f} s, max {max(times):.3f} s over {changes} changes; "
-          f"the server's CPU time per change, median {statistics.median(server):.3f} s")
+    print(
+        f"In the browser, {runs:,} runs per change ({control.group}: {control.label}): key press to redrawn charts, "
+        f"median {statistics.median(times):.3f} s, max {max(times):.3f} s over {changes} changes; "
+        f"the server's CPU time per change, median {statistics.median(server):.3f} s"
+    )
 
 
 def main() -> None:

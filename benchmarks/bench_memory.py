@@ -29,14 +29,29 @@ def large_scenario(actors: int, issues: int) -> dict:
     uniform = lambda low, high: {"dist": "uniform", "low": low, "high": high}  # noqa: E731
     return {
         "name": f"{actors} actors x {issues} issues",
-        "issues": {name: {"low_means": "none of it", "high_means": "all of it", "no_deal": 0.5} for name in issue_names},
-        "actors": {name: {"veto": k < 2, "capability": uniform(0.5, 1.5),
-                          "issues": {i: {"position": uniform(0.0, 1.0), "salience": uniform(0.1, 1.0)} for i in issue_names}}
-                   for k, name in enumerate(actor_names)},
-        "front": {"side": actor_names[0], "opponent": actor_names[1], "step": 0.02, "p_advance": uniform(0.4, 0.6),
-                  "regions": {"region": {"initial": 0.5, "weight": 1.0}}},
-        "model": {"start_date": "2026-01-01", "horizon_rounds": 36,
-                  "mechanism": {"kind": "mediator", "mediator": actor_names[2]}},
+        "issues": {
+            name: {"low_means": "none of it", "high_means": "all of it", "no_deal": 0.5} for name in issue_names
+        },
+        "actors": {
+            name: {
+                "veto": k < 2,
+                "capability": uniform(0.5, 1.5),
+                "issues": {i: {"position": uniform(0.0, 1.0), "salience": uniform(0.1, 1.0)} for i in issue_names},
+            }
+            for k, name in enumerate(actor_names)
+        },
+        "front": {
+            "side": actor_names[0],
+            "opponent": actor_names[1],
+            "step": 0.02,
+            "p_advance": uniform(0.4, 0.6),
+            "regions": {"region": {"initial": 0.5, "weight": 1.0}},
+        },
+        "model": {
+            "start_date": "2026-01-01",
+            "horizon_rounds": 36,
+            "mechanism": {"kind": "mediator", "mediator": actor_names[2]},
+        },
         "monte_carlo": {"runs": 10_000, "seed": 1},
     }
 
@@ -62,16 +77,27 @@ def calibrate_child(actors: int, issues: int, runs: int) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     run_chunk(scenario, 1, Chunk(0, 0, runs))
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"measured": (after - before) / runs, "estimate": bytes_per_run(scenario),
-                      "parameters": len(scenario.uncertain_parameters())}))
+    print(
+        json.dumps(
+            {
+                "measured": (after - before) / runs,
+                "estimate": bytes_per_run(scenario),
+                "parameters": len(scenario.uncertain_parameters()),
+            }
+        )
+    )
 
 
 def calibrate() -> None:
     """Bytes one run adds to a chunk, measured at several sizes, beside the estimate the runner uses."""
     print(f"{'actors x issues':>16} {'parameters':>10} {'measured B/run':>15} {'estimate B/run':>15}")
     for actors, issues, runs in ((4, 5, 4000), (20, 10, 2000), (50, 20, 1000), (100, 25, 500)):
-        out = subprocess.run([sys.executable, __file__, "--calibrate-child", str(actors), str(issues), str(runs)],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--calibrate-child", str(actors), str(issues), str(runs)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         row = json.loads(out.strip().splitlines()[-1])
         print(f"{f'{actors} x {issues}':>16} {row['parameters']:>10,} {row['measured']:>15,.0f} {row['estimate']:>15,}")
 
@@ -99,13 +125,27 @@ def main() -> None:
         scenario.write_text(yaml.safe_dump(large_scenario(args.actors, args.issues), sort_keys=False))
         folder = Path(work) / "runs"
         sim = [sys.executable, "-m", "sim.cli"]
-        steps = {"run": [*sim, "run", str(scenario), "--runs", str(args.runs), "--out", str(folder), "--quiet",
-                         "--memory", str(args.memory)],
-                 "report": [*sim, "report", str(folder), "--history-runs", "200"]}
+        steps = {
+            "run": [
+                *sim,
+                "run",
+                str(scenario),
+                "--runs",
+                str(args.runs),
+                "--out",
+                str(folder),
+                "--quiet",
+                "--memory",
+                str(args.memory),
+            ],
+            "report": [*sim, "report", str(folder), "--history-runs", "200"],
+        }
         print(f"{args.actors} actors x {args.issues} issues, {args.runs:,} runs, budget {args.memory:g} GB per process")
         for name, command in steps.items():
             # each step from its own benchmark process, so that its peak is its own
-            out = subprocess.run([sys.executable, __file__, "--step", *command], capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, __file__, "--step", *command], capture_output=True, text=True, check=True
+            ).stdout
             mb, seconds = json.loads(out.strip().splitlines()[-1])
             print(f"  sim {name:<7} peak {mb:8.0f} MB  ({seconds:.0f} s)")
         chunk = json.loads((folder / "manifest.json").read_text())["chunk_runs"]

@@ -22,8 +22,12 @@ from sim.runner import MECHANISMS
 
 def measure(protocol: str, runs: int, jobs: int) -> dict:
     """Measure one protocol in a fresh process."""
-    done = subprocess.run([sys.executable, __file__, "--child", protocol, "--runs", str(runs), "--jobs", str(jobs)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", protocol, "--runs", str(runs), "--jobs", str(jobs)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -40,13 +44,17 @@ def main() -> None:
         child(args.runs, args.jobs, args.child)
         return
     baseline = per_run_rate(args.baseline)
-    print(f"per-run baseline (one Mesa model per run, mediator, 1 process): {baseline:,.0f} runs/s over {args.baseline} runs")
+    print(
+        f"per-run baseline (one Mesa model per run, mediator, 1 process): {baseline:,.0f} runs/s over {args.baseline} runs"
+    )
     print(f"the article's scenario, {args.runs:,} runs, {args.jobs} job(s), written to Parquet shards:")
     for protocol in args.protocols:
         m = measure(protocol, args.runs, args.jobs)
         rate = args.runs / m["seconds"]
-        print(f"  {protocol:<12} {m['seconds']:7.1f} s, {rate:>8,.0f} runs/s, {rate / baseline:5.0f} x the baseline; "
-              f"peak memory: main {m['main_mb']:.0f} MB, largest worker {m['largest_worker_mb']:.0f} MB")
+        print(
+            f"  {protocol:<12} {m['seconds']:7.1f} s, {rate:>8,.0f} runs/s, {rate / baseline:5.0f} x the baseline; "
+            f"peak memory: main {m['main_mb']:.0f} MB, largest worker {m['largest_worker_mb']:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

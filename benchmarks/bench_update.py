@@ -42,8 +42,10 @@ def main() -> None:
         posterior = headline(update.runs, update.scenario, update.weights)
         parameter_shifts(update.runs, update.manifest["parameters"], update.weights)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        print(f"updated on {len(update.evidence.observations)} observations in {wall:.1f} s wall, {cpu:.1f} s CPU "
-              f"(effective sample size {update.ess:,.0f}; deal by the horizon {posterior['estimate'].iloc[0]:.1%})")
+        print(
+            f"updated on {len(update.evidence.observations)} observations in {wall:.1f} s wall, {cpu:.1f} s CPU "
+            f"(effective sample size {update.ess:,.0f}; deal by the horizon {posterior['estimate'].iloc[0]:.1%})"
+        )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,18 @@ from sim.scenario import MONTHS_PER_UNIT, Scenario
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-SUMMARY_COLUMNS = ("outcome", "deal", "months_to_deal", "ceasefire", "breakdown", "months_to_ceasefire",
-                   "months_to_decision", "months_to_breakdown", "zone", "months_to_zone")
+SUMMARY_COLUMNS = (
+    "outcome",
+    "deal",
+    "months_to_deal",
+    "ceasefire",
+    "breakdown",
+    "months_to_ceasefire",
+    "months_to_decision",
+    "months_to_breakdown",
+    "zone",
+    "months_to_zone",
+)
 SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_", "structure.")
 
 
@@ -51,10 +61,17 @@ def proportion(flags: pd.Series, weights: np.ndarray | None = None) -> dict[str,
     if weights is not None:
         weights = np.asarray(weights, float)
         trials = effective_sample_size(weights)
-        successes = float(np.sum(weights * np.asarray(flags, bool)) / weights.sum()) * trials if weights.sum() > 0 else 0.0
+        successes = (
+            float(np.sum(weights * np.asarray(flags, bool)) / weights.sum()) * trials if weights.sum() > 0 else 0.0
+        )
         lo, hi = wilson_interval(successes, trials)
         p = successes / trials if trials else float("nan")
-        return {"estimate": p, "se": float(np.sqrt(p * (1 - p) / trials)) if trials else float("nan"), "lo": lo, "hi": hi}
+        return {
+            "estimate": p,
+            "se": float(np.sqrt(p * (1 - p) / trials)) if trials else float("nan"),
+            "lo": lo,
+            "hi": hi,
+        }
     successes, trials = int(flags.sum()), int(flags.size)
     lo, hi = wilson_interval(successes, trials)
     p = successes / trials if trials else float("nan")
@@ -86,10 +103,14 @@ def plural(count: float, unit: str) -> str:
     return f"{count:g} {unit}{'' if count == 1 else 's'}"
 
 
-def deal_curve(runs: pd.DataFrame, horizon: int, unit: str = "month", weights: np.ndarray | None = None) -> pd.DataFrame:
+def deal_curve(
+    runs: pd.DataFrame, horizon: int, unit: str = "month", weights: np.ndarray | None = None
+) -> pd.DataFrame:
     """Probability of a deal by each month (or week, day) up to ``horizon``, with its 95% band: columns
     ``<unit>``, estimate, lo, hi (weighted by importance ``weights`` if given)."""
-    return pd.DataFrame([{unit: n, **proportion(within(runs["months_to_deal"], n, unit), weights)} for n in range(horizon + 1)])
+    return pd.DataFrame(
+        [{unit: n, **proportion(within(runs["months_to_deal"], n, unit), weights)} for n in range(horizon + 1)]
+    )
 
 
 def outcome_shares(runs: pd.DataFrame, classes: list[str] | None = None) -> pd.DataFrame:
@@ -134,7 +155,9 @@ def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
         f"deal by the horizon ({plural(scenario.horizon, unit)})": lambda runs: runs["deal"],
     }
     for count in scenario.headline_horizons:
-        measures[f"deal within {plural(count, unit)}"] = partial(_within, column="months_to_deal", count=count, unit=unit)
+        measures[f"deal within {plural(count, unit)}"] = partial(
+            _within, column="months_to_deal", count=count, unit=unit
+        )
     if scenario.ceasefire is not None:
         measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
     if scenario.can_break_down():
@@ -142,7 +165,8 @@ def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
     measures[f"zone of agreement by the horizon ({plural(scenario.horizon, unit)})"] = lambda runs: runs["zone"]
     for count in scenario.headline_horizons:
         measures[f"zone of agreement within {plural(count, unit)}"] = partial(
-            _within, column="months_to_zone", count=count, unit=unit)
+            _within, column="months_to_zone", count=count, unit=unit
+        )
     measures["a zone but no deal by the horizon"] = lambda runs: runs["zone"] & ~runs["deal"]
     return measures
 
@@ -164,8 +188,9 @@ def headline(runs: pd.DataFrame, scenario: Scenario, weights: np.ndarray | None 
     deal_weights = None if weights is None else np.asarray(weights, float)[is_deal]
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         label = column.removeprefix("deal_includes_").replace("_", " ")
-        rows[f"deals that include: {label}"] = (proportion(deals[column], deal_weights) if len(deals)
-                                                else proportion(deals["deal"]))
+        rows[f"deals that include: {label}"] = (
+            proportion(deals[column], deal_weights) if len(deals) else proportion(deals["deal"])
+        )
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
 
 
@@ -174,21 +199,32 @@ def structure_forecasts(runs: pd.DataFrame, structure: dict[str, Any]) -> pd.Dat
     options' normalised weights), indexed by the options; ``structure`` is the scenario's ``structure`` mapping."""
     names = list(structure)
     labels = {name: list(choice["options"]) for name, choice in structure.items()}
-    shares = {name: np.array([o["weight"] for o in choice["options"].values()], float) for name, choice in structure.items()}
+    shares = {
+        name: np.array([o["weight"] for o in choice["options"].values()], float) for name, choice in structure.items()
+    }
     rows = []
     for codes, group in runs.groupby([f"structure.{name}" for name in names]):
         codes = np.atleast_1d(codes).astype(int)
         weight = float(np.prod([shares[n][c] / shares[n].sum() for n, c in zip(names, codes, strict=True)]))
-        rows.append({**{n: labels[n][c] for n, c in zip(names, codes, strict=True)}, "weight": weight, "runs": len(group),
-                     **{f"deal_{k}": v for k, v in proportion(group["deal"]).items() if k != "se"}})
+        rows.append(
+            {
+                **{n: labels[n][c] for n, c in zip(names, codes, strict=True)},
+                "weight": weight,
+                "runs": len(group),
+                **{f"deal_{k}": v for k, v in proportion(group["deal"]).items() if k != "se"},
+            }
+        )
     return pd.DataFrame(rows).set_index(names)
 
 
 def structure_spread(runs: pd.DataFrame, structure: dict[str, Any]) -> dict[str, float]:
     """The model-averaged probability of a deal (all runs pooled) and the lowest and highest under any structure."""
     table = structure_forecasts(runs, structure)
-    return {"averaged": float(runs["deal"].mean()), "lowest": float(table["deal_estimate"].min()),
-            "highest": float(table["deal_estimate"].max())}
+    return {
+        "averaged": float(runs["deal"].mean()),
+        "lowest": float(table["deal_estimate"].min()),
+        "highest": float(table["deal_estimate"].max()),
+    }
 
 
 def event_shares(runs: pd.DataFrame, unit: str = "month") -> pd.DataFrame:
@@ -229,8 +265,18 @@ def compare_models(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         gap = (runs["zone"] & ~runs["deal"]).mean() if "zone" in runs else np.nan
         for issue in issues_of(runs):
             values = runs.loc[runs["deal"], f"settlement_{issue}"]
-            rows.append({"issue": issue, "model": model, "p_deal": deal["estimate"], "p_zone": zone, "zone_no_deal": gap,
-                         "median": values.median(), "q05": values.quantile(0.05), "q95": values.quantile(0.95)})
+            rows.append(
+                {
+                    "issue": issue,
+                    "model": model,
+                    "p_deal": deal["estimate"],
+                    "p_zone": zone,
+                    "zone_no_deal": gap,
+                    "median": values.median(),
+                    "q05": values.quantile(0.05),
+                    "q95": values.quantile(0.95),
+                }
+            )
     return pd.DataFrame(rows).set_index(["issue", "model"])
 
 
@@ -244,7 +290,7 @@ def model_disagreement(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         medians = [tables[m].loc[tables[m]["deal"], column].median() for m in names]
         row = {"range_of_medians": np.nanmax(medians) - np.nanmin(medians)}
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
+            for b in names[i + 1 :]:
                 both = tables[a]["deal"] & tables[b]["deal"]
                 row[f"{a} vs {b}"] = (tables[a].loc[both, column] - tables[b].loc[both, column]).abs().mean()
         rows[issue] = row
@@ -258,8 +304,10 @@ def sensitivity_outcomes(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame
     ``outcome_<issue>``: the settlement if there is a deal, else where the issue stands at the end (the front,
     or its no-deal value)."""
     unit = scenario.time_unit
-    table = {"deal": runs["deal"].astype(float),
-             f"{unit}s_to_deal": (runs["months_to_deal"] / MONTHS_PER_UNIT[unit]).fillna(scenario.horizon + 1.0)}
+    table = {
+        "deal": runs["deal"].astype(float),
+        f"{unit}s_to_deal": (runs["months_to_deal"] / MONTHS_PER_UNIT[unit]).fillna(scenario.horizon + 1.0),
+    }
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
         table[column] = runs[column].astype(float)
     if "breakdown" in runs:
@@ -281,8 +329,15 @@ def sobol_indices(outcome: pd.Series, parameters: list[str], seed: int) -> pd.Da
 
     problem = {"num_vars": len(parameters), "names": parameters, "bounds": [[0.0, 1.0]] * len(parameters)}
     result = sobol.analyze(problem, outcome.to_numpy(float), calc_second_order=False, conf_level=0.95, seed=seed)
-    table = pd.DataFrame({"first_order": result["S1"], "first_order_conf": result["S1_conf"],
-                          "total": result["ST"], "total_conf": result["ST_conf"]}, index=pd.Index(parameters, name="parameter"))
+    table = pd.DataFrame(
+        {
+            "first_order": result["S1"],
+            "first_order_conf": result["S1_conf"],
+            "total": result["ST"],
+            "total_conf": result["ST_conf"],
+        },
+        index=pd.Index(parameters, name="parameter"),
+    )
     return table.sort_values("total", ascending=False)
 
 
@@ -291,10 +346,16 @@ def sobol_warnings(indices: pd.DataFrame, base_runs: int, precision: float = 0.0
     above one, 95% intervals wider than their estimate; with the base sample size (a power of two) at which
     every flagged interval's half-width would shrink to ``precision`` or half its estimate (as 1/sqrt(N))."""
     found, factor = [], 1.0
-    checks = (("first_order", "a first-order index below zero", indices["first_order"] < 0),
-              ("total", "a total index above one", indices["total"] > 1),
-              ("first_order", "a first-order interval wider than the estimate", indices["first_order_conf"] > indices["first_order"].abs()),
-              ("total", "a total interval wider than the estimate", indices["total_conf"] > indices["total"].abs()))
+    checks = (
+        ("first_order", "a first-order index below zero", indices["first_order"] < 0),
+        ("total", "a total index above one", indices["total"] > 1),
+        (
+            "first_order",
+            "a first-order interval wider than the estimate",
+            indices["first_order_conf"] > indices["first_order"].abs(),
+        ),
+        ("total", "a total interval wider than the estimate", indices["total_conf"] > indices["total"].abs()),
+    )
     for column, problem, flagged in checks:
         if flagged.any():
             names = list((indices["label"] if "label" in indices else indices.index.to_series())[flagged])
@@ -304,8 +365,10 @@ def sobol_warnings(indices: pd.DataFrame, base_runs: int, precision: float = 0.0
     if not found:
         return []
     needed = int(2 ** np.ceil(np.log2(max(base_runs * factor, 2 * base_runs))))
-    return [f"unreliable estimates, parameters {'; '.join(found)}. A base sample of about {needed:,} (now {base_runs:,}) would "
-            f"narrow every such interval to +/-{precision:g} or half its estimate."]
+    return [
+        f"unreliable estimates, parameters {'; '.join(found)}. A base sample of about {needed:,} (now {base_runs:,}) would "
+        f"narrow every such interval to +/-{precision:g} or half its estimate."
+    ]
 
 
 def tornado(blocks: list[pd.DataFrame], parameters: list[str], outcome: str, scenario: Scenario) -> pd.DataFrame:
@@ -315,8 +378,12 @@ def tornado(blocks: list[pd.DataFrame], parameters: list[str], outcome: str, sce
     rows = {}
     for k, name in enumerate(parameters):
         low_block, high_block = blocks[1 + 2 * k], blocks[2 + 2 * k]
-        rows[name] = {"value_low": low_block[name].iloc[0], "value_high": high_block[name].iloc[0],
-                      "outcome_low": means[1 + 2 * k], "outcome_high": means[2 + 2 * k]}
+        rows[name] = {
+            "value_low": low_block[name].iloc[0],
+            "value_high": high_block[name].iloc[0],
+            "outcome_low": means[1 + 2 * k],
+            "outcome_high": means[2 + 2 * k],
+        }
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("parameter")
     table["swing"] = (table["outcome_high"] - table["outcome_low"]).abs()
     table.attrs["centre"] = means[0]
@@ -338,9 +405,18 @@ def scenario_differences(tables: dict[str, pd.DataFrame], baseline: Scenario) ->
             paired = b - a
             half = 1.96 * paired.std(ddof=1) / np.sqrt(len(paired))
             unpaired = 1.96 * np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-            rows.append({"scenario": name, "measure": measure, "baseline": a.mean(), "value": b.mean(),
-                         "difference": paired.mean(), "lo": paired.mean() - half, "hi": paired.mean() + half,
-                         "unpaired_half_width": unpaired})
+            rows.append(
+                {
+                    "scenario": name,
+                    "measure": measure,
+                    "baseline": a.mean(),
+                    "value": b.mean(),
+                    "difference": paired.mean(),
+                    "lo": paired.mean() - half,
+                    "hi": paired.mean() + half,
+                    "unpaired_half_width": unpaired,
+                }
+            )
     return pd.DataFrame(rows).set_index(["scenario", "measure"])
 
 
@@ -353,8 +429,9 @@ def _defined(indicator: Indicator, runs: pd.DataFrame) -> bool:
     return True
 
 
-def settlement_differences(tables: dict[str, pd.DataFrame], quantiles=(0.25, 0.5, 0.75), resamples: int = 400,
-                           seed: int = 0) -> pd.DataFrame:
+def settlement_differences(
+    tables: dict[str, pd.DataFrame], quantiles=(0.25, 0.5, 0.75), resamples: int = 400, seed: int = 0
+) -> pd.DataFrame:
     """Each scenario against the first: the change in each issue's settlement quantiles among deals, with
     95% intervals from a paired bootstrap over runs (the same runs drawn for both scenarios)."""
     names = list(tables)
@@ -378,8 +455,17 @@ def settlement_differences(tables: dict[str, pd.DataFrame], quantiles=(0.25, 0.5
             boot = np.array([quantile_of(other, column, k) - quantile_of(base, column, k) for k in picks])
             lo, hi = np.nanpercentile(boot, 2.5, axis=0), np.nanpercentile(boot, 97.5, axis=0)
             for j, q in enumerate(levels):
-                rows.append({"scenario": name, "issue": issue, "quantile": q, "baseline": before[j],
-                             "difference": difference[j], "lo": lo[j], "hi": hi[j]})
+                rows.append(
+                    {
+                        "scenario": name,
+                        "issue": issue,
+                        "quantile": q,
+                        "baseline": before[j],
+                        "difference": difference[j],
+                        "lo": lo[j],
+                        "hi": hi[j],
+                    }
+                )
     return pd.DataFrame(rows).set_index(["scenario", "issue", "quantile"])
 
 
@@ -388,5 +474,7 @@ def parameter_contrast(runs: pd.DataFrame, parameters: list[str], happens: pd.Se
     standard deviations of the parameter: a first look at what goes with the outcome, largest first."""
     inside, outside = runs.loc[happens, parameters].mean(), runs.loc[~happens, parameters].mean()
     spread = runs[parameters].std().replace(0, np.nan)
-    table = pd.DataFrame({"mean_if_yes": inside, "mean_if_no": outside, "standardised_difference": (inside - outside) / spread})
+    table = pd.DataFrame(
+        {"mean_if_yes": inside, "mean_if_no": outside, "standardised_difference": (inside - outside) / spread}
+    )
     return table.dropna().sort_values("standardised_difference", key=np.abs, ascending=False).rename_axis("parameter")

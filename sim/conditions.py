@@ -20,16 +20,25 @@ from typing import Any
 
 import pandas as pd
 
-_TOKEN = re.compile(r"""\s*(?:
+_TOKEN = re.compile(
+    r"""\s*(?:
     (?P<number>-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
   | (?P<text>'[^']*'|"[^"]*")
   | (?P<quoted>`[^`]+`)
   | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<compare><=|>=|==|!=|<|>)
   | (?P<symbol>[()&|~])
-)""", re.VERBOSE)
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt,
-                                                  ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+)""",
+    re.VERBOSE,
+)
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 _WORDS = {"and": "&", "or": "|", "not": "~"}
 
 
@@ -122,7 +131,9 @@ def _truth(value: Any) -> Any:
     if isinstance(value, bool) or (isinstance(value, pd.Series) and pd.api.types.is_bool_dtype(value)):
         return value
     name = f"column {value.name!r}" if isinstance(value, pd.Series) else repr(value)
-    raise ValueError(f"{name} is not yes/no; compare it, e.g. {value.name if isinstance(value, pd.Series) else 'x'} > 0")
+    raise ValueError(
+        f"{name} is not yes/no; compare it, e.g. {value.name if isinstance(value, pd.Series) else 'x'} > 0"
+    )
 
 
 def evaluate(text: str, runs: pd.DataFrame) -> pd.Series:

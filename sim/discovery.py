@@ -21,8 +21,9 @@ from sim.model.outcomes import OUTCOME_CLASSES
 _WITHIN = re.compile(r"^deal_within_(\d+)_(month|week|day)s?$")
 
 
-def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = None,
-              classes: list[str] | None = None) -> pd.Series:
+def condition(
+    runs: pd.DataFrame, name: str | None = None, where: str | None = None, classes: list[str] | None = None
+) -> pd.Series:
     """The runs where the named outcome happens: an outcome class (one of ``classes``, the scenario's, or
     any class name), ``deal_within_N_months`` (or ``_weeks``, ``_days``), or a condition over the columns
     (``where="deal and months_to_deal <= 12"``, see :mod:`sim.conditions`)."""
@@ -37,8 +38,10 @@ def condition(runs: pd.DataFrame, name: str | None = None, where: str | None = N
     match = _WITHIN.match(name or "")
     if match:
         return within(runs["months_to_deal"], int(match.group(1)), match.group(2))
-    raise ValueError(f"unknown outcome {name!r}: use an outcome class ({', '.join(known)}), "
-                     "deal_within_N_months (or _weeks, _days), or --where")
+    raise ValueError(
+        f"unknown outcome {name!r}: use an outcome class ({', '.join(known)}), "
+        "deal_within_N_months (or _weeks, _days), or --where"
+    )
 
 
 MIN_LIFT = 1.1
@@ -80,11 +83,19 @@ def prim(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, threshol
     balance = trajectory["coverage"] * trajectory["density"]
     chosen = int(trajectory.loc[meets, "coverage"].idxmax()) if len(meets) else int(balance.idxmax())
     initial, final = box.box_lims[0], box.box_lims[chosen]
-    rows = {name: {"low": final.loc[0, name], "high": final.loc[1, name],
-                   "range_low": initial.loc[0, name], "range_high": initial.loc[1, name]}
-            for name in parameters if not np.isclose([final.loc[0, name], final.loc[1, name]],
-                                                     [initial.loc[0, name], initial.loc[1, name]]).all()}
-    limits = pd.DataFrame.from_dict(rows, orient="index", columns=["low", "high", "range_low", "range_high"]).rename_axis("parameter")
+    rows = {
+        name: {
+            "low": final.loc[0, name],
+            "high": final.loc[1, name],
+            "range_low": initial.loc[0, name],
+            "range_high": initial.loc[1, name],
+        }
+        for name in parameters
+        if not np.isclose([final.loc[0, name], final.loc[1, name]], [initial.loc[0, name], initial.loc[1, name]]).all()
+    }
+    limits = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["low", "high", "range_low", "range_high"]
+    ).rename_axis("parameter")
     return PrimBox(trajectory, chosen, limits, float(happens.mean()))
 
 
@@ -109,7 +120,9 @@ def cart(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, max_dept
 
     x = runs[parameters].astype(float).to_numpy()
     y = happens.to_numpy(bool)
-    tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=max(20, len(y) // 200), random_state=0).fit(x, y)
+    tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=max(20, len(y) // 200), random_state=0).fit(
+        x, y
+    )
     structure, leaves = tree.tree_, tree.apply(x)
     bounds: dict[int, dict[str, tuple[float, float]]] = {0: {}}
     for node in range(structure.node_count):
@@ -120,7 +133,13 @@ def cart(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, max_dept
             bounds[left] = bounds[node] | {name: (low, min(high, cut))}
             bounds[right] = bounds[node] | {name: (max(low, cut), high)}
     total = max(int(y.sum()), 1)
-    rows = [{"rule": simplified_rule(bounds[leaf]), "runs": int((leaves == leaf).sum()),
-             "density": float(y[leaves == leaf].mean()), "coverage": float(y[leaves == leaf].sum() / total)}
-            for leaf in np.unique(leaves)]
+    rows = [
+        {
+            "rule": simplified_rule(bounds[leaf]),
+            "runs": int((leaves == leaf).sum()),
+            "density": float(y[leaves == leaf].mean()),
+            "coverage": float(y[leaves == leaf].sum() / total),
+        }
+        for leaf in np.unique(leaves)
+    ]
     return pd.DataFrame(rows).sort_values(["density", "coverage"], ascending=False, ignore_index=True)

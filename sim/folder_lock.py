@@ -45,8 +45,10 @@ def locked(folder: Path, exclusive: bool = True) -> Iterator[None]:
             fcntl.flock(descriptor, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError:
             doing = "writing to" if lock.stat().st_size else "reading"
-            raise ScenarioError(folder, [("", f"{_holder(lock)} is {doing} this folder; wait for it to finish "
-                                              "or choose another folder")]) from None
+            raise ScenarioError(
+                folder,
+                [("", f"{_holder(lock)} is {doing} this folder; wait for it to finish or choose another folder")],
+            ) from None
         if exclusive:
             os.ftruncate(descriptor, 0)
             os.write(descriptor, str(os.getpid()).encode())

@@ -36,8 +36,9 @@ def label_of(name: str) -> str:
     return name.replace("_", " ")
 
 
-def plot_outcome_classes(runs: pd.DataFrame, classes: list[str] | None = None, ax: Axes | None = None,
-                         color: str = "#4c72b0", **style) -> Axes:
+def plot_outcome_classes(
+    runs: pd.DataFrame, classes: list[str] | None = None, ax: Axes | None = None, color: str = "#4c72b0", **style
+) -> Axes:
     """Horizontal bars: share of runs per outcome class (the scenario's ``classes``, else those that
     occur), with 95% intervals."""
     ax = _axes(ax)
@@ -53,15 +54,30 @@ def plot_outcome_classes(runs: pd.DataFrame, classes: list[str] | None = None, a
     return ax
 
 
-def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | None = None, *, title: str = "",
-                    label: str | None = None, color: str = "#55a868", **style) -> Axes:
+def plot_settlement(
+    runs: pd.DataFrame,
+    issue: str,
+    units: str = "",
+    ax: Axes | None = None,
+    *,
+    title: str = "",
+    label: str | None = None,
+    color: str = "#55a868",
+    **style,
+) -> Axes:
     """Histogram of one issue's settlement among runs with a deal, with the compromise model's median;
     ``title`` (e.g. the issue's description) replaces the issue's name above it."""
     ax = _axes(ax)
     values = runs.loc[runs["deal"], f"settlement_{issue}"]
     if len(values):
-        ax.hist(values, bins=40, color=color, alpha=style.pop("alpha", 0.85),
-                label=label or f"settlement in deals (n = {len(values):,})", **style)
+        ax.hist(
+            values,
+            bins=40,
+            color=color,
+            alpha=style.pop("alpha", 0.85),
+            label=label or f"settlement in deals (n = {len(values):,})",
+            **style,
+        )
         for q, dash in ((0.05, ":"), (0.5, "--"), (0.95, ":")):
             ax.axvline(values.quantile(q), color="black", linestyle=dash, linewidth=1)
     else:
@@ -75,12 +91,22 @@ def plot_settlement(runs: pd.DataFrame, issue: str, units: str = "", ax: Axes | 
     return ax
 
 
-def plot_deal_curve(runs: pd.DataFrame, horizon: int, ax: Axes | None = None, *, unit: str = "month",
-                    label: str | None = None, color: str | None = None, **style) -> Axes:
+def plot_deal_curve(
+    runs: pd.DataFrame,
+    horizon: int,
+    ax: Axes | None = None,
+    *,
+    unit: str = "month",
+    label: str | None = None,
+    color: str | None = None,
+    **style,
+) -> Axes:
     """Cumulative probability of a deal by month (or week, day: ``unit``) up to ``horizon``, with its 95%
     band; call it again on the same Axes to overlay another run (its limits only widen)."""
     had_data = ax is not None and ax.has_data()
-    ax = plot_deal_curves({label or f"P(deal by {unit}), 95% band": runs}, horizon, ax=ax, unit=unit, color=color, **style)
+    ax = plot_deal_curves(
+        {label or f"P(deal by {unit}), 95% band": runs}, horizon, ax=ax, unit=unit, color=color, **style
+    )
     _widen_ylim(ax, had_data, max(0.05, min(1.0, analysis.deal_curve(runs, horizon, unit)["hi"].max() * 1.15)))
     ax.set_title("Time to a deal")
     return ax
@@ -92,8 +118,11 @@ def plot_model_comparison(tables: dict[str, pd.DataFrame], issue: str, units: st
     names = list(tables)
     values = [tables[m].loc[tables[m]["deal"], f"settlement_{issue}"].dropna() for m in names]
     ax.boxplot([v if len(v) else [np.nan] for v in values], whis=(5, 95), showfliers=False)
-    ax.set_xticks(range(1, len(names) + 1),
-                  [f"{m.replace('_', ' ')}\nP(deal) {tables[m]['deal'].mean():.0%}" for m in names], fontsize=8)
+    ax.set_xticks(
+        range(1, len(names) + 1),
+        [f"{m.replace('_', ' ')}\nP(deal) {tables[m]['deal'].mean():.0%}" for m in names],
+        fontsize=8,
+    )
     ax.set_ylabel(f"{issue.replace('_', ' ')}{f' ({units})' if units else ''}")
     ax.set_title(f"Settlement by model: {issue.replace('_', ' ')} (boxes: quartiles; whiskers: 5-95%)")
     return ax
@@ -118,10 +147,24 @@ def plot_sobol(indices: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     ax = _axes(ax)
     shown = indices.head(top).iloc[::-1]
     y = np.arange(len(shown))
-    ax.barh(y + 0.2, shown["total"], height=0.4, xerr=shown["total_conf"].clip(lower=0), color="#4c72b0", label="total",
-            capsize=2)
-    ax.barh(y - 0.2, shown["first_order"], height=0.4, xerr=shown["first_order_conf"].clip(lower=0), color="#8c8c8c",
-            label="first order", capsize=2)
+    ax.barh(
+        y + 0.2,
+        shown["total"],
+        height=0.4,
+        xerr=shown["total_conf"].clip(lower=0),
+        color="#4c72b0",
+        label="total",
+        capsize=2,
+    )
+    ax.barh(
+        y - 0.2,
+        shown["first_order"],
+        height=0.4,
+        xerr=shown["first_order_conf"].clip(lower=0),
+        color="#8c8c8c",
+        label="first order",
+        capsize=2,
+    )
     ax.set_yticks(y, [_wrapped(name) for name in parameter_names(shown)], fontsize=7)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Sobol index (share of the outcome's variance; bars: 95% interval)")
@@ -140,8 +183,10 @@ def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     ax.barh(y, shown["outcome_low"] - centre, left=centre, color="#c44e52", label="parameter at its 5% quantile")
     ax.barh(y, shown["outcome_high"] - centre, left=centre, color="#55a868", label="parameter at its 95% quantile")
     ax.axvline(centre, color="black", linewidth=1.2, linestyle="--", zorder=3)
-    labels = [_wrapped(f"{name} ({row.value_low:.3g} / {row.value_high:.3g})")
-              for name, (_, row) in zip(parameter_names(shown), shown.iterrows(), strict=True)]
+    labels = [
+        _wrapped(f"{name} ({row.value_low:.3g} / {row.value_high:.3g})")
+        for name, (_, row) in zip(parameter_names(shown), shown.iterrows(), strict=True)
+    ]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlabel(f"mean {outcome.replace('_', ' ')} (line: all parameters central)")
     ax.set_title("One at a time")
@@ -154,8 +199,15 @@ def plot_prim_tradeoff(trajectory: pd.DataFrame, chosen: int | None = None, ax: 
     ax = _axes(ax)
     points = ax.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis", s=18)
     if chosen is not None:
-        ax.scatter([trajectory.loc[chosen, "coverage"]], [trajectory.loc[chosen, "density"]], s=120,
-                   facecolors="none", edgecolors="#c44e52", linewidths=2, label=f"chosen box ({chosen})")
+        ax.scatter(
+            [trajectory.loc[chosen, "coverage"]],
+            [trajectory.loc[chosen, "density"]],
+            s=120,
+            facecolors="none",
+            edgecolors="#c44e52",
+            linewidths=2,
+            label=f"chosen box ({chosen})",
+        )
         ax.legend(fontsize=8)
     ax.figure.colorbar(points, ax=ax, label="restricted parameters")
     ax.set_xlabel("coverage (share of the outcome's runs inside the box)")
@@ -183,8 +235,15 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None, labels: dict[str
     return ax
 
 
-def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon: int, ax: Axes | None = None, *, unit: str = "month",
-                     color: str | None = None, **style) -> Axes:
+def plot_deal_curves(
+    tables: dict[str, pd.DataFrame],
+    horizon: int,
+    ax: Axes | None = None,
+    *,
+    unit: str = "month",
+    color: str | None = None,
+    **style,
+) -> Axes:
     """Cumulative probability of a deal by month (or week, day), one line (labelled by its key) and 95% band
     per scenario; the band takes its line's colour and carries no legend entry."""
     had_data = ax is not None and ax.has_data()
@@ -192,8 +251,9 @@ def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon: int, ax: Axes | N
     for name, runs in tables.items():
         curve = analysis.deal_curve(runs, horizon, unit)
         line = ax.step(curve[unit], curve["estimate"], where="post", label=name, color=color, **style)[0]
-        ax.fill_between(curve[unit], curve["lo"], curve["hi"], step="post", alpha=0.2, color=line.get_color(),
-                        label="_nolegend_")
+        ax.fill_between(
+            curve[unit], curve["lo"], curve["hi"], step="post", alpha=0.2, color=line.get_color(), label="_nolegend_"
+        )
     ax.set_xlim(0, max(horizon, ax.get_xlim()[1] if had_data else 0))
     ax.set_xlabel(f"{unit}s from the scenario's start")
     ax.set_ylabel("probability of a deal")
@@ -202,15 +262,21 @@ def plot_deal_curves(tables: dict[str, pd.DataFrame], horizon: int, ax: Axes | N
     return ax
 
 
-def plot_settlement_ecdf(tables: dict[str, pd.DataFrame], issue: str, units: str = "", ax: Axes | None = None,
-                         **style) -> Axes:
+def plot_settlement_ecdf(
+    tables: dict[str, pd.DataFrame], issue: str, units: str = "", ax: Axes | None = None, **style
+) -> Axes:
     """Empirical distribution function of one issue's settlement among deals, one line per scenario or model."""
     ax = _axes(ax)
     for name, runs in tables.items():
         values = np.sort(runs.loc[runs["deal"], f"settlement_{issue}"].dropna().to_numpy())
         if len(values):
-            ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", label=f"{name} (n = {len(values):,})",
-                    **style)
+            ax.step(
+                values,
+                np.arange(1, len(values) + 1) / len(values),
+                where="post",
+                label=f"{name} (n = {len(values):,})",
+                **style,
+            )
         else:
             ax.plot([], [], label=f"{name}: no run reached a deal", **style)
     ax.set_xlabel(f"{issue.replace('_', ' ')}{f' ({units})' if units else ''}")
@@ -220,8 +286,16 @@ def plot_settlement_ecdf(tables: dict[str, pd.DataFrame], issue: str, units: str
     return ax
 
 
-def plot_fan(history: pd.DataFrame, column: str, label: str = "", ax: Axes | None = None, *, unit: str = "month",
-             color: str = "#4c72b0", **style) -> Axes:
+def plot_fan(
+    history: pd.DataFrame,
+    column: str,
+    label: str = "",
+    ax: Axes | None = None,
+    *,
+    unit: str = "month",
+    color: str = "#4c72b0",
+    **style,
+) -> Axes:
     """Fan chart of a quantity over time: median, 50% and 90% bands across runs, round by round on the
     history's ``unit`` column (runs where it is undefined then, e.g. no proposal after a deal, are left out)."""
     ax = _axes(ax)

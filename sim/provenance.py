@@ -62,9 +62,7 @@ def quotes_found(source: str | None, lines: list[str] | None) -> bool | None:
     quotes = _QUOTE.findall(source or "")
     if lines is None or not quotes:
         return None
-    return all(
-        1 <= int(n) <= len(lines) and _normalise(quote) in _normalise(lines[int(n) - 1]) for n, quote in quotes
-    )
+    return all(1 <= int(n) <= len(lines) and _normalise(quote) in _normalise(lines[int(n) - 1]) for n, quote in quotes)
 
 
 def quoted_numbers(source: str | None) -> list[float]:
@@ -102,15 +100,17 @@ def provenance(scenario: Scenario) -> pd.DataFrame:
     rows = []
     for path, quantity in scenario.quantities():
         agree = numbers_agree(quantity)
-        rows.append({
-            "parameter": path,
-            "value": describe(quantity),
-            "uncertain": quantity.uncertain,
-            "kind": kind_of(quantity.source, agree),
-            "source": quantity.source or "",
-            "quote_found": quotes_found(quantity.source, lines),
-            "numbers_agree": agree,
-        })
+        rows.append(
+            {
+                "parameter": path,
+                "value": describe(quantity),
+                "uncertain": quantity.uncertain,
+                "kind": kind_of(quantity.source, agree),
+                "source": quantity.source or "",
+                "quote_found": quotes_found(quantity.source, lines),
+                "numbers_agree": agree,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -132,15 +132,27 @@ def stakes(scenario: Scenario) -> pd.DataFrame:
         for issue, stance in actor.issues.items():
             scale = scenario.issues[issue]
             position = _normalised(stance.position.central(), scale.low, scale.high)
-            others = {other: _normalised(scenario.actors[other].issues[issue].position.central(), scale.low, scale.high)
-                      for other in veto if other != name}
+            others = {
+                other: _normalised(scenario.actors[other].issues[issue].position.central(), scale.low, scale.high)
+                for other in veto
+                if other != name
+            }
             if not others:
                 continue
             opponent = max(others, key=lambda other: abs(others[other] - position))
             weight = saliences[issue] / total
             distance = abs(others[opponent] - position)
-            rows.append({"actor": name, "issue": issue, "weight": weight, "farthest": opponent, "distance": distance,
-                         "months": weight * distance**power / monthly, "red_line": stance.red_line is not None})
+            rows.append(
+                {
+                    "actor": name,
+                    "issue": issue,
+                    "weight": weight,
+                    "farthest": opponent,
+                    "distance": distance,
+                    "months": weight * distance**power / monthly,
+                    "red_line": stance.red_line is not None,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -26,6 +26,8 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 SOURCE_PREFIXES = ("line N:", "fact:", "assumption:", "variant:", "default:")
 """How a source begins: a quoted line of the scenario's document, a public fact, an assumption, a variant's
 what-if, or the toolkit's default."""
+
+
 def _stats() -> Any:
     """scipy.stats, imported when a distribution is first evaluated (it is slow to import)."""
     from scipy import stats
@@ -129,7 +131,9 @@ class Triangular(_Bounded):
     @model_validator(mode="after")
     def _mode_inside(self) -> Triangular:
         if not self.low <= self.mode <= self.high:
-            raise ValueError(f"triangular needs low <= mode <= high, got low={self.low}, mode={self.mode}, high={self.high}")
+            raise ValueError(
+                f"triangular needs low <= mode <= high, got low={self.low}, mode={self.mode}, high={self.high}"
+            )
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
@@ -152,8 +156,7 @@ class TruncatedNormal(_Bounded):
         a, b = self._standard_bounds()
         if _stats().norm.cdf(b) - _stats().norm.cdf(a) < 1e-9:
             raise ValueError(
-                f"truncated_normal puts almost no mass in [{self.low}, {self.high}] "
-                f"with mean={self.mean}, sd={self.sd}"
+                f"truncated_normal puts almost no mass in [{self.low}, {self.high}] with mean={self.mean}, sd={self.sd}"
             )
         return self
 
@@ -183,7 +186,9 @@ class Normal(QuantityBase):
     def _mass_inside(self) -> Normal:
         a, b = self._standard_bounds()
         if not a < b or _stats().norm.cdf(b) - _stats().norm.cdf(a) < 1e-9:
-            raise ValueError(f"normal puts almost no mass in [{self.low}, {self.high}] with mean={self.mean}, sd={self.sd}")
+            raise ValueError(
+                f"normal puts almost no mass in [{self.low}, {self.high}] with mean={self.mean}, sd={self.sd}"
+            )
         return self
 
     def _standard_bounds(self) -> tuple[float, float]:
@@ -292,9 +297,7 @@ class Choice(QuantityBase):
     def _weights_match(self) -> Choice:
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError(
-                    f"choice has {len(self.values)} values but {len(self.weights)} weights"
-                )
+                raise ValueError(f"choice has {len(self.values)} values but {len(self.weights)} weights")
             if sum(self.weights) <= 0:
                 raise ValueError("choice weights must not all be zero")
         return self
@@ -337,13 +340,32 @@ def _number_to_fixed(value: float) -> Fixed:
 
 NumberAsFixed = Annotated[Finite, AfterValidator(_number_to_fixed)]
 
-DISTRIBUTIONS = ("uniform", "triangular", "truncated_normal", "normal", "lognormal", "pert", "beta", "integer_uniform",
-                 "choice")
+DISTRIBUTIONS = (
+    "uniform",
+    "triangular",
+    "truncated_normal",
+    "normal",
+    "lognormal",
+    "pert",
+    "beta",
+    "integer_uniform",
+    "choice",
+)
 """The names a scenario gives after ``dist:``."""
 DISTRIBUTION_TAGS = ("number", "fixed", *DISTRIBUTIONS)
 
 _TaggedQuantity = Annotated[
-    Annotated[NumberAsFixed, Tag("number")] | Annotated[Fixed, Tag("fixed")] | Annotated[Uniform, Tag("uniform")] | Annotated[Triangular, Tag("triangular")] | Annotated[TruncatedNormal, Tag("truncated_normal")] | Annotated[Normal, Tag("normal")] | Annotated[LogNormal, Tag("lognormal")] | Annotated[Pert, Tag("pert")] | Annotated[Beta, Tag("beta")] | Annotated[IntegerUniform, Tag("integer_uniform")] | Annotated[Choice, Tag("choice")],
+    Annotated[NumberAsFixed, Tag("number")]
+    | Annotated[Fixed, Tag("fixed")]
+    | Annotated[Uniform, Tag("uniform")]
+    | Annotated[Triangular, Tag("triangular")]
+    | Annotated[TruncatedNormal, Tag("truncated_normal")]
+    | Annotated[Normal, Tag("normal")]
+    | Annotated[LogNormal, Tag("lognormal")]
+    | Annotated[Pert, Tag("pert")]
+    | Annotated[Beta, Tag("beta")]
+    | Annotated[IntegerUniform, Tag("integer_uniform")]
+    | Annotated[Choice, Tag("choice")],
     Discriminator(
         _tag,
         custom_error_type="quantity",

@@ -34,8 +34,10 @@ REGION_PARAMETERS = 100
 """The most parameters the report's PRIM and CART search: those whose means differ most."""
 CONTRAST_BATCH = 500
 """Parameters read at once for the drivers table, so that the report's memory does not grow with their number."""
-_COUNT_FIGURES = ("<script>window.addEventListener('load', function () { document.body.dataset.figuresShown = "
-                  "Array.from(document.images).filter(function (i) { return i.complete && i.naturalWidth > 0; }).length; });</script>")
+_COUNT_FIGURES = (
+    "<script>window.addEventListener('load', function () { document.body.dataset.figuresShown = "
+    "Array.from(document.images).filter(function (i) { return i.complete && i.naturalWidth > 0; }).length; });</script>"
+)
 
 
 def _image(draw: Callable[[Any], Any], caption: str) -> str:
@@ -56,8 +58,7 @@ def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ("estimate", "se", "l
     percentages and other numbers :func:`readable`."""
     shown = frame.reset_index() if frame.index.name or any(frame.index.names) else frame
     formatters = {c: ("{:.2%}" if c == "se" else "{:.1%}").format for c in shown.columns if c in percent}
-    table = shown.to_html(formatters=formatters, float_format=readable, border=0, escape=True, index=False,
-                          na_rep="")
+    table = shown.to_html(formatters=formatters, float_format=readable, border=0, escape=True, index=False, na_rep="")
     if caption:
         table = table.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
     return table
@@ -69,8 +70,10 @@ def key_findings(runs: pd.DataFrame, scenario: Scenario, classes: list[str]) -> 
     table = analysis.headline(runs, scenario)
     by_horizon = table.iloc[0]
     unit = scenario.time_unit
-    sentences = [f"Over {len(runs):,} runs, a deal comes within {analysis.plural(scenario.horizon, unit)} in "
-                 f"{by_horizon.estimate:.0%} of them (95% interval {by_horizon.lo:.0%} to {by_horizon.hi:.0%})."]
+    sentences = [
+        f"Over {len(runs):,} runs, a deal comes within {analysis.plural(scenario.horizon, unit)} in "
+        f"{by_horizon.estimate:.0%} of them (95% interval {by_horizon.lo:.0%} to {by_horizon.hi:.0%})."
+    ]
     soon = [(m, table.loc[m, "estimate"]) for m in table.index if m.startswith("deal within")]
     if soon:
         sentences.append("That is " + ", ".join(f"{p:.0%} {m.removeprefix('deal ')}" for m, p in soon) + ".")
@@ -78,9 +81,12 @@ def key_findings(runs: pd.DataFrame, scenario: Scenario, classes: list[str]) -> 
     sentences.append(f"The most common outcome is {shares.idxmax().replace('_', ' ')} ({shares.max():.0%} of runs).")
     settled = analysis.settlement_quantiles(runs)
     if runs["deal"].any():
-        parts = [f"{scenario.issues[i].description or i.replace('_', ' ')} at {readable(row.q50)}"
-                 f"{' ' + scenario.issues[i].units if scenario.issues[i].units else ''} "
-                 f"(middle half {readable(row.q25)} to {readable(row.q75)})" for i, row in settled.iterrows()]
+        parts = [
+            f"{scenario.issues[i].description or i.replace('_', ' ')} at {readable(row.q50)}"
+            f"{' ' + scenario.issues[i].units if scenario.issues[i].units else ''} "
+            f"(middle half {readable(row.q25)} to {readable(row.q75)})"
+            for i, row in settled.iterrows()
+        ]
         sentences.append("Deals settle, at the median: " + "; ".join(parts) + ".")
     return " ".join(sentences)
 
@@ -101,24 +107,35 @@ def _beside_history(runs: pd.DataFrame, scenario) -> list[str]:
         return [head, f"<p class='note'>Not shown: {html.escape(str(error))}.</p>"]
     shown = ("estimate", "lo", "hi", "survival")
     flat = lambda frame: frame.set_axis([f"{a} {b}" for a, b in frame.columns], axis=1)  # noqa: E731
-    return [head, f"<p>{html.escape(beside.profile.describe())}. The model's intervals are Monte Carlo intervals; "
-                  f"history's are sampling intervals. {beside.still_going} episodes of the class were still going "
-                  "when the data end and count as not ended.</p>",
-            _table(flat(beside.war_ends), percent=tuple(f"{a} {b}" for a in ("model", "history") for b in shown)),
-            "<p>Deals still holding k months after they were made: the model's deals (censored at the horizon) "
-            "beside UCDP peace agreements (Kaplan-Meier).</p>",
-            _table(flat(beside.deal_survival), percent=tuple(f"{a} {b}" for a in ("model", "history") for b in shown))]
+    return [
+        head,
+        f"<p>{html.escape(beside.profile.describe())}. The model's intervals are Monte Carlo intervals; "
+        f"history's are sampling intervals. {beside.still_going} episodes of the class were still going "
+        "when the data end and count as not ended.</p>",
+        _table(flat(beside.war_ends), percent=tuple(f"{a} {b}" for a in ("model", "history") for b in shown)),
+        "<p>Deals still holding k months after they were made: the model's deals (censored at the horizon) "
+        "beside UCDP peace agreements (Kaplan-Meier).</p>",
+        _table(flat(beside.deal_survival), percent=tuple(f"{a} {b}" for a in ("model", "history") for b in shown)),
+    ]
 
 
-def _contrast(columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[str], happens: pd.Series) -> pd.DataFrame:
+def _contrast(
+    columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[str], happens: pd.Series
+) -> pd.DataFrame:
     """:func:`analysis.parameter_contrast` over every parameter, read a batch of columns at a time."""
-    batches = [parameters[start:start + CONTRAST_BATCH] for start in range(0, len(parameters), CONTRAST_BATCH)] or [[]]
+    batches = [parameters[start : start + CONTRAST_BATCH] for start in range(0, len(parameters), CONTRAST_BATCH)] or [
+        []
+    ]
     tables = [analysis.parameter_contrast(columns_of(batch), batch, happens) for batch in batches]
     return pd.concat(tables).sort_values("standardised_difference", key=np.abs, ascending=False, kind="stable")
 
 
-def build_report(results: Results, figures: Mapping[str, tuple[Callable[[Any], Any], str]],
-                 columns_of: Callable[[list[str]], pd.DataFrame], progress: bool | None = None) -> str:
+def build_report(
+    results: Results,
+    figures: Mapping[str, tuple[Callable[[Any], Any], str]],
+    columns_of: Callable[[list[str]], pd.DataFrame],
+    progress: bool | None = None,
+) -> str:
     """The report's HTML: key findings, scenario and provenance, headline probabilities, distributions
     (``figures``: name -> (draw, caption)), drivers, discovered regions, the compromise baseline and the manifest.
     ``results`` need hold only the summary's columns; ``columns_of(names)`` reads parameter columns (in run order),
@@ -127,35 +144,58 @@ def build_report(results: Results, figures: Mapping[str, tuple[Callable[[Any], A
         return _report(results, figures, columns_of, advance)
 
 
-def _report(results: Results, figures: Mapping[str, tuple[Callable[[Any], Any], str]],
-            columns_of: Callable[[list[str]], pd.DataFrame], advance: Callable[[int], None]) -> str:
+def _report(
+    results: Results,
+    figures: Mapping[str, tuple[Callable[[Any], Any], str]],
+    columns_of: Callable[[list[str]], pd.DataFrame],
+    advance: Callable[[int], None],
+) -> str:
     runs, manifest = results.runs, results.manifest
     scenario = scenario_of(manifest)
     classes = list(outcome_classes(scenario).values())
     horizon, unit = scenario.horizon, scenario.time_unit
     sources = provenance(scenario)
     counts = sources["kind"].value_counts()
-    parts = [f"<h1>{html.escape(scenario.name)}</h1>",
-             f"<p>{html.escape(scenario.description)}</p>",
-             f"<p><strong>Key findings.</strong> {html.escape(key_findings(runs, scenario, classes))}</p>",
-             f"<p class='note'>{len(runs):,} runs, seed {html.escape(str(manifest['seed']))}, "
-             f"design {html.escape(scenario.monte_carlo.design)}, mechanism {html.escape(scenario.model.mechanism.kind)}, "
-             f"horizon {html.escape(analysis.plural(horizon, unit))} from {html.escape(str(scenario.model.start_date))}.</p>"]
+    parts = [
+        f"<h1>{html.escape(scenario.name)}</h1>",
+        f"<p>{html.escape(scenario.description)}</p>",
+        f"<p><strong>Key findings.</strong> {html.escape(key_findings(runs, scenario, classes))}</p>",
+        f"<p class='note'>{len(runs):,} runs, seed {html.escape(str(manifest['seed']))}, "
+        f"design {html.escape(scenario.monte_carlo.design)}, mechanism {html.escape(scenario.model.mechanism.kind)}, "
+        f"horizon {html.escape(analysis.plural(horizon, unit))} from {html.escape(str(scenario.model.start_date))}.</p>",
+    ]
 
-    parts += ["<h2>Scenario and provenance</h2>",
-              f"<p>{len(sources)} numbers, {int(sources['uncertain'].sum())} of them uncertain (drawn per run); sources: "
-              + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in KINDS) + ".</p>",
-              _table(pd.DataFrame({"in the scenario": ["actors", "issues", "veto holders"],
-                                   "names": [", ".join(scenario.actors), ", ".join(scenario.issues),
-                                             ", ".join(a for a, v in scenario.actors.items() if v.veto)]})),
-              "<details><summary>Every uncertain number and its source</summary>",
-              _table(sources.loc[sources["uncertain"], ["parameter", "value", "kind", "source"]], percent=()),
-              "</details>"]
+    parts += [
+        "<h2>Scenario and provenance</h2>",
+        f"<p>{len(sources)} numbers, {int(sources['uncertain'].sum())} of them uncertain (drawn per run); sources: "
+        + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in KINDS)
+        + ".</p>",
+        _table(
+            pd.DataFrame(
+                {
+                    "in the scenario": ["actors", "issues", "veto holders"],
+                    "names": [
+                        ", ".join(scenario.actors),
+                        ", ".join(scenario.issues),
+                        ", ".join(a for a, v in scenario.actors.items() if v.veto),
+                    ],
+                }
+            )
+        ),
+        "<details><summary>Every uncertain number and its source</summary>",
+        _table(sources.loc[sources["uncertain"], ["parameter", "value", "kind", "source"]], percent=()),
+        "</details>",
+    ]
 
-    parts += ["<h2>Headline probabilities</h2>",
-              _table(analysis.headline(runs, scenario), caption="Probabilities with their Monte Carlo standard error and 95% interval"),
-              f"<p>Median {unit}s to a deal, among runs with one: {analysis.median_time_to_deal(runs, unit):.1f}.</p>",
-              _table(analysis.outcome_shares(runs, classes), caption="Outcome classes: share of runs")]
+    parts += [
+        "<h2>Headline probabilities</h2>",
+        _table(
+            analysis.headline(runs, scenario),
+            caption="Probabilities with their Monte Carlo standard error and 95% interval",
+        ),
+        f"<p>Median {unit}s to a deal, among runs with one: {analysis.median_time_to_deal(runs, unit):.1f}.</p>",
+        _table(analysis.outcome_shares(runs, classes), caption="Outcome classes: share of runs"),
+    ]
     events = analysis.event_shares(runs, unit)
     if len(events):
         caption = f"Share of runs in which each event happened, and its median {unit}"
@@ -170,58 +210,91 @@ def _report(results: Results, figures: Mapping[str, tuple[Callable[[Any], Any], 
     happens = discovery.condition(runs, f"deal_within_{within.replace(' ', '_')}")
     contrast = _contrast(columns_of, manifest["parameters"], happens)
     advance(1)
-    parameters = manifest["parameters"] if len(manifest["parameters"]) <= REGION_PARAMETERS else list(contrast.index[:REGION_PARAMETERS])
-    parts += [f"<h2>Drivers: what goes with a deal within {within}</h2>",
-              f"<p>A deal within {within} happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
-              "differs between those runs and the others (in standard deviations of the parameter):</p>",
-              _table(contrast.head(12), percent=()),
-              "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"]
+    parameters = (
+        manifest["parameters"]
+        if len(manifest["parameters"]) <= REGION_PARAMETERS
+        else list(contrast.index[:REGION_PARAMETERS])
+    )
+    parts += [
+        f"<h2>Drivers: what goes with a deal within {within}</h2>",
+        f"<p>A deal within {within} happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
+        "differs between those runs and the others (in standard deviations of the parameter):</p>",
+        _table(contrast.head(12), percent=()),
+        "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>",
+    ]
     if len(parameters) < len(manifest["parameters"]):
-        parts.append(f"<p class='note'>PRIM and CART below search the {len(parameters)} parameters that differ most, of "
-                     f"{len(manifest['parameters']):,} (their memory grows with the parameters searched); "
-                     "<code>sim discover</code> searches all.</p>")
-    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(columns_of(parameters), parameters, happens, within,
-                                                                   parameter_labels(scenario, parameters))
+        parts.append(
+            f"<p class='note'>PRIM and CART below search the {len(parameters)} parameters that differ most, of "
+            f"{len(manifest['parameters']):,} (their memory grows with the parameters searched); "
+            "<code>sim discover</code> searches all.</p>"
+        )
+    parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(
+        columns_of(parameters), parameters, happens, within, parameter_labels(scenario, parameters)
+    )
     advance(1)
 
     parts += _beside_history(runs, scenario)
 
-    parts += ["<h2>Settlements and the compromise baseline</h2>",
-              _table(analysis.settlement_quantiles(runs), percent=(),
-                     caption="Quantiles of each issue's settlement among deals, beside the compromise model's forecast "
-                             "(capability x salience weighted mean of positions; median over runs)")]
+    parts += [
+        "<h2>Settlements and the compromise baseline</h2>",
+        _table(
+            analysis.settlement_quantiles(runs),
+            percent=(),
+            caption="Quantiles of each issue's settlement among deals, beside the compromise model's forecast "
+            "(capability x salience weighted mean of positions; median over runs)",
+        ),
+    ]
 
-    shown: dict[str, Any] = {k: manifest[k] for k in ("seed", "requested_runs", "runs", "chunk_runs", "until_ci", "code_version",
-                                      "versions", "timings") if k in manifest}
+    shown: dict[str, Any] = {
+        k: manifest[k]
+        for k in ("seed", "requested_runs", "runs", "chunk_runs", "until_ci", "code_version", "versions", "timings")
+        if k in manifest
+    }
     shown["files"] = manifest["scenario"]["files"]
     shown["changes"] = manifest["scenario"]["changes"]
     parts += ["<h2>Manifest</h2>", f"<pre>{html.escape(json.dumps(shown, indent=2, default=str))}</pre>"]
     body = "\n".join(parts)
-    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(scenario.name)}</title>"
-            f"<style>{_STYLE}</style></head><body>\n{body}\n{_COUNT_FIGURES}\n</body></html>\n")
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(scenario.name)}</title>"
+        f"<style>{_STYLE}</style></head><body>\n{body}\n{_COUNT_FIGURES}\n</body></html>\n"
+    )
 
 
-def _prim_section(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, within: str,
-                  labels: dict[str, str]) -> list[str]:
+def _prim_section(
+    runs: pd.DataFrame, parameters: list[str], happens: pd.Series, within: str, labels: dict[str, str]
+) -> list[str]:
     """PRIM's box and CART's leaves for quick deals, or why there is none worth showing (parameters named by
     ``labels``, their key paths in the box's table)."""
     from sim import plots
 
     if not 0 < happens.sum() < len(runs):
-        return [f"<p>A deal within {within} happens in {'every' if happens.all() else 'no'} run: "
-                "there is no region of the parameters to tell apart.</p>"]
+        return [
+            f"<p>A deal within {within} happens in {'every' if happens.all() else 'no'} run: "
+            "there is no region of the parameters to tell apart.</p>"
+        ]
     box = discovery.prim(runs, parameters, happens)
     if not box.useful:
-        return [f"<p>No useful box: no region of the parameters is markedly denser in deals within {within} "
-                f"({box.share:.1%} of all runs) than the whole, so none is shown.</p>"]
+        return [
+            f"<p>No useful box: no region of the parameters is markedly denser in deals within {within} "
+            f"({box.share:.1%} of all runs) than the whole, so none is shown.</p>"
+        ]
     step = box.trajectory.loc[box.chosen]
-    return [f"<p>Box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
-            f"{int(step.res_dim)} restricted parameters, limits in their own units:</p>",
-            _table(box.limits.assign(label=[labels.get(p, p) for p in box.limits.index]), percent=()),
-            _image(lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax),
-                   "PRIM's peeling trade-off: each box's coverage against its density; circled, the box chosen."),
-            _image(lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels),
-                   "The chosen box: each restricted parameter's limits within its sampled range."),
-            "<h3>CART leaves</h3>",
-            _table(discovery.cart(runs, parameters, happens).head(6), percent=("density", "coverage"),
-                   caption="Leaves of a classification tree, densest first: rule, runs, density and coverage")]
+    return [
+        f"<p>Box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
+        f"{int(step.res_dim)} restricted parameters, limits in their own units:</p>",
+        _table(box.limits.assign(label=[labels.get(p, p) for p in box.limits.index]), percent=()),
+        _image(
+            lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax),
+            "PRIM's peeling trade-off: each box's coverage against its density; circled, the box chosen.",
+        ),
+        _image(
+            lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels),
+            "The chosen box: each restricted parameter's limits within its sampled range.",
+        ),
+        "<h3>CART leaves</h3>",
+        _table(
+            discovery.cart(runs, parameters, happens).head(6),
+            percent=("density", "coverage"),
+            caption="Leaves of a classification tree, densest first: rule, runs, density and coverage",
+        ),
+    ]

@@ -65,7 +65,11 @@ def code_version() -> str:
     try:
         described = subprocess.run(
             ["git", "describe", "--always", "--dirty", "--tags"],
-            cwd=here, capture_output=True, text=True, timeout=5, check=True,
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         )
         return described.stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -116,7 +120,9 @@ def _write_shard(folder: Path, chunk: Chunk, table: pd.DataFrame) -> dict[str, A
     return record
 
 
-def _new_manifest(scenario: Scenario, runs: int, seed: int, changes: dict[str, Any], plan: list[Chunk]) -> dict[str, Any]:
+def _new_manifest(
+    scenario: Scenario, runs: int, seed: int, changes: dict[str, Any], plan: list[Chunk]
+) -> dict[str, Any]:
     return {
         "written_by": WRITTEN_BY,
         "status": "running",
@@ -142,8 +148,18 @@ def _new_manifest(scenario: Scenario, runs: int, seed: int, changes: dict[str, A
     }
 
 
-_MANIFEST_TYPES = {"status": str, "seed": int, "requested_runs": int, "runs": int, "chunk_runs": int,
-                   "chunks_total": int, "chunks_done": list, "shards": dict, "parameters": list, "scenario": dict}
+_MANIFEST_TYPES = {
+    "status": str,
+    "seed": int,
+    "requested_runs": int,
+    "runs": int,
+    "chunk_runs": int,
+    "chunks_total": int,
+    "chunks_done": list,
+    "shards": dict,
+    "parameters": list,
+    "scenario": dict,
+}
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -152,24 +168,48 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_bytes())
     except FileNotFoundError:
-        raise ScenarioError(folder, [("", f"has no {MANIFEST_FILE}: not a results folder written by 'sim run'")]) from None
+        raise ScenarioError(
+            folder, [("", f"has no {MANIFEST_FILE}: not a results folder written by 'sim run'")]
+        ) from None
     except (OSError, ValueError) as error:
-        raise ScenarioError(path, [("", f"cannot be read as JSON ({error.__class__.__name__}); the folder is damaged")]) from None
+        raise ScenarioError(
+            path, [("", f"cannot be read as JSON ({error.__class__.__name__}); the folder is damaged")]
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("written_by") != WRITTEN_BY:
-        raise ScenarioError(path, [("written_by", f"is not {WRITTEN_BY!r}: not a manifest written by this version of 'sim run'")])
-    problems = [(key, f"expected {kind.__name__}, got {type(manifest.get(key)).__name__}")
-                for key, kind in _MANIFEST_TYPES.items()
-                if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool)]
+        raise ScenarioError(
+            path, [("written_by", f"is not {WRITTEN_BY!r}: not a manifest written by this version of 'sim run'")]
+        )
+    problems = [
+        (key, f"expected {kind.__name__}, got {type(manifest.get(key)).__name__}")
+        for key, kind in _MANIFEST_TYPES.items()
+        if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool)
+    ]
     if not problems:
-        problems += [(key, "must be at least 1") for key in ("requested_runs", "runs", "chunk_runs") if manifest[key] < 1]
+        problems += [
+            (key, "must be at least 1") for key in ("requested_runs", "runs", "chunk_runs") if manifest[key] < 1
+        ]
         problems += [("seed", "must be zero or more")] if manifest["seed"] < 0 else []
-        problems += [("status", "expected 'running' or 'complete'")] if manifest["status"] not in ("running", "complete") else []
-        problems += [("scenario.resolved", "missing")] if not isinstance(manifest["scenario"].get("resolved"), dict) else []
-        problems += [("chunks_done", "expected chunk numbers")] if not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in manifest["chunks_done"]) else []
-        problems += [("parameters", "expected parameter names")] if not all(isinstance(p, str) for p in manifest["parameters"]) else []
-    if not problems and (manifest["requested_runs"] > manifest["runs"]
-                         or len(_plan(manifest)) != manifest["chunks_total"]):
+        problems += (
+            [("status", "expected 'running' or 'complete'")]
+            if manifest["status"] not in ("running", "complete")
+            else []
+        )
+        problems += (
+            [("scenario.resolved", "missing")] if not isinstance(manifest["scenario"].get("resolved"), dict) else []
+        )
+        problems += (
+            [("chunks_done", "expected chunk numbers")]
+            if not all(isinstance(i, int) and not isinstance(i, bool) for i in manifest["chunks_done"])
+            else []
+        )
+        problems += (
+            [("parameters", "expected parameter names")]
+            if not all(isinstance(p, str) for p in manifest["parameters"])
+            else []
+        )
+    if not problems and (
+        manifest["requested_runs"] > manifest["runs"] or len(_plan(manifest)) != manifest["chunks_total"]
+    ):
         problems.append(("chunks_total", "does not match runs and chunk_runs"))
     if problems:
         raise ScenarioError(path, problems)
@@ -204,7 +244,9 @@ def _shard_problem(folder: Path, manifest: dict[str, Any], chunk: Chunk) -> str 
 def _unlisted(folder: Path, plan: list[Chunk]) -> list[str]:
     """Files in the runs folder that a Parquet reader would read but no chunk of the plan names."""
     expected = {shard_path(folder, chunk.index).name for chunk in plan}
-    return sorted(p.name for p in (folder / RUNS_FILE).iterdir() if p.name not in expected and not p.name.startswith((".", "_")))
+    return sorted(
+        p.name for p in (folder / RUNS_FILE).iterdir() if p.name not in expected and not p.name.startswith((".", "_"))
+    )
 
 
 def verify_folder(folder: str | Path) -> dict[str, Any]:
@@ -217,18 +259,24 @@ def verify_folder(folder: str | Path) -> dict[str, Any]:
     manifest = _read_manifest(folder)
     if manifest["status"] != "complete":
         done, total = len(manifest["chunks_done"]), manifest["chunks_total"]
-        raise ScenarioError(folder, [("", f"holds an unfinished run ({done} of {total} chunks); finish it with 'sim run ... --resume'")])
+        raise ScenarioError(
+            folder, [("", f"holds an unfinished run ({done} of {total} chunks); finish it with 'sim run ... --resume'")]
+        )
     if not (folder / RUNS_FILE).is_dir():
         raise ScenarioError(folder, [(RUNS_FILE, "is missing")])
     plan = _plan(manifest)
-    problems = [(f"{RUNS_FILE}/{name}", "is not listed in the manifest (a stray or foreign shard?)")
-                for name in _unlisted(folder, plan)]
+    problems = [
+        (f"{RUNS_FILE}/{name}", "is not listed in the manifest (a stray or foreign shard?)")
+        for name in _unlisted(folder, plan)
+    ]
     for chunk in plan:
         problem = _shard_problem(folder, manifest, chunk)
         if problem:
             problems.append((f"{RUNS_FILE}/{shard_path(folder, chunk.index).name}", problem))
     design = folder / DESIGN_FILE
-    if manifest.get("posterior") and not (design.is_file() and file_sha256(design) == manifest["posterior"].get("design_sha256")):
+    if manifest.get("posterior") and not (
+        design.is_file() and file_sha256(design) == manifest["posterior"].get("design_sha256")
+    ):
         problems.append((DESIGN_FILE, "is missing or differs from the one the manifest records"))
     if problems:
         raise ScenarioError(folder, problems)
@@ -250,7 +298,12 @@ def _same_run(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]
         for key in path:
             a, b = a.get(key), b.get(key)
         if a != b:
-            problems.append((".".join(path), "differs from the run being resumed; resume with the same scenario, seed and runs, or --overwrite"))
+            problems.append(
+                (
+                    ".".join(path),
+                    "differs from the run being resumed; resume with the same scenario, seed and runs, or --overwrite",
+                )
+            )
     return problems
 
 
@@ -268,11 +321,17 @@ def _resumable(folder: Path, previous: dict[str, Any]) -> dict[str, Any]:
     plan = _plan(previous)
     foreign = [name for name in _unlisted(folder, plan) if not name.startswith("chunk-")]
     if foreign:
-        raise ScenarioError(folder, [(f"{RUNS_FILE}/{name}", "was not written by 'sim run'; move it away to resume") for name in foreign])
+        raise ScenarioError(
+            folder,
+            [(f"{RUNS_FILE}/{name}", "was not written by 'sim run'; move it away to resume") for name in foreign],
+        )
     for stale in runs_folder.glob(".*.partial"):
         stale.unlink(missing_ok=True)  # the lock is ours: no other process is writing them
-    good = [chunk.index for chunk in plan if chunk.index in set(previous["chunks_done"])
-            and _shard_problem(folder, previous, chunk) is None]
+    good = [
+        chunk.index
+        for chunk in plan
+        if chunk.index in set(previous["chunks_done"]) and _shard_problem(folder, previous, chunk) is None
+    ]
     for name in _unlisted(folder, plan):
         (runs_folder / name).unlink()
     for chunk in plan:
@@ -304,13 +363,30 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
         raise ScenarioError(folder, [("", f"is not empty; {hint}")])
     if contents:
         if not has_manifest:
-            raise ScenarioError(folder, [("", "holds files but no results written by 'sim run'; --overwrite replaces "
-                                              "only such results: choose another --out")])
+            raise ScenarioError(
+                folder,
+                [
+                    (
+                        "",
+                        "holds files but no results written by 'sim run'; --overwrite replaces "
+                        "only such results: choose another --out",
+                    )
+                ],
+            )
         try:
             _read_manifest(folder)
         except ScenarioError as error:
-            raise ScenarioError(error.file, [*error.problems, ("", "--overwrite replaces only results written by 'sim run'; "
-                                                                   "remove the folder yourself or choose another --out")]) from None
+            raise ScenarioError(
+                error.file,
+                [
+                    *error.problems,
+                    (
+                        "",
+                        "--overwrite replaces only results written by 'sim run'; "
+                        "remove the folder yourself or choose another --out",
+                    ),
+                ],
+            ) from None
         for name in (MANIFEST_FILE, RUNS_FILE, *DERIVED):
             _remove(folder / name)
     _write_manifest(folder, manifest)
@@ -367,17 +443,42 @@ def run_to_folder(
         raise ScenarioError(folder, [("", f"cannot make the results folder here: {why}")]) from None
     with locked(folder):
         try:
-            return _run_locked(scenario, folder, requested, seed, jobs, backend, scheduler, resume, overwrite,
-                               changes or {}, on_chunk, until_ci, max_runs)
+            return _run_locked(
+                scenario,
+                folder,
+                requested,
+                seed,
+                jobs,
+                backend,
+                scheduler,
+                resume,
+                overwrite,
+                changes or {},
+                on_chunk,
+                until_ci,
+                max_runs,
+            )
         except BaseException:
             if created and not any((folder / RUNS_FILE).glob("chunk-*.parquet")):
                 shutil.rmtree(folder, ignore_errors=True)  # nothing worth resuming: leave no half-made folder
             raise
 
 
-def _run_locked(scenario: Scenario, folder: Path, requested: int, seed: int, jobs: int, backend: str,
-                scheduler: str | None, resume: bool, overwrite: bool, changes: dict[str, Any],
-                on_chunk: Callable[[int], None] | None, until_ci: float | None, max_runs: int) -> dict[str, Any]:
+def _run_locked(
+    scenario: Scenario,
+    folder: Path,
+    requested: int,
+    seed: int,
+    jobs: int,
+    backend: str,
+    scheduler: str | None,
+    resume: bool,
+    overwrite: bool,
+    changes: dict[str, Any],
+    on_chunk: Callable[[int], None] | None,
+    until_ci: float | None,
+    max_runs: int,
+) -> dict[str, Any]:
     size = scenario.monte_carlo.chunk_runs
     fresh = _new_manifest(scenario, requested, seed, changes, chunks(requested, size))
     fresh["until_ci"] = until_ci
@@ -400,7 +501,9 @@ def _run_locked(scenario: Scenario, folder: Path, requested: int, seed: int, job
                 on_chunk(chunk.runs)
         if until_ci is None or manifest["runs"] >= max_runs:
             break
-        summary = pd.read_parquet(folder / RUNS_FILE, columns=analysis.summary_columns(result_columns_unchecked(folder)))
+        summary = pd.read_parquet(
+            folder / RUNS_FILE, columns=analysis.summary_columns(result_columns_unchecked(folder))
+        )
         needed = min(_runs_needed(summary, scenario, until_ci), max_runs)
         if needed <= manifest["runs"]:
             break
@@ -420,8 +523,15 @@ def _run_locked(scenario: Scenario, folder: Path, requested: int, seed: int, job
     return manifest
 
 
-def write_ensemble(folder: str | Path, scenario: Scenario, seed: int, table: pd.DataFrame, record: dict[str, Any],
-                   write_also: Callable[[Path], dict[str, Any]], overwrite: bool = False) -> dict[str, Any]:
+def write_ensemble(
+    folder: str | Path,
+    scenario: Scenario,
+    seed: int,
+    table: pd.DataFrame,
+    record: dict[str, Any],
+    write_also: Callable[[Path], dict[str, Any]],
+    overwrite: bool = False,
+) -> dict[str, Any]:
     """Write runs simulated outside :func:`run_to_folder` (a design of its own, such as a posterior ensemble) as a
     results folder: shards in the scenario's chunks, ``write_also(folder)`` for the files that re-create them (it
     returns what to add to the manifest), and a manifest holding ``record``, marked complete last."""
@@ -429,10 +539,14 @@ def write_ensemble(folder: str | Path, scenario: Scenario, seed: int, table: pd.
     folder.mkdir(parents=True, exist_ok=True)
     with locked(folder):
         plan = chunks(len(table), scenario.monte_carlo.chunk_runs)
-        manifest = prepare_folder(folder, _new_manifest(scenario, len(table), seed, {}, plan) | record, False, overwrite)
+        manifest = prepare_folder(
+            folder, _new_manifest(scenario, len(table), seed, {}, plan) | record, False, overwrite
+        )
         manifest |= write_also(folder)
         for chunk in plan:
-            manifest["shards"][str(chunk.index)] = _write_shard(folder, chunk, table.iloc[chunk.first:chunk.first + chunk.runs])
+            manifest["shards"][str(chunk.index)] = _write_shard(
+                folder, chunk, table.iloc[chunk.first : chunk.first + chunk.runs]
+            )
         manifest["chunks_done"], manifest["status"] = [chunk.index for chunk in plan], "complete"
         _write_manifest(folder, manifest)
     return manifest
@@ -452,8 +566,15 @@ def read_columns(folder: Path, manifest: dict[str, Any], columns: list[str] | No
 
     try:
         # Shard by shard, in run order: reading the folder as one dataset takes many times the table's size for wide tables.
-        return pd.concat([pyarrow.parquet.read_table(shard_path(folder, chunk.index), columns=columns).to_pandas(self_destruct=True)
-                          for chunk in _plan(manifest)], ignore_index=True)
+        return pd.concat(
+            [
+                pyarrow.parquet.read_table(shard_path(folder, chunk.index), columns=columns).to_pandas(
+                    self_destruct=True
+                )
+                for chunk in _plan(manifest)
+            ],
+            ignore_index=True,
+        )
     except (OSError, ValueError, KeyError) as error:
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__}: {error})")]) from None
 

@@ -56,7 +56,9 @@ def fit_to_memory(scenario: Scenario, memory_gb: float = DEFAULT_MEMORY_GB) -> S
     per_run = bytes_per_run(scenario)
     if room < per_run:
         needed = (_PROCESS_BYTES + per_run) / 2**30
-        raise ScenarioError("--memory", [(f"{memory_gb:g}", f"too little for one run of this scenario (needs {needed:.2f} GB)")])
+        raise ScenarioError(
+            "--memory", [(f"{memory_gb:g}", f"too little for one run of this scenario (needs {needed:.2f} GB)")]
+        )
     fitting = int(room // per_run)
     if fitting >= scenario.monte_carlo.chunk_runs:
         return scenario
@@ -71,9 +73,17 @@ def check_plan_size(runs: int, chunk_runs: int) -> None:
     """Refuse a run that would need more than :data:`MAX_CHUNKS` chunks, before any is planned."""
     needed = -(-runs // chunk_runs)
     if needed > MAX_CHUNKS:
-        raise ScenarioError("--runs", [(f"{runs:,}", f"needs {needed:,} chunks of {chunk_runs:,} runs, more than "
-                                                      f"{MAX_CHUNKS:,}; ask for fewer runs or larger chunks "
-                                                      "(--set monte_carlo.chunk_runs=N, within --memory)")])
+        raise ScenarioError(
+            "--runs",
+            [
+                (
+                    f"{runs:,}",
+                    f"needs {needed:,} chunks of {chunk_runs:,} runs, more than "
+                    f"{MAX_CHUNKS:,}; ask for fewer runs or larger chunks "
+                    "(--set monte_carlo.chunk_runs=N, within --memory)",
+                )
+            ],
+        )
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,9 @@ def chunks(runs: int, chunk_runs: int, requested: int | None = None) -> list[Chu
     """Split ``runs`` into chunks of ``chunk_runs``. With ``requested`` (a run extended by ``--until-ci``),
     the first ``requested`` runs are split as they were asked for and the rest follow in whole chunks."""
     first_part = runs if requested is None else min(requested, runs)
-    plan = [Chunk(i, first, min(chunk_runs, first_part - first)) for i, first in enumerate(range(0, first_part, chunk_runs))]
+    plan = [
+        Chunk(i, first, min(chunk_runs, first_part - first)) for i, first in enumerate(range(0, first_part, chunk_runs))
+    ]
     for first in range(first_part, runs, chunk_runs):
         plan.append(Chunk(len(plan), first, min(chunk_runs, runs - first)))
     return plan
@@ -99,7 +111,7 @@ def draw_chunk(scenario: Scenario, seed: int, chunk: Chunk, units: np.ndarray | 
     """One chunk's numbers and its stream of the model's own randomness: drawn by the scenario's design, or from
     ``units``, a whole run's points in the unit cube (an ensemble drawn from a design of its own, such as a posterior)."""
     if units is not None:
-        draws = draws_from_unit(scenario, units[chunk.first:chunk.first + chunk.runs])
+        draws = draws_from_unit(scenario, units[chunk.first : chunk.first + chunk.runs])
     else:
         draws = sample(scenario, chunk.runs, seed, chunk.index, scenario.monte_carlo.design)
     return draws, dynamics_generator(seed, chunk.index)
@@ -114,16 +126,22 @@ def run_chunk(scenario: Scenario, seed: int, chunk: Chunk) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def replay_run(scenario: Scenario, seed: int, runs: int, run_id: int, requested: int | None = None,
-               units: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
+def replay_run(
+    scenario: Scenario, seed: int, runs: int, run_id: int, requested: int | None = None, units: np.ndarray | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
     """Re-simulate the chunk holding ``run_id`` (from ``units`` if the run had a design of its own) and return that
     run's round-by-round history and outcome row."""
-    chunk = next(c for c in chunks(runs, scenario.monte_carlo.chunk_runs, requested) if c.first <= run_id < c.first + c.runs)
+    chunk = next(
+        c for c in chunks(runs, scenario.monte_carlo.chunk_runs, requested) if c.first <= run_id < c.first + c.runs
+    )
     draws, dynamics_rng = draw_chunk(scenario, seed, chunk, units)
     outcomes, history = simulate_history(scenario, draws, dynamics_rng)
     position = run_id - chunk.first
-    row = pd.Series({"run_id": run_id} | {path: draws[path][position] for path in scenario.uncertain_parameters()}
-                    | {name: values[position] for name, values in outcomes.items()})
+    row = pd.Series(
+        {"run_id": run_id}
+        | {path: draws[path][position] for path in scenario.uncertain_parameters()}
+        | {name: values[position] for name, values in outcomes.items()}
+    )
     return history[history["run"] == position].drop(columns="run").reset_index(drop=True), row
 
 
@@ -163,7 +181,9 @@ def check_backend(backend: str, scheduler: str | None) -> None:
     try:
         from dask.distributed import Client
     except ImportError:
-        raise ScenarioError("--backend", [("dask", "needs the cluster extra: python -m pip install -e '.[cluster]'")]) from None
+        raise ScenarioError(
+            "--backend", [("dask", "needs the cluster extra: python -m pip install -e '.[cluster]'")]
+        ) from None
     if scheduler:
         import logging
 
@@ -172,7 +192,9 @@ def check_backend(backend: str, scheduler: str | None) -> None:
         try:
             Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s").close()
         except (OSError, TimeoutError, ValueError) as error:
-            raise ScenarioError("--scheduler", [(scheduler, f"cannot reach a Dask scheduler there ({error})")]) from None
+            raise ScenarioError(
+                "--scheduler", [(scheduler, f"cannot reach a Dask scheduler there ({error})")]
+            ) from None
         finally:
             quiet.level = level
 
@@ -185,7 +207,9 @@ def _signals_noted() -> Iterator[list[int]]:
     if threading.current_thread() is not threading.main_thread():
         yield received
         return
-    previous = {s: signal.signal(s, lambda signum, _frame: received.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        s: signal.signal(s, lambda signum, _frame: received.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield received
     finally:
@@ -209,11 +233,18 @@ def _pool(backend: str, jobs: int, scheduler: str | None):
     if backend == "dask":
         from dask.distributed import Client, LocalCluster
 
-        cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                                       dashboard_address=None)
+        cluster = (
+            None
+            if scheduler
+            else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        )
         client = Client(scheduler or cluster)
         try:
-            yield lambda fn, *args: client.submit(fn, *args, pure=False), _dask_wait_first, lambda future: future.result()
+            yield (
+                lambda fn, *args: client.submit(fn, *args, pure=False),
+                _dask_wait_first,
+                lambda future: future.result(),
+            )
         finally:
             client.close()
             if cluster is not None:
@@ -295,7 +326,11 @@ def solve_chunk(scenario: Scenario, seed: int, chunk: Chunk, solution: str) -> p
 
 
 def run_models(
-    scenario: Scenario, models: list[str], runs: int | None = None, seed: int | None = None, jobs: int = 1,
+    scenario: Scenario,
+    models: list[str],
+    runs: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
     progress: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Each model on the same scenario, runs and seed (so the same draws): a table per model (``progress``:
@@ -306,17 +341,26 @@ def run_models(
     with progress_bar(runs * len(models), f"{len(models)} models", progress) as advance:
         for name in models:
             if name in MECHANISMS:
-                tables[name] = run_monte_carlo(scenario.with_mechanism(name), runs=runs, seed=seed, jobs=jobs,
-                                               on_chunk=advance, progress=False)
+                tables[name] = run_monte_carlo(
+                    scenario.with_mechanism(name), runs=runs, seed=seed, jobs=jobs, on_chunk=advance, progress=False
+                )
             else:
                 plan = chunks(runs, scenario.monte_carlo.chunk_runs)
-                tables[name] = pd.concat([solve_chunk(scenario, seed, chunk, name) for chunk in plan], ignore_index=True)
+                tables[name] = pd.concat(
+                    [solve_chunk(scenario, seed, chunk, name) for chunk in plan], ignore_index=True
+                )
                 advance(runs)
     return tables
 
 
-def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, block_runs: int | None = None,
-               on_chunk: Callable[[int], None] | None = None) -> pd.DataFrame:
+def run_design(
+    scenario: Scenario,
+    unit: np.ndarray,
+    seed: int,
+    jobs: int = 1,
+    block_runs: int | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
     """Simulate one run per row of ``unit`` (points in the unit cube, columns in the order of
     ``uncertain_parameters()``), in chunks of the scenario's size; ``on_chunk`` is called with each
     finished chunk's number of runs.
@@ -330,7 +374,8 @@ def run_design(scenario: Scenario, unit: np.ndarray, seed: int, jobs: int = 1, b
     for start in range(0, len(unit), blocks):
         for index, first in enumerate(range(start, min(start + blocks, len(unit)), size)):
             stream = index if block_runs else len(plan)
-            plan.append((scenario, seed, stream, first, unit[first:min(first + size, start + blocks)]))
+            plan.append((scenario, seed, stream, first, unit[first : min(first + size, start + blocks)]))
+
     def counted(table: pd.DataFrame) -> pd.DataFrame:
         if on_chunk is not None:
             on_chunk(len(table))

@@ -37,8 +37,10 @@ def draws_from_unit(scenario: Scenario, unit: np.ndarray) -> Draws:
     """Every number of the scenario for each row of ``unit`` (uncertain ones by their inverse distribution)."""
     columns = dict(zip(scenario.uncertain_parameters(), unit.T, strict=True))
     runs = unit.shape[0]
-    return {path: quantity.ppf(columns[path]) if path in columns else np.full(runs, quantity.central())
-            for path, quantity in scenario.quantities()}
+    return {
+        path: quantity.ppf(columns[path]) if path in columns else np.full(runs, quantity.central())
+        for path, quantity in scenario.quantities()
+    }
 
 
 def sample(scenario: Scenario, runs: int, seed: int, chunk: int = 0, design: str = "monte_carlo") -> Draws:
@@ -55,7 +57,11 @@ def saltelli_design(dimensions: int, base_runs: int, seed: int) -> np.ndarray:
     """Saltelli's design for first-order and total Sobol indices (SALib): ``base_runs * (dimensions + 2)`` points."""
     from SALib.sample import sobol as saltelli
 
-    problem = {"num_vars": dimensions, "names": [f"x{k}" for k in range(dimensions)], "bounds": [[0.0, 1.0]] * dimensions}
+    problem = {
+        "num_vars": dimensions,
+        "names": [f"x{k}" for k in range(dimensions)],
+        "bounds": [[0.0, 1.0]] * dimensions,
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib asks for a power of two; any count is usable
         return saltelli.sample(problem, base_runs, calc_second_order=False, scramble=True, seed=seed)

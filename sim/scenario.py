@@ -42,8 +42,11 @@ CALENDAR_FIRST, CALENDAR_LAST = dt.date(1677, 9, 21), dt.date(2262, 4, 11)
 """The first and last days results can date (pandas' nanosecond timestamps)."""
 MONTHS_PER_UNIT = {"month": 1.0, "week": 7 / DAYS_PER_MONTH, "day": 1 / DAYS_PER_MONTH}
 """The units a round may be counted in, and how many months (of 365.25 / 12 days) each is."""
-DEFAULT_HORIZONS = {"month": (1, 3, 6, 12, 24, 60, 120), "week": (1, 2, 4, 8, 13, 26, 52, 104),
-                    "day": (1, 3, 7, 14, 30, 60, 90, 180, 365)}
+DEFAULT_HORIZONS = {
+    "month": (1, 3, 6, 12, 24, 60, 120),
+    "week": (1, 2, 4, 8, 13, 26, 52, 104),
+    "day": (1, 3, 7, 14, 30, 60, 90, 180, 365),
+}
 """Candidates for the headline horizons when a scenario names none: the two largest before its horizon."""
 RENAMED_KEYS = {"war_cost": "delay_cost"}
 """An actor's keys read under their new name (old -> new), in files, variants, ``--set`` and event targets;
@@ -160,8 +163,11 @@ class Breakdown(_Strict):
 
     base_hazard: Probability = _default(0.0, "deals never break down")
     shape: Annotated[Quantity, within(0.05, 5.0)] = _default(
-        1.0, "a constant hazard", "Weibull shape of the hazard over a deal's age: a deal survives a rounds with chance "
-        "(1 - hazard) ** (a ** shape); below 1 the hazard falls as the deal ages.")
+        1.0,
+        "a constant hazard",
+        "Weibull shape of the hazard over a deal's age: a deal survives a rounds with chance "
+        "(1 - hazard) ** (a ** shape); below 1 the hazard falls as the deal ages.",
+    )
     protection: dict[Name, Probability] = Field(
         default_factory=dict,
         description="Per issue: the share of the hazard removed when the issue is at the top of its scale.",
@@ -174,10 +180,16 @@ class Breakdown(_Strict):
 class Guarantee(_Strict):
     """What a guarantee issue does, at the top of its scale, to an actor that attacks again after a deal."""
 
-    cost: NonNegative = _default(0.0, "no response that costs the attacker", "Utility the guarantor's response "
-                                 "costs the attacker (1 = a whole settlement's worth).")
-    chance: Probability = _default(0.0, "no effect on the fighting", "How much the guarantee lowers the attacker's "
-                                   "chance of winning a round of the renewed war.")
+    cost: NonNegative = _default(
+        0.0,
+        "no response that costs the attacker",
+        "Utility the guarantor's response costs the attacker (1 = a whole settlement's worth).",
+    )
+    chance: Probability = _default(
+        0.0,
+        "no effect on the fighting",
+        "How much the guarantee lowers the attacker's chance of winning a round of the renewed war.",
+    )
     credibility: Probability = _default(1.0, "the guarantor acts", "Chance that the guarantor acts as pledged.")
 
 
@@ -185,8 +197,10 @@ class Reneging(_Strict):
     """Reneging as a decision: each round a deal holds, each named actor compares attacking again with keeping it."""
 
     actors: Annotated[list[Name], Field(min_length=1)] = Field(description="The actors that may renege.")
-    shock_scale: Positive = Field(description="Scale of the random swing in the value of attacking again (a "
-                                  "logistic shock, in utility units): the larger, the less the calculation decides.")
+    shock_scale: Positive = Field(
+        description="Scale of the random swing in the value of attacking again (a "
+        "logistic shock, in utility units): the larger, the less the calculation decides."
+    )
     guarantees: dict[Name, Guarantee] = Field(default_factory=dict, description="Per issue: its effect on an attacker.")
 
 
@@ -195,7 +209,8 @@ class PowerShift(_Strict):
 
     per_round: Annotated[Quantity, within(-1.0, 1.0)] = _default(0.0, "no drift", "Change in the chance each round.")
     while_settled: Annotated[Quantity, within(-1.0, 1.0)] = _default(
-        0.0, "no rearmament", "Further change each round a deal or a ceasefire holds (e.g. rearmament).")
+        0.0, "no rearmament", "Further change each round a deal or a ceasefire holds (e.g. rearmament)."
+    )
     foreseen: bool = Field(default=True, description="Whether the actors foresee the drift when valuing war and deals.")
 
 
@@ -225,7 +240,8 @@ class Event(_Strict):
         default=None, description="The round (1 = the first) from which the change holds; drawn per run if uncertain."
     )
     chance_per_round: Probability | None = Field(
-        default=None, description="A random shock: the chance, each round from from_round to until_round, that it happens (once)."
+        default=None,
+        description="A random shock: the chance, each round from from_round to until_round, that it happens (once).",
     )
     from_round: Annotated[int, Field(ge=1)] = 1
     until_round: Annotated[int, Field(ge=1)] | None = None
@@ -238,11 +254,13 @@ class Report(_Strict):
     """How results are told: the headline horizons and the scenario's own names for its outcome classes."""
 
     horizons: list[Annotated[int, Field(ge=1, le=100_000)]] | None = Field(
-        default=None, description="The headline 'deal within N months' (or weeks, days: the rounds' unit); "
-                                  "default: a few that fit the horizon."
+        default=None,
+        description="The headline 'deal within N months' (or weeks, days: the rounds' unit); "
+        "default: a few that fit the horizon.",
     )
     outcome_labels: dict[Name, Name] = Field(
-        default_factory=dict, description="The scenario's own name for an outcome class, e.g. {no_agreement: strike_goes_on}."
+        default_factory=dict,
+        description="The scenario's own name for an outcome class, e.g. {no_agreement: strike_goes_on}.",
     )
 
 
@@ -263,7 +281,8 @@ class ReferenceClass(_Strict):
     fighting_since: dt.date = Field(description="When the fighting began; the months fought run to model.start_date.")
     region: WorldRegion = "any"
     ucdp_conflict_id: Annotated[int, Field(ge=1)] | None = Field(
-        default=None, description="The war's own UCDP conflict id, left out of its reference class.")
+        default=None, description="The war's own UCDP conflict id, left out of its reference class."
+    )
     source: str = Field(description="Where the profile comes from, as for a number's source.")
 
 
@@ -350,7 +369,8 @@ class ModelSettings(_Strict):
         "beyond the status quo's counted loss_aversion times (docs/model.md, section 1).",
     )
     loss_aversion: Annotated[Quantity, within(1.0, 10.0)] = _default(
-        2.25, "Tversky & Kahneman (1992), losses weigh about 2.25 times gains",
+        2.25,
+        "Tversky & Kahneman (1992), losses weigh about 2.25 times gains",
         "With utility: loss_averse, how many times a loss beyond the status quo counts.",
     )
     red_lines: Literal["hard", "audience_cost"] = Field(
@@ -358,13 +378,14 @@ class ModelSettings(_Strict):
         description="hard: no veto holder accepts a package across its red line; audience_cost: it may, at a cost.",
     )
     audience_cost: NonNegative = _default(
-        0.1, "a tenth of a settlement's worth", "With red_lines: audience_cost, the utility an actor loses by crossing "
+        0.1,
+        "a tenth of a settlement's worth",
+        "With red_lines: audience_cost, the utility an actor loses by crossing "
         "one of its red lines (Fearon 1994, audience costs).",
     )
     frozen_threshold: Annotated[float, Field(ge=0, le=1)] = 0.01
     mechanism: Mechanism
     expected_utility: ExpectedUtilitySettings = ExpectedUtilitySettings()
-
 
     @property
     def round_months(self) -> float:
@@ -382,7 +403,9 @@ class ModelSettings(_Strict):
             return pd.DatetimeIndex(np.datetime64(self.start_date, "D") + days).as_unit("ns")
         month = np.datetime64(self.start_date, "M") + steps
         length = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
-        return pd.DatetimeIndex(month.astype("datetime64[D]") + np.minimum(self.start_date.day, length) - 1).as_unit("ns")
+        return pd.DatetimeIndex(month.astype("datetime64[D]") + np.minimum(self.start_date.day, length) - 1).as_unit(
+            "ns"
+        )
 
 
 class MonteCarlo(_Strict):
@@ -464,7 +487,9 @@ class Scenario(_Strict):
         an event."""
         if self.reneging is not None or self.breakdown.base_hazard.support()[1] > 0:
             return True
-        return any(q.support()[1] > 0 for e in self.events.values() for k, q in e.set.items() if k == "breakdown.base_hazard")
+        return any(
+            q.support()[1] > 0 for e in self.events.values() for k, q in e.set.items() if k == "breakdown.base_hazard"
+        )
 
     def with_mechanism(self, kind: str) -> Scenario:
         """This scenario under another bargaining mechanism (``alternating`` or ``none``; ``mediator``
@@ -472,7 +497,9 @@ class Scenario(_Strict):
         if self.model.mechanism.kind == kind:
             return self
         if kind == "mediator":
-            raise ScenarioError(self.path, [("model.mechanism", "names no mediator: set kind: mediator and mediator: <actor>")])
+            raise ScenarioError(
+                self.path, [("model.mechanism", "names no mediator: set kind: mediator and mediator: <actor>")]
+            )
         raw = self.model_dump(mode="json")
         raw["model"]["mechanism"] = {"kind": kind}
         changed = _validate(raw, self.path or Path("scenario"))
@@ -555,7 +582,7 @@ def _new_path(dotted: str) -> str:
 def _with_new_keys(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     """``raw`` with the old key names of :data:`RENAMED_KEYS` replaced, in actors and in event targets."""
     actors = raw.get("actors")
-    for name, actor in (actors.items() if isinstance(actors, dict) else ()):
+    for name, actor in actors.items() if isinstance(actors, dict) else ():
         if not isinstance(actor, dict):
             continue
         for old, new in RENAMED_KEYS.items():
@@ -566,11 +593,19 @@ def _with_new_keys(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     model = raw.get("model")
     if isinstance(model, dict) and "round_months" in model:
         if "round_length" in model or model.get("round_unit", "month") != "month":
-            raise ScenarioError(path, [("model.round_months", "give round_length and round_unit only (round_months "
-                                                              "is the old name of round_length for monthly rounds)")])
+            raise ScenarioError(
+                path,
+                [
+                    (
+                        "model.round_months",
+                        "give round_length and round_unit only (round_months "
+                        "is the old name of round_length for monthly rounds)",
+                    )
+                ],
+            )
         model["round_length"] = model.pop("round_months")
     events = raw.get("events")
-    for event in (events.values() if isinstance(events, dict) else ()):
+    for event in events.values() if isinstance(events, dict) else ():
         if isinstance(event, dict) and isinstance(event.get("set"), dict):
             event["set"] = {_new_path(str(k)): v for k, v in event["set"].items()}
     return raw
@@ -637,16 +672,28 @@ def _value_problems(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(node, dict):
         for key, value in node.items():
             if not isinstance(key, str):
-                yield (prefix or "(top level)"), (f"the key {key!r} is not text; quote it (YAML reads unquoted "
-                                                  "no/yes/on/off as true/false and bare digits as numbers)")
+                yield (
+                    (prefix or "(top level)"),
+                    (
+                        f"the key {key!r} is not text; quote it (YAML reads unquoted "
+                        "no/yes/on/off as true/false and bare digits as numbers)"
+                    ),
+                )
             else:
                 yield from _value_problems(value, f"{prefix}.{key}" if prefix else key)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _value_problems(value, f"{prefix}.{index}")
-    elif (isinstance(node, (int, float)) and not isinstance(node, bool) and prefix != "monte_carlo.seed"
-          and abs(node) > MAX_MAGNITUDE and not (isinstance(node, float) and math.isinf(node))):  # inf: "must be finite"
-        shown = f"{node:.3g}" if isinstance(node, float) or abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit integer"
+    elif (
+        isinstance(node, (int, float))
+        and not isinstance(node, bool)
+        and prefix != "monte_carlo.seed"
+        and abs(node) > MAX_MAGNITUDE
+        and not (isinstance(node, float) and math.isinf(node))
+    ):  # inf: "must be finite"
+        shown = (
+            f"{node:.3g}" if isinstance(node, float) or abs(node) < 1e300 else f"a {len(str(abs(node)))}-digit integer"
+        )
         yield prefix, f"{shown} is too large: numbers in a scenario lie within +-{MAX_MAGNITUDE:.0e}"
 
 
@@ -656,8 +703,13 @@ def _calendar_problems(s: Scenario) -> Iterator[tuple[str, str]]:
     shifted = CALENDAR_LAST.year * 12 + CALENDAR_LAST.month - 1 - months
     last = dt.date(shifted // 12, shifted % 12 + 1, 1) + dt.timedelta(days=CALENDAR_LAST.day - 1)
     if not CALENDAR_FIRST <= s.model.start_date <= last:
-        yield "model.start_date", (f"must lie between {CALENDAR_FIRST} and {last}, so that the {months}-month horizon "
-                                   f"ends by {CALENDAR_LAST} (got {s.model.start_date})")
+        yield (
+            "model.start_date",
+            (
+                f"must lie between {CALENDAR_FIRST} and {last}, so that the {months}-month horizon "
+                f"ends by {CALENDAR_LAST} (got {s.model.start_date})"
+            ),
+        )
 
 
 def _normals_on_scales(raw: dict[str, Any]) -> None:
@@ -731,7 +783,9 @@ def _structure_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
         if varied != drawn:
             changed = sorted(set(varied) ^ set(drawn) | {p for p in set(varied) & set(drawn) if varied[p] != drawn[p]})
             yield where, f"an option may not add, remove or change numbers drawn at random ({', '.join(changed)})"
-        if (tuple(variant.front.regions) if variant.front else ()) != regions or tuple(variant.events) != tuple(scenario.events):
+        if (tuple(variant.front.regions) if variant.front else ()) != regions or tuple(variant.events) != tuple(
+            scenario.events
+        ):
             yield where, "an option may not change the front's regions or the events"
 
 
@@ -768,8 +822,10 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     if kind == "extra_forbidden":
         message = "unknown key" + _did_you_mean(str(error["loc"][-1]), _known_keys())
     elif kind == "quantity" and isinstance(given, dict) and isinstance(given.get("dist"), str):
-        message = (f"unknown distribution {given['dist']!r}{_did_you_mean(given['dist'], DISTRIBUTIONS)}; "
-                   f"choose from {', '.join(DISTRIBUTIONS)}")
+        message = (
+            f"unknown distribution {given['dist']!r}{_did_you_mean(given['dist'], DISTRIBUTIONS)}; "
+            f"choose from {', '.join(DISTRIBUTIONS)}"
+        )
     elif kind == "missing":
         message = "missing required key"
     else:
@@ -777,8 +833,10 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         if kind not in ("quantity",) and "input" in error and not isinstance(error["input"], (dict, list)):
             message += f" (got {error['input']!r})"
         if isinstance(error.get("input"), str) and _reads_as_number(error["input"]):
-            message += (f"; {error['input']!r} is text to YAML 1.1, which needs a dot and a signed exponent "
-                        "(write 2.6e+4 or 26000)")
+            message += (
+                f"; {error['input']!r} is text to YAML 1.1, which needs a dot and a signed exponent "
+                "(write 2.6e+4 or 26000)"
+            )
     return ".".join(parts), message
 
 
@@ -792,6 +850,8 @@ def _known_keys() -> set[str]:
     """Every key a scenario file may use somewhere, for suggestions."""
     definitions = Scenario.model_json_schema()["$defs"].values()
     return set(Scenario.model_fields) | {key for d in definitions for key in d.get("properties", {})}
+
+
 def _reads_as_number(text: str) -> bool:
     try:
         float(text)
@@ -888,6 +948,8 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
 
 def _reneging_problems(s: Scenario) -> Iterator[tuple[str, str]]:
     """Who may renege must be actors, once each; guarantees must be issues."""
+    if s.reneging is None:
+        return
     for k, name in enumerate(s.reneging.actors):
         if name not in s.actors:
             yield f"reneging.actors.{k}", f"unknown actor '{name}' (defined: {', '.join(sorted(s.actors))})"

@@ -42,11 +42,15 @@ class Member(_Strict):
 
     description: str = ""
     size: Annotated[Quantity, within(1e-12)] = Field(
-        description="The member's weight in the group's decisions and its share of the group's capability.")
-    issues: dict[Name, MemberIssue] = Field(default_factory=dict, description="Its stance where it differs from the group's.")
+        description="The member's weight in the group's decisions and its share of the group's capability."
+    )
+    issues: dict[Name, MemberIssue] = Field(
+        default_factory=dict, description="Its stance where it differs from the group's."
+    )
     contribution: dict[Name, NonNegative] = Field(
         default_factory=dict,
-        description="What it contributes to each of the group's contributed issues, on that issue's scale (0 if absent).")
+        description="What it contributes to each of the group's contributed issues, on that issue's scale (0 if absent).",
+    )
     condition: Condition | None = Field(default=None, description="It contributes only to packages that meet this.")
 
 
@@ -56,16 +60,21 @@ class Group(_Strict):
     source: str | None = Field(default=None, description="Why these members and this rule, as for a number's source.")
     rule: Literal["unanimity", "quota", "lead"] = Field(
         description="unanimity: every member accepts; quota: members of at least `quota` of the size accept; "
-                    "lead: every lead member accepts.")
-    quota: Quota | None = Field(default=None, description="The share of the members' size that must accept (rule quota).")
+        "lead: every lead member accepts."
+    )
+    quota: Quota | None = Field(
+        default=None, description="The share of the members' size that must accept (rule quota)."
+    )
     leads: list[Name] = Field(default_factory=list, description="The members whose acceptance decides (rule lead).")
     veto_scope: Literal["package", "contributions"] = Field(
         default="package",
         description="package: the group (by its rule) vetoes the whole package, if its actor holds a veto; "
-                    "contributions: it decides only what its members contribute.")
+        "contributions: it decides only what its members contribute.",
+    )
     contributes_to: list[Name] = Field(
         default_factory=list,
-        description="Issues whose value in a deal is at most what the members whose condition holds contribute.")
+        description="Issues whose value in a deal is at most what the members whose condition holds contribute.",
+    )
     members: Annotated[dict[Name, Member], Field(min_length=1)]
 
 
@@ -77,7 +86,10 @@ def group_problems(scenario: Any) -> Iterator[tuple[str, str]]:
     for name, group in scenario.groups.items():
         key = f"groups.{name}"
         if name not in scenario.actors:
-            yield key, f"unknown actor '{name}': a group is an actor of the scenario (defined: {', '.join(sorted(scenario.actors))})"
+            yield (
+                key,
+                f"unknown actor '{name}': a group is an actor of the scenario (defined: {', '.join(sorted(scenario.actors))})",
+            )
             continue
         if name in (getattr(mechanism, "mediator", None), *(getattr(mechanism, "proposers", None) or ())):
             yield key, "a group cannot be the mediator or a named proposer (name one of its members' actors instead)"
@@ -105,14 +117,20 @@ def group_problems(scenario: Any) -> Iterator[tuple[str, str]]:
                     yield from _on_scale(issues[issue], stance.position, f"{where}.issues.{issue}.position")
             for issue, amount in member.contribution.items():
                 if issue not in group.contributes_to:
-                    yield f"{where}.contribution.{issue}", f"not an issue the group contributes to ({', '.join(group.contributes_to) or 'none'})"
+                    yield (
+                        f"{where}.contribution.{issue}",
+                        f"not an issue the group contributes to ({', '.join(group.contributes_to) or 'none'})",
+                    )
                 else:
                     yield from _on_scale(issues[issue], amount, f"{where}.contribution.{issue}")
             condition = member.condition
             if condition is None:
                 continue
             if condition.issue not in issues:
-                yield f"{where}.condition.issue", f"unknown issue '{condition.issue}' (defined: {', '.join(sorted(issues))})"
+                yield (
+                    f"{where}.condition.issue",
+                    f"unknown issue '{condition.issue}' (defined: {', '.join(sorted(issues))})",
+                )
                 continue
             if condition.issue in group.contributes_to:
                 yield f"{where}.condition.issue", "a condition cannot rest on an issue the group contributes to"
@@ -127,4 +145,7 @@ def _on_scale(issue: Any, quantity: QuantityBase | None, key: str) -> Iterator[t
         return
     low, high = quantity.support()
     if low < issue.low or high > issue.high:
-        yield key, f"values must lie on the issue's scale [{issue.low:g}, {issue.high:g}], but this can take [{low:g}, {high:g}]"
+        yield (
+            key,
+            f"values must lie on the issue's scale [{issue.low:g}, {issue.high:g}], but this can take [{low:g}, {high:g}]",
+        )

@@ -31,8 +31,15 @@ class Sensitivity:
     tornado_runs: int
 
 
-def sensitivity(scenario: Scenario, base_runs: int = 512, tornado_runs: int = 1000, seed: int | None = None,
-                jobs: int = 1, outcomes: list[str] | None = None, progress: bool | None = None) -> Sensitivity:
+def sensitivity(
+    scenario: Scenario,
+    base_runs: int = 512,
+    tornado_runs: int = 1000,
+    seed: int | None = None,
+    jobs: int = 1,
+    outcomes: list[str] | None = None,
+    progress: bool | None = None,
+) -> Sensitivity:
     """Sobol first-order and total indices (``base_runs * (parameters + 2)`` runs) and a tornado
     (``tornado_runs`` runs at the centre and at each parameter's 5% and 95% quantile) for each outcome;
     ``progress`` shows a bar over all the runs (None: only in a terminal)."""
@@ -51,8 +58,9 @@ def labelled(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def _sensitivity(scenario: Scenario, unit: np.ndarray, tornado_runs: int, seed: int, jobs: int,
-                 outcomes: list[str] | None, advance) -> Sensitivity:
+def _sensitivity(
+    scenario: Scenario, unit: np.ndarray, tornado_runs: int, seed: int, jobs: int, outcomes: list[str] | None, advance
+) -> Sensitivity:
     parameters = scenario.uncertain_parameters()
     width = len(parameters) + 2
     # SALib lays out each base point's A, AB_1..AB_D, B rows together; run them as blocks so that every
@@ -70,6 +78,6 @@ def _sensitivity(scenario: Scenario, unit: np.ndarray, tornado_runs: int, seed: 
     sobol = {name: labelled(analysis.sobol_indices(values[name], parameters, seed), labels) for name in chosen}
     centre_and_swings = one_at_a_time_design(len(parameters)).repeat(tornado_runs, axis=0)
     swings = run_design(scenario, centre_and_swings, seed, jobs, block_runs=tornado_runs, on_chunk=advance)
-    blocks = [swings.iloc[k:k + tornado_runs] for k in range(0, len(swings), tornado_runs)]
+    blocks = [swings.iloc[k : k + tornado_runs] for k in range(0, len(swings), tornado_runs)]
     tornado = {name: labelled(analysis.tornado(blocks, parameters, name, scenario), labels) for name in chosen}
     return Sensitivity(sobol, tornado, len(design_runs), len(swings))

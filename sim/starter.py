@@ -14,10 +14,13 @@ def bad_names(names: list[str]) -> list[str]:
 
 
 def _actor(name: str, issues: list[str], veto: bool, position: float) -> str:
-    stances = "".join(f"""      {issue}:
+    stances = "".join(
+        f"""      {issue}:
         position: {{value: {position:g}, source: "assumption: where {name} stands on {issue} (0 = low end, 1 = high end)"}}
         salience: {{dist: uniform, low: 0.2, high: 0.5, source: "assumption: how much {issue} matters to {name}"}}
-""" for issue in issues)
+"""
+        for issue in issues
+    )
     return f"""  {name}:
     description: Who {name} is, in a few words
     veto: {str(veto).lower()}  # a deal needs the consent of every actor with a veto
@@ -30,12 +33,14 @@ def _actor(name: str, issues: list[str], veto: bool, position: float) -> str:
 """
 
 
-def starter_scenario(title: str, actors: list[str], issues: list[str], war: bool = False,
-                     start: dt.date | None = None) -> str:
+def starter_scenario(
+    title: str, actors: list[str], issues: list[str], war: bool = False, start: dt.date | None = None
+) -> str:
     """The YAML text of a valid scenario with these actors and issues, every number an assumption to replace.
     The last actor mediates; with ``war`` the first two fight over one region and the first issue follows the front."""
     start = start or dt.date.today()
-    lines = [f"""# {title}: a scenario to start from (written by `sim init`). Replace every number and its source:
+    lines = [
+        f"""# {title}: a scenario to start from (written by `sim init`). Replace every number and its source:
 #   "line N: <quote>" from the document, "fact: <public source>", or "assumption: <reason>".
 # A number is a constant {{value: 0.5, source: ...}} or a distribution {{dist: uniform, low: 0.2, high: 0.4, source: ...}}
 # (uniform, triangular, pert, normal, truncated_normal, lognormal, beta, integer_uniform, choice).
@@ -45,11 +50,15 @@ description: What is being negotiated, between whom, as of when.
 # document: ../sources/article.txt  # the source text, so that `sim provenance` checks each quote
 
 issues:
-"""]
+"""
+    ]
     for k, issue in enumerate(issues):
         follows = war and k == 0
-        ending = ("    follows_front: true  # without a deal, this issue stands where the front is\n" if follows else
-                  f'    no_deal: {{value: 0.0, source: "assumption: where {issue} stands if nobody agrees"}}\n')
+        ending = (
+            "    follows_front: true  # without a deal, this issue stands where the front is\n"
+            if follows
+            else f'    no_deal: {{value: 0.0, source: "assumption: where {issue} stands if nobody agrees"}}\n'
+        )
         lines.append(f"""  {issue}:
     description: What {issue} means
     low: 0      # the scale's ends, in the issue's own units
@@ -76,8 +85,11 @@ front:
       weight: {{value: 1, source: "assumption: the region's size (area, population)"}}
 """)
     mediator = actors[-1] if len(actors) > 2 else None
-    mechanism = (f"    kind: mediator\n    mediator: {mediator}  # proposes a package each round\n" if mediator else
-                 "    kind: alternating  # the veto holders propose in turn\n")
+    mechanism = (
+        f"    kind: mediator\n    mediator: {mediator}  # proposes a package each round\n"
+        if mediator
+        else "    kind: alternating  # the veto holders propose in turn\n"
+    )
     lines.append(f"""
 model:
   start_date: {start.isoformat()}

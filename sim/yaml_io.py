@@ -28,7 +28,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 repeated = key in seen
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a plain value (text or a number), not a list or mapping", key_node.start_mark
+                    None,
+                    None,
+                    "a key must be a plain value (text or a number), not a list or mapping",
+                    key_node.start_mark,
                 ) from None
             if repeated:
                 raise yaml.constructor.ConstructorError(

@@ -21,8 +21,12 @@ def split_game(tmp_path, d1: float, d2: float, horizon: int, w2: float = 0.0) ->
             "a": {"veto": True, "capability": 1, "issues": stance(1.0), "discount": d1, "outside_option": 0.0},
             "b": {"veto": True, "capability": 1, "issues": stance(0.0), "discount": d2, "outside_option": w2},
         },
-        "model": {"start_date": "2026-01-01", "horizon_rounds": horizon, "utility": "linear",
-                  "mechanism": {"kind": "alternating", "proposers": ["a", "b"], "lookahead": horizon}},
+        "model": {
+            "start_date": "2026-01-01",
+            "horizon_rounds": horizon,
+            "utility": "linear",
+            "mechanism": {"kind": "alternating", "proposers": ["a", "b"], "lookahead": horizon},
+        },
     }
     runs = run_monte_carlo(load_scenario(write_yaml(tmp_path / "split.yaml", raw)), runs=2, seed=1)
     assert runs["deal"].all() and (runs["months_to_deal"] == 1).all(), "agreement comes at once"

@@ -14,8 +14,28 @@ from sim.cli import main, parser
 from sim.results import file_sha256, read_results, scenario_of
 from sim.runner import replay_run
 
-SUBCOMMANDS = ["run", "compare", "compare-scenarios", "sensitivity", "discover", "init", "validate", "provenance", "plot", "report",
-               "summary", "verify", "replay", "backtest", "reference-class", "score", "update", "forecasts", "schema", "explore"]
+SUBCOMMANDS = [
+    "run",
+    "compare",
+    "compare-scenarios",
+    "sensitivity",
+    "discover",
+    "init",
+    "validate",
+    "provenance",
+    "plot",
+    "report",
+    "summary",
+    "verify",
+    "replay",
+    "backtest",
+    "reference-class",
+    "score",
+    "update",
+    "forecasts",
+    "schema",
+    "explore",
+]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -38,7 +58,24 @@ def test_console_script_is_installed():
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     out = tmp_path_factory.mktemp("results") / "article"
-    assert main(["run", str(ARTICLE), "--runs", "1500", "--seed", "9", "--out", str(out), "--quiet", "--set", "monte_carlo.chunk_runs=400"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(ARTICLE),
+                "--runs",
+                "1500",
+                "--seed",
+                "9",
+                "--out",
+                str(out),
+                "--quiet",
+                "--set",
+                "monte_carlo.chunk_runs=400",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -47,9 +84,21 @@ def test_run_writes_runs_and_manifest(results):
     loaded = read_results(results)
     runs, manifest = loaded.runs, loaded.manifest
     assert len(runs) == 1500 and runs["run_id"].tolist() == list(range(1500))
-    for column in ["deal", "months_to_deal", "deal_date", "settlement_territory", "deal_includes_us_backstop",
-                   "utility_ukraine", "cost_russia", "front_end", "breakdown", "ceasefire", "outcome",
-                   "compromise_territory", "front.p_advance"]:
+    for column in [
+        "deal",
+        "months_to_deal",
+        "deal_date",
+        "settlement_territory",
+        "deal_includes_us_backstop",
+        "utility_ukraine",
+        "cost_russia",
+        "front_end",
+        "breakdown",
+        "ceasefire",
+        "outcome",
+        "compromise_territory",
+        "front.p_advance",
+    ]:
         assert column in runs.columns, column
     assert set(manifest["parameters"]) <= set(runs.columns)
     assert manifest["seed"] == 9 and manifest["runs"] == 1500
@@ -63,15 +112,43 @@ def test_run_writes_runs_and_manifest(results):
 @pytest.mark.slow
 def test_same_seed_gives_identical_files_whatever_the_jobs(results, tmp_path):
     again = tmp_path / "again"
-    assert main(["run", str(ARTICLE), "--runs", "1500", "--seed", "9", "--out", str(again), "--quiet", "--jobs", "2", "--set", "monte_carlo.chunk_runs=400"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(ARTICLE),
+                "--runs",
+                "1500",
+                "--seed",
+                "9",
+                "--out",
+                str(again),
+                "--quiet",
+                "--jobs",
+                "2",
+                "--set",
+                "monte_carlo.chunk_runs=400",
+            ]
+        )
+        == 0
+    )
     assert shard_hashes(again) == shard_hashes(results)
 
 
 def test_summary_reads_at_a_glance(results, capsys):
     assert main(["summary", str(results)]) == 0
     text = capsys.readouterr().out
-    for phrase in ["deal by the horizon (36 months)", "deal within 6 months", "deal within 12 months",
-                   "Median months to a deal", "territory", "us backstop", "agreement", "fighting_goes_on", "compromise"]:
+    for phrase in [
+        "deal by the horizon (36 months)",
+        "deal within 6 months",
+        "deal within 12 months",
+        "Median months to a deal",
+        "territory",
+        "us backstop",
+        "agreement",
+        "fighting_goes_on",
+        "compromise",
+    ]:
         assert phrase in text, phrase
 
 
@@ -80,7 +157,14 @@ def test_plot_writes_the_figures(results, tmp_path):
     figures = tmp_path / "figures"
     assert main(["plot", str(results), "--out", str(figures), "--history-runs", "200"]) == 0
     names = {p.name for p in figures.iterdir()}
-    for name in ("outcome_classes", "deal_curve", "settlement_territory", "ecdf_territory", "fan_front", "fan_proposal_territory"):
+    for name in (
+        "outcome_classes",
+        "deal_curve",
+        "settlement_territory",
+        "ecdf_territory",
+        "fan_front",
+        "fan_proposal_territory",
+    ):
         assert {f"{name}.png", f"{name}.svg"} <= names, name
     assert all(p.stat().st_size > 10_000 for p in figures.glob("*.png"))
 
@@ -98,8 +182,25 @@ def test_refuses_a_folder_that_is_not_empty(results, tmp_path, capsys):
 
 
 def test_resume_with_other_settings_is_refused(results, capsys):
-    assert main(["run", str(ARTICLE), "--runs", "1500", "--seed", "10", "--out", str(results), "--quiet", "--resume",
-                 "--set", "monte_carlo.chunk_runs=400"]) == 2
+    assert (
+        main(
+            [
+                "run",
+                str(ARTICLE),
+                "--runs",
+                "1500",
+                "--seed",
+                "10",
+                "--out",
+                str(results),
+                "--quiet",
+                "--resume",
+                "--set",
+                "monte_carlo.chunk_runs=400",
+            ]
+        )
+        == 2
+    )
     assert "seed: differs from the run being resumed" in capsys.readouterr().err
 
 
@@ -115,7 +216,9 @@ def test_replay_rebuilds_a_run_exactly(results, capsys):
         last = history.iloc[-1]
         assert last["front"] == expected["front_end"] and last["cost_ukraine"] == expected["cost_ukraine"]
         months_with_deal = history.loc[history["deal"] | history["broken"], "month"]
-        assert (months_with_deal.min() if len(months_with_deal) else float("nan")) == expected["months_to_deal"] or not expected["deal"]
+        assert (months_with_deal.min() if len(months_with_deal) else float("nan")) == expected[
+            "months_to_deal"
+        ] or not expected["deal"]
     assert main(["replay", str(results), "777"]) == 0
     text = capsys.readouterr().out
     assert "Run 777" in text and "proposal_territory" in text and "Outcome:" in text
@@ -160,19 +263,44 @@ def test_module_entry_point():
 @pytest.mark.slow
 def test_compare_runs_every_model_on_the_same_draws(tmp_path, capsys):
     out = tmp_path / "compare"
-    assert main(["compare", str(ARTICLE), "--runs", "600", "--seed", "2", "--out", str(out),
-                 "--models", "mediator,alternating,compromise,nash,kalai_smorodinsky"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(ARTICLE),
+                "--runs",
+                "600",
+                "--seed",
+                "2",
+                "--out",
+                str(out),
+                "--models",
+                "mediator,alternating,compromise,nash,kalai_smorodinsky",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "How far the models disagree" in text and "kalai_smorodinsky" in text
     table = pd.read_csv(out / "comparison.csv").set_index(["issue", "model"])
-    assert set(table.index.get_level_values("model")) == {"mediator", "alternating", "compromise", "nash", "kalai_smorodinsky"}
+    assert set(table.index.get_level_values("model")) == {
+        "mediator",
+        "alternating",
+        "compromise",
+        "nash",
+        "kalai_smorodinsky",
+    }
     assert {p.name for p in out.glob("compare_*.png")} >= {"compare_territory.png", "compare_us_backstop.png"}
     from sim import load_scenario
     from sim.runner import run_models
 
     tables = run_models(load_scenario(ARTICLE), ["mediator", "compromise"], runs=600, seed=2)
-    assert tables["compromise"]["settlement_territory"].equals(tables["mediator"]["compromise_territory"].rename("settlement_territory"))
-    assert table.loc[("territory", "compromise"), "median"] == pytest.approx(tables["compromise"]["settlement_territory"].median())
+    assert tables["compromise"]["settlement_territory"].equals(
+        tables["mediator"]["compromise_territory"].rename("settlement_territory")
+    )
+    assert table.loc[("territory", "compromise"), "median"] == pytest.approx(
+        tables["compromise"]["settlement_territory"].median()
+    )
 
 
 def test_compare_rejects_unknown_models(capsys, tmp_path):
@@ -181,8 +309,15 @@ def test_compare_rejects_unknown_models(capsys, tmp_path):
 
 
 def test_run_with_another_model(tmp_path):
-    assert main(["run", str(ARTICLE), "--runs", "300", "--model", "alternating", "--out", str(tmp_path / "alt"), "--quiet"]) == 0
-    assert read_results(tmp_path / "alt").manifest["scenario"]["resolved"]["model"]["mechanism"]["kind"] == "alternating"
+    assert (
+        main(
+            ["run", str(ARTICLE), "--runs", "300", "--model", "alternating", "--out", str(tmp_path / "alt"), "--quiet"]
+        )
+        == 0
+    )
+    assert (
+        read_results(tmp_path / "alt").manifest["scenario"]["resolved"]["model"]["mechanism"]["kind"] == "alternating"
+    )
 
 
 def test_summary_exports_json_and_csv(results, capsys):

@@ -37,9 +37,23 @@ def test_common_random_numbers_narrow_the_interval_of_a_difference(article_raw, 
 @pytest.mark.slow
 def test_compare_scenarios_command(tmp_path, capsys):
     out = tmp_path / "both"
-    assert main(["compare-scenarios", str(ARTICLE), str(SCENARIOS / "ukraine_offensive_stalls.yaml"), "--runs", "800",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compare-scenarios",
+                str(ARTICLE),
+                str(SCENARIOS / "ukraine_offensive_stalls.yaml"),
+                "--runs",
+                "800",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "common random numbers" in text and "ukraine_offensive_stalls" in text
-    assert {"deal_curves.png", "deal_curves.svg", "ecdf_territory.svg", "probability_differences.csv"} <= {p.name for p in out.iterdir()}
+    assert {"deal_curves.png", "deal_curves.svg", "ecdf_territory.svg", "probability_differences.csv"} <= {
+        p.name for p in out.iterdir()
+    }
     assert main(["compare-scenarios", str(ARTICLE), "--out", str(tmp_path / "one")]) == 2

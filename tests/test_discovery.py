@@ -57,7 +57,10 @@ def test_cart_rules_name_each_parameter_once(known_region):
 
 
 def test_conditions(known_region):
-    assert discovery.condition(known_region, where="deal and a > 0.9").sum() == ((known_region.a > 0.9) & known_region.deal).sum()
+    assert (
+        discovery.condition(known_region, where="deal and a > 0.9").sum()
+        == ((known_region.a > 0.9) & known_region.deal).sum()
+    )
     with pytest.raises(ValueError, match="unknown outcome"):
         discovery.condition(known_region, "happiness")
     with pytest.raises(ValueError, match="cannot evaluate"):
@@ -72,6 +75,8 @@ def test_discover_command(tmp_path, capsys):
     assert main(["discover", str(results), "deal_within_12_months"]) == 0
     text = capsys.readouterr().out
     assert "PRIM box" in text and "coverage" in text and "CART leaves" in text
-    assert {"prim_tradeoff.png", "prim_tradeoff.svg", "prim_box.png", "prim_box.svg", "prim_box.csv"} <= {p.name for p in (results / "discovery").iterdir()}
+    assert {"prim_tradeoff.png", "prim_tradeoff.svg", "prim_box.png", "prim_box.svg", "prim_box.csv"} <= {
+        p.name for p in (results / "discovery").iterdir()
+    }
     assert main(["discover", str(results), "--where", "outcome == 'no such class'"]) == 2
     assert "nothing to tell apart" in capsys.readouterr().err

@@ -18,8 +18,11 @@ PUBLISHED = [7.4, 7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6, 7.3, 7.2]
 @pytest.fixture(scope="module")
 def ec():
     table = np.genfromtxt(DATA, delimiter=",", names=True, dtype=None, encoding=None)
-    return (table["Position"].astype(float)[:, None], table["Capability"].astype(float)[:, None],
-            table["Salience"].astype(float)[:, None])
+    return (
+        table["Position"].astype(float)[:, None],
+        table["Capability"].astype(float)[:, None],
+        table["Salience"].astype(float)[:, None],
+    )
 
 
 def test_weighted_mean_and_median_voter(ec):
@@ -35,7 +38,9 @@ def test_mean_position_by_round_follows_the_published_series(ec):
     assert np.abs(np.array(means) - PUBLISHED).max() < 0.1, np.round(means, 3)
 
 
-@pytest.mark.parametrize("option", [{"compromise_ranking": "smallest_move"}, {"probability_denominator": "pair"}, {"q": 0.5, "t": 0.5}])
+@pytest.mark.parametrize(
+    "option", [{"compromise_ranking": "smallest_move"}, {"probability_denominator": "pair"}, {"q": 0.5, "t": 0.5}]
+)
 def test_each_open_choice_changes_the_run(ec, option):
     position, capability, salience = ec
     default = expected_utility_rounds(position, capability, salience, EUOptions())

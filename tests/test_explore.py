@@ -61,9 +61,12 @@ def test_every_number_and_structural_choice_has_a_control_grouped_by_actor_and_i
     article_raw = article.model_dump(mode="json")
     article_raw["actors"]["ukraine"]["issues"]["territory"]["red_line"] = {"max": 0.1, "relative_to_front": True}
     relative = {c.key: c for c in controls(scenario_from_mapping(article_raw, "relative"))}[
-        "actors.ukraine.issues.territory.red_line.max"]
+        "actors.ukraine.issues.territory.red_line.max"
+    ]
     assert (relative.minimum, relative.maximum) == (-1.0, 1.0)  # offsets from the front
-    for control in (c for c in found.values() if not c.is_choice):  # a slider snaps to its grid: nothing may move unasked
+    for control in (
+        c for c in found.values() if not c.is_choice
+    ):  # a slider snaps to its grid: nothing may move unasked
         assert (control.maximum - control.minimum) / control.step >= 200
         for x in (control.minimum, control.maximum, *control.initial):
             assert x / control.step == pytest.approx(round(x / control.step), abs=1e-6), control.key
@@ -82,11 +85,21 @@ def test_the_initial_settings_give_back_the_scenario(article):
     ("quantity", "new", "expected"),
     [
         ({"dist": "uniform", "low": 0.2, "high": 0.6}, (0.1, 0.3), {"dist": "uniform", "low": 0.1, "high": 0.3}),
-        ({"dist": "triangular", "low": 0, "mode": 0.5, "high": 1}, (2, 4), {"dist": "triangular", "low": 2, "mode": 3, "high": 4}),
-        ({"dist": "truncated_normal", "low": 0, "high": 1, "mean": 0.25, "sd": 0.1}, (0, 2),
-         {"dist": "truncated_normal", "low": 0, "high": 2, "mean": 0.5, "sd": 0.2}),
-        ({"dist": "choice", "values": [1.0, 0.95, 0.9], "weights": [6, 3, 1]}, (0.8, 1.0),
-         {"dist": "choice", "values": [1.0, 0.9, 0.8], "weights": [6, 3, 1]}),
+        (
+            {"dist": "triangular", "low": 0, "mode": 0.5, "high": 1},
+            (2, 4),
+            {"dist": "triangular", "low": 2, "mode": 3, "high": 4},
+        ),
+        (
+            {"dist": "truncated_normal", "low": 0, "high": 1, "mean": 0.25, "sd": 0.1},
+            (0, 2),
+            {"dist": "truncated_normal", "low": 0, "high": 2, "mean": 0.5, "sd": 0.2},
+        ),
+        (
+            {"dist": "choice", "values": [1.0, 0.95, 0.9], "weights": [6, 3, 1]},
+            (0.8, 1.0),
+            {"dist": "choice", "values": [1.0, 0.9, 0.8], "weights": [6, 3, 1]},
+        ),
         ({"value": 0.75}, (0.6, 0.9), {"dist": "uniform", "low": 0.6, "high": 0.9}),
         ({"dist": "uniform", "low": 0.2, "high": 0.6}, (0.4, 0.4), {"value": 0.4}),
     ],
@@ -129,8 +142,12 @@ def test_the_zone_of_agreement_shows_when_the_runs_have_it(article, baseline):
     current = run_ensemble(changed, RUNS, seed=7)
     shown = view(changed, baseline, current)
     labels = [t.get_text() for t in shown.figures["deal_curve"].axes[0].get_legend().get_texts()]
-    assert labels == ["zone of agreement, baseline (the file)", "zone of agreement, this setting",
-                      "deal, baseline (the file)", "deal, this setting"]
+    assert labels == [
+        "zone of agreement, baseline (the file)",
+        "zone of agreement, this setting",
+        "deal, baseline (the file)",
+        "deal, this setting",
+    ]
     gap = shown.tables["headline"].loc["a zone but no deal by the horizon"]
     assert gap["value"] == pytest.approx((current["zone"] & ~current["deal"]).mean())
     assert gap["baseline"] == pytest.approx((baseline["zone"] & ~baseline["deal"]).mean())
@@ -166,7 +183,8 @@ def test_a_variant_holds_only_what_changed_with_sources_and_reloads_as_explored(
     assert content["actors"]["european_coalition"] == {"veto": False}
     p_advance = content["front"]["p_advance"]
     assert p_advance["source"].startswith(
-        'variant: set in the explorer (was uniform(low=0.55, high=0.8); line 7 ("has been making slow progress')
+        'variant: set in the explorer (was uniform(low=0.55, high=0.8); line 7 ("has been making slow progress'
+    )
     assert kind_of(p_advance["source"]) == "variant"
     floor = content["events"]["plan_presented_to_russia"]["set"]["actors.russia.reservation_utility"]
     assert floor["value"] == -0.5 and floor["source"].startswith("variant:")
@@ -207,12 +225,20 @@ def strike() -> dict:
         "name": "port strike",
         "issues": {"wage": {"low_means": "no raise", "high_means": "a 10% raise", "no_deal": 0.0}},
         "actors": {
-            "union": {"veto": True, "capability": 1.0, "outside_option": {"dist": "uniform", "low": 0.2, "high": 0.4},
-                      **stance(1.0)},
+            "union": {
+                "veto": True,
+                "capability": 1.0,
+                "outside_option": {"dist": "uniform", "low": 0.2, "high": 0.4},
+                **stance(1.0),
+            },
             "employer": {"veto": True, "capability": 1.0, "outside_option": 0.3, **stance(0.0)},
             "mediator": {"capability": 0.5, **stance(0.5)},
         },
-        "model": {"start_date": "2026-01-01", "horizon_rounds": 6, "mechanism": {"kind": "mediator", "mediator": "mediator"}},
+        "model": {
+            "start_date": "2026-01-01",
+            "horizon_rounds": 6,
+            "mechanism": {"kind": "mediator", "mediator": "mediator"},
+        },
     }
 
 
@@ -226,7 +252,8 @@ def test_charts_redrawn_in_place_match_charts_drawn_afresh(tmp_path):
     fresh = view(scenario, baseline, current)
     assert again.figures["deal_curve"] is charts.deal_curve
     assert {name: png(figure) for name, figure in again.figures.items()} == {
-        name: png(figure) for name, figure in fresh.figures.items()}
+        name: png(figure) for name, figure in fresh.figures.items()
+    }
 
 
 def test_a_setting_is_drawn_from_the_baseline_when_unchanged_and_dropped_when_stale(tmp_path, monkeypatch):
@@ -288,10 +315,17 @@ def test_a_negotiation_without_a_front_explores_too(tmp_path):
 
 
 def test_a_structural_choice_is_drawn_per_run_or_fixed_to_one_option(tmp_path):
-    raw = strike() | {"structure": {"protocol": {"source": "assumption: either may happen", "options": {
-        "mediated": {"weight": 3, "changes": {}},
-        "alternating": {"weight": 1, "changes": {"model": {"mechanism": {"kind": "alternating"}}}},
-    }}}}
+    raw = strike() | {
+        "structure": {
+            "protocol": {
+                "source": "assumption: either may happen",
+                "options": {
+                    "mediated": {"weight": 3, "changes": {}},
+                    "alternating": {"weight": 1, "changes": {"model": {"mechanism": {"kind": "alternating"}}}},
+                },
+            }
+        }
+    }
     scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", raw))
     found = {c.key: c for c in controls(scenario)}
     assert found["structure.protocol"].options == (DRAWN, "mediated", "alternating")

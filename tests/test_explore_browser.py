@@ -17,7 +17,9 @@ CHROMIUM = find_chromium()
 
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium (apt-get install chromium)")
-@pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="Playwright is not installed (pip install playwright)")
+@pytest.mark.skipif(
+    importlib.util.find_spec("playwright") is None, reason="Playwright is not installed (pip install playwright)"
+)
 def test_moving_a_control_redraws_the_charts_and_the_setting_saves_as_a_variant(tmp_path):
     copy = tmp_path / ARTICLE.name
     copy.write_text(ARTICLE.read_text())

@@ -16,8 +16,9 @@ PORT = SCENARIOS / "port_strike_2024.yaml"
 
 def test_event_medians_are_counted_in_the_rounds_unit():
     week = analysis.MONTHS_PER_UNIT["week"]
-    runs = pd.DataFrame({"event_talks_resume": [True, True, False],
-                         "months_to_event_talks_resume": [3 * week, 5 * week, np.nan]})
+    runs = pd.DataFrame(
+        {"event_talks_resume": [True, True, False], "months_to_event_talks_resume": [3 * week, 5 * week, np.nan]}
+    )
     weekly = analysis.event_shares(runs, "week")
     assert list(weekly.columns)[-1] == "median_week" and weekly.loc["talks_resume", "median_week"] == pytest.approx(4)
     assert analysis.event_shares(runs).loc["talks_resume", "median_month"] == pytest.approx(4 * week)
@@ -53,8 +54,22 @@ def test_plot_and_report_show_progress_unless_quiet(strike_runs, monkeypatch, ca
 
 
 def test_compare_says_what_a_static_solution_lacks(tmp_path, capsys):
-    assert main(["compare", str(PORT), "--runs", "200", "--models", "mediator,compromise", "--out", str(tmp_path / "c"),
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(PORT),
+                "--runs",
+                "200",
+                "--models",
+                "mediator,compromise",
+                "--out",
+                str(tmp_path / "c"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "NaN" not in out and "n/a" in out
 

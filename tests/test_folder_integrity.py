@@ -46,15 +46,33 @@ def _doctor_manifest(folder, **changes):
 
 
 DAMAGE = {
-    "a shard deleted": (lambda f, made: (f / "runs.parquet/chunk-000001.parquet").unlink(), "chunk-000001.parquet: is missing"),
-    "a stray copy of a shard": (lambda f, made: shutil.copy(f / "runs.parquet/chunk-000001.parquet", f / "runs.parquet/copy.parquet"),
-                                "copy.parquet: is not listed"),
-    "a shard from another seed": (lambda f, made: shutil.copy(made / "seed5/runs.parquet/chunk-000002.parquet",
-                                                              f / "runs.parquet/chunk-000002.parquet"), "SHA-256 does not match"),
-    "a truncated shard": (lambda f, made: os.truncate(f / "runs.parquet/chunk-000000.parquet", 100), "SHA-256 does not match"),
-    "more runs claimed": (lambda f, made: _doctor_manifest(f, runs=4000, requested_runs=4000, chunks_total=4), "chunk-000003.parquet"),
+    "a shard deleted": (
+        lambda f, made: (f / "runs.parquet/chunk-000001.parquet").unlink(),
+        "chunk-000001.parquet: is missing",
+    ),
+    "a stray copy of a shard": (
+        lambda f, made: shutil.copy(f / "runs.parquet/chunk-000001.parquet", f / "runs.parquet/copy.parquet"),
+        "copy.parquet: is not listed",
+    ),
+    "a shard from another seed": (
+        lambda f, made: shutil.copy(
+            made / "seed5/runs.parquet/chunk-000002.parquet", f / "runs.parquet/chunk-000002.parquet"
+        ),
+        "SHA-256 does not match",
+    ),
+    "a truncated shard": (
+        lambda f, made: os.truncate(f / "runs.parquet/chunk-000000.parquet", 100),
+        "SHA-256 does not match",
+    ),
+    "more runs claimed": (
+        lambda f, made: _doctor_manifest(f, runs=4000, requested_runs=4000, chunks_total=4),
+        "chunk-000003.parquet",
+    ),
     "a foreign manifest": (lambda f, made: (f / "manifest.json").write_text('{"status": "complete"}'), "written_by"),
-    "a manifest that is not JSON": (lambda f, made: (f / "manifest.json").write_text("{\x00"), "cannot be read as JSON"),
+    "a manifest that is not JSON": (
+        lambda f, made: (f / "manifest.json").write_text("{\x00"),
+        "cannot be read as JSON",
+    ),
     "a manifest with a text seed": (lambda f, made: _doctor_manifest(f, seed="<script>"), "seed: expected int"),
     "an unfinished run": (lambda f, made: _doctor_manifest(f, status="running"), "unfinished run"),
 }
@@ -62,7 +80,9 @@ DAMAGE = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("damage", DAMAGE)
-@pytest.mark.parametrize("command", [["verify"], ["summary"], ["plot", "--history-runs", "0"], ["discover", "--where", "deal"]])
+@pytest.mark.parametrize(
+    "command", [["verify"], ["summary"], ["plot", "--history-runs", "0"], ["discover", "--where", "deal"]]
+)
 def test_every_reader_refuses_a_damaged_folder_naming_what_is_wrong(made, folder, damage, command, capsys):
     harm, expected = DAMAGE[damage]
     harm(folder, made)
@@ -98,8 +118,9 @@ def test_overwrite_replaces_results_and_everything_derived_from_them(folder):
     assert _manifest(folder)["seed"] == 9 and main(["verify", str(folder)]) == 0
 
 
-@pytest.mark.parametrize("contents", [{"manifest.json": "{}"}, {"manifest.json": "[1, 2]"}, {"notes.txt": "mine"},
-                                      {"runs.parquet": None}])
+@pytest.mark.parametrize(
+    "contents", [{"manifest.json": "{}"}, {"manifest.json": "[1, 2]"}, {"notes.txt": "mine"}, {"runs.parquet": None}]
+)
 def test_overwrite_refuses_a_folder_sim_did_not_write(tmp_path, contents, capsys):
     folder = tmp_path / "theirs"
     folder.mkdir()
@@ -128,8 +149,10 @@ def test_a_lock_left_by_a_killed_command_does_not_block(folder):
 @pytest.mark.slow
 def test_two_overwrites_at_once_leave_one_whole_run(made, tmp_path):
     folder = tmp_path / "race"
-    commands = [[sys.executable, "-m", "sim.cli", *RUN[:5], seed, *RUN[6:], "--out", str(folder), "--overwrite"]
-                for seed in ("2", "5")]
+    commands = [
+        [sys.executable, "-m", "sim.cli", *RUN[:5], seed, *RUN[6:], "--out", str(folder), "--overwrite"]
+        for seed in ("2", "5")
+    ]
     processes = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in commands]
     outcomes = [(p.wait(), p.stderr.read()) for p in processes]
     assert any(code == 0 for code, _ in outcomes), outcomes
@@ -141,8 +164,11 @@ def test_two_overwrites_at_once_leave_one_whole_run(made, tmp_path):
 
 
 def _children(pid):
-    return [int(c) for task in os.listdir(f"/proc/{pid}/task")
-            for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+    return [
+        int(c)
+        for task in os.listdir(f"/proc/{pid}/task")
+        for c in open(f"/proc/{pid}/task/{task}/children").read().split()
+    ]
 
 
 def _alive(pid):
@@ -158,8 +184,24 @@ def _alive(pid):
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGKILL, -9)])
 def test_a_stopped_run_leaves_no_worker_behind_and_resumes(tmp_path, signum, code):
     folder = tmp_path / "stopped"
-    command = [sys.executable, "-m", "sim.cli", "run", str(ARTICLE), "--runs", "400000", "--seed", "2", "--jobs", "2",
-               "--set", "monte_carlo.chunk_runs=1000", "--out", str(folder), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "run",
+        str(ARTICLE),
+        "--runs",
+        "400000",
+        "--seed",
+        "2",
+        "--jobs",
+        "2",
+        "--set",
+        "monte_carlo.chunk_runs=1000",
+        "--out",
+        str(folder),
+        "--quiet",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:

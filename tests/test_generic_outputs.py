@@ -28,10 +28,15 @@ def agreeing(tmp_path, mechanism: str) -> object:
     stance = {"issues": {"price": {"position": 0.5, "salience": 1.0}}}
     raw = {
         "name": "two who agree",
-        "issues": {"price": {"low_means": "low", "high_means": "high", "no_deal": {"dist": "uniform", "low": 0.0, "high": 0.2}}},
+        "issues": {
+            "price": {"low_means": "low", "high_means": "high", "no_deal": {"dist": "uniform", "low": 0.0, "high": 0.2}}
+        },
         "actors": {"a": {"veto": True, "capability": 1.0, **stance}, "b": {"veto": True, "capability": 1.0, **stance}},
-        "model": {"start_date": "2026-01-01", "horizon_rounds": 3,
-                  "mechanism": {"kind": "mediator", "mediator": "a"} if mechanism == "mediator" else {"kind": "none"}},
+        "model": {
+            "start_date": "2026-01-01",
+            "horizon_rounds": 3,
+            "mechanism": {"kind": "mediator", "mediator": "a"} if mechanism == "mediator" else {"kind": "none"},
+        },
         "monte_carlo": {"runs": 400, "seed": 2},
     }
     return write_yaml(tmp_path / f"agree_{mechanism}.yaml", raw)
@@ -41,13 +46,22 @@ def test_classes_follow_what_the_scenario_has():
     port, article = load_scenario(PORT), load_scenario(SCENARIOS / "ukraine_paris_2026.yaml")
     assert list(outcome_classes(port)) == ["agreement", "no_agreement"]
     assert list(outcome_classes(port).values()) == ["contract_agreed", "strike_goes_on"]
-    assert list(outcome_classes(article)) == ["agreement", "agreement_broke_down", "ceasefire_only", "front_frozen",
-                                              "fighting_goes_on"]
+    assert list(outcome_classes(article)) == [
+        "agreement",
+        "agreement_broke_down",
+        "ceasefire_only",
+        "front_frozen",
+        "fighting_goes_on",
+    ]
     decisive = load_scenario(SCENARIOS / "ukraine_paris_2026.yaml", {"front.decisive": True})
     assert list(outcome_classes(decisive))[2] == "decided_by_fighting"
-    assert list(analysis.headline_measures(port))[:5] == ["deal by the horizon (26 weeks)", "deal within 1 week",
-                                                          "deal within 4 weeks", "deal within 13 weeks",
-                                                          "zone of agreement by the horizon (26 weeks)"]
+    assert list(analysis.headline_measures(port))[:5] == [
+        "deal by the horizon (26 weeks)",
+        "deal within 1 week",
+        "deal within 4 weeks",
+        "deal within 13 weeks",
+        "zone of agreement by the horizon (26 weeks)",
+    ]
 
 
 def test_a_scenario_without_a_front_has_no_war_columns():
@@ -56,8 +70,11 @@ def test_a_scenario_without_a_front_has_no_war_columns():
     assert set(runs["outcome"]) <= {"contract_agreed", "strike_goes_on"}
 
 
-@pytest.mark.parametrize(("file", "within"), [(PORT, "deal within 4 weeks"), (IRAN, "deal within 3 months")],
-                         ids=["port strike", "Iran talks"])
+@pytest.mark.parametrize(
+    ("file", "within"),
+    [(PORT, "deal within 4 weeks"), (IRAN, "deal within 3 months")],
+    ids=["port strike", "Iran talks"],
+)
 @pytest.mark.slow
 def test_the_whole_chain_speaks_the_scenarios_words(file, within, tmp_path, capsys):
     out = tmp_path / "runs"
@@ -68,7 +85,9 @@ def test_the_whole_chain_speaks_the_scenarios_words(file, within, tmp_path, caps
     names = {p.stem for p in (out / "figures").glob("*.png")}
     assert "fan_proposal_" + load_scenario(file).issues.__iter__().__next__() in names and "fan_front" not in names
     assert main(["report", str(out), "--history-runs", "100"]) == 0
-    page = re.sub(r"<pre>.*?</pre>|<details>.*?</details>|src=\"[^\"]+\"", "", (out / "report.html").read_text(), flags=re.S)
+    page = re.sub(
+        r"<pre>.*?</pre>|<details>.*?</details>|src=\"[^\"]+\"", "", (out / "report.html").read_text(), flags=re.S
+    )
     assert not WAR_WORDS.search(re.sub(r"<[^>]+>", " ", page))
     assert main(["replay", str(out), "0"]) == 0
     assert not WAR_WORDS.search(capsys.readouterr().out.split("Outcome:")[0])
@@ -85,12 +104,14 @@ def test_every_plot_and_the_report_at_0_and_100_percent(mechanism, tmp_path):
     assert main(["plot", str(out), "--history-runs", "50"]) == 0
     assert main(["report", str(out), "--history-runs", "50"]) == 0
     scenario = load_scenario(file)
-    for draw in (lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),
-                 lambda ax: plots.plot_deal_curve(runs, 3, ax=ax),
-                 lambda ax: plots.plot_deal_curves({"a": runs, "b": runs}, 3, ax=ax),
-                 lambda ax: plots.plot_settlement(runs, "price", ax=ax),
-                 lambda ax: plots.plot_settlement_ecdf({"a": runs}, "price", ax=ax),
-                 lambda ax: plots.plot_model_comparison({"a": runs}, "price", ax=ax)):
+    for draw in (
+        lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),
+        lambda ax: plots.plot_deal_curve(runs, 3, ax=ax),
+        lambda ax: plots.plot_deal_curves({"a": runs, "b": runs}, 3, ax=ax),
+        lambda ax: plots.plot_settlement(runs, "price", ax=ax),
+        lambda ax: plots.plot_settlement_ecdf({"a": runs}, "price", ax=ax),
+        lambda ax: plots.plot_model_comparison({"a": runs}, "price", ax=ax),
+    ):
         figure, ax = plt.subplots()
         draw(ax)
         figure.canvas.draw()

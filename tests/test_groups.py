@@ -15,7 +15,12 @@ from sim.model.groups import NO_GROUP, GroupTerms, group_terms
 from sim.sampling import central
 
 OUTCOMES = ["deal", "zone", "months_to_deal", "breakdown"]
-SETTLEMENTS = ["settlement_territory", "settlement_us_backstop", "settlement_multinational_force", "settlement_guarantee_years"]
+SETTLEMENTS = [
+    "settlement_territory",
+    "settlement_us_backstop",
+    "settlement_multinational_force",
+    "settlement_guarantee_years",
+]
 IDENTICAL = {"m1": {"size": 1.0}, "m2": {"size": 2.0}, "m3": {"size": 0.5}}
 
 
@@ -26,7 +31,9 @@ def terms(vote, quota, row_group=None, contribution=None, condition_issue=None, 
     contribution = np.zeros((members, 0, 1)) if contribution is None else np.asarray(contribution, float)[:, None, None]
     return group_terms(
         row_group=np.zeros(members, int) if row_group is None else np.asarray(row_group),
-        vote=vote, quota=np.array([[quota]]), capped=np.array([1] if contribution.shape[1] else [], int),
+        vote=vote,
+        quota=np.array([[quota]]),
+        capped=np.array([1] if contribution.shape[1] else [], int),
         contribution=contribution,
         condition_issue=np.full(members, NO_GROUP) if condition_issue is None else np.asarray(condition_issue),
         condition_low=np.full((members, 1), -np.inf) if low is None else np.asarray(low, float)[:, None],
@@ -34,15 +41,18 @@ def terms(vote, quota, row_group=None, contribution=None, condition_issue=None, 
     )
 
 
-@pytest.mark.parametrize(("quota", "vote", "group_margin"), [
-    (0.5, [0.5, 0.3, 0.2], 0.05),   # the two that accept hold 0.3 + 0.2 = 0.5 of the size: enough
-    (0.6, [0.5, 0.3, 0.2], -0.1),   # 0.5 is not 0.6: the group needs the first member, who rejects
-    (0.3, [0.5, 0.3, 0.2], 0.2),    # the second alone holds 0.3
-    (1.0, [0.5, 0.3, 0.2], -0.1),   # unanimity: the least margin
-    (1.0, [0.0, 1.0, 0.0], 0.2),    # lead rule, the second member leading: its margin
-    (1.0, [1.0, 0.0, 0.0], -0.1),   # lead rule, the first member leading
-    (1.0, [1e-12, 0.6, 0.4], 0.05),  # unanimity, but the first member's vote is within the quota's tolerance
-])
+@pytest.mark.parametrize(
+    ("quota", "vote", "group_margin"),
+    [
+        (0.5, [0.5, 0.3, 0.2], 0.05),  # the two that accept hold 0.3 + 0.2 = 0.5 of the size: enough
+        (0.6, [0.5, 0.3, 0.2], -0.1),  # 0.5 is not 0.6: the group needs the first member, who rejects
+        (0.3, [0.5, 0.3, 0.2], 0.2),  # the second alone holds 0.3
+        (1.0, [0.5, 0.3, 0.2], -0.1),  # unanimity: the least margin
+        (1.0, [0.0, 1.0, 0.0], 0.2),  # lead rule, the second member leading: its margin
+        (1.0, [1.0, 0.0, 0.0], -0.1),  # lead rule, the first member leading
+        (1.0, [1e-12, 0.6, 0.4], 0.05),  # unanimity, but the first member's vote is within the quota's tolerance
+    ],
+)
 def test_quota_rules_worked_by_hand(quota, vote, group_margin):
     margins = np.array([[-0.1], [0.2], [0.05]])
     voiced = terms(vote, quota).voice(margins)
@@ -73,11 +83,14 @@ def grouped(article_raw, tmp_path, group: dict | None):
     return run_monte_carlo(load_scenario(write_yaml(tmp_path / "grouped.yaml", raw)), runs=500, seed=4)
 
 
-@pytest.mark.parametrize(("rule", "exact"), [
-    ({"rule": "unanimity"}, True),
-    ({"rule": "quota", "quota": 0.6}, False),
-    ({"rule": "lead", "leads": ["m2"]}, False),
-])
+@pytest.mark.parametrize(
+    ("rule", "exact"),
+    [
+        ({"rule": "unanimity"}, True),
+        ({"rule": "quota", "quota": 0.6}, False),
+        ({"rule": "lead", "leads": ["m2"]}, False),
+    ],
+)
 def test_a_group_of_identical_members_behaves_as_its_actor(article_raw, tmp_path, rule, exact):
     alone = grouped(article_raw, tmp_path, None)
     members = grouped(article_raw, tmp_path, {**rule, "members": IDENTICAL})
@@ -123,8 +136,9 @@ def test_members_vote_only_with_a_veto_over_the_package():
     voting = uncertain.with_structure({"utility": "quadratic", "red_lines": "hard", "coalition_veto": "package"})
     inputs = build_inputs(voting, central(voting))
     assert inputs.veto[[inputs.actors.index(m) for m in voting.groups["european_coalition"].members]].all()
-    assert {f"structure.{name}" for name in uncertain.structure} <= set(uncertain.uncertain_parameters()), \
+    assert {f"structure.{name}" for name in uncertain.structure} <= set(uncertain.uncertain_parameters()), (
         "every structural choice, the coalition's veto scope included, is a factor of `sim sensitivity`"
+    )
 
 
 BAD = {
@@ -134,8 +148,16 @@ BAD = {
     "quota missing": ({"rule": "quota"}, "groups.european_coalition.quota", "rule quota needs a quota"),
     "unknown rule": ({"rule": "majority"}, "groups.european_coalition.rule", "'unanimity', 'quota' or 'lead'"),
     "no members": ({"members": {}}, "groups.european_coalition.members", "at least 1 item"),
-    "a member named as an actor": ({"members": {"russia": {"size": 1.0}}}, "groups.european_coalition.members.russia", "already an actor"),
-    "unknown contributed issue": ({"contributes_to": ["troops"]}, "groups.european_coalition.contributes_to.0", "unknown issue 'troops'"),
+    "a member named as an actor": (
+        {"members": {"russia": {"size": 1.0}}},
+        "groups.european_coalition.members.russia",
+        "already an actor",
+    ),
+    "unknown contributed issue": (
+        {"contributes_to": ["troops"]},
+        "groups.european_coalition.contributes_to.0",
+        "unknown issue 'troops'",
+    ),
 }
 
 
@@ -156,13 +178,31 @@ def test_bad_groups_get_one_clear_message(case, article_raw, tmp_path, capsys):
     assert "Traceback" not in message and not out.exists()
 
 
-@pytest.mark.parametrize(("where", "value", "key_path", "expected"), [
-    (["groups", "unions"], {"rule": "unanimity", "members": {"x": {"size": 1}}}, "groups.unions", "unknown actor 'unions'"),
-    (["members", "germany", "contribution", "us_backstop"], 0.1, "members.germany.contribution.us_backstop", "not an issue the group contributes to"),
-    (["members", "france", "condition", "issue"], "backstop", "members.france.condition.issue", "unknown issue 'backstop'"),
-    (["members", "france", "condition", "at_least"], 2.0, "members.france.condition.at_least", "scale [0, 1]"),
-    (["members", "france", "sise"], 0.2, "members.france.sise", "unknown key (did you mean 'size'?)"),
-])
+@pytest.mark.parametrize(
+    ("where", "value", "key_path", "expected"),
+    [
+        (
+            ["groups", "unions"],
+            {"rule": "unanimity", "members": {"x": {"size": 1}}},
+            "groups.unions",
+            "unknown actor 'unions'",
+        ),
+        (
+            ["members", "germany", "contribution", "us_backstop"],
+            0.1,
+            "members.germany.contribution.us_backstop",
+            "not an issue the group contributes to",
+        ),
+        (
+            ["members", "france", "condition", "issue"],
+            "backstop",
+            "members.france.condition.issue",
+            "unknown issue 'backstop'",
+        ),
+        (["members", "france", "condition", "at_least"], 2.0, "members.france.condition.at_least", "scale [0, 1]"),
+        (["members", "france", "sise"], 0.2, "members.france.sise", "unknown key (did you mean 'size'?)"),
+    ],
+)
 def test_bad_members_get_one_clear_message(where, value, key_path, expected, article_raw, tmp_path, capsys):
     raw = copy.deepcopy(article_raw)
     node = raw if where[0] == "groups" else raw["groups"]["european_coalition"]

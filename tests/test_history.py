@@ -34,6 +34,7 @@ def agreements():
 
 # -- the figures published with the data (shared/data/README.md) ---------------------------------------
 
+
 @needs_data
 def test_long_wars_rarely_end_soon_and_more_rarely_by_agreement(episodes):
     ends = reference_class.war_ends(episodes, reference_class.Profile(months_fought=46), (36,))
@@ -84,6 +85,7 @@ def test_a_case_is_left_out_of_its_own_class(episodes):
 
 # -- malformed files and where the data are found -------------------------------------------------------
 
+
 @pytest.fixture
 def data_copy(tmp_path):
     if DATA is None:
@@ -101,7 +103,9 @@ def test_a_bad_date_names_file_row_and_column(data_copy):
     _rewrite(data_copy, data.EPISODES_FILE, "21/07/1946,1.0,4.0", "1946-07-21,1.0,4.0")
     with pytest.raises(ScenarioError) as error:
         data.load_episodes(data_copy)
-    assert "ucdp-term-acd-3-2021.csv: row 1, column ependdate: expected a date as %d/%m/%Y (got '1946-07-21')" in str(error.value)
+    assert "ucdp-term-acd-3-2021.csv: row 1, column ependdate: expected a date as %d/%m/%Y (got '1946-07-21')" in str(
+        error.value
+    )
 
 
 def test_an_undocumented_code_is_refused(data_copy):
@@ -117,10 +121,18 @@ def test_a_missing_column_is_named(data_copy):
 
 
 def test_the_command_exits_2_on_a_malformed_file(data_copy, capsys):
-    _rewrite(data_copy, data.COW_FILE, "1,Franco-Spanish War,1,230,Spain,2,4,7,1823", "1,Franco-Spanish War,1,230,Spain,2,x,7,1823")
+    _rewrite(
+        data_copy,
+        data.COW_FILE,
+        "1,Franco-Spanish War,1,230,Spain,2,4,7,1823",
+        "1,Franco-Spanish War,1,230,Spain,2,x,7,1823",
+    )
     assert main(["reference-class", "--data", str(data_copy)]) == 2
     err = capsys.readouterr().err
-    assert "cow_inter_state_war_v4.csv: row 1, column StartMonth1: expected a whole number" in err and "Traceback" not in err
+    assert (
+        "cow_inter_state_war_v4.csv: row 1, column StartMonth1: expected a whole number" in err
+        and "Traceback" not in err
+    )
 
 
 def test_data_folder_from_the_flag_then_the_environment(data_copy, tmp_path, monkeypatch):
@@ -135,6 +147,7 @@ def test_data_folder_from_the_flag_then_the_environment(data_copy, tmp_path, mon
 
 
 # -- survival, the Weibull fit and the shaped hazard ----------------------------------------------------
+
 
 def test_kaplan_meier_without_censoring_is_the_empirical_survival():
     durations = np.array([1.0, 2.0, 2.0, 3.0, 5.0, 8.0, 8.0, 9.0, 12.0, 20.0])
@@ -173,7 +186,7 @@ def test_shaped_hazard_survives_as_a_discrete_weibull():
     level, shape = np.array([0.05]), np.array([0.4])
     ages = np.arange(1, 61)
     holds = np.cumprod([1 - round_hazard(level, age_weight(np.array([a]), shape))[0] for a in ages])
-    assert holds == pytest.approx((1 - 0.05) ** (ages ** 0.4))
+    assert holds == pytest.approx((1 - 0.05) ** (ages**0.4))
     # Shape 1 leaves the level untouched: a constant hazard, exactly.
     assert round_hazard(level, age_weight(np.array([7]), np.array([1.0])))[0] == 0.05
 
@@ -181,15 +194,22 @@ def test_shaped_hazard_survives_as_a_discrete_weibull():
 def _immediate_deal(shape, hazard=0.05, horizon=40):
     def stance(position):
         return {"issues": {"share": {"position": position, "salience": 1.0}}, "war_cost": {"per_round": 0.2}}
+
     return {
         "name": "a deal in the first round",
         "issues": {"share": {"low_means": "b", "high_means": "a", "no_deal": 0.5}},
-        "actors": {"a": {"veto": True, "capability": 1.0, **stance(0.5)},
-                   "b": {"veto": True, "capability": 1.0, **stance(0.5)},
-                   "m": {"capability": 1.0, **stance(0.5)}},
+        "actors": {
+            "a": {"veto": True, "capability": 1.0, **stance(0.5)},
+            "b": {"veto": True, "capability": 1.0, **stance(0.5)},
+            "m": {"capability": 1.0, **stance(0.5)},
+        },
         "breakdown": {"base_hazard": hazard, "shape": shape},
-        "model": {"start_date": "2026-01-01", "horizon_rounds": horizon, "winter_months": [],
-                  "mechanism": {"kind": "mediator", "mediator": "m"}},
+        "model": {
+            "start_date": "2026-01-01",
+            "horizon_rounds": horizon,
+            "winter_months": [],
+            "mechanism": {"kind": "mediator", "mediator": "m"},
+        },
         "monte_carlo": {"runs": 20000, "seed": 3},
     }
 
@@ -201,11 +221,12 @@ def test_deals_in_the_model_break_down_as_the_shape_says(shape, tmp_path):
     runs = run_monte_carlo(load_scenario(write_yaml(tmp_path / "deal.yaml", _immediate_deal(shape))))
     assert (runs["months_to_deal"] == 1).all()
     ages = 39  # rounds after the first, each with its breakdown draw
-    expected = 1 - (1 - 0.05) ** (ages ** shape)
+    expected = 1 - (1 - 0.05) ** (ages**shape)
     assert runs["breakdown"].mean() == pytest.approx(expected, abs=0.012)
 
 
 # -- scores ------------------------------------------------------------------------------------------------
+
 
 def test_scores_of_known_forecasts():
     assert scoring.brier(0.8, True) == pytest.approx(0.04)
@@ -220,6 +241,7 @@ def test_scores_of_known_forecasts():
 
 
 # -- scenarios, cases and commands -------------------------------------------------------------------------
+
 
 def test_the_article_states_its_reference_class():
     profile = reference_class.profile_of(load_scenario(ARTICLE))
@@ -255,7 +277,9 @@ def test_a_malformed_outcomes_file_exits_2(tmp_path, capsys):
     text = (tmp_path / "outcomes.yaml").read_text().replace("deal: 1953-07-27", "deal: soon", 1)
     (tmp_path / "outcomes.yaml").write_text(text)
     assert main(["score", "--cases", str(tmp_path), "--runs", "50"]) == 2
-    assert "outcomes.yaml: korea_1951.deal: expected a date (YYYY-MM-DD) or null (got 'soon')" in capsys.readouterr().err
+    assert (
+        "outcomes.yaml: korea_1951.deal: expected a date (YYYY-MM-DD) or null (got 'soon')" in capsys.readouterr().err
+    )
 
 
 @needs_data
@@ -273,7 +297,8 @@ def test_score_is_seeded():
     again = cases.score_cases(CASES, runs=100, seed=4)
     pd.testing.assert_frame_equal(first.scores, again.scores)
     assert first.scores.loc["constant", "brier_12"] == pytest.approx(
-        np.mean([(1 / 6 - (m <= 12)) ** 2 for m in first.outcomes["months"]]), abs=1e-3)
+        np.mean([(1 / 6 - (m <= 12)) ** 2 for m in first.outcomes["months"]]), abs=1e-3
+    )
 
 
 @needs_data

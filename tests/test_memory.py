@@ -36,8 +36,13 @@ def test_a_small_scenario_keeps_its_chunks():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the peak memory from /proc")
 def test_a_large_scenario_runs_within_its_budget(tmp_path):
     # VmHWM is this process's own peak; getrusage's would count the parent it was forked from.
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(tmp_path / "runs")], capture_output=True, text=True,
-                          cwd=ROOT / "benchmarks", check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(tmp_path / "runs")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT / "benchmarks",
+        check=True,
+    )
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     assert 300 < measured["chunk_runs"] < 1500  # the file asks for 10,000: all 3,000 runs in one chunk need ~0.53 GB
     assert measured["peak_gb"] <= 0.35
@@ -46,6 +51,8 @@ def test_a_large_scenario_runs_within_its_budget(tmp_path):
 def test_the_chunk_size_follows_the_scenario_size():
     from sim.scenario import scenario_from_mapping
 
-    sizes = [fit_to_memory(scenario_from_mapping(large_scenario(a, i), "large")).monte_carlo.chunk_runs
-             for a, i in ((50, 20), (100, 25), (200, 50))]
+    sizes = [
+        fit_to_memory(scenario_from_mapping(large_scenario(a, i), "large")).monte_carlo.chunk_runs
+        for a, i in ((50, 20), (100, 25), (200, 50))
+    ]
     assert sizes[0] > sizes[1] > sizes[2] >= 500

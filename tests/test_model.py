@@ -121,8 +121,12 @@ def test_nothing_assumes_the_articles_actors_issues_or_regions(tmp_path):
             "p_advance": 0.5,
             "regions": {name: {"initial": 0.5, "weight": 1.0} for name in ("north", "centre", "south")},
         },
-        "model": {"start_date": "2030-06-01", "round_months": 3, "horizon_rounds": 8,
-                  "mechanism": {"kind": "mediator", "mediator": "party_4"}},
+        "model": {
+            "start_date": "2030-06-01",
+            "round_months": 3,
+            "horizon_rounds": 8,
+            "mechanism": {"kind": "mediator", "mediator": "party_4"},
+        },
     }
     scenario = load_scenario(write_yaml(tmp_path / "other.yaml", raw))
     runs = run_monte_carlo(scenario, runs=500, seed=1)

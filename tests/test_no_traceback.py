@@ -24,8 +24,14 @@ FILES = {
     "extends with a NUL byte": ('extends: "a\\0b"\n', "extends: cannot follow"),
     "an actor named no": (PARENT + "actors:\n  no: {capability: 1}\n", "the key False is not text; quote it"),
     "2.6e4, text to YAML 1.1": (PARENT + "monte_carlo: {runs: 2.6e4}\n", "(got '2.6e4'); '2.6e4' is text to YAML 1.1"),
-    "a weight too large to sum": (PARENT + "actors: {russia: {capability: 1.0e+308}}\n", "actors.russia.capability: 1e+308 is too large"),
-    "a start date past the calendar": (PARENT + "model: {start_date: 9999-06-01}\n", "model.start_date: must lie between"),
+    "a weight too large to sum": (
+        PARENT + "actors: {russia: {capability: 1.0e+308}}\n",
+        "actors.russia.capability: 1e+308 is too large",
+    ),
+    "a start date past the calendar": (
+        PARENT + "model: {start_date: 9999-06-01}\n",
+        "model.start_date: must lie between",
+    ),
     "a merge key": (PARENT + "monte_carlo:\n  <<: {runs: 10}\n  design: nope\n", "monte_carlo.design"),
 }
 
@@ -67,7 +73,10 @@ def test_a_source_document_that_is_not_utf8(article_raw, tmp_path, capsys):
 
 FLAGS = {
     "--runs 10^12": (["run", str(ARTICLE), "--runs", str(10**12)], "--runs: must be between 1 and 1,000,000,000"),
-    "--runs 10^9 in chunks of 10,000": (["run", str(ARTICLE), "--runs", str(10**9)], "needs 100,000 chunks of 10,000 runs"),
+    "--runs 10^9 in chunks of 10,000": (
+        ["run", str(ARTICLE), "--runs", str(10**9)],
+        "needs 100,000 chunks of 10,000 runs",
+    ),
     "--memory too small": (["run", str(ARTICLE), "--memory", "0.2"], "--memory: 0.2: too little for one run"),
     "--jobs 1000": (["run", str(ARTICLE), "--jobs", "1000"], "--jobs: must be between 1 and"),
     "--depth 0": (["discover", "x", "deal_within_12_months", "--depth", "0"], "--depth: must be between 1 and 32"),
@@ -90,8 +99,11 @@ def test_bad_flags_get_one_message(case, capsys, tmp_path, monkeypatch):
 
 def test_output_paths_that_cannot_be_made(tmp_path, capsys):
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere" / "at-all")
-    for out, expected in ((tmp_path / "dangling", "it is a link to nothing"), (tmp_path / ("x" * 300), "File name too long"),
-                          ("/proc/no/such", "cannot make the results folder here")):
+    for out, expected in (
+        (tmp_path / "dangling", "it is a link to nothing"),
+        (tmp_path / ("x" * 300), "File name too long"),
+        ("/proc/no/such", "cannot make the results folder here"),
+    ):
         assert main(["run", str(ARTICLE), "--runs", "10", "--out", str(out), "--quiet"]) == 2
         assert expected in capsys.readouterr().err
 
@@ -109,7 +121,17 @@ def test_a_full_disk_mid_run_leaves_a_resumable_folder(tmp_path, monkeypatch, ca
         return real(folder_, chunk, table)
 
     monkeypatch.setattr(results, "_write_shard", fill_up)
-    argv = ["run", str(ARTICLE), "--runs", "2000", "--set", "monte_carlo.chunk_runs=1000", "--out", str(folder), "--quiet"]
+    argv = [
+        "run",
+        str(ARTICLE),
+        "--runs",
+        "2000",
+        "--set",
+        "monte_carlo.chunk_runs=1000",
+        "--out",
+        str(folder),
+        "--quiet",
+    ]
     assert main(argv) == 2
     assert "No space left on device" in capsys.readouterr().err
     monkeypatch.setattr(results, "_write_shard", real)
@@ -120,7 +142,19 @@ def test_an_unreachable_dask_scheduler_is_refused_before_anything_is_written(tmp
     pytest.importorskip("dask.distributed")
     monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT", 1)
     out = tmp_path / "out"
-    argv = ["run", str(ARTICLE), "--runs", "10", "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9", "--out", str(out), "--quiet"]
+    argv = [
+        "run",
+        str(ARTICLE),
+        "--runs",
+        "10",
+        "--backend",
+        "dask",
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     assert main(argv) == 2
     error = capsys.readouterr().err
     assert "--scheduler: tcp://127.0.0.1:9: cannot reach a Dask scheduler" in error and "Traceback" not in error
@@ -138,10 +172,16 @@ def test_a_dollar_in_units_is_drawn_as_written(tmp_path):
 
 
 _SCALARS = st.one_of(st.booleans(), st.integers(-(10**30), 10**30), st.floats(), st.text(max_size=8), st.none())
-_KEYS = st.one_of(st.sampled_from(["name", "actors", "issues", "model", "monte_carlo", "front", "runs", "seed", "no"]),
-                  st.integers(0, 3), st.booleans())
-_TREES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
-                      max_leaves=12)
+_KEYS = st.one_of(
+    st.sampled_from(["name", "actors", "issues", "model", "monte_carlo", "front", "runs", "seed", "no"]),
+    st.integers(0, 3),
+    st.booleans(),
+)
+_TREES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=12,
+)
 
 
 @pytest.mark.slow

@@ -22,11 +22,14 @@ def test_notebook_runs(path):
     for name, small in SMALL.items():
         if f"{name} =" in parameters.source:
             parameters.source += f"\n{name} = {small}"
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.get("execution_count") for c in code), "every code cell ran"
-    assert any(o.output_type in ("display_data", "execute_result") for c in code for o in c.get("outputs", [])), \
+    assert any(o.output_type in ("display_data", "execute_result") for c in code for o in c.get("outputs", [])), (
         "the notebook shows something"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

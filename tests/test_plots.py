@@ -34,8 +34,10 @@ def test_an_overlaid_deal_curve_keeps_the_first_curves_limits_and_labels_lines()
 
 
 def test_tornado_draws_its_centre_line_above_the_bars():
-    table = pd.DataFrame({"value_low": [0.9, 1.0], "value_high": [1.0, 2.0], "outcome_low": [0.2, 0.3],
-                          "outcome_high": [0.6, 0.5]}, index=pd.Index(["a", "b"], name="parameter"))
+    table = pd.DataFrame(
+        {"value_low": [0.9, 1.0], "value_high": [1.0, 2.0], "outcome_low": [0.2, 0.3], "outcome_high": [0.6, 0.5]},
+        index=pd.Index(["a", "b"], name="parameter"),
+    )
     table.attrs["centre"] = 0.4
     figure, ax = plt.subplots()
     plots.plot_tornado(table, "deal", ax=ax)
@@ -45,9 +47,15 @@ def test_tornado_draws_its_centre_line_above_the_bars():
 
 
 def test_sobol_warnings_name_the_unreliable_and_the_sample_that_would_fix_them():
-    indices = pd.DataFrame({"first_order": [0.5, -0.02, 0.01], "first_order_conf": [0.05, 0.1, 0.2],
-                            "total": [0.6, 1.05, 0.02], "total_conf": [0.05, 0.1, 0.01]},
-                           index=pd.Index(["strong", "noisy", "weak"], name="parameter"))
+    indices = pd.DataFrame(
+        {
+            "first_order": [0.5, -0.02, 0.01],
+            "first_order_conf": [0.05, 0.1, 0.2],
+            "total": [0.6, 1.05, 0.02],
+            "total_conf": [0.05, 0.1, 0.01],
+        },
+        index=pd.Index(["strong", "noisy", "weak"], name="parameter"),
+    )
     [warning] = analysis.sobol_warnings(indices, base_runs=1024)
     assert "1 with a first-order index below zero (noisy)" in warning
     assert "1 with a total index above one (noisy)" in warning

@@ -63,11 +63,15 @@ def scenarios(draw) -> tuple[dict, list[list[str]]]:
             "round_months": draw(st.integers(1, 3)),
             "horizon_rounds": draw(st.integers(1, 24)),
             "utility": draw(st.sampled_from(["quadratic", "linear"])),
-            "mechanism": draw(st.sampled_from([
-                {"kind": "none"},
-                {"kind": "mediator", "mediator": f"actor_{draw(st.integers(0, n_actors - 1))}"},
-                {"kind": "alternating", "lookahead": draw(st.integers(1, 3))},
-            ])),
+            "mechanism": draw(
+                st.sampled_from(
+                    [
+                        {"kind": "none"},
+                        {"kind": "mediator", "mediator": f"actor_{draw(st.integers(0, n_actors - 1))}"},
+                        {"kind": "alternating", "lookahead": draw(st.integers(1, 3))},
+                    ]
+                )
+            ),
         },
         "monte_carlo": {"runs": 40, "seed": draw(st.integers(0, 2**32)), "chunk_runs": draw(st.integers(7, 40))},
     }
@@ -77,8 +81,10 @@ def scenarios(draw) -> tuple[dict, list[list[str]]]:
             "opponent": "actor_1",
             "step": draw(quantity(0.01, 0.5)),
             "p_advance": draw(quantity(0, 1)),
-            "regions": {f"region_{g}": {"initial": draw(quantity(0, 1)), "weight": draw(quantity(0.1, 10))}
-                        for g in range(n_regions)},
+            "regions": {
+                f"region_{g}": {"initial": draw(quantity(0, 1)), "weight": draw(quantity(0.1, 10))}
+                for g in range(n_regions)
+            },
         }
         numbers.append(["front", "p_advance"])
     return raw, numbers
@@ -115,7 +121,9 @@ CORRUPTIONS = {
     "list for a number": lambda raw, path: _set(raw, path, [1, 2]),
     "unknown key in an actor": lambda raw, path: raw["actors"]["actor_0"].update(colour="red"),
     "unknown top-level key": lambda raw, path: raw.update(horizon=12),
-    "undefined mediator": lambda raw, path: _set(raw, ["model", "mechanism"], {"kind": "mediator", "mediator": "nobody"}),
+    "undefined mediator": lambda raw, path: _set(
+        raw, ["model", "mechanism"], {"kind": "mediator", "mediator": "nobody"}
+    ),
     "missing start date": lambda raw, path: raw["model"].pop("start_date"),
     "negative runs": lambda raw, path: _set(raw, ["monte_carlo", "runs"], -5),
     "absurd horizon": lambda raw, path: _set(raw, ["model", "horizon_rounds"], 10**9),

@@ -41,7 +41,10 @@ def test_a_contradicted_value_is_not_counted_as_the_articles():
 
 
 def test_provenance_flags_a_quote_with_another_number(article_raw, tmp_path, capsys):
-    article_raw["issues"]["guarantee_years"]["no_deal"] = {"value": 0, "source": 'line 17: "offered security guarantees for 15 years"'}
+    article_raw["issues"]["guarantee_years"]["no_deal"] = {
+        "value": 0,
+        "source": 'line 17: "offered security guarantees for 15 years"',
+    }
     path = write_yaml(tmp_path / "wrong.yaml", article_raw)
     table = provenance(load_scenario(path)).set_index("parameter")
     assert table.loc["issues.guarantee_years.no_deal", "numbers_agree"] is False
@@ -79,6 +82,9 @@ def test_stakes_are_weight_times_squared_distance_over_the_monthly_cost(tmp_path
 def test_the_article_puts_kyivs_territorial_stake_beyond_a_year_of_war(capsys):
     table = stakes(load_scenario(ARTICLE)).set_index(["actor", "issue"])
     assert table.loc[("ukraine", "territory"), "months"] > 24
-    assert table.loc[("russia", "territory"), "red_line"] and not table.loc[("european_coalition", "us_backstop"), "red_line"]
+    assert (
+        table.loc[("russia", "territory"), "red_line"]
+        and not table.loc[("european_coalition", "us_backstop"), "red_line"]
+    )
     assert main(["provenance", str(ARTICLE)]) == 0
     assert "Stakes: what each issue is worth to each actor in months of its own war cost" in capsys.readouterr().out

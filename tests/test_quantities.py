@@ -13,14 +13,29 @@ ADAPTER = TypeAdapter(Quantity)
 CASES = [
     ({"dist": "uniform", "low": 2, "high": 4}, 3.0, np.sqrt(4 / 12), (2, 4)),
     ({"dist": "triangular", "low": 0, "mode": 0, "high": 3}, 1.0, np.sqrt(9 / 18), (0, 3)),
-    ({"dist": "truncated_normal", "mean": 0, "sd": 1, "low": 0, "high": 10}, np.sqrt(2 / np.pi), np.sqrt(1 - 2 / np.pi), (0, 10)),
+    (
+        {"dist": "truncated_normal", "mean": 0, "sd": 1, "low": 0, "high": 10},
+        np.sqrt(2 / np.pi),
+        np.sqrt(1 - 2 / np.pi),
+        (0, 10),
+    ),
     ({"dist": "beta", "a": 2, "b": 6, "low": 10, "high": 20}, 12.5, 10 * np.sqrt(12 / (64 * 9)), (10, 20)),
     ({"dist": "choice", "values": [1, 2], "weights": [3, 1]}, 1.25, np.sqrt(3 / 16), (1, 2)),
     # Normal cut at one side: the half-normal's mean sd * sqrt(2 / pi) above its cut.
-    ({"dist": "normal", "mean": 5, "sd": 2, "low": 5}, 5 + 2 * np.sqrt(2 / np.pi), 2 * np.sqrt(1 - 2 / np.pi), (5, np.inf)),
+    (
+        {"dist": "normal", "mean": 5, "sd": 2, "low": 5},
+        5 + 2 * np.sqrt(2 / np.pi),
+        2 * np.sqrt(1 - 2 / np.pi),
+        (5, np.inf),
+    ),
     ({"dist": "normal", "mean": 1, "sd": 0.5}, 1.0, 0.5, (-np.inf, np.inf)),
     # Log-normal: mean m exp(s^2 / 2), variance (exp(s^2) - 1) m^2 exp(s^2).
-    ({"dist": "lognormal", "median": 2, "sigma": 0.5}, 2 * np.exp(0.125), 2 * np.sqrt((np.exp(0.25) - 1) * np.exp(0.25)), (0, np.inf)),
+    (
+        {"dist": "lognormal", "median": 2, "sigma": 0.5},
+        2 * np.exp(0.125),
+        2 * np.sqrt((np.exp(0.25) - 1) * np.exp(0.25)),
+        (0, np.inf),
+    ),
     # PERT(0, 3, 10): beta(2.2, 3.8) on [0, 10]; mean (0 + 4 * 3 + 10) / 6, variance ab / ((a+b)^2 (a+b+1)) * 100.
     ({"dist": "pert", "low": 0, "mode": 3, "high": 10}, 22 / 6, 10 * np.sqrt(2.2 * 3.8 / (36 * 7)), (0, 10)),
     # Whole numbers 1..6: a die, mean 3.5, variance 35 / 12.
@@ -79,12 +94,15 @@ def test_a_normal_is_cut_to_the_range_of_its_key():
 
 def test_whole_numbers_and_choices_rise_with_their_quantile():
     u = np.linspace(0, 0.999, 1000)
-    for spec in ({"dist": "integer_uniform", "low": -2, "high": 2}, {"dist": "choice", "values": [1.0, 0.95, 0.9], "weights": [6, 2, 2]}):
+    for spec in (
+        {"dist": "integer_uniform", "low": -2, "high": 2},
+        {"dist": "choice", "values": [1.0, 0.95, 0.9], "weights": [6, 2, 2]},
+    ):
         values = ADAPTER.validate_python(spec).ppf(u)
         assert (np.diff(values) >= 0).all()
     assert set(ADAPTER.validate_python({"dist": "integer_uniform", "low": -2, "high": 2}).ppf(u)) == {-2, -1, 0, 1, 2}
 
 
-@pytest.mark.parametrize("source", ["line 4: \"quote\"", "fact: x", "assumption: y", "variant: z", "default: w"])
+@pytest.mark.parametrize("source", ['line 4: "quote"', "fact: x", "assumption: y", "variant: z", "default: w"])
 def test_every_source_prefix_is_accepted(source):
     assert ADAPTER.validate_python({"value": 1, "source": source}).source == source

@@ -21,8 +21,9 @@ STEP, COST, PLANNING = 0.02, 0.0021, 6
 VANISHING = 1e-6
 
 
-def rising_side(shift: float, horizon_b: int = PLANNING, loss: float = 0.0, guarantee: dict | None = None,
-                p_advance=0.5, cost=COST) -> dict:
+def rising_side(
+    shift: float, horizon_b: int = PLANNING, loss: float = 0.0, guarantee: dict | None = None, p_advance=0.5, cost=COST
+) -> dict:
     """``a`` may renege and grows stronger by ``shift`` a round while the deal holds; ``b`` loses ``loss`` if it breaks.
     A mediator at the middle brings a deal at once; the shock is vanishing, so the calculation alone decides."""
     raw = two_sided(p_advance, 0.5, STEP, horizon=48, mechanism={"kind": "mediator", "mediator": "m"})
@@ -78,8 +79,9 @@ def test_the_declining_side_fights_when_it_foresees_the_shift_and_guarantees_res
 
 
 def test_nothing_shifting_a_deal_holds_unless_fighting_gains_more_than_it_costs(tmp_path):
-    raw = rising_side(0.0, p_advance={"dist": "uniform", "low": 0.3, "high": 0.7},
-                      cost={"dist": "uniform", "low": 0.0, "high": 0.01})
+    raw = rising_side(
+        0.0, p_advance={"dist": "uniform", "low": 0.3, "high": 0.7}, cost={"dist": "uniform", "low": 0.0, "high": 0.01}
+    )
     raw["actors"]["b"]["delay_cost"] = {"per_round": 0.01}
     runs = run(tmp_path, raw, runs=1000)
     deals = runs[runs["deal"]]
@@ -108,7 +110,9 @@ def test_the_exogenous_hazard_is_the_special_case_without_a_decision(tmp_path):
     assert deciding["breakdown"].equals(exogenous["breakdown"]) and 0.5 < exogenous["breakdown"].mean() < 1.0
     assert deciding["months_to_breakdown"].equals(exogenous["months_to_breakdown"])
     broke = deciding["breakdown"]
-    assert (deciding.loc[broke, "breakdown_reason"] == "hazard").all() and (deciding.loc[broke, "reneged_by"] == "").all()
+    assert (deciding.loc[broke, "breakdown_reason"] == "hazard").all() and (
+        deciding.loc[broke, "reneged_by"] == ""
+    ).all()
     assert (deciding.loc[~broke, "breakdown_reason"] == "").all()
 
 
@@ -155,12 +159,25 @@ def test_the_articles_breakdown_lies_within_the_ucdp_agreements_range(article_ra
 BAD = {
     "unknown reneger": (["reneging", "actors"], ["poland"], "reneging.actors.0", "unknown actor 'poland'"),
     "reneger twice": (["reneging", "actors"], ["russia", "russia"], "reneging.actors.1", "named twice"),
-    "unknown guarantee": (["reneging", "guarantees", "backstop"], {"cost": 0.1}, "reneging.guarantees.backstop",
-                          "unknown issue 'backstop'"),
-    "credibility off range": (["reneging", "guarantees", "us_backstop", "credibility"], 1.5,
-                              "reneging.guarantees.us_backstop.credibility", "[0, 1]"),
+    "unknown guarantee": (
+        ["reneging", "guarantees", "backstop"],
+        {"cost": 0.1},
+        "reneging.guarantees.backstop",
+        "unknown issue 'backstop'",
+    ),
+    "credibility off range": (
+        ["reneging", "guarantees", "us_backstop", "credibility"],
+        1.5,
+        "reneging.guarantees.us_backstop.credibility",
+        "[0, 1]",
+    ),
     "no shock scale": (["reneging", "shock_scale"], KeyError, "reneging.shock_scale", "missing required key"),
-    "misspelt shift": (["power_shift", "while_setled"], 0.01, "power_shift.while_setled", "did you mean 'while_settled'"),
+    "misspelt shift": (
+        ["power_shift", "while_setled"],
+        0.01,
+        "power_shift.while_setled",
+        "did you mean 'while_settled'",
+    ),
 }
 
 

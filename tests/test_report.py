@@ -27,8 +27,15 @@ def report(tmp_path_factory):
 @pytest.mark.slow
 def test_report_is_self_contained(report):
     page = report.read_text()
-    for heading in ["Scenario and provenance", "Headline probabilities", "Distributions", "Drivers",
-                    "Discovered region (PRIM)", "compromise baseline", "Manifest"]:
+    for heading in [
+        "Scenario and provenance",
+        "Headline probabilities",
+        "Distributions",
+        "Drivers",
+        "Discovered region (PRIM)",
+        "compromise baseline",
+        "Manifest",
+    ]:
         assert heading in page, heading
     images = re.findall(r'<img [^>]*src="([^"]+)"', page)
     assert len(images) >= 15 and all(src.startswith("data:image/png;base64,") for src in images)
@@ -45,12 +52,23 @@ def test_report_reads_well(report):
 
 
 def _flags() -> list[str]:
-    return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", f"--user-data-dir={tempfile.mkdtemp()}", "--virtual-time-budget=10000"]
+    return [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tempfile.mkdtemp()}",
+        "--virtual-time-budget=10000",
+    ]
 
 
 def _dom(page) -> str:
-    return subprocess.run([BROWSER, *_flags(), "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    return subprocess.run(
+        [BROWSER, *_flags(), "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    ).stdout
 
 
 @pytest.mark.slow
@@ -62,8 +80,11 @@ def test_report_renders_in_a_headless_browser_with_every_figure(report):
     assert shown is not None, "the page did not finish loading"
     assert int(shown.group(1)) == len(re.findall(r"<img ", report.read_text()))
     screenshot = report.with_suffix(".png")
-    subprocess.run([BROWSER, *flags, "--window-size=1200,2000", f"--screenshot={screenshot}", report.as_uri()],
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [BROWSER, *flags, "--window-size=1200,2000", f"--screenshot={screenshot}", report.as_uri()],
+        capture_output=True,
+        timeout=120,
+    )
     assert screenshot.stat().st_size > 50_000
 
 

@@ -26,8 +26,22 @@ def uninterrupted(tmp_path_factory):
 
 
 def _start(folder):
-    command = [sys.executable, "-m", "sim.cli", "run", str(ARTICLE), "--runs", str(RUNS), "--seed", "4",
-               "--out", str(folder), "--quiet", "--set", CHANGE]
+    command = [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "run",
+        str(ARTICLE),
+        "--runs",
+        str(RUNS),
+        "--seed",
+        "4",
+        "--out",
+        str(folder),
+        "--quiet",
+        "--set",
+        CHANGE,
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -54,8 +68,26 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_results(uninterrupted
     done_before = _chunks_done(folder)
     assert done_before < RUNS // CHUNK, "the run finished before it could be killed"
     resumed = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "run", str(ARTICLE), "--runs", str(RUNS), "--seed", "4", "--out", str(folder),
-         "--quiet", "--set", CHANGE, "--resume"], capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "run",
+            str(ARTICLE),
+            "--runs",
+            str(RUNS),
+            "--seed",
+            "4",
+            "--out",
+            str(folder),
+            "--quiet",
+            "--set",
+            CHANGE,
+            "--resume",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert shard_hashes(folder) == shard_hashes(uninterrupted)
     runs = read_results(folder, columns=["run_id"]).runs

@@ -51,21 +51,64 @@ def test_changes_by_dotted_key():
     assert changed.front.p_advance.value == 0.5 and changed.model.horizon_rounds == 12
 
 
-
-
 BAD = {
     "unknown key": (["actors", "russia", "colour"], "red", "actors.russia.colour", "unknown key"),
-    "wrong type": (["actors", "russia", "issues", "territory", "salience"], "high", "actors.russia.issues.territory.salience", "expected a number"),
+    "wrong type": (
+        ["actors", "russia", "issues", "territory", "salience"],
+        "high",
+        "actors.russia.issues.territory.salience",
+        "expected a number",
+    ),
     "out of range": (["front", "p_advance"], 1.5, "front.p_advance", "[0, 1]"),
-    "impossible distribution": (["front", "step"], {"dist": "uniform", "low": 0.9, "high": 0.1}, "front.step", "low < high"),
-    "unknown distribution": (["front", "step"], {"dist": "lognormall", "mu": 0}, "front.step", "unknown distribution 'lognormall' (did you mean 'lognormal'?)"),
-    "misspelt key": (["actors", "russia", "capabilty"], 0.3, "actors.russia.capabilty", "unknown key (did you mean 'capability'?)"),
-    "source without its colon": (["front", "step", "source"], "assumption", "front.step.source", "a source begins with line N:, fact:, assumption:"),
-    "old and new name of a key": (["actors", "russia", "war_cost"], {"per_round": 0.01}, "actors.russia.war_cost", "give delay_cost only"),
+    "impossible distribution": (
+        ["front", "step"],
+        {"dist": "uniform", "low": 0.9, "high": 0.1},
+        "front.step",
+        "low < high",
+    ),
+    "unknown distribution": (
+        ["front", "step"],
+        {"dist": "lognormall", "mu": 0},
+        "front.step",
+        "unknown distribution 'lognormall' (did you mean 'lognormal'?)",
+    ),
+    "misspelt key": (
+        ["actors", "russia", "capabilty"],
+        0.3,
+        "actors.russia.capabilty",
+        "unknown key (did you mean 'capability'?)",
+    ),
+    "source without its colon": (
+        ["front", "step", "source"],
+        "assumption",
+        "front.step.source",
+        "a source begins with line N:, fact:, assumption:",
+    ),
+    "old and new name of a key": (
+        ["actors", "russia", "war_cost"],
+        {"per_round": 0.01},
+        "actors.russia.war_cost",
+        "give delay_cost only",
+    ),
     "undefined actor": (["front", "side"], "poland", "front.side", "unknown actor 'poland'"),
-    "undefined issue": (["actors", "ukraine", "issues", "territorry"], {"position": 0.5, "salience": 0.1}, "actors.ukraine.issues.territorry", "unknown issue"),
-    "missing issue": (["actors", "ukraine", "issues", "territory"], KeyError, "actors.ukraine.issues", "missing issue 'territory'"),
-    "position off scale": (["actors", "ukraine", "issues", "guarantee_years", "position"], 60, "actors.ukraine.issues.guarantee_years.position", "scale [0, 50]"),
+    "undefined issue": (
+        ["actors", "ukraine", "issues", "territorry"],
+        {"position": 0.5, "salience": 0.1},
+        "actors.ukraine.issues.territorry",
+        "unknown issue",
+    ),
+    "missing issue": (
+        ["actors", "ukraine", "issues", "territory"],
+        KeyError,
+        "actors.ukraine.issues",
+        "missing issue 'territory'",
+    ),
+    "position off scale": (
+        ["actors", "ukraine", "issues", "guarantee_years", "position"],
+        60,
+        "actors.ukraine.issues.guarantee_years.position",
+        "scale [0, 50]",
+    ),
     "missing key": (["model", "start_date"], KeyError, "model.start_date", "missing required key"),
     "infinite": (["actors", "russia", "capability"], float("inf"), "actors.russia.capability", "finite"),
 }

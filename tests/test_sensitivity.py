@@ -14,8 +14,14 @@ def no_war(tmp_path):
     stance = {"issues": {"water": {"position": 0.5, "salience": 1.0}, "land": {"position": 0.5, "salience": 1.0}}}
     raw = {
         "name": "two numbers, no war",
-        "issues": {"water": {"low_means": "none", "high_means": "all", "no_deal": {"dist": "uniform", "low": 0.2, "high": 0.8}},
-                   "land": {"low_means": "none", "high_means": "all", "no_deal": {"dist": "uniform", "low": 0.0, "high": 0.5}}},
+        "issues": {
+            "water": {
+                "low_means": "none",
+                "high_means": "all",
+                "no_deal": {"dist": "uniform", "low": 0.2, "high": 0.8},
+            },
+            "land": {"low_means": "none", "high_means": "all", "no_deal": {"dist": "uniform", "low": 0.0, "high": 0.5}},
+        },
         "actors": {"a": {"capability": {"dist": "uniform", "low": 1, "high": 2}, **stance}},
         "model": {"start_date": "2026-01-01", "horizon_rounds": 2, "mechanism": {"kind": "none"}},
     }
@@ -23,7 +29,9 @@ def no_war(tmp_path):
 
 
 def test_indices_and_swings_where_each_outcome_depends_on_one_parameter(tmp_path):
-    result = sensitivity(no_war(tmp_path), base_runs=1024, tornado_runs=10, seed=1, outcomes=["outcome_water", "outcome_land"])
+    result = sensitivity(
+        no_war(tmp_path), base_runs=1024, tornado_runs=10, seed=1, outcomes=["outcome_water", "outcome_land"]
+    )
     water = result.sobol["outcome_water"]
     assert water.loc["issues.water.no_deal", "first_order"] == pytest.approx(1.0, abs=0.05)
     assert water.loc["issues.water.no_deal", "total"] == pytest.approx(1.0, abs=0.05)
@@ -34,10 +42,17 @@ def test_indices_and_swings_where_each_outcome_depends_on_one_parameter(tmp_path
 
 
 def test_chance_in_the_war_does_not_show_up_as_an_irrelevant_parameters_effect(tmp_path):
-    raw = two_sided({"dist": "uniform", "low": 0.3, "high": 0.7}, 0.5, {"dist": "uniform", "low": 0.01, "high": 0.03}, horizon=24)
+    raw = two_sided(
+        {"dist": "uniform", "low": 0.3, "high": 0.7}, 0.5, {"dist": "uniform", "low": 0.01, "high": 0.03}, horizon=24
+    )
     raw["actors"]["b"]["capability"] = {"dist": "uniform", "low": 1, "high": 5}
-    result = sensitivity(load_scenario(write_yaml(tmp_path / "war.yaml", raw)), base_runs=1024, tornado_runs=200, seed=2,
-                         outcomes=["outcome_share"])
+    result = sensitivity(
+        load_scenario(write_yaml(tmp_path / "war.yaml", raw)),
+        base_runs=1024,
+        tornado_runs=200,
+        seed=2,
+        outcomes=["outcome_share"],
+    )
     indices = result.sobol["outcome_share"]
     assert indices.index[0] == "front.p_advance"
     assert indices.loc["actors.b.capability", "total"] < 0.02
@@ -46,11 +61,45 @@ def test_chance_in_the_war_does_not_show_up_as_an_irrelevant_parameters_effect(t
 @pytest.mark.slow
 def test_sensitivity_command(tmp_path, capsys):
     out = tmp_path / "sens"
-    assert main(["sensitivity", str(ARTICLE), "--base-runs", "64", "--tornado-runs", "50", "--outcomes", "deal",
-                 "--out", str(out), "--top", "5"]) == 0
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(ARTICLE),
+                "--base-runs",
+                "64",
+                "--tornado-runs",
+                "50",
+                "--outcomes",
+                "deal",
+                "--out",
+                str(out),
+                "--top",
+                "5",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "deal: parameters ranked by total Sobol index" in text
-    assert {"sobol_deal.png", "sobol_deal.svg", "tornado_deal.png", "tornado_deal.svg", "sobol_deal.csv"} <= {p.name for p in out.iterdir()}
-    assert main(["sensitivity", str(ARTICLE), "--outcomes", "happiness", "--base-runs", "8", "--tornado-runs", "2",
-                 "--out", str(tmp_path / "bad")]) == 2
+    assert {"sobol_deal.png", "sobol_deal.svg", "tornado_deal.png", "tornado_deal.svg", "sobol_deal.csv"} <= {
+        p.name for p in out.iterdir()
+    }
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(ARTICLE),
+                "--outcomes",
+                "happiness",
+                "--base-runs",
+                "8",
+                "--tornado-runs",
+                "2",
+                "--out",
+                str(tmp_path / "bad"),
+            ]
+        )
+        == 2
+    )
     assert "unknown outcome(s) happiness" in capsys.readouterr().err

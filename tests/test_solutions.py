@@ -19,8 +19,10 @@ def split_inputs(tmp_path, utility: str, runs: int = 1):
     raw = {
         "name": "split",
         "issues": {"share": {"low_means": "all to b", "high_means": "all to a", "no_deal": 0.5}},
-        "actors": {"a": {"veto": True, "capability": 1, "issues": stance(1.0)},
-                   "b": {"veto": True, "capability": 1, "issues": stance(0.0)}},
+        "actors": {
+            "a": {"veto": True, "capability": 1, "issues": stance(1.0)},
+            "b": {"veto": True, "capability": 1, "issues": stance(0.0)},
+        },
         "model": {"start_date": "2026-01-01", "utility": utility, "mechanism": {"kind": "none"}},
     }
     scenario = load_scenario(write_yaml(tmp_path / "split.yaml", raw))
@@ -57,7 +59,9 @@ def test_solutions_on_a_curved_frontier(tmp_path, d1, d2):
     nash, _ = nash_solution(inputs, [0, 1], np.array([[d1], [d2]]))
     assert nash[0, 0] == pytest.approx(grid[product.argmax()], abs=1e-6)
     best_a, best_b = u_a(np.sqrt(1 - d2)), u_b(1 - np.sqrt(1 - d1))
-    expected = brentq(lambda z: (u_a(z) - d1) / (best_a - d1) - (u_b(z) - d2) / (best_b - d2), 1 - np.sqrt(1 - d1), np.sqrt(1 - d2))
+    expected = brentq(
+        lambda z: (u_a(z) - d1) / (best_a - d1) - (u_b(z) - d2) / (best_b - d2), 1 - np.sqrt(1 - d1), np.sqrt(1 - d2)
+    )
     ks, _ = kalai_smorodinsky_solution(inputs, [0, 1], np.array([[d1], [d2]]))
     assert ks[0, 0] == pytest.approx(expected, abs=1e-6)
 
@@ -65,17 +69,31 @@ def test_solutions_on_a_curved_frontier(tmp_path, d1, d2):
 def test_nash_beats_every_package_with_three_parties_and_three_issues(tmp_path):
     rng = np.random.default_rng(5)
     issues = {f"i{j}": {"low_means": "low", "high_means": "high", "no_deal": 0.5} for j in range(3)}
-    actors = {f"p{k}": {"veto": True, "capability": 1,
-                        "issues": {f"i{j}": {"position": float(rng.uniform()), "salience": float(rng.uniform(0.2, 1))} for j in range(3)}}
-              for k in range(3)}
-    raw = {"name": "three", "issues": issues, "actors": actors,
-           "model": {"start_date": "2026-01-01", "mechanism": {"kind": "none"}}}
+    actors = {
+        f"p{k}": {
+            "veto": True,
+            "capability": 1,
+            "issues": {
+                f"i{j}": {"position": float(rng.uniform()), "salience": float(rng.uniform(0.2, 1))} for j in range(3)
+            },
+        }
+        for k in range(3)
+    }
+    raw = {
+        "name": "three",
+        "issues": issues,
+        "actors": actors,
+        "model": {"start_date": "2026-01-01", "mechanism": {"kind": "none"}},
+    }
     scenario = load_scenario(write_yaml(tmp_path / "three.yaml", raw))
     inputs = build_inputs(scenario, sample(scenario, 1, seed=5))
     disagreement = np.full((3, 1), 0.6)
     package, feasible = nash_solution(inputs, [0, 1, 2], disagreement)
     assert feasible.all()
-    utility = lambda z: np.stack([package_utility(inputs.position[a], inputs.salience[a], z, inputs.utility) for a in range(3)])  # noqa: E731
+
+    def utility(z):
+        return np.stack([package_utility(inputs.position[a], inputs.salience[a], z, inputs.utility) for a in range(3)])
+
     best = np.log(utility(package) - disagreement).sum()
     candidates = rng.uniform(size=(3, 200_000))
     gains = utility(candidates) - 0.6

@@ -8,11 +8,14 @@ from sim import load_scenario, run_monte_carlo
 from sim.cli import main
 
 
-@pytest.mark.parametrize(("options", "actors", "front"), [
-    ([], ["side_a", "side_b", "mediator"], False),
-    (["--actors", "union,employers", "--issues", "wages,hours,pensions"], ["union", "employers"], False),
-    (["--actors", "north,south,broker,donor", "--war"], ["north", "south", "broker", "donor"], True),
-])
+@pytest.mark.parametrize(
+    ("options", "actors", "front"),
+    [
+        ([], ["side_a", "side_b", "mediator"], False),
+        (["--actors", "union,employers", "--issues", "wages,hours,pensions"], ["union", "employers"], False),
+        (["--actors", "north,south,broker,donor", "--war"], ["north", "south", "broker", "donor"], True),
+    ],
+)
 def test_init_writes_a_valid_commented_scenario(options, actors, front, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["init", "talks", *options]) == 0

@@ -11,11 +11,22 @@ from sim import ScenarioError, analysis, load_scenario, run_monte_carlo
 from sim.cli.shared import summary_text
 from sim.model.utility import UtilityForm, package_utility
 
-UTILITIES = {"source": "assumption: how actors value distance is not known",
-             "options": {"quadratic": {"weight": 2, "changes": {"model": {"utility": "quadratic"}}},
-                         "linear": {"weight": 1, "changes": {"model": {"utility": "linear"}}}}}
-PROTOCOLS = {"options": {"mediator": {"weight": 1, "changes": {"model": {"mechanism": {"kind": "mediator", "mediator": "united_states"}}}},
-                         "alternating": {"weight": 1, "changes": {"model": {"mechanism": {"kind": "alternating"}}}}}}
+UTILITIES = {
+    "source": "assumption: how actors value distance is not known",
+    "options": {
+        "quadratic": {"weight": 2, "changes": {"model": {"utility": "quadratic"}}},
+        "linear": {"weight": 1, "changes": {"model": {"utility": "linear"}}},
+    },
+}
+PROTOCOLS = {
+    "options": {
+        "mediator": {
+            "weight": 1,
+            "changes": {"model": {"mechanism": {"kind": "mediator", "mediator": "united_states"}}},
+        },
+        "alternating": {"weight": 1, "changes": {"model": {"mechanism": {"kind": "alternating"}}}},
+    }
+}
 OUTCOMES = ["deal", "months_to_deal", "settlement_territory", "front_end", "breakdown", "zone", "cost_ukraine"]
 
 
@@ -30,7 +41,10 @@ def test_each_run_is_the_scenario_under_the_structure_it_drew(article_raw, tmp_p
     runs = run_monte_carlo(scenario, runs=1200, seed=6)
     assert "structure.utility" in runs and "structure.protocol" in runs
     for (utility, protocol), group in runs.groupby(["structure.utility", "structure.protocol"]):
-        picks = {"utility": ["quadratic", "linear"][int(utility)], "protocol": ["mediator", "alternating"][int(protocol)]}
+        picks = {
+            "utility": ["quadratic", "linear"][int(utility)],
+            "protocol": ["mediator", "alternating"][int(protocol)],
+        }
         alone = run_monte_carlo(scenario.with_structure(picks), runs=1200, seed=6).loc[group.index]
         pd_equal = [np.array_equal(group[c].to_numpy(), alone[c].to_numpy(), equal_nan=True) for c in OUTCOMES]
         assert all(pd_equal), picks
@@ -46,8 +60,12 @@ def test_options_are_drawn_with_their_weights(article_raw, tmp_path):
 def test_identical_options_change_nothing(article_raw, tmp_path):
     article_raw.pop("structure", None)
     plain = run_monte_carlo(load_scenario(write_yaml(tmp_path / "plain.yaml", article_raw)), runs=800, seed=4)
-    same = {"options": {"a": {"weight": 1, "changes": {"model": {"utility": "quadratic"}}},
-                        "b": {"weight": 1, "changes": {}}}}
+    same = {
+        "options": {
+            "a": {"weight": 1, "changes": {"model": {"utility": "quadratic"}}},
+            "b": {"weight": 1, "changes": {}},
+        }
+    }
     runs = run_monte_carlo(structured(article_raw, tmp_path, same=same), runs=800, seed=4)
     for column in OUTCOMES:
         assert np.array_equal(plain[column].to_numpy(), runs[column].to_numpy(), equal_nan=True), column
@@ -62,16 +80,21 @@ def test_the_summary_shows_the_spread_across_structures(article_raw, tmp_path):
     assert set(table.index) == {"quadratic", "linear"}
     assert table["weight"].to_numpy() == pytest.approx([2 / 3, 1 / 3])
     for option, code in (("quadratic", 0), ("linear", 1)):
-        assert table.loc[option, "deal_estimate"] == pytest.approx(runs.loc[runs["structure.utility"] == code, "deal"].mean())
+        assert table.loc[option, "deal_estimate"] == pytest.approx(
+            runs.loc[runs["structure.utility"] == code, "deal"].mean()
+        )
     text = summary_text(runs, {"scenario": {"resolved": resolved}, "seed": 8})
     assert "averaged over structures" in text and "linear" in text
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"model": {"utility": "cubic"}}, "structure.utility.options.b"),
-    ({"front": {"p_advance": {"dist": "uniform", "low": 0.1, "high": 0.2}}}, "drawn at random"),
-    ({"colour": "red"}, "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"model": {"utility": "cubic"}}, "structure.utility.options.b"),
+        ({"front": {"p_advance": {"dist": "uniform", "low": 0.1, "high": 0.2}}}, "drawn at random"),
+        ({"colour": "red"}, "unknown key"),
+    ],
+)
 def test_bad_structure_gets_a_clear_message(article_raw, tmp_path, changes, message):
     bad = {"options": {"a": {"weight": 1, "changes": {}}, "b": {"weight": 1, "changes": changes}}}
     with pytest.raises(ScenarioError) as error:
@@ -92,13 +115,20 @@ def test_a_red_line_with_an_audience_cost_can_be_crossed_at_that_cost(tmp_path, 
     # a's red line (at least 0.7) is beyond what b accepts (at most 0.6); a's cost of crossing it is 0.05 of its utility.
     stance = lambda position: {"share": {"position": position, "salience": 1.0}}  # noqa: E731
     raw = {
-        "name": "audience costs", "issues": {"share": {"low_means": "all to b", "high_means": "all to a", "no_deal": 0.5}},
+        "name": "audience costs",
+        "issues": {"share": {"low_means": "all to b", "high_means": "all to a", "no_deal": 0.5}},
         "actors": {
             "a": {"veto": True, "capability": 1, "issues": stance(1.0), "outside_option": 0.5},
             "b": {"veto": True, "capability": 1, "issues": stance(0.0), "outside_option": 0.4},
         },
-        "model": {"start_date": "2026-01-01", "horizon_rounds": 3, "utility": "linear", "red_lines": red_lines,
-                  "audience_cost": 0.05, "mechanism": {"kind": "mediator", "mediator": "a"}},
+        "model": {
+            "start_date": "2026-01-01",
+            "horizon_rounds": 3,
+            "utility": "linear",
+            "red_lines": red_lines,
+            "audience_cost": 0.05,
+            "mechanism": {"kind": "mediator", "mediator": "a"},
+        },
     }
     raw["actors"]["a"]["issues"]["share"]["red_line"] = {"min": 0.7}
     runs = run_monte_carlo(load_scenario(write_yaml(tmp_path / "costly.yaml", raw)), runs=5, seed=1)

@@ -59,7 +59,10 @@ def test_fronts_are_re_simulated_exactly(prior):
     got = fronts_at(scenario, manifest, [(REGION, ends[0]), (REGION, ends[2]), (REGION, middle)])
     history = history_sample(scenario, manifest["seed"], manifest["runs"])
     first = history["run_id"].max() + 1
-    after = lambda k: history[history["round"] == k].set_index("run_id")[f"front_{REGION}"].reindex(range(first)).to_numpy()  # noqa: E731
+
+    def after(k):
+        return history[history["round"] == k].set_index("run_id")[f"front_{REGION}"].reindex(range(first)).to_numpy()
+
     assert np.all(got[(REGION, ends[0])] == 0.1)  # the scenario's start
     np.testing.assert_array_equal(got[(REGION, ends[2])][:first], after(1))
     np.testing.assert_allclose(got[(REGION, middle)][:first], (after(0) + after(1)) / 2, atol=0.02)
@@ -82,7 +85,9 @@ def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exa
     end = scenario.model.dates_after([scenario.model.horizon_rounds])[0]
     units = design_points(tmp_path / "one", one)
     stored = read_results(tmp_path / "one").runs
-    np.testing.assert_array_equal(fronts_at(scenario, one, [(REGION, end)], units)[(REGION, end)], stored[f"front_end_{REGION}"])
+    np.testing.assert_array_equal(
+        fronts_at(scenario, one, [(REGION, end)], units)[(REGION, end)], stored[f"front_end_{REGION}"]
+    )
     _, replayed = replay_run(scenario, one["seed"], one["runs"], 123, one["requested_runs"], units)
     compared = [*one["parameters"], "deal", "months_to_deal", "outcome", f"front_end_{REGION}", "cost_ukraine"]
     assert replayed[compared].astype(str).tolist() == stored.iloc[123][compared].astype(str).tolist()
@@ -93,7 +98,10 @@ def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exa
     again = condition(tmp_path / "one", EVIDENCE)
     assert {o.date.isoformat() for o in again.evidence.observations} >= {"2026-02-18"}
     assert not {o.id for o in again.evidence.observations} & {o.id for o in update.evidence.observations}
-    assert main(["update", str(tmp_path / "one"), str(EVIDENCE), "--as-of", "2026-01-24", "--out", str(tmp_path / "t")]) == 2
+    assert (
+        main(["update", str(tmp_path / "one"), str(EVIDENCE), "--as-of", "2026-01-24", "--out", str(tmp_path / "t")])
+        == 2
+    )
     assert "none left to apply" in capsys.readouterr().err
     (tmp_path / "one" / DESIGN_FILE).write_bytes((tmp_path / "two" / DESIGN_FILE).read_bytes()[:-8])
     with pytest.raises(ScenarioError, match="design.parquet: is missing or differs"):
@@ -108,8 +116,14 @@ def test_update_command_writes_tables_warns_on_a_small_sample_and_logs(prior, tm
     assert "Effective sample size" in out and "warning: the effective sample size" in out
     assert "What the news taught" in out
     tables = folder / "updates" / "ukraine_2026"
-    assert {p.name for p in tables.iterdir()} == {"headline.csv", "questions.csv", "parameters.csv", "structures.csv",
-                                                 "observations.csv", "weights.parquet"}
+    assert {p.name for p in tables.iterdir()} == {
+        "headline.csv",
+        "questions.csv",
+        "parameters.csv",
+        "structures.csv",
+        "observations.csv",
+        "weights.parquet",
+    }
     weights = pd.read_parquet(tables / "weights.parquet")["weight"]
     assert weights.sum() == pytest.approx(1.0)
     taught = pd.read_csv(tables / "parameters.csv")
@@ -127,18 +141,30 @@ def _bad(tmp_path, change) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (lambda o: o[1].update(actor="rusia"), "observations.1.actor: unknown actor 'rusia' (did you mean 'russia'?)"),
-    (lambda o: o[1].update(issue="teritory"), "observations.1.issue: unknown issue 'teritory' (did you mean 'territory'?)"),
-    (lambda o: o[2].update(region="donbas"), "observations.2.region: unknown region 'donbas'"),
-    (lambda o: o[3].update(date="2025-12-31"), "observations.3.date: 2025-12-31 is before the scenario starts (2026-01-06)"),
-    (lambda o: o[3].update(date="2030-01-01"), "observations.3.date: 2030-01-01 is after the scenario's horizon (2029-01-06)"),
-    (lambda o: o[0].update(at_most=1.5), "observations.0.at_most: 1.5 is outside the issue's scale [0, 1]"),
-    (lambda o: o[2].update(value=1.2), "observations.2.value: Input should be less than or equal to 1"),
-    (lambda o: o[4].update(reliability=2), "observations.4.reliability: Input should be less than or equal to 1"),
-    (lambda o: o[4].update(what="truce"), "observations.4.what: unknown outcome or event 'truce'"),
-    (lambda o: o[4].update(colour="red"), "observations.4.colour: unknown key"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda o: o[1].update(actor="rusia"), "observations.1.actor: unknown actor 'rusia' (did you mean 'russia'?)"),
+        (
+            lambda o: o[1].update(issue="teritory"),
+            "observations.1.issue: unknown issue 'teritory' (did you mean 'territory'?)",
+        ),
+        (lambda o: o[2].update(region="donbas"), "observations.2.region: unknown region 'donbas'"),
+        (
+            lambda o: o[3].update(date="2025-12-31"),
+            "observations.3.date: 2025-12-31 is before the scenario starts (2026-01-06)",
+        ),
+        (
+            lambda o: o[3].update(date="2030-01-01"),
+            "observations.3.date: 2030-01-01 is after the scenario's horizon (2029-01-06)",
+        ),
+        (lambda o: o[0].update(at_most=1.5), "observations.0.at_most: 1.5 is outside the issue's scale [0, 1]"),
+        (lambda o: o[2].update(value=1.2), "observations.2.value: Input should be less than or equal to 1"),
+        (lambda o: o[4].update(reliability=2), "observations.4.reliability: Input should be less than or equal to 1"),
+        (lambda o: o[4].update(what="truce"), "observations.4.what: unknown outcome or event 'truce'"),
+        (lambda o: o[4].update(colour="red"), "observations.4.colour: unknown key"),
+    ],
+)
 def test_bad_evidence_gets_a_clear_message_and_exit_2(prior, tmp_path, capsys, change, expected):
     before = _shards(prior)
     assert main(["update", str(prior), _bad(tmp_path, change), "--out", str(tmp_path / "tables")]) == 2

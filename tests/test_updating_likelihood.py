@@ -41,7 +41,9 @@ def test_a_contradicted_report_teaches_nothing():
 
 
 def test_front_report_is_a_gaussian_kernel_on_the_runs_front():
-    report = FrontAt(id="front", kind="front", region="contested_donbas", value=0.3, plus_minus=0.1, reliability=1.0, **COMMON)
+    report = FrontAt(
+        id="front", kind="front", region="contested_donbas", value=0.3, plus_minus=0.1, reliability=1.0, **COMMON
+    )
     fronts = {("contested_donbas", pd.Timestamp(COMMON["date"])): np.array([0.3, 0.4, 0.1])}
     got = log_likelihood(evidence(report), runs(run_id=[0, 1, 2]), fronts, SCENARIO)["front"].to_numpy()
     np.testing.assert_allclose(got, [0.0, -0.5, -2.0])
@@ -49,10 +51,25 @@ def test_front_report_is_a_gaussian_kernel_on_the_runs_front():
 
 def test_red_line_and_position_bounds_read_the_drawn_numbers_and_constants():
     table = runs(**{"actors.russia.issues.territory.red_line.min": [1.0, 0.8]})
-    line = RedLineAt(id="line", kind="red_line", actor="russia", issue="territory", bound="min", at_least=1.0,
-                     reliability=0.9, **COMMON)
-    constant = PositionAt(id="constant", kind="position", actor="united_states", issue="guarantee_years", at_most=20,
-                          reliability=0.9, **COMMON)  # the article's constant 15 years
+    line = RedLineAt(
+        id="line",
+        kind="red_line",
+        actor="russia",
+        issue="territory",
+        bound="min",
+        at_least=1.0,
+        reliability=0.9,
+        **COMMON,
+    )
+    constant = PositionAt(
+        id="constant",
+        kind="position",
+        actor="united_states",
+        issue="guarantee_years",
+        at_most=20,
+        reliability=0.9,
+        **COMMON,
+    )  # the article's constant 15 years
     got = log_likelihood(evidence(line, constant), table, {}, SCENARIO)
     np.testing.assert_allclose(got["line"], np.log([1.0, 0.1]))
     np.testing.assert_allclose(got["constant"], [0.0, 0.0])

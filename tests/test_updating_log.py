@@ -27,9 +27,21 @@ EVIDENCE = SCENARIOS / "evidence" / "ukraine_2026.yaml"
 
 
 def rows(as_of: str, probability: float, question: str = "q") -> pd.DataFrame:
-    values = {"as_of": as_of, "question": question, "text": "a deal", "by": "2026-03-31", "probability": probability,
-              "lo": probability - 0.01, "hi": probability + 0.01, "scenario": "s", "scenario_sha256": "abc",
-              "evidence_sha256": "", "runs": 100, "effective_runs": 100.0, "results": "r"}
+    values = {
+        "as_of": as_of,
+        "question": question,
+        "text": "a deal",
+        "by": "2026-03-31",
+        "probability": probability,
+        "lo": probability - 0.01,
+        "hi": probability + 0.01,
+        "scenario": "s",
+        "scenario_sha256": "abc",
+        "evidence_sha256": "",
+        "runs": 100,
+        "effective_runs": 100.0,
+        "results": "r",
+    }
     return pd.DataFrame([values])[list(LOG_COLUMNS)]
 
 
@@ -77,12 +89,24 @@ def test_default_questions_are_dated_from_the_start():
 
 
 def test_platforms_are_compared_only_with_snapshots_on_or_before_the_as_of_date():
-    platforms = pd.DataFrame({"platform": ["P", "P"], "question": ["Q?", "Q?"],
-                              "snapshot_date": pd.to_datetime(["2025-12-09", "2026-02-01"]),
-                              "outcome_bin": ["Yes", "Yes"], "probability": [0.24, 0.1], "source_url": ["u", "u"]})
-    question = Question(id="q", text="a deal", measure="deal", by=dt.date(2026, 3, 31),
-                        platforms=[{"platform": "P", "question": "Q?"}],
-                        resolution={"happened": False, "known_on": "2026-04-01", "source": "test"})
+    platforms = pd.DataFrame(
+        {
+            "platform": ["P", "P"],
+            "question": ["Q?", "Q?"],
+            "snapshot_date": pd.to_datetime(["2025-12-09", "2026-02-01"]),
+            "outcome_bin": ["Yes", "Yes"],
+            "probability": [0.24, 0.1],
+            "source_url": ["u", "u"],
+        }
+    )
+    question = Question(
+        id="q",
+        text="a deal",
+        measure="deal",
+        by=dt.date(2026, 3, 31),
+        platforms=[{"platform": "P", "question": "Q?"}],
+        resolution={"happened": False, "known_on": "2026-04-01", "source": "test"},
+    )
     log = pd.concat([rows("2025-12-01", 0.5), rows("2026-01-24", 0.3), rows("2026-02-18", 0.2)])
     compared = compare_with_platforms(log, [question], platforms).set_index("as_of")
     assert np.isnan(compared.loc["2025-12-01", "platform_probability"])
@@ -102,8 +126,9 @@ def test_shipped_questions_load_and_a_bad_measure_is_named(tmp_path):
 
 
 def test_evidence_schema_file_is_current():
-    assert (SCENARIOS / "evidence" / "schema.json").read_text() == evidence_schema_json(), \
+    assert (SCENARIOS / "evidence" / "schema.json").read_text() == evidence_schema_json(), (
         "run: sim schema --evidence --out scenarios/evidence/schema.json"
+    )
 
 
 DATA = find_data_dir("ukraine-2026-evidence")
@@ -122,7 +147,9 @@ def test_shipped_evidence_cites_rows_with_their_reliability():
     assert any(o.reliability == 0 for o in evidence.observations)
 
 
-@pytest.mark.skipif(find_data_dir(FOLDER) is None, reason="shared/data (ceasefire-forecasts/) is not beside the project")
+@pytest.mark.skipif(
+    find_data_dir(FOLDER) is None, reason="shared/data (ceasefire-forecasts/) is not beside the project"
+)
 def test_platform_file_keeps_only_dated_single_probabilities(tmp_path, capsys):
     platforms = read_platform_forecasts(find_data_dir(FOLDER))
     march = platforms[platforms["question"] == "Russia x Ukraine ceasefire by March 31 2026?"]

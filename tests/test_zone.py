@@ -17,18 +17,34 @@ from sim.rng import dynamics_generator
 from sim.sampling import sample
 
 
-def rules_for(position: np.ndarray, threshold: np.ndarray, lower: np.ndarray, upper: np.ndarray, linear: bool,
-              weight: np.ndarray | None = None) -> Acceptance:
+def rules_for(
+    position: np.ndarray,
+    threshold: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    linear: bool,
+    weight: np.ndarray | None = None,
+) -> Acceptance:
     """Acceptance rules without breakdown: positions ``[V, J, n]``, thresholds ``[V, n]``, box ``[J, n]``."""
     veto, issues, runs = position.shape
     if weight is None:
         weight = np.full(position.shape, 1.0 / issues)
     return Acceptance(
-        position=position, weight=weight, lower=lower, upper=upper, threshold=threshold,
-        loss=np.zeros((veto, runs)), horizon=np.ones((veto, runs)), base_hazard=np.zeros(runs),
-        protection=np.zeros((issues, runs)), delay=np.zeros(runs), shape=np.ones(runs),
-        red_lower=np.broadcast_to(lower, position.shape), red_upper=np.broadcast_to(upper, position.shape),
-        audience_cost=np.full(runs, np.inf), hard=True,
+        position=position,
+        weight=weight,
+        lower=lower,
+        upper=upper,
+        threshold=threshold,
+        loss=np.zeros((veto, runs)),
+        horizon=np.ones((veto, runs)),
+        base_hazard=np.zeros(runs),
+        protection=np.zeros((issues, runs)),
+        delay=np.zeros(runs),
+        shape=np.ones(runs),
+        red_lower=np.broadcast_to(lower, position.shape),
+        red_upper=np.broadcast_to(upper, position.shape),
+        audience_cost=np.full(runs, np.inf),
+        hard=True,
         form=UtilityForm("linear" if linear else "quadratic", np.zeros((issues, runs)), np.ones(runs)),
     )
 
@@ -93,11 +109,25 @@ def test_alternating_proposer_offers_inside_its_own_red_line(tmp_path, red_line)
         "name": "a red line inside the curve",
         "issues": {"share": {"low_means": "all to b", "high_means": "all to a", "no_deal": 0.5}},
         "actors": {
-            "a": {"veto": True, "capability": 1, "issues": {"share": {"position": 1.0, "salience": 1.0}}, "outside_option": 0.0},
-            "b": {"veto": True, "capability": 1, "issues": {"share": {"position": 0.0, "salience": 1.0}}, "outside_option": 0.4},
+            "a": {
+                "veto": True,
+                "capability": 1,
+                "issues": {"share": {"position": 1.0, "salience": 1.0}},
+                "outside_option": 0.0,
+            },
+            "b": {
+                "veto": True,
+                "capability": 1,
+                "issues": {"share": {"position": 0.0, "salience": 1.0}},
+                "outside_option": 0.4,
+            },
         },
-        "model": {"start_date": "2026-01-01", "horizon_rounds": 3, "utility": "linear",
-                  "mechanism": {"kind": "alternating", "proposers": ["a"], "lookahead": 1}},
+        "model": {
+            "start_date": "2026-01-01",
+            "horizon_rounds": 3,
+            "utility": "linear",
+            "mechanism": {"kind": "alternating", "proposers": ["a"], "lookahead": 1},
+        },
     }
     if red_line is not None:
         raw["actors"]["a"]["issues"]["share"]["red_line"] = {"min": red_line}
@@ -116,8 +146,9 @@ def test_alternating_deal_at_a_one_point_range(tmp_path):
 
 def article_variant(article_raw, tmp_path, mechanism: str, runs: int = 1500):
     article_raw.pop("structure", None)  # hard red lines and quadratic utility in every run
-    article_raw["model"]["mechanism"] = ({"kind": "mediator", "mediator": "united_states"} if mechanism == "mediator"
-                                         else {"kind": "alternating"})
+    article_raw["model"]["mechanism"] = (
+        {"kind": "mediator", "mediator": "united_states"} if mechanism == "mediator" else {"kind": "alternating"}
+    )
     scenario = load_scenario(write_yaml(tmp_path / f"{mechanism}.yaml", article_raw))
     return scenario, run_monte_carlo(scenario, runs=runs, seed=9)
 
@@ -180,8 +211,10 @@ def test_taking_every_region_ends_the_war_only_when_decisive(tmp_path):
 def test_the_mediator_closes_within_a_round_of_a_zone(data, tmp_path):
     n_actors = data.draw(st.integers(2, 6))
     n_issues = data.draw(st.integers(1, 5))
-    issues = {f"issue_{j}": {"low_means": "less", "high_means": "more", "no_deal": data.draw(quantity(0, 1))}
-              for j in range(n_issues)}
+    issues = {
+        f"issue_{j}": {"low_means": "less", "high_means": "more", "no_deal": data.draw(quantity(0, 1))}
+        for j in range(n_issues)
+    }
     actors = {}
     for a in range(n_actors):
         stances = {}
@@ -191,12 +224,23 @@ def test_the_mediator_closes_within_a_round_of_a_zone(data, tmp_path):
             if side is not None:
                 stance["red_line"] = {side: data.draw(quantity(0.2, 0.8))}
             stances[f"issue_{j}"] = stance
-        actors[f"actor_{a}"] = {"veto": a < 2 or data.draw(st.booleans()), "capability": data.draw(quantity(0.1, 5)),
-                                "issues": stances, "outside_option": data.draw(quantity(0.3, 0.95))}
-    raw = {"name": "generated", "issues": issues, "actors": actors,
-           "model": {"start_date": "2026-01-01", "horizon_rounds": 4,
-                     "utility": data.draw(st.sampled_from(["quadratic", "linear"])),
-                     "mechanism": {"kind": "mediator", "mediator": "actor_0"}}}
+        actors[f"actor_{a}"] = {
+            "veto": a < 2 or data.draw(st.booleans()),
+            "capability": data.draw(quantity(0.1, 5)),
+            "issues": stances,
+            "outside_option": data.draw(quantity(0.3, 0.95)),
+        }
+    raw = {
+        "name": "generated",
+        "issues": issues,
+        "actors": actors,
+        "model": {
+            "start_date": "2026-01-01",
+            "horizon_rounds": 4,
+            "utility": data.draw(st.sampled_from(["quadratic", "linear"])),
+            "mechanism": {"kind": "mediator", "mediator": "actor_0"},
+        },
+    }
     runs = run_monte_carlo(load_scenario(write_yaml(tmp_path / "generated.yaml", raw)), runs=200, seed=1)
     zoned = runs[runs["zone"]]
     late = zoned["months_to_deal"].isna() | (zoned["months_to_deal"] > np.maximum(zoned["months_to_zone"], 2))

@@ -24,7 +24,13 @@ from sim.model.utility import package_utility
 from sim.sampling import central
 from sim.scenario import Scenario, scenario_from_mapping
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "csis-ukraine-peace-items" / "csis_ukraine_peace_items.json"
+DEFAULT_PATH = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "data"
+    / "csis-ukraine-peace-items"
+    / "csis_ukraine_peace_items.json"
+)
 ACTORS = {"Ukraine": "ukraine", "Russia": "russia", "USA": "united_states", "EU": "european_union"}
 
 
@@ -63,8 +69,15 @@ def draft_scores(items: CsisItems, draft: tuple[int, ...]) -> pd.Series:
 def as_scenario(items: CsisItems) -> Scenario:
     """The items as a scenario: 20 issues, four veto holders, thresholds as reservation utilities."""
     names = [f"item_{k:02d}" for k in range(1, len(items.titles) + 1)]
-    issues = {name: {"description": title, "low_means": "left out of the agreement", "high_means": "in the agreement",
-                     "no_deal": 0.0} for name, title in zip(names, items.titles, strict=True)}
+    issues = {
+        name: {
+            "description": title,
+            "low_means": "left out of the agreement",
+            "high_means": "in the agreement",
+            "no_deal": 0.0,
+        }
+        for name, title in zip(names, items.titles, strict=True)
+    }
     actors = {}
     for a, label in enumerate(ACTORS.values()):
         margin = items.satisfaction[a] - items.thresholds[a]
@@ -73,8 +86,10 @@ def as_scenario(items: CsisItems) -> Scenario:
         actors[label] = {
             "veto": True,
             "capability": 1.0,
-            "issues": {name: {"position": float(m > 0), "salience": {"value": float(abs(m)) / 10, "source": source}}
-                       for name, m in zip(names, margin, strict=True)},
+            "issues": {
+                name: {"position": float(m > 0), "salience": {"value": float(abs(m)) / 10, "source": source}}
+                for name, m in zip(names, margin, strict=True)
+            },
             "reservation_utility": {"value": float(1 - wanted), "source": source},
         }
     raw = {
@@ -101,7 +116,9 @@ def acceptable_packages(scenario: Scenario) -> pd.DataFrame:
     utilities = {}
     accepted = np.ones(package.shape[1], bool)
     for k, name in enumerate(inputs.actors):
-        utility = package_utility(inputs.position[k, :, :1], inputs.salience[k, :, :1], package, inputs.utility.take(slice(0, 1)))
+        utility = package_utility(
+            inputs.position[k, :, :1], inputs.salience[k, :, :1], package, inputs.utility.take(slice(0, 1))
+        )
         utilities[f"utility_{name}"] = utility
         if inputs.veto[k]:
             accepted &= utility >= inputs.reservation[k, 0] - 1e-12

@@ -41,8 +41,16 @@ def load_ktab(path: str | Path) -> KtabTable:
     header = [cell for cell in rows[1] if cell]
     body = [[cell for cell in row if cell] for row in rows[2:] if any(row)]
     if len(body) != actor_count or len(header) != 3 + 2 * dimension_count:
-        raise ScenarioError(path, [("", f"title says {actor_count} actors and {dimension_count} dimensions; "
-                                        f"found {len(body)} actor rows and {len(header)} header columns")])
+        raise ScenarioError(
+            path,
+            [
+                (
+                    "",
+                    f"title says {actor_count} actors and {dimension_count} dimensions; "
+                    f"found {len(body)} actor rows and {len(header)} header columns",
+                )
+            ],
+        )
     values = np.array([[float(cell) for cell in row[2 : 3 + 2 * dimension_count]] for row in body])
     return KtabTable(
         title=title[0],

@@ -34,20 +34,42 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="random seed (default: the file's monte_carlo.seed)")
     run.add_argument("--jobs", type=int, default=1, help="processes to use (results do not depend on it)")
     run.add_argument("--out", help="results folder (default: results/<scenario file name>)")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="change one scenario value, e.g. --set front.p_advance=0.5 (repeatable)")
-    run.add_argument("--design", choices=DESIGNS,
-                     help="how uncertain parameters are sampled (default: the file's monte_carlo.design)")
-    run.add_argument("--model", choices=MECHANISMS,
-                     help="bargaining mechanism (default: the scenario's model.mechanism)")
-    run.add_argument("--backend", choices=BACKENDS, default="processes",
-                     help="where chunks run: local processes, or a Dask cluster (a local one unless --scheduler)")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change one scenario value, e.g. --set front.p_advance=0.5 (repeatable)",
+    )
+    run.add_argument(
+        "--design",
+        choices=DESIGNS,
+        help="how uncertain parameters are sampled (default: the file's monte_carlo.design)",
+    )
+    run.add_argument(
+        "--model", choices=MECHANISMS, help="bargaining mechanism (default: the scenario's model.mechanism)"
+    )
+    run.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="processes",
+        help="where chunks run: local processes, or a Dask cluster (a local one unless --scheduler)",
+    )
     run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    run.add_argument("--until-ci", type=float, metavar="W",
-                     help="add runs until every headline probability's 95%% interval is narrower than W (e.g. 0.01)")
+    run.add_argument(
+        "--until-ci",
+        type=float,
+        metavar="W",
+        help="add runs until every headline probability's 95%% interval is narrower than W (e.g. 0.01)",
+    )
     run.add_argument("--max-runs", type=int, default=10_000_000, help="with --until-ci: stop at this many runs")
-    run.add_argument("--memory", type=float, default=DEFAULT_MEMORY_GB, metavar="GB",
-                     help="memory one process may use; a large scenario runs in smaller chunks to fit (default: %(default)s)")
+    run.add_argument(
+        "--memory",
+        type=float,
+        default=DEFAULT_MEMORY_GB,
+        metavar="GB",
+        help="memory one process may use; a large scenario runs in smaller chunks to fit (default: %(default)s)",
+    )
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in the same folder")
     run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -58,7 +80,9 @@ def parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         if files == "file":
             sub.add_argument("file", help="scenario YAML file")
-            sub.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value")
+            sub.add_argument(
+                "--set", action="append", default=[], metavar="KEY=VALUE", help="change one scenario value"
+            )
         else:
             sub.add_argument("files", nargs="+", help="scenario YAML files; the first is the baseline")
         sub.add_argument("--seed", type=int, help="random seed (default: the file's)")
@@ -68,28 +92,44 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
         return sub
 
-    compare = experiment("compare", "run several models on one scenario and seed, side by side", "results/<scenario>-compare")
-    compare.add_argument("--models", default="mediator,alternating,compromise,expected_utility,nash,kalai_smorodinsky",
-                         help="comma-separated: mediator, alternating, compromise, expected_utility, nash, kalai_smorodinsky")
+    compare = experiment(
+        "compare", "run several models on one scenario and seed, side by side", "results/<scenario>-compare"
+    )
+    compare.add_argument(
+        "--models",
+        default="mediator,alternating,compromise,expected_utility,nash,kalai_smorodinsky",
+        help="comma-separated: mediator, alternating, compromise, expected_utility, nash, kalai_smorodinsky",
+    )
     compare.add_argument("--runs", type=int, help="runs per model (default: the file's)")
     compare.set_defaults(handler=cmd_compare)
 
-    both = experiment("compare-scenarios", "run scenarios with common random numbers and report their differences",
-                      "results/compare-scenarios", files="files")
+    both = experiment(
+        "compare-scenarios",
+        "run scenarios with common random numbers and report their differences",
+        "results/compare-scenarios",
+        files="files",
+    )
     both.add_argument("--runs", type=int, help="runs per scenario (default: the first file's)")
     both.set_defaults(handler=cmd_compare_scenarios)
 
-    sens = experiment("sensitivity", "Sobol indices and a tornado: which assumptions drive the outcome",
-                      "results/<scenario>-sensitivity")
+    sens = experiment(
+        "sensitivity",
+        "Sobol indices and a tornado: which assumptions drive the outcome",
+        "results/<scenario>-sensitivity",
+    )
     sens.add_argument("--base-runs", type=int, default=1024, help="Saltelli base runs N: N x (parameters + 2) runs")
     sens.add_argument("--tornado-runs", type=int, default=1000, help="runs per point of the one-at-a-time design")
-    sens.add_argument("--outcomes", help="comma-separated outcomes (default: every one that varies), e.g. deal,outcome_territory")
+    sens.add_argument(
+        "--outcomes", help="comma-separated outcomes (default: every one that varies), e.g. deal,outcome_territory"
+    )
     sens.add_argument("--top", type=int, default=12, help="parameters to show per outcome")
     sens.set_defaults(handler=cmd_sensitivity)
 
     discover = commands.add_parser("discover", help="PRIM and CART: where in parameter space an outcome happens")
     discover.add_argument("dir", help="results folder written by 'sim run'")
-    discover.add_argument("outcome", nargs="?", help="an outcome class (e.g. front_frozen) or deal_within_N_months (or _weeks, _days)")
+    discover.add_argument(
+        "outcome", nargs="?", help="an outcome class (e.g. front_frozen) or deal_within_N_months (or _weeks, _days)"
+    )
     discover.add_argument("--where", help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12'")
     discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
     discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
@@ -98,10 +138,15 @@ def parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="write a commented, valid scenario to start from")
     init.add_argument("name", help="the scenario's file name (NAME.yaml)")
-    init.add_argument("--actors", default="side_a,side_b,mediator",
-                      help="comma-separated actor names; the last of three or more mediates (default: side_a,side_b,mediator)")
+    init.add_argument(
+        "--actors",
+        default="side_a,side_b,mediator",
+        help="comma-separated actor names; the last of three or more mediates (default: side_a,side_b,mediator)",
+    )
     init.add_argument("--issues", default="issue_one,issue_two", help="comma-separated issue names")
-    init.add_argument("--war", action="store_true", help="the first two actors fight over a front; the first issue follows it")
+    init.add_argument(
+        "--war", action="store_true", help="the first two actors fight over a front; the first issue follows it"
+    )
     init.add_argument("--overwrite", action="store_true", help="replace the file if it exists")
     init.set_defaults(handler=cmd_init)
 
@@ -117,8 +162,9 @@ def parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="draw the outcome plots of a results folder")
     plot.add_argument("dir", help="results folder written by 'sim run'")
     plot.add_argument("--out", help="figure folder (default: DIR/figures)")
-    plot.add_argument("--history-runs", type=int, default=2000,
-                      help="runs re-simulated round by round for the fan charts (0: none)")
+    plot.add_argument(
+        "--history-runs", type=int, default=2000, help="runs re-simulated round by round for the fan charts (0: none)"
+    )
     plot.add_argument("--quiet", action="store_true", help="no progress bar")
     plot.set_defaults(handler=cmd_plot)
 
@@ -133,7 +179,9 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("dir", help="results folder written by 'sim run'")
     form = summary.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print the summary as JSON")
-    form.add_argument("--csv", action="store_true", help="print the summary as one long CSV table (table, row, column, value)")
+    form.add_argument(
+        "--csv", action="store_true", help="print the summary as one long CSV table (table, row, column, value)"
+    )
     summary.set_defaults(handler=cmd_summary)
 
     verify = commands.add_parser("verify", help="check a results folder against its manifest (shards, hashes, run ids)")
@@ -147,9 +195,12 @@ def parser() -> argparse.ArgumentParser:
     replay.set_defaults(handler=cmd_replay)
 
     backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")
-    backtest.add_argument("dataset", choices=["deu", "ktab", "csis"],
-                          help="deu: Decision-making in the EU (DEU II + III); ktab: KTAB's China SOE inputs; "
-                               "csis: CSIS's Ukraine peace items")
+    backtest.add_argument(
+        "dataset",
+        choices=["deu", "ktab", "csis"],
+        help="deu: Decision-making in the EU (DEU II + III); ktab: KTAB's China SOE inputs; "
+        "csis: CSIS's Ukraine peace items",
+    )
     backtest.add_argument("--top", type=int, default=5, help="csis: how many of the best packages to list")
     backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
     backtest.set_defaults(handler=cmd_backtest)
@@ -163,6 +214,7 @@ def parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=cmd_schema)
     add_explore(commands)
     return top
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sim`` command."""

@@ -33,13 +33,21 @@ def beside_history_lines(runs: pd.DataFrame, manifest: dict[str, Any]) -> list[s
 def history_text(beside: Beside) -> list[str]:
     """The comparison as text lines: the model's probabilities beside the reference class's, with 95% intervals."""
     war, survival = beside.war_ends, beside.deal_survival
-    lines = [f"Beside history: {beside.profile.describe()}",
-             f"{'':48s} {'model (95% MC interval)':>24s}   {'history (95% interval)':>24s}    n"]
+    lines = [
+        f"Beside history: {beside.profile.describe()}",
+        f"{'':48s} {'model (95% MC interval)':>24s}   {'history (95% interval)':>24s}    n",
+    ]
     for measure, row in war.iterrows():
-        lines.append(f"{measure:48s} {_cell(*row['model']):>24s}   {_cell(*row['history'][:3]):>24s} {int(row['history', 'n']):4d}")
-    lines.append(f"({beside.still_going} episodes of the class were still going when the data end: counted as not ended.)")
+        lines.append(
+            f"{measure:48s} {_cell(*row['model']):>24s}   {_cell(*row['history'][:3]):>24s} {int(row['history', 'n']):4d}"
+        )
+    lines.append(
+        f"({beside.still_going} episodes of the class were still going when the data end: counted as not ended.)"
+    )
     lines.append("Deals still holding k months after they were made (model: its deals; history: UCDP peace agreements)")
     for month, row in survival.iterrows():
-        lines.append(f"  {int(month):3d} months {'':35s} {_cell(*row['model'][:3]):>24s}   {_cell(*row['history'][:3]):>24s} "
-                     f"{int(row['history', 'at_risk']):4d}")
+        lines.append(
+            f"  {int(month):3d} months {'':35s} {_cell(*row['model'][:3]):>24s}   {_cell(*row['history'][:3]):>24s} "
+            f"{int(row['history', 'at_risk']):4d}"
+        )
     return lines

@@ -37,7 +37,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = [m for m in models if m not in MODELS]
     if unknown or not models:
-        raise ScenarioError("--models", [(", ".join(unknown) or "(none)", f"expected a comma-separated list of: {', '.join(MODELS)}")])
+        raise ScenarioError(
+            "--models", [(", ".join(unknown) or "(none)", f"expected a comma-separated list of: {', '.join(MODELS)}")]
+        )
     scenario = load_scenario(args.file, parse_changes(args.set))
     for model in models:
         if model in ("mediator", "alternating"):
@@ -50,8 +52,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(f"{scenario.name}: {len(next(iter(tables.values()))):,} runs per model, same draws for every model")
         print()
-        print("Probability of a deal, of a zone of agreement (and of a zone without a deal), and the settlement among"
-              " deals (median, 5% and 95%); n/a: a static solution has no zone")
+        print(
+            "Probability of a deal, of a zone of agreement (and of a zone without a deal), and the settlement among"
+            " deals (median, 5% and 95%); n/a: a static solution has no zone"
+        )
         print(comparison.to_string(float_format=readable, na_rep="n/a"))
         print()
         print("How far the models disagree: range of their medians; mean absolute difference run by run")
@@ -67,6 +71,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"\nTables and figures: {out}")
     return 0
 
+
 def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     use_agg()
     import matplotlib.pyplot as plt
@@ -78,20 +83,33 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
         raise ScenarioError("compare-scenarios", [("", "give two or more scenario files (the first is the baseline)")])
     names = [Path(f).stem for f in args.files]
     if len(set(names)) < len(names):
-        raise ScenarioError("compare-scenarios", [(name, "two files have this name; the results name each scenario by "
-                                                         "its file name, so give files with different names")
-                                                  for name in sorted({n for n in names if names.count(n) > 1})])
+        raise ScenarioError(
+            "compare-scenarios",
+            [
+                (
+                    name,
+                    "two files have this name; the results name each scenario by "
+                    "its file name, so give files with different names",
+                )
+                for name in sorted({n for n in names if names.count(n) > 1})
+            ],
+        )
     scenarios = {Path(f).stem: load_scenario(f) for f in args.files}
     out = Path(args.out) if args.out else Path("results") / "compare-scenarios"
     require_empty(out, args.overwrite)
     baseline = next(iter(scenarios.values()))
     runs = baseline.monte_carlo.runs if args.runs is None else args.runs
     seed = baseline.monte_carlo.seed if args.seed is None else args.seed
-    tables = {name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs, progress=shown(args)) for name, s in scenarios.items()}
+    tables = {
+        name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs, progress=shown(args))
+        for name, s in scenarios.items()
+    }
     probabilities = analysis.scenario_differences(tables, baseline)
     settlements = analysis.settlement_differences(tables, seed=seed)
     with pd.option_context("display.width", 200, "display.max_rows", None):
-        print(f"{len(scenarios)} scenarios, {runs:,} runs each, seed {seed}, common random numbers; baseline: {next(iter(scenarios))}")
+        print(
+            f"{len(scenarios)} scenarios, {runs:,} runs each, seed {seed}, common random numbers; baseline: {next(iter(scenarios))}"
+        )
         print("\nChange in probability against the baseline (95% interval from paired runs)")
         print(probabilities.to_string(formatters={c: "{:7.2%}".format for c in probabilities.columns}))
         print("\nChange in settlement quantiles among deals (95% interval from a paired bootstrap)")
@@ -109,6 +127,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
 
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     use_agg()
     import matplotlib.pyplot as plt
@@ -121,16 +140,24 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     require_empty(out, args.overwrite)
     outcomes = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
     try:
-        result = sensitivity(scenario, args.base_runs, args.tornado_runs, args.seed, args.jobs, outcomes, progress=shown(args))
+        result = sensitivity(
+            scenario, args.base_runs, args.tornado_runs, args.seed, args.jobs, outcomes, progress=shown(args)
+        )
     except ValueError as error:
         raise ScenarioError("--outcomes", [("", str(error))]) from None
     out.mkdir(parents=True, exist_ok=True)
-    print(f"{scenario.name}: Sobol indices from {result.sobol_runs:,} runs (Saltelli design), "
-          f"one-at-a-time swings from {result.tornado_runs:,} runs")
+    print(
+        f"{scenario.name}: Sobol indices from {result.sobol_runs:,} runs (Saltelli design), "
+        f"one-at-a-time swings from {result.tornado_runs:,} runs"
+    )
     for outcome, indices in result.sobol.items():
         print(f"\n{outcome}: parameters ranked by total Sobol index (95% intervals)")
-        print(indices.head(args.top).set_index("label").rename_axis("parameter (key paths in the CSV files)")
-              .to_string(float_format=lambda v: f"{v:.3f}"))
+        print(
+            indices.head(args.top)
+            .set_index("label")
+            .rename_axis("parameter (key paths in the CSV files)")
+            .to_string(float_format=lambda v: f"{v:.3f}")
+        )
         for warning in analysis.sobol_warnings(indices, args.base_runs):
             print(f"warning: {warning}")
         indices.to_csv(out / f"sobol_{outcome}.csv")
@@ -143,6 +170,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         save_figure(figure, out, f"tornado_{outcome}")
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
+
 
 def cmd_discover(args: argparse.Namespace) -> int:
     use_agg()
@@ -166,7 +194,10 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
         raise ScenarioError(folder, [("outcome", str(error))]) from None
     label = args.outcome or args.where
     if not 0 < happens.sum() < len(runs):
-        raise ScenarioError(folder, [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")])
+        raise ScenarioError(
+            folder,
+            [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")],
+        )
     box = discovery.prim(runs, parameters, happens, args.threshold)
     labels = parameter_labels(scenario_of(results.manifest), list(box.limits.index))
     tree = discovery.cart(runs, parameters, happens, args.depth)
@@ -175,11 +206,15 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
         print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
         if not box.useful:
-            print(f"\nNo useful box: none restricts a parameter and is at least {discovery.MIN_LIFT:g} times as dense as all runs.")
+            print(
+                f"\nNo useful box: none restricts a parameter and is at least {discovery.MIN_LIFT:g} times as dense as all runs."
+            )
         elif step.density < args.threshold:
             print(f"\nNo box reaches a density of {args.threshold:.0%}; shown: the best coverage x density.")
-        print(f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
-              f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:")
+        print(
+            f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
+            f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:"
+        )
         named = box.limits.assign(label=[labels[p] for p in box.limits.index])
         print(named.to_string(float_format=lambda v: f"{v:.4g}"))
         print("\nCART leaves, densest first:")
@@ -188,8 +223,10 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
         box.trajectory.to_csv(stage / "prim_trajectory.csv")
         box.limits.to_csv(stage / "prim_box.csv")
         tree.to_csv(stage / "cart_leaves.csv", index=False)
-        for name, draw in (("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
-                           ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels))):
+        for name, draw in (
+            ("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
+            ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels)),
+        ):
             figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
             draw(ax)
             save_figure(figure, stage, name)

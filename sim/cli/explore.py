@@ -13,7 +13,9 @@ from sim.scenario import load_scenario
 
 def add_explore(commands: argparse._SubParsersAction) -> None:
     """Register ``sim explore``."""
-    explore = commands.add_parser("explore", help="move a scenario's assumptions in the browser and see the outcomes redrawn")
+    explore = commands.add_parser(
+        "explore", help="move a scenario's assumptions in the browser and see the outcomes redrawn"
+    )
     explore.add_argument("file", help="scenario YAML file (the baseline; variants are saved beside it)")
     explore.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765)")
     explore.add_argument("--runs", type=int, default=10_000, help="runs per setting (default: 10,000)")

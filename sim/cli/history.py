@@ -19,10 +19,16 @@ def _profile(args: argparse.Namespace) -> reference_class.Profile:
     if args.file:
         scenario = load_scenario(args.file)
         if scenario.reference_class is None:
-            raise ScenarioError(args.file, [("reference_class", "missing: the scenario states no profile (give one with the flags)")])
+            raise ScenarioError(
+                args.file, [("reference_class", "missing: the scenario states no profile (give one with the flags)")]
+            )
         stated = reference_class.stated_profile(scenario)
-    changes = {"conflict_type": args.type, "intensity": args.intensity, "months_fought": args.months_fought,
-               "region": args.region}
+    changes = {
+        "conflict_type": args.type,
+        "intensity": args.intensity,
+        "months_fought": args.months_fought,
+        "region": args.region,
+    }
     return reference_class.Profile(**{**vars(stated), **{k: v for k, v in changes.items() if v is not None}})
 
 
@@ -30,7 +36,9 @@ def _horizons(text: str) -> tuple[int, ...]:
     try:
         horizons = tuple(int(k) for k in text.split(","))
     except ValueError:
-        raise ScenarioError("--horizons", [("", f"expected comma-separated whole months, e.g. 12,36 (got {text!r})")]) from None
+        raise ScenarioError(
+            "--horizons", [("", f"expected comma-separated whole months, e.g. 12,36 (got {text!r})")]
+        ) from None
     if not all(k > 0 for k in horizons):
         raise ScenarioError("--horizons", [("", "months must be positive")])
     return horizons
@@ -45,24 +53,34 @@ def cmd_reference_class(args: argparse.Namespace) -> int:
     episodes, agreements, wars = data.load_episodes(root), data.load_agreements(root), data.load_cow_wars(root)
     ends = reference_class.war_ends(episodes, profile, horizons)
     print(f"Reference class: {profile.describe()}")
-    print(f"(UCDP Conflict Termination v3-2021, episodes 1946-2020; {ends.attrs['still_going_at_data_end']} of the class "
-          "were still going when the data end and count as not ended)")
+    print(
+        f"(UCDP Conflict Termination v3-2021, episodes 1946-2020; {ends.attrs['still_going_at_data_end']} of the class "
+        "were still going when the data end and count as not ended)"
+    )
     print(text_table(ends[["estimate", "lo", "hi", "events", "n"]]))
     kind = profile.conflict_type if profile.conflict_type != choices.ANY else "interstate"
     print(f"\nHow {kind} conflict episodes ended (all intensities, 1946-2020)")
     print(text_table(reference_class.termination_shares(episodes, kind)[["estimate", "lo", "hi", "events", "n"]]))
     survival = reference_class.agreement_survival(agreements)
-    print(f"\nHow peace agreements held (UCDP Peace Agreements v22.1, {survival.attrs['n']} agreements 1975-2021; "
-          f"{survival.attrs['ended_undated']} ended on an unrecorded date)")
-    print("  share still in effect k months after signing (Kaplan-Meier, 95% interval), and the share of all that had ended by then")
+    print(
+        f"\nHow peace agreements held (UCDP Peace Agreements v22.1, {survival.attrs['n']} agreements 1975-2021; "
+        f"{survival.attrs['ended_undated']} ended on an unrecorded date)"
+    )
+    print(
+        "  share still in effect k months after signing (Kaplan-Meier, 95% interval), and the share of all that had ended by then"
+    )
     print(text_table(survival[["survival", "lo", "hi", "ended_share"]]))
     print(f"\nCOW inter-state wars 1823-2003: {len(wars)} wars, median duration {wars['months'].median():.1f} months")
     fit = breakdown_fit.fit_weibull(agreements["months"].to_numpy(), agreements["ended"].to_numpy())
     lo, hi = fit.interval("shape")
-    print(f"\nBreakdown hazard: Weibull fit to the agreements (censored maximum likelihood): shape {fit.shape:.3f} "
-          f"[{lo:.3f}, {hi:.3f}], scale {fit.scale:,.0f} months; first-month breakdown chance {fit.first_round_hazard():.3f}")
+    print(
+        f"\nBreakdown hazard: Weibull fit to the agreements (censored maximum likelihood): shape {fit.shape:.3f} "
+        f"[{lo:.3f}, {hi:.3f}], scale {fit.scale:,.0f} months; first-month breakdown chance {fit.first_round_hazard():.3f}"
+    )
     print("  as scenario numbers (monthly rounds):")
-    numbers = yaml.safe_dump({"breakdown": fit.scenario_numbers()}, sort_keys=False, width=1000, default_flow_style=None)
+    numbers = yaml.safe_dump(
+        {"breakdown": fit.scenario_numbers()}, sort_keys=False, width=1000, default_flow_style=None
+    )
     print("\n".join(f"    {line}" for line in numbers.splitlines()))
     return 0
 
@@ -71,10 +89,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     from sim.history import cases
 
     folder = Path(args.cases)
-    scored = cases.score_cases(folder, runs=args.runs, seed=args.seed, data_folder=args.data, horizons=_horizons(args.horizons))
+    scored = cases.score_cases(
+        folder, runs=args.runs, seed=args.seed, data_folder=args.data, horizons=_horizons(args.horizons)
+    )
     seed = "each case's own" if scored.seed is None else scored.seed
-    print(f"Historical negotiations while fighting: {len(scored.outcomes)} cases in {folder}, "
-          f"{scored.runs:,} runs each (seed: {seed})")
+    print(
+        f"Historical negotiations while fighting: {len(scored.outcomes)} cases in {folder}, "
+        f"{scored.runs:,} runs each (seed: {seed})"
+    )
     print("\nWhat happened (read after the forecasts were made)")
     print(scored.outcomes.to_string(formatters={"months": "{:.1f}".format}))
     print("\nForecasts of a deal (or ceasefire agreement) within k months")
@@ -91,12 +113,17 @@ def add_commands(commands) -> None:
     ref = commands.add_parser("reference-class", help="base rates of how wars like this one ended, and how deals held")
     ref.add_argument("file", nargs="?", help="a scenario whose reference_class block states the profile")
     ref.add_argument("--type", choices=choices.CONFLICT_TYPE_CHOICES, help="type of conflict (UCDP)")
-    ref.add_argument("--intensity", choices=choices.INTENSITY_CHOICES, help="war: reached 1,000 battle deaths in a year")
+    ref.add_argument(
+        "--intensity", choices=choices.INTENSITY_CHOICES, help="war: reached 1,000 battle deaths in a year"
+    )
     ref.add_argument("--months-fought", type=float, help="months the war has lasted so far")
     ref.add_argument("--region", choices=choices.REGION_CHOICES, help="UCDP region")
     ref.add_argument("--horizons", default="12,36", help="months ahead, comma-separated (default 12,36)")
-    ref.add_argument("--data", help=f"the data folder holding war-termination/ (default: ${data.ENVIRONMENT_VARIABLE}, "
-                                    "else shared/data beside the project)")
+    ref.add_argument(
+        "--data",
+        help=f"the data folder holding war-termination/ (default: ${data.ENVIRONMENT_VARIABLE}, "
+        "else shared/data beside the project)",
+    )
     ref.set_defaults(handler=cmd_reference_class)
 
     score = commands.add_parser("score", help="forecast historical negotiations and score them against what happened")

@@ -58,9 +58,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         check_log(args, scenario)
     with progress_bar(runs, scenario.name, shown(args)) as advance:
         manifest = run_to_folder(
-            scenario, out, runs=runs, seed=args.seed, jobs=args.jobs, backend=args.backend,
-            scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite, changes=changes,
-            on_chunk=advance, until_ci=args.until_ci, max_runs=args.max_runs, memory_gb=args.memory,
+            scenario,
+            out,
+            runs=runs,
+            seed=args.seed,
+            jobs=args.jobs,
+            backend=args.backend,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            changes=changes,
+            on_chunk=advance,
+            until_ci=args.until_ci,
+            max_runs=args.max_runs,
+            memory_gb=args.memory,
         )
     print(summary_text(load_summary(out).runs, manifest))
     seconds = manifest["timings"]["simulate_and_write_seconds"]
@@ -71,6 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         log_run(args, out, manifest)
     return 0
 
+
 def cmd_summary(args: argparse.Namespace) -> int:
     with results_folder(args.dir, writes=False) as folder:
         results = load_summary(folder)
@@ -78,12 +90,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
     print(write(results.runs, results.manifest), end="" if args.csv else "\n")
     return 0
 
+
 def cmd_verify(args: argparse.Namespace) -> int:
     with results_folder(args.dir, writes=False) as folder:
         manifest = verify_folder(folder)
-    print(f"ok: {folder}: {manifest['runs']:,} runs in {manifest['chunks_total']:,} shards, exactly those the manifest "
-          "lists, each with its recorded rows, SHA-256 and run ids")
+    print(
+        f"ok: {folder}: {manifest['runs']:,} runs in {manifest['chunks_total']:,} shards, exactly those the manifest "
+        "lists, each with its recorded rows, SHA-256 and run ids"
+    )
     return 0
+
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from sim.results import design_points, scenario_of
@@ -94,16 +110,27 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not 0 <= args.run_id < manifest["runs"]:
         raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
     scenario = scenario_of(manifest)
-    history, outcome = replay_run(scenario, manifest["seed"], manifest["runs"], args.run_id, manifest.get("requested_runs"),
-                                  design_points(folder, manifest))
+    history, outcome = replay_run(
+        scenario,
+        manifest["seed"],
+        manifest["runs"],
+        args.run_id,
+        manifest.get("requested_runs"),
+        design_points(folder, manifest),
+    )
     history = history.drop(columns=[c for c in history if not _applies(c, scenario)])
     with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
         print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
-        print(history.T.to_string(header=[f"{scenario.time_unit[0]}{n}" for n in history[scenario.time_unit]]) if args.wide else history.to_string(index=False))
+        print(
+            history.T.to_string(header=[f"{scenario.time_unit[0]}{n}" for n in history[scenario.time_unit]])
+            if args.wide
+            else history.to_string(index=False)
+        )
         print()
         print("Outcome:")
         print(analysis.in_time_unit(outcome, scenario.time_unit).to_string())
     return 0
+
 
 def _applies(column: str, scenario) -> bool:
     """Whether a round-by-round column means something in this scenario (no front, fighting or beliefs
@@ -133,6 +160,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         print(f"{len(figures)} figures (PNG and SVG): {out}")
     return 0
 
+
 def cmd_report(args: argparse.Namespace) -> int:
     use_agg()
     from sim.report import build_report
@@ -140,8 +168,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     with results_folder(args.dir, writes=args.out is None) as folder:
         results = load_summary(folder)
         history = history_of(results, args.history_runs, folder) if args.history_runs else None
-        page = build_report(results, figure_set(results, history),
-                            lambda names: read_columns(folder, results.manifest, names), progress=shown(args))
+        page = build_report(
+            results,
+            figure_set(results, history),
+            lambda names: read_columns(folder, results.manifest, names),
+            progress=shown(args),
+        )
         out = Path(args.out) if args.out else folder / "report.html"
         write_atomically(out, lambda temporary: temporary.write_text(page, encoding="utf-8"))
     print(out)

@@ -30,8 +30,14 @@ MAX_RUNS = 10**9
 """The most runs one command may ask for (a million-run chunk list stays small; 10^12 runs would not end)."""
 JOBS_PER_CORE = 4
 _FLAG_RANGES = {  # flag: (lowest, highest or None for no upper limit)
-    "runs": (1, MAX_RUNS), "max_runs": (1, MAX_RUNS), "seed": (0, None), "base_runs": (1, 10**7),
-    "tornado_runs": (1, 10**7), "top": (1, None), "depth": (1, 32), "history_runs": (0, 100_000),
+    "runs": (1, MAX_RUNS),
+    "max_runs": (1, MAX_RUNS),
+    "seed": (0, None),
+    "base_runs": (1, 10**7),
+    "tornado_runs": (1, 10**7),
+    "top": (1, None),
+    "depth": (1, 32),
+    "history_runs": (0, 100_000),
 }
 
 
@@ -44,7 +50,9 @@ def flag_problem(args: argparse.Namespace) -> str | None:
             return f"--{name.replace('_', '-')}: must be {span} (got {value:,})"
     most_jobs = JOBS_PER_CORE * (os.cpu_count() or 1)
     if not 1 <= getattr(args, "jobs", 1) <= most_jobs:
-        return f"--jobs: must be between 1 and {most_jobs} ({JOBS_PER_CORE} per core of this machine; got {args.jobs:,})"
+        return (
+            f"--jobs: must be between 1 and {most_jobs} ({JOBS_PER_CORE} per core of this machine; got {args.jobs:,})"
+        )
     return None
 
 
@@ -103,6 +111,7 @@ def parse_changes(pairs: list[str]) -> dict[str, Any]:
             raise ScenarioError("--set", [(key, f"cannot read the value {value!r}")]) from None
     return changes
 
+
 def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
     def fmt(v: Any) -> str:
         if isinstance(v, float):
@@ -113,6 +122,7 @@ def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
     if percent and "se" in frame.columns:
         formatters["se"] = "{:6.2%}".format
     return frame.to_string(formatters=formatters)
+
 
 def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd.DataFrame]:
     """The summary's tables: headline probabilities, outcome classes, settlements, and events and
@@ -155,15 +165,27 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     ]
     if "events" in tables:
         median = next(c for c in tables["events"].columns if c.startswith("median_"))
-        lines += ["", f"Events: share of runs in which each happened, and its median {median.removeprefix('median_')}",
-                  tables["events"].to_string(formatters={"estimate": "{:6.1%}".format, "se": "{:6.2%}".format,
-                                                         "lo": "{:6.1%}".format, "hi": "{:6.1%}".format,
-                                                         median: "{:.0f}".format})]
+        lines += [
+            "",
+            f"Events: share of runs in which each happened, and its median {median.removeprefix('median_')}",
+            tables["events"].to_string(
+                formatters={
+                    "estimate": "{:6.1%}".format,
+                    "se": "{:6.2%}".format,
+                    "lo": "{:6.1%}".format,
+                    "hi": "{:6.1%}".format,
+                    median: "{:.0f}".format,
+                }
+            ),
+        ]
     if "structures" in tables:
         spread = analysis.structure_spread(runs, manifest["scenario"]["resolved"]["structure"])
-        lines += ["", f"Structure is uncertain: the deal's probability averaged over structures is {spread['averaged']:.1%}; "
-                  f"under a single structure it ranges from {spread['lowest']:.1%} to {spread['highest']:.1%}",
-                  text_table(tables["structures"].drop(columns="runs"))]
+        lines += [
+            "",
+            f"Structure is uncertain: the deal's probability averaged over structures is {spread['averaged']:.1%}; "
+            f"under a single structure it ranges from {spread['lowest']:.1%} to {spread['highest']:.1%}",
+            text_table(tables["structures"].drop(columns="runs")),
+        ]
     lines += beside_history_lines(runs, manifest)
     return "\n".join(lines)
 
@@ -174,20 +196,30 @@ def summary_json(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     tables = summary_tables(runs, manifest)
     unit = scenario_of(manifest).time_unit
     median = analysis.median_time_to_deal(runs, unit)
-    document = {"scenario": manifest["scenario"]["name"], "runs": len(runs), "seed": manifest["seed"], "time_unit": unit,
-                "median_time_to_deal": None if np.isnan(median) else median}
+    document = {
+        "scenario": manifest["scenario"]["name"],
+        "runs": len(runs),
+        "seed": manifest["seed"],
+        "time_unit": unit,
+        "median_time_to_deal": None if np.isnan(median) else median,
+    }
     document |= {name: json.loads(table.to_json(orient="index")) for name, table in tables.items()}
     return json.dumps(document, indent=2)
 
 
 def summary_csv(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     """The summary as one long CSV table: ``table, row, column, value``."""
-    long = [table.rename_axis("row").reset_index().melt(id_vars="row", var_name="column").assign(table=name)
-            for name, table in summary_tables(runs, manifest).items()]
+    long = [
+        table.rename_axis("row").reset_index().melt(id_vars="row", var_name="column").assign(table=name)
+        for name, table in summary_tables(runs, manifest).items()
+    ]
     return pd.concat(long)[["table", "row", "column", "value"]].to_csv(index=False)
+
+
 def plain_label(text: str) -> str:
     """Text for a figure label, shown as written (matplotlib would read ``$...$`` as mathematics)."""
     return text.replace("$", r"\$")
+
 
 def save_figure(figure, folder: Path, name: str) -> None:
     """Write a figure as PNG and SVG, and close it."""
@@ -197,18 +229,22 @@ def save_figure(figure, folder: Path, name: str) -> None:
         figure.savefig(folder / f"{name}.{suffix}", dpi=120)
     plt.close(figure)
 
+
 def use_agg() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
 
+
 def require_empty(folder: Path, overwrite: bool) -> None:
     if folder.exists() and any(folder.iterdir()) and not overwrite:
         raise ScenarioError(folder, [("", "is not empty; choose another --out or pass --overwrite")])
 
+
 def load_summary(folder: str | Path) -> Results:
     """The summary's columns of a results folder (all runs, few columns)."""
     return read_results(folder, columns=analysis.summary_columns(result_columns(folder)))
+
 
 class Figure(NamedTuple):
     """A standard figure: the function drawing it on an Axes, and its caption."""
@@ -230,34 +266,48 @@ def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[st
     scenario = scenario_of(manifest)
     horizon, unit = scenario.horizon, scenario.time_unit
     figures = {
-        "outcome_classes": Figure(lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),
-                                  "Share of runs ending in each outcome class, with 95% intervals."),
-        "deal_curve": Figure(lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax, unit=unit),
-                             f"Probability of a deal by each {unit} up to the horizon ({analysis.plural(horizon, unit)}), "
-                             "with its 95% band."),
+        "outcome_classes": Figure(
+            lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),
+            "Share of runs ending in each outcome class, with 95% intervals.",
+        ),
+        "deal_curve": Figure(
+            lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax, unit=unit),
+            f"Probability of a deal by each {unit} up to the horizon ({analysis.plural(horizon, unit)}), "
+            "with its 95% band.",
+        ),
     }
     for issue, spec in scenario.issues.items():
         words = plain_label(spec.description or plots.label_of(issue))
         units = plain_label(spec.units)
         figures[f"settlement_{issue}"] = Figure(
             _drawing(plots.plot_settlement, runs, issue, units, title=words),
-            f"{words}: settlement among runs with a deal, beside the compromise model's forecast.")
+            f"{words}: settlement among runs with a deal, beside the compromise model's forecast.",
+        )
         figures[f"ecdf_{issue}"] = Figure(
             _drawing(plots.plot_settlement_ecdf, {"this scenario": runs}, issue, units),
-            f"{words}: share of deals settling at or below each value.")
+            f"{words}: share of deals settling at or below each value.",
+        )
     if history is not None:
         sample = f"(the first {history['run_id'].nunique():,} runs, re-simulated round by round)"
         if scenario.front is not None:
             side = plain_label(scenario.front.side)
             figures["fan_front"] = Figure(
                 lambda ax: plots.plot_fan(history, "front", f"front: share held by {side}", ax=ax, unit=unit),
-                f"The front line over time: median, 50% and 90% of runs {sample}.")
+                f"The front line over time: median, 50% and 90% of runs {sample}.",
+            )
         for issue, spec in scenario.issues.items():
             figures[f"fan_proposal_{issue}"] = Figure(
-                _drawing(plots.plot_fan, history, f"proposal_{issue}", f"package on the table: {plots.label_of(issue)}",
-                         unit=unit),
-                f"{plain_label(spec.description or plots.label_of(issue))}: the package on the table while talks go on {sample}.")
+                _drawing(
+                    plots.plot_fan,
+                    history,
+                    f"proposal_{issue}",
+                    f"package on the table: {plots.label_of(issue)}",
+                    unit=unit,
+                ),
+                f"{plain_label(spec.description or plots.label_of(issue))}: the package on the table while talks go on {sample}.",
+            )
     return figures
+
 
 def history_of(results: Results, runs: int, folder: Path) -> pd.DataFrame:
     from sim.results import design_points

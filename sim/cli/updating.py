@@ -23,25 +23,39 @@ def _date(text: str) -> dt.date:
 
 def add_commands(commands) -> None:
     """Register ``sim update`` and ``sim forecasts``."""
-    update = commands.add_parser("update", help="condition a results folder on dated evidence: weights, posterior, what the news taught")
+    update = commands.add_parser(
+        "update", help="condition a results folder on dated evidence: weights, posterior, what the news taught"
+    )
     update.add_argument("dir", help="results folder written by 'sim run' (or by an earlier 'sim update --resample')")
     update.add_argument("evidence", help="evidence file (YAML; 'sim schema --evidence' prints its schema)")
     update.add_argument("--as-of", type=_date, metavar="DATE", help="use only observations dated on or before DATE")
     update.add_argument("--out", help="folder for the update's tables (default: DIR/updates/<evidence file name>)")
     update.add_argument("--top", type=int, default=8, help="parameters to list in what the news taught (default: 8)")
-    update.add_argument("--resample", metavar="NEWDIR",
-                        help="run a fresh ensemble from the posterior into NEWDIR (resampled and jittered), to update again")
-    update.add_argument("--runs", type=int, help="with --resample: runs of the fresh ensemble (default: as many as DIR)")
+    update.add_argument(
+        "--resample",
+        metavar="NEWDIR",
+        help="run a fresh ensemble from the posterior into NEWDIR (resampled and jittered), to update again",
+    )
+    update.add_argument(
+        "--runs", type=int, help="with --resample: runs of the fresh ensemble (default: as many as DIR)"
+    )
     update.add_argument("--seed", type=int, help="with --resample: its seed (default: DIR's seed + 1)")
     update.add_argument("--jobs", type=int, default=1, help="with --resample: processes (results do not depend on it)")
     update.add_argument("--overwrite", action="store_true", help="replace what --out or NEWDIR holds")
     add_log_flags(update)
     update.set_defaults(handler=cmd_update)
 
-    forecasts = commands.add_parser("forecasts", help="the forecast log: each question by as-of date, beside the platforms, scored")
+    forecasts = commands.add_parser(
+        "forecasts", help="the forecast log: each question by as-of date, beside the platforms, scored"
+    )
     forecasts.add_argument("log", help="folder holding forecasts.csv (the --log of 'sim run' and 'sim update')")
-    forecasts.add_argument("--questions", help="questions file with platforms and resolutions (scenarios/questions/...)")
-    forecasts.add_argument("--data", help="shared data folder holding ceasefire-forecasts/ (default: $NEGOTIATION_SIM_DATA, then ../shared/data)")
+    forecasts.add_argument(
+        "--questions", help="questions file with platforms and resolutions (scenarios/questions/...)"
+    )
+    forecasts.add_argument(
+        "--data",
+        help="shared data folder holding ceasefire-forecasts/ (default: $NEGOTIATION_SIM_DATA, then ../shared/data)",
+    )
     forecasts.add_argument("--out", help="figure file stem (default: LOG/forecasts, written as .png and .svg)")
     forecasts.set_defaults(handler=cmd_forecasts)
 
@@ -66,8 +80,15 @@ def check_log(args: argparse.Namespace, scenario) -> None:
     read_log(args.log)
 
 
-def log_forecast(args: argparse.Namespace, folder: Path, manifest: dict[str, Any], runs: pd.DataFrame,
-                 weights: np.ndarray | None, as_of: dt.date, evidence: list[str]) -> str:
+def log_forecast(
+    args: argparse.Namespace,
+    folder: Path,
+    manifest: dict[str, Any],
+    runs: pd.DataFrame,
+    weights: np.ndarray | None,
+    as_of: dt.date,
+    evidence: list[str],
+) -> str:
     """Append the dated forecast of a results folder (weighted, after an update) to ``--log``; the line to print."""
     from sim.results import scenario_of
     from sim.updating.forecast_log import log_forecast as append_forecast
@@ -101,28 +122,49 @@ def cmd_update(args: argparse.Namespace) -> int:
     with results_folder(folder, writes=args.out is None) as folder:
         update = condition(folder, args.evidence, args.as_of)
         if not update.evidence.observations:
-            raise ScenarioError(args.evidence, [("observations", "none left to apply (all dated after --as-of, or "
-                                                                 "already applied to this ensemble)")])
+            raise ScenarioError(
+                args.evidence,
+                [("observations", "none left to apply (all dated after --as-of, or already applied to this ensemble)")],
+            )
         if update.ess == 0:
-            raise ScenarioError(args.evidence, [("", "no run of the ensemble is compatible with the evidence; "
-                                                     "check the observations or widen the scenario's ranges")])
+            raise ScenarioError(
+                args.evidence,
+                [
+                    (
+                        "",
+                        "no run of the ensemble is compatible with the evidence; "
+                        "check the observations or widen the scenario's ranges",
+                    )
+                ],
+            )
         scenario, weights = update.scenario, update.weights
         prior, posterior = headline(update.runs, scenario), headline(update.runs, scenario, weights)
         questions = _questions(args, scenario)
         taught = parameter_shifts(update.runs, update.manifest["parameters"], weights)
         structures = structure_shifts(update.runs, {n: list(c.options) for n, c in scenario.structure.items()}, weights)
         observations = observation_table(update)
-        tables = {"headline": before_and_after(prior, posterior),
-                  "questions": before_and_after(dated_forecast(questions, update.runs, scenario),
-                                                dated_forecast(questions, update.runs, scenario, weights)),
-                  "parameters": taught, "structures": structures, "observations": observations}
+        tables = {
+            "headline": before_and_after(prior, posterior),
+            "questions": before_and_after(
+                dated_forecast(questions, update.runs, scenario),
+                dated_forecast(questions, update.runs, scenario, weights),
+            ),
+            "parameters": taught,
+            "structures": structures,
+            "observations": observations,
+        }
         if out.exists() and any(out.iterdir()) and not args.overwrite:
             raise ScenarioError(out, [("", "is not empty; pass --overwrite to replace it")])
         with staged(out) as stage:
             for name, table in tables.items():
                 table.to_csv(stage / f"{name}.csv")
-            pd.DataFrame({"run_id": update.runs["run_id"], "log_likelihood": update.log_likelihood.sum(axis=1),
-                          "weight": weights}).to_parquet(stage / "weights.parquet", index=False)
+            pd.DataFrame(
+                {
+                    "run_id": update.runs["run_id"],
+                    "log_likelihood": update.log_likelihood.sum(axis=1),
+                    "weight": weights,
+                }
+            ).to_parquet(stage / "weights.parquet", index=False)
     _print_update(update, tables, args.top)
     print(f"\nTables: {out}")
     if args.log:
@@ -133,8 +175,10 @@ def cmd_update(args: argparse.Namespace) -> int:
         runs = args.runs or update.manifest["runs"]
         seed = update.manifest["seed"] + 1 if args.seed is None else args.seed
         manifest = run_posterior(update, folder, Path(args.resample), runs, seed, args.jobs, args.overwrite)
-        print(f"Fresh ensemble from the posterior: {manifest['runs']:,} runs (seed {seed}) in {args.resample}; "
-              f"update it again with: sim update {args.resample} EVIDENCE")
+        print(
+            f"Fresh ensemble from the posterior: {manifest['runs']:,} runs (seed {seed}) in {args.resample}; "
+            f"update it again with: sim update {args.resample} EVIDENCE"
+        )
     return 0
 
 
@@ -146,15 +190,19 @@ def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:
     from sim.updating.posterior import ess_warning
 
     runs = len(update.runs)
-    print(f"Update of {update.manifest['scenario']['name']} on {len(update.evidence.observations)} observations "
-          f"({update.evidence.path}), as of {update.as_of}")
+    print(
+        f"Update of {update.manifest['scenario']['name']} on {len(update.evidence.observations)} observations "
+        f"({update.evidence.path}), as of {update.as_of}"
+    )
     print(f"Effective sample size: {update.ess:,.0f} of {runs:,} runs ({update.ess / runs:.1%})")
     warning = ess_warning(update.ess, runs)
     if warning:
         print(warning)
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         print("\nHow expected each report was (mean likelihood over the runs; 1 = every run agreed):")
-        print(tables["observations"][["date", "kind", "reliability", "expected"]].to_string(float_format="{:.3f}".format))
+        print(
+            tables["observations"][["date", "kind", "reliability", "expected"]].to_string(float_format="{:.3f}".format)
+        )
         print("\nForecast before and after the news:")
         print(tables["questions"].drop(columns="text").to_string(float_format=_percent))
         print(tables["headline"].to_string(float_format=_percent))
@@ -182,9 +230,16 @@ def cmd_forecasts(args: argparse.Namespace) -> int:
 
     log = read_log(args.log)
     if log.empty:
-        raise ScenarioError(Path(args.log), [("forecasts.csv", "is missing or empty: log forecasts with 'sim run --log' or 'sim update --log'")])
+        raise ScenarioError(
+            Path(args.log),
+            [("forecasts.csv", "is missing or empty: log forecasts with 'sim run --log' or 'sim update --log'")],
+        )
     with pd.option_context("display.width", 200, "display.max_colwidth", 50):
-        print(log[["as_of", "question", "probability", "lo", "hi", "evidence_sha256", "effective_runs"]].to_string(index=False))
+        print(
+            log[["as_of", "question", "probability", "lo", "hi", "evidence_sha256", "effective_runs"]].to_string(
+                index=False
+            )
+        )
         if args.questions:
             questions = read_questions(args.questions)
             platforms = read_platform_forecasts(data_dir(args.data, FOLDER))

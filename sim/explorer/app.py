@@ -34,7 +34,8 @@ def _html_table(name: str, frame: pd.DataFrame) -> str:
     signed = {c: (lambda v: f"{v:+.1%}") for c in frame.columns if c in ("difference", "lo", "hi")}
     plain = {c: (lambda v: f"{v:.1%}") for c in frame.columns if c not in signed}
     return frame.rename(columns={"value": "this setting"}).to_html(
-        formatters={("this setting" if c == "value" else c): f for c, f in (plain | signed).items()}, border=0)
+        formatters={("this setting" if c == "value" else c): f for c, f in (plain | signed).items()}, border=0
+    )
 
 
 @solara.component
@@ -43,8 +44,15 @@ def NumberControl(control: Control, value: tuple[float, float], on_value) -> Non
     low, high = value
     shown = readable(low, 4) if low == high else f"{readable(low, 4)} to {readable(high, 4)}"
     with solara.Tooltip(control.source or "no source given"):
-        solara.SliderRangeFloat(f"{control.label}: {shown}", value=value, min=control.minimum, max=control.maximum,
-                                step=control.step, on_value=on_value, thumb_label=False)
+        solara.SliderRangeFloat(
+            f"{control.label}: {shown}",
+            value=value,
+            min=control.minimum,
+            max=control.maximum,
+            step=control.step,
+            on_value=on_value,
+            thumb_label=False,
+        )
 
 
 @solara.component
@@ -66,8 +74,9 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
     settings, set_settings = solara.use_state(initial_settings(scenario))
     saved, set_saved = solara.use_state("")
     target, set_target = solara.use_state(str(free_variant_path(scenario)))
-    first = solara.use_memo(lambda: draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts),
-                            [scenario, runs, seed])
+    first = solara.use_memo(
+        lambda: draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts), [scenario, runs, seed]
+    )
     shown = solara.use_ref((first, 1))
     count = solara.use_ref(1)
 
@@ -116,7 +125,9 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
             busy = task.state in (solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
             solara.Text("Drawing the new setting ..." if busy else "", classes=["sim-busy"])
             if result is not None:
-                solara.Text(f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"])
+                solara.Text(
+                    f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"]
+                )
                 for name, image in result.images.items():
                     solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
                 for name, frame in result.tables.items():
@@ -126,13 +137,16 @@ def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) ->
 
 def _setter(set_settings, key: str):
     """The callback of the control ``key``: it updates that key in whatever the settings are when it is called."""
+
     def on_value(value: Any) -> None:
         set_settings(lambda settings: {**settings, key: tuple(value) if isinstance(value, list) else value})
+
     return on_value
 
 
 def _control_groups(every: list[Control], settings: Settings, on_value: dict) -> None:
     """The controls in collapsible groups, one per actor (with its issues inside), issue or section."""
+
     def top(control: Control) -> str:
         return control.group.split(" / ")[0]
 
@@ -144,8 +158,11 @@ def _control_groups(every: list[Control], settings: Settings, on_value: dict) ->
                 if group != name:
                     solara.Text(group.split(" / ")[1].replace("_", " "), style={"font-weight": "bold"})
                 for control in inside:
-                    widget = ChoiceControl if control.is_choice else NumberControl
-                    widget(control, settings[control.key], on_value[control.key])
+                    value = settings[control.key]
+                    if isinstance(value, (str, bool)):
+                        ChoiceControl(control, value, on_value[control.key])
+                    else:
+                        NumberControl(control, value, on_value[control.key])
 
 
 _served: dict[str, Any] = {}

@@ -119,18 +119,48 @@ def controls(scenario: Scenario) -> list[Control]:
         group, label = group_and_label(path)
         minimum, maximum = _bounds(scenario, path, low, high)
         minimum, maximum = min(minimum, low), max(maximum, high)
-        numbers.append(Control(path, group, label, (low, high), minimum, maximum,
-                               slider_step(minimum, maximum, (low, high)), source=quantity.source or ""))
+        numbers.append(
+            Control(
+                path,
+                group,
+                label,
+                (low, high),
+                minimum,
+                maximum,
+                slider_step(minimum, maximum, (low, high)),
+                source=quantity.source or "",
+            )
+        )
     numbers.sort(key=lambda c: not c.key.startswith("actors."))
-    mechanisms = ("mediator", "alternating", "none") if scenario.model.mechanism.kind == "mediator" else ("alternating", "none")
+    mechanisms = (
+        ("mediator", "alternating", "none") if scenario.model.mechanism.kind == "mediator" else ("alternating", "none")
+    )
     choices = [Control(_MECHANISM, "model", "bargaining protocol", scenario.model.mechanism.kind, options=mechanisms)]
-    choices += [Control(f"model.{field}", "model", label, getattr(scenario.model, field),
-                        options=get_args(ModelSettings.model_fields[field].annotation))
-                for field, label in _MODEL_CHOICES.items()]
-    choices += [Control(f"actors.{name}.veto", name, "veto", actor.veto, options=(True, False))
-                for name, actor in scenario.actors.items()]
-    choices += [Control(f"structure.{name}", "structure", name.replace("_", " "), DRAWN, options=(DRAWN, *choice.options),
-                        source=choice.source or "") for name, choice in scenario.structure.items()]
+    choices += [
+        Control(
+            f"model.{field}",
+            "model",
+            label,
+            getattr(scenario.model, field),
+            options=get_args(ModelSettings.model_fields[field].annotation),
+        )
+        for field, label in _MODEL_CHOICES.items()
+    ]
+    choices += [
+        Control(f"actors.{name}.veto", name, "veto", actor.veto, options=(True, False))
+        for name, actor in scenario.actors.items()
+    ]
+    choices += [
+        Control(
+            f"structure.{name}",
+            "structure",
+            name.replace("_", " "),
+            DRAWN,
+            options=(DRAWN, *choice.options),
+            source=choice.source or "",
+        )
+        for name, choice in scenario.structure.items()
+    ]
     return numbers + choices
 
 
@@ -154,7 +184,7 @@ def locate(raw: Mapping[str, Any], path: str) -> tuple[str, ...]:
         return (path,)
     for key in sorted(raw, key=len, reverse=True):
         if path.startswith(f"{key}.") and isinstance(raw[key], Mapping):
-            return (key, *locate(raw[key], path[len(key) + 1:]))
+            return (key, *locate(raw[key], path[len(key) + 1 :]))
     raise KeyError(path)
 
 
@@ -168,7 +198,9 @@ def rescaled(quantity: Mapping[str, Any], low: float, high: float) -> dict[str, 
     if "dist" not in quantity or old[0] == old[1]:
         return {"dist": "uniform", "low": low, "high": high}
     stretch = (high - low) / (old[1] - old[0])
-    moved = {"dist": quantity["dist"]} | {key: value for key, value in quantity.items() if key not in ("dist", "source")}
+    moved = {"dist": quantity["dist"]} | {
+        key: value for key, value in quantity.items() if key not in ("dist", "source")
+    }
     for key in _LOCATIONS:
         if key in moved:
             moved[key] = _round(low + (moved[key] - old[0]) * stretch)
@@ -209,7 +241,7 @@ def changes(scenario: Scenario, settings: Mapping[str, Setting]) -> dict[str, tu
         elif key.startswith("structure."):
             name = key.removeprefix("structure.")
             out[key] = (("structure", name), None)
-            for keys, leaf in _leaves(scenario.structure[name].options[value].changes):
+            for keys, leaf in _leaves(scenario.structure[name].options[str(value)].changes):
                 out[f"{key}.{'.'.join(keys)}"] = (keys, leaf)
         elif isinstance(value, tuple):
             where = locate(raw, key)

@@ -18,8 +18,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def find_chromium() -> str | None:
@@ -44,21 +51,23 @@ def running_explorer(file: str | Path, runs: int, timeout: float = 120) -> Itera
     """``sim explore FILE`` in a child process on a free port; yields its URL and process id, and stops it
     afterwards."""
     port = free_port()
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen([sys.executable, "-m", "sim.cli", "explore", str(file), "--port", str(port),
-                               "--runs", str(runs)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _listening(port):
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"sim explore did not start: {log.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/", server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sim.cli", "explore", str(file), "--port", str(port), "--runs", str(runs)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while not _listening(port):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"sim explore did not start: {log.read().decode(errors='replace')[-2000:]}")
+                time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}/", server.pid
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 @contextmanager

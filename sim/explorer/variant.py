@@ -27,14 +27,18 @@ def variant_source(was: QuantityBase) -> str:
 def variant_mapping(scenario: Scenario, settings: Mapping[str, Setting], folder: Path) -> dict[str, Any]:
     """The variant's content for a file in ``folder``: ``extends`` (relative to it), a name, and the changes."""
     if scenario.path is None:
-        raise ScenarioError(None, [("extends", "the scenario was not loaded from a file, so a variant has nothing to extend")])
+        raise ScenarioError(
+            None, [("extends", "the scenario was not loaded from a file, so a variant has nothing to extend")]
+        )
     numbers = dict(scenario.quantities())
     found = changes(scenario, settings)
     for key, (keys, value) in found.items():
         if key in numbers and isinstance(value, dict):  # a number (not a structural choice, which is removed)
             found[key] = (keys, value | {"source": variant_source(numbers[key])})
-    return {"extends": os.path.relpath(scenario.path.resolve(), folder.resolve()),
-            "name": f"{scenario.name} (explored variant)"} | nested(found)
+    return {
+        "extends": os.path.relpath(scenario.path.resolve(), folder.resolve()),
+        "name": f"{scenario.name} (explored variant)",
+    } | nested(found)
 
 
 def variant_text(scenario: Scenario, settings: Mapping[str, Setting], folder: Path) -> str:

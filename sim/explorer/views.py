@@ -128,8 +128,11 @@ class Charts:
     def draw(self, scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> dict[str, Figure]:
         """The deal curve (and, when the runs say whether a zone of agreement existed, when one did), the outcome
         classes and the settlements of this setting against the baseline, drawn over the previous setting's."""
-        figures = {"deal_curve": self.deal_curve, "outcome_classes": self.outcome_classes,
-                   "settlements": self.settlements}
+        figures = {
+            "deal_curve": self.deal_curve,
+            "outcome_classes": self.outcome_classes,
+            "settlements": self.settlements,
+        }
         for figure in figures.values():
             for ax in figure.axes:
                 clear_data(ax)
@@ -138,9 +141,12 @@ class Charts:
 
         curves = dict(both)
         if has_zone(current) and has_zone(baseline):
-            curves = {f"zone of agreement, {BASELINE}": _zone_times(baseline),
-                      f"zone of agreement, {CURRENT}": _zone_times(current),
-                      f"deal, {BASELINE}": baseline, f"deal, {CURRENT}": current}  # deals drawn last: on top
+            curves = {
+                f"zone of agreement, {BASELINE}": _zone_times(baseline),
+                f"zone of agreement, {CURRENT}": _zone_times(current),
+                f"deal, {BASELINE}": baseline,
+                f"deal, {CURRENT}": current,
+            }  # deals drawn last: on top
         ax = plots.plot_deal_curves(curves, horizon, ax=self.deal_curve.axes[0], unit=unit)
         ax.set_ylabel(f"probability by {unit}")
         gap = " and to a zone of agreement (the gap between them)" if len(curves) > 2 else ""
@@ -178,8 +184,15 @@ class Drawn:
     seconds: float
 
 
-def draw_setting(scenario: Scenario, settings: Mapping[str, Setting], baseline: pd.DataFrame, runs: int, seed: int,
-                 charts: Charts, stale: Callable[[], bool] = lambda: False) -> Drawn | None:
+def draw_setting(
+    scenario: Scenario,
+    settings: Mapping[str, Setting],
+    baseline: pd.DataFrame,
+    runs: int,
+    seed: int,
+    charts: Charts,
+    stale: Callable[[], bool] = lambda: False,
+) -> Drawn | None:
     """The setting's ensemble (the baseline's own runs when nothing changed) drawn against the baseline on
     ``charts``; None as soon as ``stale()`` says a newer setting came (checked between the steps). Raises
     :class:`~sim.errors.ScenarioError` for a setting that is not a valid scenario."""

@@ -39,7 +39,9 @@ def model_deal_survival(runs: pd.DataFrame, horizon: float, months: tuple[int, .
     horizon), with 95% intervals, for k within the horizon."""
     deals = runs[runs["months_to_deal"].notna()]
     broke = deals["months_to_breakdown"].notna() if "months_to_breakdown" in deals else pd.Series(False, deals.index)
-    duration = np.where(broke, deals["months_to_breakdown"] - deals["months_to_deal"], horizon - deals["months_to_deal"])
+    duration = np.where(
+        broke, deals["months_to_breakdown"] - deals["months_to_deal"], horizon - deals["months_to_deal"]
+    )
     return kaplan_meier(duration, broke.to_numpy(), tuple(m for m in months if m <= horizon)).set_index("month")
 
 
@@ -61,11 +63,18 @@ def beside_history(runs: pd.DataFrame, scenario: Scenario, folder: str | None = 
     root = data.data_dir(folder)
     history = reference_class.war_ends(data.load_episodes(root), profile)
     model = model_war_ends(runs, scenario.horizon_months)
-    war = pd.concat({"model": model[["estimate", "lo", "hi"]], "history": history[["estimate", "lo", "hi", "n"]]}, axis=1)
+    war = pd.concat(
+        {"model": model[["estimate", "lo", "hi"]], "history": history[["estimate", "lo", "hi", "n"]]}, axis=1
+    )
     agreements = reference_class.agreement_survival(data.load_agreements(root), SURVIVAL_MONTHS)
     deals = model_deal_survival(runs, scenario.horizon_months)
-    survival = pd.concat({"model": deals[["survival", "lo", "hi", "at_risk"]],
-                          "history": agreements[["survival", "lo", "hi", "at_risk"]]}, axis=1)
+    survival = pd.concat(
+        {
+            "model": deals[["survival", "lo", "hi", "at_risk"]],
+            "history": agreements[["survival", "lo", "hi", "at_risk"]],
+        },
+        axis=1,
+    )
     return Beside(profile, war, survival, history.attrs["still_going_at_data_end"])
 
 

@@ -57,10 +57,20 @@ class WeibullFit:
         shape_lo, shape_hi = self.interval("shape")
         fact = f"fact: Weibull fit by censored maximum likelihood to {source}, {self.n} agreements, {self.events} ended"
         return {
-            "base_hazard": _truncated_normal(float(np.mean(hazards)), float(np.std(hazards)), 0.0, 1.0,
-                                             f"{fact}; chance of breaking down in the first {round_months:g}-month round"),
-            "shape": _truncated_normal(self.shape, (shape_hi - shape_lo) / (2 * _z(0.95)), 0.05, 5.0,
-                                       f"{fact}; Weibull shape (below 1: a hazard that falls with time)"),
+            "base_hazard": _truncated_normal(
+                float(np.mean(hazards)),
+                float(np.std(hazards)),
+                0.0,
+                1.0,
+                f"{fact}; chance of breaking down in the first {round_months:g}-month round",
+            ),
+            "shape": _truncated_normal(
+                self.shape,
+                (shape_hi - shape_lo) / (2 * _z(0.95)),
+                0.05,
+                5.0,
+                f"{fact}; Weibull shape (below 1: a hazard that falls with time)",
+            ),
         }
 
 
@@ -71,8 +81,14 @@ def _z(level: float) -> float:
 
 
 def _truncated_normal(mean: float, sd: float, low: float, high: float, source: str) -> dict:
-    return {"dist": "truncated_normal", "mean": round(float(mean), 5), "sd": round(max(float(sd), 1e-6), 5),
-            "low": low, "high": high, "source": source}
+    return {
+        "dist": "truncated_normal",
+        "mean": round(float(mean), 5),
+        "sd": round(max(float(sd), 1e-6), 5),
+        "low": low,
+        "high": high,
+        "source": source,
+    }
 
 
 def fit_weibull(durations: np.ndarray, ended: np.ndarray) -> WeibullFit:
@@ -91,12 +107,19 @@ def fit_weibull(durations: np.ndarray, ended: np.ndarray) -> WeibullFit:
         return -float(np.sum(d * (np.log(shape) - np.log(scale) + (shape - 1) * np.log(t / scale)) - z))
 
     start = np.array([0.0, np.log(np.mean(t) * len(t) / d.sum())])
-    result = optimize.minimize(negative_log_likelihood, start, method="Nelder-Mead",
-                               options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
+    result = optimize.minimize(
+        negative_log_likelihood, start, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}
+    )
     covariance = np.linalg.inv(_hessian(negative_log_likelihood, result.x))
     shape, scale = np.exp(result.x)
-    return WeibullFit(shape=float(shape), scale=float(scale), covariance=covariance, n=int(len(t)),
-                      events=int(d.sum()), log_likelihood=-float(result.fun))
+    return WeibullFit(
+        shape=float(shape),
+        scale=float(scale),
+        covariance=covariance,
+        n=int(len(t)),
+        events=int(d.sum()),
+        log_likelihood=-float(result.fun),
+    )
 
 
 def _hessian(function, x: np.ndarray, step: float = 1e-4) -> np.ndarray:
@@ -106,5 +129,7 @@ def _hessian(function, x: np.ndarray, step: float = 1e-4) -> np.ndarray:
     for i in range(size):
         for j in range(size):
             ei, ej = np.eye(size)[i] * step, np.eye(size)[j] * step
-            hessian[i, j] = (function(x + ei + ej) - function(x + ei - ej) - function(x - ei + ej) + function(x - ei - ej)) / (4 * step * step)
+            hessian[i, j] = (
+                function(x + ei + ej) - function(x + ei - ej) - function(x - ei + ej) + function(x - ei - ej)
+            ) / (4 * step * step)
     return hessian

@@ -77,7 +77,9 @@ def load_cases(folder: str | Path) -> list[Case]:
             raise ScenarioError(path, [(f"{name}.deal", f"expected a date (YYYY-MM-DD) or null (got {deal!r})")])
         scenario = load_scenario(scenario_path)
         if deal is not None and deal <= scenario.model.start_date:
-            raise ScenarioError(path, [(f"{name}.deal", f"must come after the scenario's date {scenario.model.start_date}")])
+            raise ScenarioError(
+                path, [(f"{name}.deal", f"must come after the scenario's date {scenario.model.start_date}")]
+            )
         if scenario.reference_class is None:
             raise ScenarioError(scenario_path, [("reference_class", "missing: a case states its reference class")])
         cases.append(Case(str(name), scenario, deal, str(entry["what"])))
@@ -101,8 +103,13 @@ class Scored:
     seed: int | None
 
 
-def score_cases(folder: str | Path, runs: int = 2000, seed: int | None = None, data_folder: str | Path | None = None,
-                horizons: tuple[int, ...] = (6, 12, 24)) -> Scored:
+def score_cases(
+    folder: str | Path,
+    runs: int = 2000,
+    seed: int | None = None,
+    data_folder: str | Path | None = None,
+    horizons: tuple[int, ...] = (6, 12, 24),
+) -> Scored:
     """Forecast every case (the model from its scenario, the reference class from its profile, the constant
     forecast), then read the outcomes and score: per k, Brier and log score of a deal within k months; CRPS of
     the months to a deal."""
@@ -119,8 +126,15 @@ def score_cases(folder: str | Path, runs: int = 2000, seed: int | None = None, d
             "constant": scoring.constant_forecast(horizon),
         }
         observed = case.months_to_deal
-        outcomes.append({"case": case.name, "from": scenario.model.start_date, "deal": case.deal_date,
-                         "months": observed, "what": case.what})
+        outcomes.append(
+            {
+                "case": case.name,
+                "from": scenario.model.start_date,
+                "deal": case.deal_date,
+                "months": observed,
+                "what": case.what,
+            }
+        )
         for k in horizons:
             happened = observed <= k
             row = {"case": case.name, "k": k, "happened": happened}

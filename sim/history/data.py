@@ -29,13 +29,27 @@ EPISODES_OBSERVED_UNTIL = pd.Timestamp("2020-12-31")
 AGREEMENTS_OBSERVED_UNTIL = pd.Timestamp("2021-12-31")
 """UCDP Peace Agreements v22.1 records agreements to 2021: those still in effect are censored at its end."""
 
-EPISODE_OUTCOMES = {1: "peace_agreement", 2: "ceasefire", 3: "victory", 4: "victory", 5: "low_activity",
-                    6: "actor_ceases"}
+EPISODE_OUTCOMES = {
+    1: "peace_agreement",
+    2: "ceasefire",
+    3: "victory",
+    4: "victory",
+    5: "low_activity",
+    6: "actor_ceases",
+}
 """UCDP termination ``outcome``: 1 peace agreement, 2 ceasefire, 3/4 victory of side A/B, 5 low activity,
 6 an actor ceases to exist."""
 BY_AGREEMENT = ("peace_agreement", "ceasefire")
-COW_OUTCOMES = {1: "winner", 2: "loser", 3: "compromise", 4: "transformed", 5: "ongoing", 6: "stalemate",
-                7: "continuing", 8: "other"}
+COW_OUTCOMES = {
+    1: "winner",
+    2: "loser",
+    3: "compromise",
+    4: "transformed",
+    5: "ongoing",
+    6: "stalemate",
+    7: "continuing",
+    8: "other",
+}
 """COW ``Outcome`` (codebook 1-7; the file also holds one 8, kept as ``other``)."""
 COW_MISSING = (-8, -9)
 PA_TYPES = {1: "full", 2: "partial", 3: "process"}
@@ -53,8 +67,16 @@ def data_dir(explicit: str | Path | None = None, folder: str = FOLDER) -> Path:
     for candidate in default_dirs():
         if (candidate / folder).is_dir():
             return candidate
-    raise ScenarioError(folder, [("", f"data not found: pass --data DIR or set {ENVIRONMENT_VARIABLE} "
-                                      f"(the folder that holds {folder}/, e.g. ../shared/data)")])
+    raise ScenarioError(
+        folder,
+        [
+            (
+                "",
+                f"data not found: pass --data DIR or set {ENVIRONMENT_VARIABLE} "
+                f"(the folder that holds {folder}/, e.g. ../shared/data)",
+            )
+        ],
+    )
 
 
 def default_dirs() -> tuple[Path, ...]:
@@ -100,8 +122,13 @@ def _integers(path: Path, frame: pd.DataFrame, column: str, allowed=None, empty:
     if not empty:
         _fail(path, frame, blank, column, "empty")
     if allowed is not None:
-        _fail(path, frame, values.notna() & ~values.isin(list(allowed)), column,
-              f"not one of the documented codes {sorted(allowed)}")
+        _fail(
+            path,
+            frame,
+            values.notna() & ~values.isin(list(allowed)),
+            column,
+            f"not one of the documented codes {sorted(allowed)}",
+        )
     return values
 
 
@@ -137,8 +164,16 @@ def load_cow_wars(folder: str | Path | None = None) -> pd.DataFrame:
         if not optional:
             _fail(path, frame, ~known, f"{kind}Year{spell}", "a war's first spell needs a year and a month")
         day = numbers["Day"].where(numbers["Day"] > 0, 1)
-        stamp = pd.to_datetime(pd.DataFrame({"year": numbers["Year"].where(known, 2000), "month": numbers["Month"].where(known, 1),
-                                             "day": day.where(known, 1)}), errors="coerce")
+        stamp = pd.to_datetime(
+            pd.DataFrame(
+                {
+                    "year": numbers["Year"].where(known, 2000),
+                    "month": numbers["Month"].where(known, 1),
+                    "day": day.where(known, 1),
+                }
+            ),
+            errors="coerce",
+        )
         _fail(path, frame, known & stamp.isna(), f"{kind}Day{spell}", "not a calendar date")
         return stamp.where(known)
 
@@ -146,8 +181,11 @@ def load_cow_wars(folder: str | Path | None = None) -> pd.DataFrame:
     end = pd.concat([date("End", 1, optional=False), date("End", 2, optional=True)], axis=1).max(axis=1)
     _fail(path, frame, end < start, "EndYear1", "ends before it starts")
     table = pd.DataFrame({"war": war.astype(int), "name": frame["WarName"], "start": start, "end": end})
-    wars = table.groupby("war").agg(name=("name", "first"), start=("start", "min"), end=("end", "max"),
-                                    participants=("name", "size")).reset_index()
+    wars = (
+        table.groupby("war")
+        .agg(name=("name", "first"), start=("start", "min"), end=("end", "max"), participants=("name", "size"))
+        .reset_index()
+    )
     wars["months"] = months_between(wars["start"], wars["end"])
     return wars
 
@@ -158,8 +196,23 @@ def load_episodes(folder: str | Path | None = None) -> pd.DataFrame:
     ``start`` (the episode's start, ``start_date2``), ``end`` (NaT while still going), ``ended``, ``outcome``
     (:data:`EPISODE_OUTCOMES`, None while going), ``months`` (to its end, or to the data's end)."""
     path = data_dir(folder) / FOLDER / EPISODES_FILE
-    frame = _read(path, ("conflictep_id", "conflict_id", "confterm", "ependdate", "outcome", "type_of_conflict",
-                         "intensity_level", "start_date2", "region", "location", "side_a", "side_b"))
+    frame = _read(
+        path,
+        (
+            "conflictep_id",
+            "conflict_id",
+            "confterm",
+            "ependdate",
+            "outcome",
+            "type_of_conflict",
+            "intensity_level",
+            "start_date2",
+            "region",
+            "location",
+            "side_a",
+            "side_b",
+        ),
+    )
     episode = _integers(path, frame, "conflictep_id")
     ended_row = _integers(path, frame, "confterm", allowed=(0, 1))
     outcome = _integers(path, frame, "outcome", allowed=EPISODE_OUTCOMES, empty=True)
@@ -169,22 +222,35 @@ def load_episodes(folder: str | Path | None = None) -> pd.DataFrame:
     region_codes = frame["region"].str.split(",")
     bad_region = region_codes.map(lambda codes: not all(c.strip().isdigit() and int(c) in REGIONS for c in codes))
     _fail(path, frame, bad_region, "region", f"not a comma-separated list of the codes {sorted(REGIONS)}")
-    table = pd.DataFrame({
-        "episode": episode.astype(int),
-        "conflict": _integers(path, frame, "conflict_id").astype(int),
-        "type": _integers(path, frame, "type_of_conflict", allowed=CONFLICT_TYPES).map(CONFLICT_TYPES),
-        "regions": region_codes.map(lambda codes: frozenset(REGIONS[int(c)] for c in codes)),
-        "intensity": _integers(path, frame, "intensity_level", allowed=(1, 2)),
-        "start": _dates(path, frame, "start_date2", "%d/%m/%Y"),
-        "end": end.where(ended_row == 1),
-        "ended": ended_row == 1,
-        "outcome": outcome.map(EPISODE_OUTCOMES).where(ended_row == 1),
-        "name": frame["location"] + ": " + frame["side_a"] + " - " + frame["side_b"],
-    })
-    episodes = table.groupby("episode").agg(
-        conflict=("conflict", "first"), type=("type", "first"), regions=("regions", "first"),
-        war=("intensity", lambda i: bool((i == 2).any())), start=("start", "first"), end=("end", "last"),
-        ended=("ended", "any"), outcome=("outcome", "last"), name=("name", "first")).reset_index()
+    table = pd.DataFrame(
+        {
+            "episode": episode.astype(int),
+            "conflict": _integers(path, frame, "conflict_id").astype(int),
+            "type": _integers(path, frame, "type_of_conflict", allowed=CONFLICT_TYPES).map(CONFLICT_TYPES),
+            "regions": region_codes.map(lambda codes: frozenset(REGIONS[int(c)] for c in codes)),
+            "intensity": _integers(path, frame, "intensity_level", allowed=(1, 2)),
+            "start": _dates(path, frame, "start_date2", "%d/%m/%Y"),
+            "end": end.where(ended_row == 1),
+            "ended": ended_row == 1,
+            "outcome": outcome.map(EPISODE_OUTCOMES).where(ended_row == 1),
+            "name": frame["location"] + ": " + frame["side_a"] + " - " + frame["side_b"],
+        }
+    )
+    episodes = (
+        table.groupby("episode")
+        .agg(
+            conflict=("conflict", "first"),
+            type=("type", "first"),
+            regions=("regions", "first"),
+            war=("intensity", lambda i: bool((i == 2).any())),
+            start=("start", "first"),
+            end=("end", "last"),
+            ended=("ended", "any"),
+            outcome=("outcome", "last"),
+            name=("name", "first"),
+        )
+        .reset_index()
+    )
     episodes["outcome"] = episodes["outcome"].where(episodes["ended"], None)
     episodes["months"] = months_between(episodes["start"], episodes["end"].fillna(EPISODES_OBSERVED_UNTIL))
     return episodes
@@ -196,8 +262,11 @@ def load_agreements(folder: str | Path | None = None) -> pd.DataFrame:
     ceasefire provision), ``peacekeeping``, ``kind`` (:data:`PA_TYPES`), ``region``, ``months`` (to its end,
     or to the data's end; NaN where it ended on an unknown date)."""
     path = data_dir(folder) / FOLDER / AGREEMENTS_FILE
-    frame = _read(path, ("paid", "conflict_id", "pa_name", "pa_date", "ended", "duration", "cease", "pko",
-                         "pa_type", "region"), encoding="latin-1")
+    frame = _read(
+        path,
+        ("paid", "conflict_id", "pa_name", "pa_date", "ended", "duration", "cease", "pko", "pa_type", "region"),
+        encoding="latin-1",
+    )
     ended_text = frame["ended"].str.strip()
     _fail(path, frame, ~ended_text.isin(["", "True", "False"]), "ended", "expected True, False or empty")
     ended = ended_text == "True"
@@ -205,18 +274,20 @@ def load_agreements(folder: str | Path | None = None) -> pd.DataFrame:
     end = _dates(path, frame, "duration", "%Y-%m-%d", empty=True)
     _fail(path, frame, end.notna() & ~ended, "duration", "an end date for an agreement not marked as ended")
     region = _integers(path, frame, "region", allowed=REGIONS)
-    agreements = pd.DataFrame({
-        "agreement": _integers(path, frame, "paid").astype(int),
-        "conflicts": frame["conflict_id"].str.strip(),
-        "name": frame["pa_name"],
-        "signed": signed,
-        "ended": ended,
-        "end": end,
-        "ceasefire": _integers(path, frame, "cease", allowed=(0, 1)) == 1,
-        "peacekeeping": _integers(path, frame, "pko", allowed=(0, 1)) == 1,
-        "kind": _integers(path, frame, "pa_type", allowed=PA_TYPES).map(PA_TYPES),
-        "region": region.map(REGIONS),
-    })
+    agreements = pd.DataFrame(
+        {
+            "agreement": _integers(path, frame, "paid").astype(int),
+            "conflicts": frame["conflict_id"].str.strip(),
+            "name": frame["pa_name"],
+            "signed": signed,
+            "ended": ended,
+            "end": end,
+            "ceasefire": _integers(path, frame, "cease", allowed=(0, 1)) == 1,
+            "peacekeeping": _integers(path, frame, "pko", allowed=(0, 1)) == 1,
+            "kind": _integers(path, frame, "pa_type", allowed=PA_TYPES).map(PA_TYPES),
+            "region": region.map(REGIONS),
+        }
+    )
     months = months_between(signed, end.where(ended, AGREEMENTS_OBSERVED_UNTIL))
     # One agreement's recorded end precedes its signing by days: it ended at once.
     agreements["months"] = months.clip(lower=0.0).where(~ended | end.notna())

@@ -38,7 +38,11 @@ class Profile:
     def describe(self) -> str:
         """One line for a person."""
         kind = "conflicts of any type" if self.conflict_type == ANY else f"{self.conflict_type} conflicts"
-        level = "that reached war intensity (1,000+ battle deaths in a year)" if self.intensity == "war" else "of any intensity"
+        level = (
+            "that reached war intensity (1,000+ battle deaths in a year)"
+            if self.intensity == "war"
+            else "of any intensity"
+        )
         where = "" if self.region == ANY else f" in {self.region.replace('_', ' ')}"
         return f"UCDP episodes of {kind}{where} {level}, already fought over {self.months_fought:.0f} months"
 
@@ -50,8 +54,13 @@ def profile_of(scenario: Scenario) -> Profile | None:
     if stated is None:
         return None
     months = (scenario.model.start_date - stated.fighting_since).days / DAYS_PER_MONTH
-    return Profile(conflict_type=stated.conflict_type, intensity=stated.intensity, months_fought=max(months, 0.0),
-                   region=stated.region, exclude_conflict=stated.ucdp_conflict_id)
+    return Profile(
+        conflict_type=stated.conflict_type,
+        intensity=stated.intensity,
+        months_fought=max(months, 0.0),
+        region=stated.region,
+        exclude_conflict=stated.ucdp_conflict_id,
+    )
 
 
 def stated_profile(scenario: Scenario) -> Profile:
@@ -78,8 +87,13 @@ def in_class(episodes: pd.DataFrame, profile: Profile) -> pd.DataFrame:
 
 def _share(flags: pd.Series) -> dict[str, float]:
     lo, hi = wilson_interval(int(flags.sum()), int(flags.size))
-    return {"estimate": float(flags.mean()) if len(flags) else float("nan"), "lo": lo, "hi": hi,
-            "events": int(flags.sum()), "n": int(flags.size)}
+    return {
+        "estimate": float(flags.mean()) if len(flags) else float("nan"),
+        "lo": lo,
+        "hi": hi,
+        "events": int(flags.sum()),
+        "n": int(flags.size),
+    }
 
 
 def war_ends(episodes: pd.DataFrame, profile: Profile, horizons: tuple[int, ...] = (12, 36)) -> pd.DataFrame:
@@ -112,8 +126,9 @@ def termination_shares(episodes: pd.DataFrame, conflict_type: str = "interstate"
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("outcome")
 
 
-def select_agreements(agreements: pd.DataFrame, ceasefire: bool | None = None, kind: str | None = None,
-                      region: str = ANY) -> pd.DataFrame:
+def select_agreements(
+    agreements: pd.DataFrame, ceasefire: bool | None = None, kind: str | None = None, region: str = ANY
+) -> pd.DataFrame:
     """Agreements with (or without) a ceasefire provision, of one kind (full, partial, process), in one region."""
     keep = pd.Series(True, index=agreements.index)
     if ceasefire is not None:

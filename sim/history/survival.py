@@ -32,5 +32,7 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, at: tuple[float, ...
             lo, hi = survival ** np.exp(spread), survival ** np.exp(-spread)
         else:
             lo = hi = survival
-        rows.append({"month": month, "survival": survival, "lo": lo, "hi": hi, "at_risk": int((durations >= month).sum())})
+        rows.append(
+            {"month": month, "survival": survival, "lo": lo, "hi": hi, "at_risk": int((durations >= month).sum())}
+        )
     return pd.DataFrame(rows)

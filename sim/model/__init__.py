@@ -21,7 +21,16 @@ from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
 from sim.sampling import Draws
 from sim.scenario import Scenario
 
-__all__ = ["OUTCOME_CLASSES", "ActorAgent", "ModelInputs", "NegotiationModel", "build_inputs", "simulate", "simulate_history", "solve"]
+__all__ = [
+    "OUTCOME_CLASSES",
+    "ActorAgent",
+    "ModelInputs",
+    "NegotiationModel",
+    "build_inputs",
+    "simulate",
+    "simulate_history",
+    "solve",
+]
 
 SOLUTIONS = ("compromise", "expected_utility", "nash", "kalai_smorodinsky")
 
@@ -37,20 +46,25 @@ def structures(scenario: Scenario, draws: Draws) -> list[tuple[Scenario, np.ndar
     combinations, which = np.unique(codes, axis=0, return_inverse=True)
     groups = []
     for k, combination in enumerate(combinations):
-        picks = {name: list(scenario.structure[name].options)[code] for name, code in zip(names, combination, strict=True)}
+        picks = {
+            name: list(scenario.structure[name].options)[code] for name, code in zip(names, combination, strict=True)
+        }
         groups.append((scenario.with_structure(picks), np.flatnonzero(which.ravel() == k)))
     return groups
 
 
 def draws_of(scenario: Scenario, draws: Draws, runs: np.ndarray) -> Draws:
     """The draws of ``runs`` for a structure of the scenario: its random numbers as drawn, its constants its own."""
-    return {path: draws[path][runs] if quantity.uncertain else np.full(runs.size, quantity.central())
-            for path, quantity in scenario.quantities()}
+    return {
+        path: draws[path][runs] if quantity.uncertain else np.full(runs.size, quantity.central())
+        for path, quantity in scenario.quantities()
+    }
 
 
 @contextmanager
-def _negotiations(scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool
-                  ) -> Iterator[list[tuple[NegotiationModel, Scenario, np.ndarray]]]:
+def _negotiations(
+    scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool
+) -> Iterator[list[tuple[NegotiationModel, Scenario, np.ndarray]]]:
     """One model per structure, sharing the war's random numbers; let go afterwards (Mesa keeps a class-level id
     registry per model, which would otherwise keep every finished model alive)."""
     groups = structures(scenario, draws)
@@ -64,8 +78,13 @@ def _negotiations(scenario: Scenario, draws: Draws, rng: np.random.Generator, re
             variant_draws = draws_of(variant, draws, members) if scenario.structure else draws
             events = EventSchedule(variant, variant_draws) if variant.events else None
             columns = members if scenario.structure else slice(None)
-            model = NegotiationModel(build_inputs(variant, variant_draws), noise, record_history=record_history,
-                                     events=events, columns=columns)
+            model = NegotiationModel(
+                build_inputs(variant, variant_draws),
+                noise,
+                record_history=record_history,
+                events=events,
+                columns=columns,
+            )
             models.append((model, variant, members))
         yield models
     finally:
@@ -99,12 +118,16 @@ def simulate(scenario: Scenario, draws: Draws, rng: np.random.Generator) -> dict
     return _gather(parts)
 
 
-def simulate_history(scenario: Scenario, draws: Draws, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+def simulate_history(
+    scenario: Scenario, draws: Draws, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """Like :func:`simulate`, and also the state of every run at the end of every round (column ``run``)."""
     with _negotiations(scenario, draws, rng, record_history=True) as models:
         _run(models)
         parts = [(collect_outcomes(model, variant), members) for model, variant, members in models]
-        rounds = [pd.DataFrame(state | {"run": members}) for model, _, members in models for state in model.history]
+        rounds = [
+            pd.DataFrame(state | {"run": members}) for model, _, members in models for state in model.history or ()
+        ]
     history = pd.concat(rounds, ignore_index=True).sort_values(["run", "round"], kind="stable")
     history.insert(1, scenario.time_unit, (history["round"] + 1) * scenario.model.round_length)
     return _gather(parts), history
@@ -116,21 +139,28 @@ def solve(scenario: Scenario, draws: Draws, rng: np.random.Generator, solution: 
     ``settlement_<issue>``."""
     if solution in ("compromise", "expected_utility"):
         inputs = build_inputs(scenario, draws)
-        find = compromise_forecast if solution == "compromise" else partial(expected_utility_forecast,
-                                                                            settings=scenario.model.expected_utility)
+        find = (
+            compromise_forecast
+            if solution == "compromise"
+            else partial(expected_utility_forecast, settings=scenario.model.expected_utility)
+        )
         return _settlement(inputs, find(inputs), np.ones(inputs.runs, bool))
     parts = []
     with _negotiations(scenario, draws, rng, record_history=False) as models:
         for model, _, members in models:
             veto = [agent.index for agent in model.veto_holders]
-            disagreement = np.stack([agent.outside_option(agent.war_value(), agent.war_value()) for agent in model.veto_holders])
-            find = {"nash": nash_solution, "kalai_smorodinsky": kalai_smorodinsky_solution}[solution]
-            parts.append((_settlement(model.inputs, *find(model.inputs, veto, disagreement)), members))
+            disagreement = np.stack(
+                [agent.outside_option(agent.war_value(), agent.war_value()) for agent in model.veto_holders]
+            )
+            bargain = {"nash": nash_solution, "kalai_smorodinsky": kalai_smorodinsky_solution}[solution]
+            parts.append((_settlement(model.inputs, *bargain(model.inputs, veto, disagreement)), members))
     return _gather(parts)
 
 
 def _settlement(inputs: ModelInputs, package: np.ndarray, feasible: np.ndarray) -> dict[str, np.ndarray]:
     settlement = inputs.issue_low[:, None] + inputs.issue_span[:, None] * package
     columns = {"deal": feasible}
-    columns |= {f"settlement_{issue}": np.where(feasible, settlement[j], np.nan) for j, issue in enumerate(inputs.issues)}
+    columns |= {
+        f"settlement_{issue}": np.where(feasible, settlement[j], np.nan) for j, issue in enumerate(inputs.issues)
+    }
     return columns

@@ -85,8 +85,9 @@ class Acceptance:
                 self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
             )
         else:
-            lost = self.reneging.expected_loss(self.loss, self.base_hazard, self.protection, self.delay, self.shape,
-                                               package, self.horizon)
+            lost = self.reneging.expected_loss(
+                self.loss, self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
+            )
         value = package_utility(self.position, self.weight, package, self.form) - lost
         if self.hard:
             return value
@@ -124,8 +125,9 @@ class Acceptance:
         """The mean of positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the box."""
         scale = np.exp(log_weight - log_weight.max(axis=0))[:, None, :] * self.weight
         total = scale.sum(axis=0)
-        mean = np.where(total > 0, (scale * self.position).sum(axis=0) / np.where(total > 0, total, 1.0),
-                        self.position.mean(axis=0))
+        mean = np.where(
+            total > 0, (scale * self.position).sum(axis=0) / np.where(total > 0, total, 1.0), self.position.mean(axis=0)
+        )
         return self.clip(mean)
 
     def median_point(self, log_weight: np.ndarray) -> np.ndarray:
@@ -173,7 +175,7 @@ class Zone:
 
 def empty_box(rules: Acceptance) -> np.ndarray:
     """True in the runs where the red lines leave no package at all."""
-    return (rules.lower > rules.upper + TOLERANCE).any(axis=0)
+    return np.asarray((rules.lower > rules.upper + TOLERANCE).any(axis=0))
 
 
 def out_of_reach(rules: Acceptance) -> np.ndarray:
@@ -181,7 +183,7 @@ def out_of_reach(rules: Acceptance) -> np.ndarray:
     which bounds its deal value from above (a proof that no zone exists)."""
     best = package_utility(rules.position, rules.weight, rules.clip(rules.position), rules.form)
     short = best < rules.threshold - TOLERANCE
-    return (short if rules.groups is None else short & rules.groups.necessary).any(axis=0)
+    return np.asarray((short if rules.groups is None else short & rules.groups.necessary).any(axis=0))
 
 
 def search_zone(rules: Acceptance, log_weight: np.ndarray) -> Zone:
@@ -207,10 +209,16 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     bound proves that no zone exists and stops the run."""
     weight, best, best_margin = weight.copy(), best.copy(), best_margin.copy()
     proved = np.zeros(best_margin.size, bool)
-    exogenous = breakdown_probability(rules.base_hazard, rules.protection, rules.delay, rules.shape,
-                                      np.clip(rules.upper, 0.0, 1.0), rules.horizon)
-    least_loss = rules.loss * exogenous if rules.reneging is None else rules.reneging.least_loss(
-        rules.loss, exogenous, np.clip(rules.lower, 0.0, 1.0), np.clip(rules.upper, 0.0, 1.0), rules.horizon)
+    exogenous = breakdown_probability(
+        rules.base_hazard, rules.protection, rules.delay, rules.shape, np.clip(rules.upper, 0.0, 1.0), rules.horizon
+    )
+    least_loss = (
+        rules.loss * exogenous
+        if rules.reneging is None
+        else rules.reneging.least_loss(
+            rules.loss, exogenous, np.clip(rules.lower, 0.0, 1.0), np.clip(rules.upper, 0.0, 1.0), rules.horizon
+        )
+    )
     live = np.flatnonzero(best_margin < 0)
     sub = rules.take(live)
     step, lowest, stalled = np.ones(live.size), np.full(live.size, -1), np.zeros(live.size, int)
@@ -243,7 +251,9 @@ def _polish(rules: Acceptance, package: np.ndarray, least: np.ndarray):
     if not near.size:
         return package, least
     package, least = package.copy(), least.copy()
-    package[:, near], least[near] = pattern_search(rules.take(near), package[:, near], least[near], least_margin, POLISH_PASSES)
+    package[:, near], least[near] = pattern_search(
+        rules.take(near), package[:, near], least[near], least_margin, POLISH_PASSES
+    )
     return package, least
 
 
@@ -266,7 +276,9 @@ def pattern_search(rules: Acceptance, package: np.ndarray, score: np.ndarray, ob
         scores = objective(tiled, trials).reshape(2 * issues, live.size)
         pick = scores.argmax(axis=0)
         better = scores[pick, columns] > score[live]
-        package[:, live] = np.where(better, trials.reshape(issues, 2 * issues, live.size)[:, pick, columns], package[:, live])
+        package[:, live] = np.where(
+            better, trials.reshape(issues, 2 * issues, live.size)[:, pick, columns], package[:, live]
+        )
         score[live] = np.where(better, scores[pick, columns], score[live])
         step[live] = np.where(better, step[live], step[live] / 2.0)
         if done % 4 == 0 and (step[live] < SMALLEST_STEP).any():
@@ -299,7 +311,11 @@ def last_accepted(rules: Acceptance, path: Path, points: int, rounds: int) -> tu
     return low, reached
 
 
-def farthest_acceptable(rules: Acceptance, start: np.ndarray, target: np.ndarray, points: int, rounds: int) -> np.ndarray:
+def farthest_acceptable(
+    rules: Acceptance, start: np.ndarray, target: np.ndarray, points: int, rounds: int
+) -> np.ndarray:
     """From ``start`` (accepted) toward ``target``, the accepted package farthest along the segment (``[J, n]``)."""
-    share, _ = last_accepted(rules, lambda s, _, index: start[:, index] + s * (target - start)[:, index], points, rounds)
+    share, _ = last_accepted(
+        rules, lambda s, _, index: start[:, index] + s * (target - start)[:, index], points, rounds
+    )
     return start + share * (target - start)

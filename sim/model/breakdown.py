@@ -17,7 +17,11 @@ def protected_hazard(base_hazard: np.ndarray, protection: np.ndarray, package: n
 
 
 def breakdown_probability(
-    base_hazard: np.ndarray, protection: np.ndarray, delay: np.ndarray, shape: np.ndarray, package: np.ndarray,
+    base_hazard: np.ndarray,
+    protection: np.ndarray,
+    delay: np.ndarray,
+    shape: np.ndarray,
+    package: np.ndarray,
     rounds: np.ndarray,
 ) -> np.ndarray:
     """Chance that a deal with ``package`` breaks down within ``rounds`` rounds, the guarantees acting after
@@ -32,7 +36,7 @@ def age_weight(age: np.ndarray, shape: np.ndarray) -> np.ndarray:
     """How many rounds' worth of the level the round at ``age`` (1 = the first after the deal) carries:
     ``age ** k - (age - 1) ** k`` (exactly 1 when ``k = 1``)."""
     age = np.asarray(age, float)
-    return np.where(shape == 1.0, 1.0, age ** shape - np.maximum(age - 1.0, 0.0) ** shape)
+    return np.where(shape == 1.0, 1.0, age**shape - np.maximum(age - 1.0, 0.0) ** shape)
 
 
 def round_hazard(level: np.ndarray, weight: np.ndarray) -> np.ndarray:

@@ -41,7 +41,9 @@ class EventSchedule:
             if event.round is not None:
                 fires = waiting & (np.rint(self.draws[f"events.{name}.round"]) - 1 == model.round)
             else:
-                in_window = event.from_round - 1 <= model.round and (event.until_round is None or model.round < event.until_round)
+                in_window = event.from_round - 1 <= model.round and (
+                    event.until_round is None or model.round < event.until_round
+                )
                 chance = self.draws[f"events.{name}.chance_per_round"]
                 fires = waiting & in_window & (chances[name] < chance)
             if not fires.any():

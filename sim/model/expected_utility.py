@@ -130,7 +130,11 @@ def _best_offers(x, present, i_on_j, j_on_i, options: EUOptions) -> np.ndarray:
     move = np.abs(x_j - x_i)
     new = x.copy()
     settled = np.zeros_like(present)
-    for kind, target, key in ((confront, x_j, move), (compromise, compromised, compromise_key), (capitulate, x_j, move)):
+    for kind, target, key in (
+        (confront, x_j, move),
+        (compromise, compromised, compromise_key),
+        (capitulate, x_j, move),
+    ):
         ranked = np.where(kind, key, np.inf)
         choice = ranked.argmin(axis=1)
         has = kind.any(axis=1) & ~settled
@@ -169,7 +173,9 @@ def expected_utility_forecast(inputs: ModelInputs, settings: ExpectedUtilitySett
 
     Saliences are read as chances of resisting a challenge, so each issue's are scaled into [0, 1].
     """
-    options = EUOptions(settings.rounds, settings.q, settings.t, settings.probability_denominator, settings.compromise_ranking)
+    options = EUOptions(
+        settings.rounds, settings.q, settings.t, settings.probability_denominator, settings.compromise_ranking
+    )
     forecasts = []
     for j in range(len(inputs.issues)):
         salience = inputs.raw_salience[:, j]

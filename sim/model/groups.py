@@ -49,10 +49,12 @@ def with_members(scenario: Scenario, draws: Draws) -> tuple[Scenario, Draws]:
                 value = draws.get(f"groups.{name}.members.{member}.{rest}", draws[prefix + rest])
                 scaled = rest == "capability" or rest.endswith(".capability")
                 draws[f"actors.{member}.{rest}"] = value * sizes[member] / total if scaled else value
-            actors[member] = actor.model_copy(update={
-                "veto": actor.veto and group.veto_scope == "package",
-                "description": spec.description or f"{member}, a member of {name}",
-            })
+            actors[member] = actor.model_copy(
+                update={
+                    "veto": actor.veto and group.veto_scope == "package",
+                    "description": spec.description or f"{member}, a member of {name}",
+                }
+            )
     return scenario.model_copy(update={"actors": actors}), draws
 
 
@@ -93,8 +95,11 @@ class GroupTerms:
     def take(self, runs: np.ndarray) -> GroupTerms:
         """The same terms on a subset of runs (indices or a mask over the last axis)."""
         fixed = ("voters", "unanimous", "capped", "condition_issue")
-        per_run = {f.name: getattr(self, f.name)[..., runs] for f in fields(self)
-                   if f.name not in fixed and getattr(self, f.name) is not None}
+        per_run = {
+            f.name: getattr(self, f.name)[..., runs]
+            for f in fields(self)
+            if f.name not in fixed and getattr(self, f.name) is not None
+        }
         return replace(self, **per_run)
 
     def voice(self, margins: np.ndarray) -> np.ndarray:
@@ -126,9 +131,16 @@ class GroupTerms:
         return delivered
 
 
-def group_terms(row_group: np.ndarray, vote: np.ndarray, quota: np.ndarray, capped: np.ndarray,
-                contribution: np.ndarray, condition_issue: np.ndarray, condition_low: np.ndarray,
-                condition_high: np.ndarray) -> GroupTerms:
+def group_terms(
+    row_group: np.ndarray,
+    vote: np.ndarray,
+    quota: np.ndarray,
+    capped: np.ndarray,
+    contribution: np.ndarray,
+    condition_issue: np.ndarray,
+    condition_low: np.ndarray,
+    condition_high: np.ndarray,
+) -> GroupTerms:
     """Terms from each veto row's group ``row_group [V]`` (NO_GROUP outside groups), its ``vote [V, n]``, each group's
     ``quota [G, n]`` and the contributing members' arrays. A member is necessary when its vote exceeds what its
     group's quota leaves over, ``v_m > (1 - q) sum v``; every veto holder outside a group is. A group is unanimous
@@ -141,10 +153,20 @@ def group_terms(row_group: np.ndarray, vote: np.ndarray, quota: np.ndarray, capp
     necessary = ~members[:, None] | (vote > spare * (1.0 + _EDGE) + _EDGE)
     voters = tuple(np.flatnonzero(row_group == k) for k in groups)
     sparable = [(vote[rows] > 0) & (vote[rows] <= 2 * _EDGE * total[k]) for k, rows in zip(groups, voters, strict=True)]
-    unanimous = tuple(bool((quota[k] >= 1.0).all() and not tiny.any())
-                      for k, tiny in zip(groups, sparable, strict=True))
-    return GroupTerms(voters, unanimous, vote, quota[groups], necessary, capped,
-                      contribution, condition_issue, *reach(condition_low, condition_high))
+    unanimous = tuple(
+        bool((quota[k] >= 1.0).all() and not tiny.any()) for k, tiny in zip(groups, sparable, strict=True)
+    )
+    return GroupTerms(
+        voters,
+        unanimous,
+        vote,
+        quota[groups],
+        necessary,
+        capped,
+        contribution,
+        condition_issue,
+        *reach(condition_low, condition_high),
+    )
 
 
 @dataclass(frozen=True)
@@ -177,14 +199,21 @@ class GroupRules:
     def terms(self, veto: np.ndarray, runs: np.ndarray) -> GroupTerms:
         """The terms the acceptance rules of veto rows ``veto`` (actor rows) use over ``runs``."""
         give = np.flatnonzero((self.contribution > 0).any(axis=(1, 2)))
-        return group_terms(self.group_of[veto], self.vote[np.ix_(veto, runs)], self.quota[:, runs], self.capped,
-                           self.contribution[np.ix_(give, np.arange(self.capped.size), runs)],
-                           self.condition_issue[give], self.condition_low[np.ix_(give, runs)],
-                           self.condition_high[np.ix_(give, runs)])
+        return group_terms(
+            self.group_of[veto],
+            self.vote[np.ix_(veto, runs)],
+            self.quota[:, runs],
+            self.capped,
+            self.contribution[np.ix_(give, np.arange(self.capped.size), runs)],
+            self.condition_issue[give],
+            self.condition_low[np.ix_(give, runs)],
+            self.condition_high[np.ix_(give, runs)],
+        )
 
 
-def group_rules(scenario: Scenario, draws: Draws, actors: tuple[str, ...], issue_low: np.ndarray,
-                issue_span: np.ndarray) -> GroupRules | None:
+def group_rules(
+    scenario: Scenario, draws: Draws, actors: tuple[str, ...], issue_low: np.ndarray, issue_span: np.ndarray
+) -> GroupRules | None:
     """Arrange the groups of a scenario whose actors are already expanded (:func:`with_members`) into arrays."""
     if not scenario.groups:
         return None
@@ -220,19 +249,33 @@ def group_rules(scenario: Scenario, draws: Draws, actors: tuple[str, ...], issue
                 if spec.condition.at_most is not None:
                     condition_high[a] = (draws[f"{key}.condition.at_most"] - issue_low[j]) / issue_span[j]
         members.append(tuple(rows))
-    return GroupRules(tuple(scenario.groups), tuple(members), group_of, vote, size, quota, np.array(capped, int),
-                      contribution, condition_issue, condition_low, condition_high)
+    return GroupRules(
+        tuple(scenario.groups),
+        tuple(members),
+        group_of,
+        vote,
+        size,
+        quota,
+        np.array(capped, int),
+        contribution,
+        condition_issue,
+        condition_low,
+        condition_high,
+    )
 
 
-def group_outcomes(rules: GroupRules, actors: tuple[str, ...], columns: dict[str, np.ndarray], deal: np.ndarray,
-                   package: np.ndarray) -> dict[str, np.ndarray]:
+def group_outcomes(
+    rules: GroupRules, actors: tuple[str, ...], columns: dict[str, np.ndarray], deal: np.ndarray, package: np.ndarray
+) -> dict[str, np.ndarray]:
     """Per group, its utility and cost (its members', weighted by size); per member, whether it contributes to the
     deal (its condition holds for the settled package)."""
     out: dict[str, np.ndarray] = {}
-    for name, rows in zip(rules.names, rules.members):
+    for name, rows in zip(rules.names, rules.members, strict=True):
         weight = rules.size[list(rows)] / rules.size[list(rows)].sum(axis=0)
         for measure in ("utility", "cost"):
-            out[f"{measure}_{name}"] = sum(w * columns[f"{measure}_{actors[a]}"] for w, a in zip(weight, rows))
+            out[f"{measure}_{name}"] = sum(
+                w * columns[f"{measure}_{actors[a]}"] for w, a in zip(weight, rows, strict=True)
+            )
     bounds = reach(rules.condition_low, rules.condition_high)
     holds = conditions_hold(rules.condition_issue, *bounds, np.nan_to_num(package))
     for rows in rules.members:

@@ -57,7 +57,9 @@ class ModelInputs:
     implementation_delay: np.ndarray  # [R]
     renegers: tuple[int, ...]  # the actors that may renege on a deal
     reneging_scale: np.ndarray  # [R], scale of the logistic shock to the value of reneging
-    guarantee_cost: np.ndarray  # [I, R], credible cost of each guarantee's response to an attacker at the top of its scale
+    guarantee_cost: (
+        np.ndarray
+    )  # [I, R], credible cost of each guarantee's response to an attacker at the top of its scale
     guarantee_chance: np.ndarray  # [I, R], credible fall in the attacker's chance per round at the top of its scale
     shift_per_round: np.ndarray  # [R], drift in the front's side's chance each round
     shift_while_settled: np.ndarray  # [R], further drift each round a deal or ceasefire holds
@@ -127,7 +129,9 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
             stance = actor.issues[issue]
             position[a, j] = normalised(get(f"{key}.position"), j)
             salience[a, j] = get(f"{key}.salience")
-            capability[a, j] = get(f"{key}.capability") if stance.capability is not None else get(f"actors.{name}.capability")
+            capability[a, j] = (
+                get(f"{key}.capability") if stance.capability is not None else get(f"actors.{name}.capability")
+            )
             if stance.red_line is not None:
                 relative = stance.red_line.relative_to_front
                 red_relative[a, j] = relative
@@ -162,11 +166,17 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
     front_start = (front_weight * front_initial).sum(axis=0)
 
     protection = np.stack([get(f"breakdown.protection.{i}", 0.0) for i in issues])
-    guarantee = {part: np.stack([get(f"reneging.guarantees.{i}.credibility", 1.0) * get(f"reneging.guarantees.{i}.{part}", 0.0)
-                                 for i in issues]) for part in ("cost", "chance")}
+    guarantee = {
+        part: np.stack(
+            [
+                get(f"reneging.guarantees.{i}.credibility", 1.0) * get(f"reneging.guarantees.{i}.{part}", 0.0)
+                for i in issues
+            ]
+        )
+        for part in ("cost", "chance")
+    }
     ceasefire = scenario.ceasefire
     mechanism = scenario.model.mechanism
-    mediated = isinstance(mechanism, Mediated)
     settings = scenario.model
     calendar = settings.dates_after(np.arange(settings.horizon_rounds + MAX_PLANNING + 2))
     winter = np.isin(calendar.month, settings.winter_months)
@@ -209,7 +219,9 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         guarantee_chance=guarantee["chance"],
         shift_per_round=get("power_shift.per_round", 0.0),
         shift_while_settled=get("power_shift.while_settled", 0.0),
-        front_parties=(actors.index(scenario.front.side), actors.index(scenario.front.opponent)) if scenario.front else None,
+        front_parties=(actors.index(scenario.front.side), actors.index(scenario.front.opponent))
+        if scenario.front
+        else None,
         shift_foreseen=bool(scenario.power_shift is None or scenario.power_shift.foreseen),
         ceasefire_issue=issues.index(ceasefire.issue) if ceasefire else None,
         ceasefire_value=normalised(get("ceasefire.value"), issues.index(ceasefire.issue)) if ceasefire else zeros,
@@ -218,13 +230,18 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         outside_option=per_actor("outside_option", np.nan),
         discount=per_actor("discount", 1.0),
         mechanism=mechanism.kind,
-        mediator=actors.index(mechanism.mediator) if mediated else None,
+        mediator=actors.index(mechanism.mediator) if isinstance(mechanism, Mediated) else None,
         proposers=_proposers(scenario, actors),
         lookahead=mechanism.lookahead if isinstance(mechanism, AlternatingOffers) else 0,
         winter=winter,
-        utility=UtilityForm(settings.utility, np.where(follows[:, None], front_start[None, :], no_deal),
-                            get("model.loss_aversion", 2.25)),
-        audience_cost=get("model.audience_cost", 0.0) if settings.red_lines == "audience_cost" else np.full(runs, np.inf),
+        utility=UtilityForm(
+            settings.utility,
+            np.where(follows[:, None], front_start[None, :], no_deal),
+            get("model.loss_aversion", 2.25),
+        ),
+        audience_cost=get("model.audience_cost", 0.0)
+        if settings.red_lines == "audience_cost"
+        else np.full(runs, np.inf),
         decisive=bool(scenario.front and scenario.front.decisive),
         frozen_threshold=settings.frozen_threshold,
         horizon=settings.horizon_rounds,

@@ -23,7 +23,10 @@ from sim.model.power_shift import advance_shift, current_chance
 from sim.model.reneging import reneging_rule, who_broke
 
 NO_ROUND = -1
-PROTOCOLS = {"mediator": MediatorProtocol, "alternating": AlternatingProtocol}
+PROTOCOLS: dict[str, type[MediatorProtocol] | type[AlternatingProtocol]] = {
+    "mediator": MediatorProtocol,
+    "alternating": AlternatingProtocol,
+}
 _EDGE = 1e-9
 
 
@@ -35,7 +38,11 @@ class NegotiationModel(mesa.Model):
     """
 
     def __init__(
-        self, inputs: ModelInputs, noise: RoundNoise, record_history: bool = False, events: EventSchedule | None = None,
+        self,
+        inputs: ModelInputs,
+        noise: RoundNoise,
+        record_history: bool = False,
+        events: EventSchedule | None = None,
         columns: slice | np.ndarray = slice(None),
     ):
         super().__init__(seed=0)
@@ -105,8 +112,12 @@ class NegotiationModel(mesa.Model):
         """Each veto holder's red lines in ``runs`` as they stand this round: lower and upper bounds
         ``[veto, issues, runs]``."""
         share = self.front_share[runs]
-        lower = np.stack([agent.red_min[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders])
-        upper = np.stack([agent.red_max[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders])
+        lower = np.stack(
+            [agent.red_min[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders]
+        )
+        upper = np.stack(
+            [agent.red_max[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders]
+        )
         return lower, upper
 
     def acceptance(self, outside: dict[int, np.ndarray], talking: np.ndarray) -> tuple[np.ndarray, Acceptance]:
@@ -126,13 +137,23 @@ class NegotiationModel(mesa.Model):
         every_issue = np.arange(len(inputs.issues))
         per_issue, per_actor = np.ix_(veto, every_issue, runs), np.ix_(veto, runs)
         return runs, Acceptance(
-            position=inputs.position[per_issue], weight=inputs.salience[per_issue],
-            lower=lower, upper=upper, red_lower=red_lower, red_upper=red_upper,
-            audience_cost=inputs.audience_cost[runs], threshold=threshold,
-            loss=inputs.breakdown_loss[per_actor], horizon=inputs.planning_rounds[per_actor].astype(float),
-            base_hazard=inputs.base_hazard[runs], protection=inputs.protection[:, runs],
-            delay=inputs.implementation_delay[runs], shape=inputs.breakdown_shape[runs],
-            form=inputs.utility.take(runs), hard=hard, reneging=reneging_rule(self, runs),
+            position=inputs.position[per_issue],
+            weight=inputs.salience[per_issue],
+            lower=lower,
+            upper=upper,
+            red_lower=red_lower,
+            red_upper=red_upper,
+            audience_cost=inputs.audience_cost[runs],
+            threshold=threshold,
+            loss=inputs.breakdown_loss[per_actor],
+            horizon=inputs.planning_rounds[per_actor].astype(float),
+            base_hazard=inputs.base_hazard[runs],
+            protection=inputs.protection[:, runs],
+            delay=inputs.implementation_delay[runs],
+            shape=inputs.breakdown_shape[runs],
+            form=inputs.utility.take(runs),
+            hard=hard,
+            reneging=reneging_rule(self, runs),
             groups=inputs.groups.terms(veto, runs) if inputs.groups is not None else None,
         )
 
@@ -160,7 +181,7 @@ class NegotiationModel(mesa.Model):
             agent.pay(exposure, winter)
         self._break_down(draws[-2], draws[-1])
         if self.protocol is not None:
-            self._talk()
+            self._talk(self.protocol)
         if self.history is not None:
             self.history.append(self._snapshot(at_war))
         self.shift = advance_shift(inputs, self.shift, (self.deal & ~self.broken) | self.ceasefire)
@@ -205,6 +226,8 @@ class NegotiationModel(mesa.Model):
         """Each reneger weighs attacking again; the deal breaks by the exogenous hazard or the first that attacks."""
         runs = np.flatnonzero(holding)
         rule = reneging_rule(self, runs)
+        if rule is None:
+            raise ValueError("reneging asked of a scenario in which nobody may renege")
         gain = rule.gain(self.package[:, runs], protected[runs])
         broke, who = who_broke(draw[runs], hazard[runs], rule.chances(gain))
         runs, who, gain = runs[broke], who[broke], gain[:, broke]
@@ -215,7 +238,7 @@ class NegotiationModel(mesa.Model):
         self.reneged_by[runs] = np.where(who >= 0, attacker, NO_ROUND)
         self.breakdown_reason[runs] = np.where(who < 0, 1, np.where(calculated, 3, 2))
 
-    def _talk(self) -> None:
+    def _talk(self, protocol: MediatorProtocol | AlternatingProtocol) -> None:
         talking = ~self.decided & ~self.deal
         if not talking.any():
             return
@@ -224,13 +247,15 @@ class NegotiationModel(mesa.Model):
         if self.inputs.ceasefire_issue is not None:
             truce_package = self.ceasefire_package()
             truce = {agent.index: agent.ceasefire_value(truce_package) for agent in self.veto_holders}
-        outside = {agent.index: agent.outside_option(war[agent.index], truce[agent.index]) for agent in self.veto_holders}
+        outside = {
+            agent.index: agent.outside_option(war[agent.index], truce[agent.index]) for agent in self.veto_holders
+        }
         runs, rules = self.acceptance(outside, np.flatnonzero(talking))
         zone = search_zone(rules, self.zone_weight[:, runs])
         self.zone_weight[:, runs] = zone.log_weight
         first = runs[zone.found & (self.zone_round[runs] == NO_ROUND)]
         self.zone_round[first] = self.round
-        offer = self.protocol.propose(self, rules, zone, runs)
+        offer = protocol.propose(self, rules, zone, runs)
         on_table = np.zeros(self.inputs.runs, bool)
         on_table[runs] = offer.offered
         package = np.full((len(self.inputs.issues), self.inputs.runs), np.nan)
@@ -276,9 +301,15 @@ class NegotiationModel(mesa.Model):
     def _snapshot(self, at_war: np.ndarray) -> dict[str, np.ndarray]:
         """The state at the end of this round, for a round-by-round history."""
         inputs = self.inputs
-        state = {"round": np.full(inputs.runs, self.round), "fighting": at_war.copy(),
-                 "ceasefire": self.ceasefire.copy(), "deal": self.deal & ~self.broken,
-                 "broken": self.broken.copy(), "decided": self.decided.copy(), "front": self.front_share}
+        state = {
+            "round": np.full(inputs.runs, self.round),
+            "fighting": at_war.copy(),
+            "ceasefire": self.ceasefire.copy(),
+            "deal": self.deal & ~self.broken,
+            "broken": self.broken.copy(),
+            "decided": self.decided.copy(),
+            "front": self.front_share,
+        }
         state |= {f"front_{region}": self.front[g].copy() for g, region in enumerate(inputs.regions)}
         proposal = inputs.issue_low[:, None] + inputs.issue_span[:, None] * self.proposal
         state |= {f"proposal_{issue}": proposal[j] for j, issue in enumerate(inputs.issues)}

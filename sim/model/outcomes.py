@@ -37,7 +37,7 @@ def outcome_classes(scenario: Scenario) -> dict[str, str]:
     present = {
         "agreement": True,
         "agreement_broke_down": scenario.can_break_down(),
-        "decided_by_fighting": front and scenario.front.decisive,
+        "decided_by_fighting": scenario.front is not None and scenario.front.decisive,
         "ceasefire_only": scenario.ceasefire is not None,
         "front_frozen": front,
         "fighting_goes_on": front,
@@ -109,7 +109,10 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
             "ceasefire_at_end": model.ceasefire.copy(),
         }
     if scenario.front is not None and scenario.front.decisive:
-        columns |= {"decided_by_fighting": model.decided.copy(), "months_to_decision": months_after(model.decided_round)}
+        columns |= {
+            "decided_by_fighting": model.decided.copy(),
+            "months_to_decision": months_after(model.decided_round),
+        }
     for j, issue in enumerate(inputs.issues):
         columns[f"settlement_{issue}"] = settlement[j]
     for name, flag in scenario.flags.items():

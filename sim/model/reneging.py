@@ -72,8 +72,16 @@ class RenegingRule:
         """Each reneger's chance of reneging this round given its ``gain``: ``1 / (1 + exp(-G / sigma))``."""
         return expit(gain / self.scale)
 
-    def expected_loss(self, loss: np.ndarray, base_hazard: np.ndarray, protection: np.ndarray, delay: np.ndarray,
-                      shape: np.ndarray, package: np.ndarray, horizon: np.ndarray) -> np.ndarray:
+    def expected_loss(
+        self,
+        loss: np.ndarray,
+        base_hazard: np.ndarray,
+        protection: np.ndarray,
+        delay: np.ndarray,
+        shape: np.ndarray,
+        package: np.ndarray,
+        horizon: np.ndarray,
+    ) -> np.ndarray:
         """What each of those who lose ``loss [V, n]`` if a deal with ``package`` breaks down expects to lose within its
         ``horizon [V, n]``: by the exogenous hazard (:func:`~sim.model.breakdown.breakdown_probability`, whose arguments
         it takes) or by some reneger's attack.
@@ -91,7 +99,7 @@ class RenegingRule:
         first = np.minimum(delay + 1.0, longest)
         delayed = bool(delay.any())
         points = [first, longest, (1.0 + np.minimum(delay, longest)) / 2.0] if delayed else [first, longest]
-        keep = self._log_keep(package, _PHASES[:len(points)], np.stack(points))
+        keep = self._log_keep(package, _PHASES[: len(points)], np.stack(points))
         span = np.maximum(longest - first, 1e-12)
         last = keep[0] + (keep[1] - keep[0]) * np.clip((horizon - first) / span, 0.0, 1.0)
         unprotected = np.minimum(delay, horizon)
@@ -101,8 +109,9 @@ class RenegingRule:
         lost[rows] = loss * (1.0 - holds)
         return lost
 
-    def least_loss(self, loss: np.ndarray, exogenous: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                   horizon: np.ndarray) -> np.ndarray:
+    def least_loss(
+        self, loss: np.ndarray, exogenous: np.ndarray, lower: np.ndarray, upper: np.ndarray, horizon: np.ndarray
+    ) -> np.ndarray:
         """A lower bound ``[V, n]`` on :meth:`expected_loss` over every package in the box ``[lower, upper]`` (``[J, n]``),
         given the exogenous part's least chance ``exogenous [V, n]``: each reneger's gain is at least its value of the
         worst front a renewed war could bring (a concave utility's least over an interval lies at an end) less its best
@@ -117,8 +126,12 @@ class RenegingRule:
         high = np.clip(self.p_advance + np.maximum(drifted, 0.0) - eased, 0.0, 1.0)
         if self.follows.any():
             settled = lower[self.follows].mean(axis=0), upper[self.follows].mean(axis=0)
-            ends = np.stack([np.clip(settled[0] + self.reach * (2.0 * low - 1.0), 0.0, 1.0),
-                             np.clip(settled[1] + self.reach * (2.0 * high - 1.0), 0.0, 1.0)])
+            ends = np.stack(
+                [
+                    np.clip(settled[0] + self.reach * (2.0 * low - 1.0), 0.0, 1.0),
+                    np.clip(settled[1] + self.reach * (2.0 * high - 1.0), 0.0, 1.0),
+                ]
+            )
             worst = package_utility(self.position, self.weight, ends[..., None, :], self.form).min(axis=0)
             best = np.clip(self.position, lower[self.follows][None], upper[self.follows][None])
             swing = worst - package_utility(self.position, self.weight, best, self.form)
@@ -151,7 +164,9 @@ def reneging_rule(model: NegotiationModel, runs: np.ndarray) -> RenegingRule | N
     return RenegingRule(
         position=inputs.position[renegers][:, front][..., runs],
         weight=inputs.salience[renegers][:, front][..., runs],
-        form=UtilityForm(inputs.utility.kind, inputs.utility.reference[front][:, runs], inputs.utility.loss_aversion[runs]),
+        form=UtilityForm(
+            inputs.utility.kind, inputs.utility.reference[front][:, runs], inputs.utility.loss_aversion[runs]
+        ),
         p_advance=np.stack([agent.expected_p_advance()[runs] for agent in agents]),
         drift=foreseen_rate(inputs, settled=True)[runs],
         direction=direction,

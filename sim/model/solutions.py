@@ -56,8 +56,9 @@ class ContractCurve:
         """Each member's utility ``[members, runs]`` of the package at ``theta``."""
         package = self.package(theta)
         inputs = self.inputs
-        return np.stack([package_utility(inputs.position[a], inputs.salience[a], package, inputs.utility)
-                         for a in self.members])
+        return np.stack(
+            [package_utility(inputs.position[a], inputs.salience[a], package, inputs.utility) for a in self.members]
+        )
 
 
 def _penalised(value: np.ndarray, gains: np.ndarray) -> np.ndarray:
@@ -71,10 +72,12 @@ def _coordinate_search(curve: ContractCurve, objective: Callable[[np.ndarray], n
     bound = np.full(runs, THETA_RANGE)
     for _ in range(SWEEPS if len(curve.members) > 2 else 1):
         for k in range(1, len(curve.members)):
+
             def along(x: np.ndarray, k: int = k) -> np.ndarray:
                 trial = theta.copy()
                 trial[k] = x
                 return objective(trial)
+
             theta[k] = golden_section_max(along, -bound, bound)
     return theta
 
@@ -99,6 +102,7 @@ def kalai_smorodinsky_solution(inputs: ModelInputs, members: list[int], disagree
     curve = ContractCurve(inputs, members)
     best = np.empty_like(disagreement)
     for k in range(len(members)):
+
         def own(x: np.ndarray, k: int = k) -> np.ndarray:
             theta = np.zeros_like(disagreement)
             theta[k] = x
@@ -106,6 +110,7 @@ def kalai_smorodinsky_solution(inputs: ModelInputs, members: list[int], disagree
             gains = utilities - disagreement
             gains[k] = 1.0
             return _penalised(utilities[k], gains)
+
         theta = np.zeros_like(disagreement)
         theta[k] = golden_section_max(own, np.full(inputs.runs, -THETA_RANGE), np.full(inputs.runs, THETA_RANGE))
         best[k] = curve.utilities(theta)[k]

@@ -116,7 +116,9 @@ class Evidence(BaseModel):
 
     def without(self, keys: set[str]) -> Evidence:
         """The observations whose :func:`observation_key` is not in ``keys`` (those not applied yet)."""
-        return self.model_copy(update={"observations": tuple(o for o in self.observations if observation_key(o) not in keys)})
+        return self.model_copy(
+            update={"observations": tuple(o for o in self.observations if observation_key(o) not in keys)}
+        )
 
     @property
     def last_date(self) -> dt.date | None:
@@ -144,12 +146,16 @@ def load_evidence(path: str | Path, scenario: Scenario) -> Evidence:
         parsed = EvidenceFile.model_validate(raw)
     except ValidationError as error:
         raise ScenarioError(path, [_describe(e) for e in error.errors()]) from None
-    problems = [(f"observations.{k}.{key}", message) for k, o in enumerate(parsed.observations)
-                for key, message in _problems(o, scenario)]
+    problems = [
+        (f"observations.{k}.{key}", message)
+        for k, o in enumerate(parsed.observations)
+        for key, message in _problems(o, scenario)
+    ]
     if problems:
         raise ScenarioError(path, problems)
-    return Evidence(path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                    observations=tuple(parsed.observations))
+    return Evidence(
+        path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest(), observations=tuple(parsed.observations)
+    )
 
 
 def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
@@ -213,6 +219,8 @@ def _stance_problems(o: PositionAt | RedLineAt, scenario: Scenario) -> list[tupl
         if line.relative_to_front:
             return []  # an offset from the front: any value the scenario's red line may take
     issue = scenario.issues[o.issue]
-    return [(key, f"{value:g} is outside the issue's scale [{issue.low:g}, {issue.high:g}]")
-            for key, value in (("at_least", o.at_least), ("at_most", o.at_most))
-            if value is not None and not issue.low <= value <= issue.high]
+    return [
+        (key, f"{value:g} is outside the issue's scale [{issue.low:g}, {issue.high:g}]")
+        for key, value in (("at_least", o.at_least), ("at_most", o.at_most))
+        if value is not None and not issue.low <= value <= issue.high
+    ]

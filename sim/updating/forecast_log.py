@@ -19,8 +19,21 @@ from sim.folder_lock import locked
 from sim.results import write_atomically
 
 LOG_FILE = "forecasts.csv"
-LOG_COLUMNS = ("as_of", "question", "text", "by", "probability", "lo", "hi", "scenario", "scenario_sha256",
-               "evidence_sha256", "runs", "effective_runs", "results")
+LOG_COLUMNS = (
+    "as_of",
+    "question",
+    "text",
+    "by",
+    "probability",
+    "lo",
+    "hi",
+    "scenario",
+    "scenario_sha256",
+    "evidence_sha256",
+    "runs",
+    "effective_runs",
+    "results",
+)
 """One forecast of one question: its as-of date, the question, the probability and 95% interval, the scenario
 and its hash, the hashes of the evidence it rests on (``;``-separated, empty for none), runs, effective runs
 and the results folder."""
@@ -32,17 +45,33 @@ def scenario_hash(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def log_rows(forecast: pd.DataFrame, as_of: dt.date, manifest: dict[str, Any], evidence: list[str], runs: int,
-             effective_runs: float, results: str | Path) -> pd.DataFrame:
+def log_rows(
+    forecast: pd.DataFrame,
+    as_of: dt.date,
+    manifest: dict[str, Any],
+    evidence: list[str],
+    runs: int,
+    effective_runs: float,
+    results: str | Path,
+) -> pd.DataFrame:
     """Rows of the log for a dated forecast (:func:`sim.updating.questions.dated_forecast`)."""
-    rows = pd.DataFrame({
-        "as_of": as_of.isoformat(), "question": forecast.index, "text": forecast["text"].to_numpy(),
-        "by": [str(d) for d in forecast["by"]], "probability": forecast["estimate"].round(4).to_numpy(),
-        "lo": forecast["lo"].round(4).to_numpy(), "hi": forecast["hi"].round(4).to_numpy(),
-        "scenario": manifest["scenario"]["name"], "scenario_sha256": scenario_hash(manifest),
-        "evidence_sha256": ";".join(h[:16] for h in evidence), "runs": runs,
-        "effective_runs": round(float(effective_runs), 1), "results": str(results),
-    })
+    rows = pd.DataFrame(
+        {
+            "as_of": as_of.isoformat(),
+            "question": forecast.index,
+            "text": forecast["text"].to_numpy(),
+            "by": [str(d) for d in forecast["by"]],
+            "probability": forecast["estimate"].round(4).to_numpy(),
+            "lo": forecast["lo"].round(4).to_numpy(),
+            "hi": forecast["hi"].round(4).to_numpy(),
+            "scenario": manifest["scenario"]["name"],
+            "scenario_sha256": scenario_hash(manifest),
+            "evidence_sha256": ";".join(h[:16] for h in evidence),
+            "runs": runs,
+            "effective_runs": round(float(effective_runs), 1),
+            "results": str(results),
+        }
+    )
     return rows[list(LOG_COLUMNS)]
 
 
@@ -60,8 +89,9 @@ def _parse(path: Path, text: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise ScenarioError(path, [("", f"cannot be read as a forecast log ({error.__class__.__name__})")]) from None
     if tuple(log.columns) != LOG_COLUMNS:
-        raise ScenarioError(path, [("header", f"is not a forecast log's ({', '.join(LOG_COLUMNS)}); "
-                                              "choose another --log folder")])
+        raise ScenarioError(
+            path, [("header", f"is not a forecast log's ({', '.join(LOG_COLUMNS)}); choose another --log folder")]
+        )
     return log
 
 
@@ -80,8 +110,16 @@ def append_to_log(folder: str | Path, rows: pd.DataFrame) -> Path:
     return path
 
 
-def log_forecast(log: str | Path, folder: str | Path, manifest: dict[str, Any], runs: pd.DataFrame, questions: list,
-                 as_of: dt.date, evidence: list[str], weights: np.ndarray | None = None) -> tuple[Path, pd.DataFrame]:
+def log_forecast(
+    log: str | Path,
+    folder: str | Path,
+    manifest: dict[str, Any],
+    runs: pd.DataFrame,
+    questions: list,
+    as_of: dt.date,
+    evidence: list[str],
+    weights: np.ndarray | None = None,
+) -> tuple[Path, pd.DataFrame]:
     """Forecast ``questions`` from a results folder's runs (weighted by an update's ``weights``, if given) as of
     ``as_of``, and append it to the log in ``log``; returns the log's path and the rows added."""
     from sim.analysis import effective_sample_size

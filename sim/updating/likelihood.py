@@ -52,8 +52,9 @@ def stance_path(o: PositionAt | RedLineAt) -> str:
     return f"actors.{o.actor}.issues.{o.issue}.{tail}"
 
 
-def kernel(o: Observation, runs: pd.DataFrame, fronts: dict[tuple[str, pd.Timestamp], np.ndarray],
-           scenario: Scenario) -> np.ndarray:
+def kernel(
+    o: Observation, runs: pd.DataFrame, fronts: dict[tuple[str, pd.Timestamp], np.ndarray], scenario: Scenario
+) -> np.ndarray:
     """How well each run agrees with one observation, in [0, 1]."""
     if isinstance(o, Happened):
         return (happened_by(runs, o.what, pd.Timestamp(o.date), scenario) == o.happened).astype(float)
@@ -61,7 +62,9 @@ def kernel(o: Observation, runs: pd.DataFrame, fronts: dict[tuple[str, pd.Timest
         gap = fronts[(o.region, pd.Timestamp(o.date))] - o.value
         return np.exp(-0.5 * (gap / o.plus_minus) ** 2)
     path = stance_path(o)
-    values = runs[path].to_numpy(float) if path in runs else np.full(len(runs), dict(scenario.quantities())[path].central())
+    values = (
+        runs[path].to_numpy(float) if path in runs else np.full(len(runs), dict(scenario.quantities())[path].central())
+    )
     agrees = np.ones(len(runs), bool)
     if o.at_least is not None:
         agrees &= values >= o.at_least - 1e-9
@@ -80,8 +83,14 @@ def happened_by(runs: pd.DataFrame, what: str, date: pd.Timestamp, scenario: Sce
     return np.asarray(settings.dates_after(rounds) <= date) & ~np.isnan(months)
 
 
-def log_likelihood(evidence: Evidence, runs: pd.DataFrame, fronts: dict[tuple[str, pd.Timestamp], np.ndarray],
-                   scenario: Scenario) -> pd.DataFrame:
+def log_likelihood(
+    evidence: Evidence, runs: pd.DataFrame, fronts: dict[tuple[str, pd.Timestamp], np.ndarray], scenario: Scenario
+) -> pd.DataFrame:
     """Per run (rows in ``runs`` order) and observation (columns by id): ``log((1 - w) + w k)``."""
-    return pd.DataFrame({o.id: np.log((1.0 - o.reliability) + o.reliability * kernel(o, runs, fronts, scenario))
-                         for o in evidence.observations}, index=runs.index)
+    return pd.DataFrame(
+        {
+            o.id: np.log((1.0 - o.reliability) + o.reliability * kernel(o, runs, fronts, scenario))
+            for o in evidence.observations
+        },
+        index=runs.index,
+    )

@@ -49,21 +49,44 @@ def compare_with_platforms(log: pd.DataFrame, questions: list[Question], platfor
             as_of = pd.Timestamp(forecast["as_of"])
             model = float(forecast["probability"])
             for match in question.platforms:
-                same = platforms[(platforms["platform"] == match.platform) & (platforms["question"] == match.question)
-                                 & (platforms["outcome_bin"] == match.outcome_bin) & (platforms["snapshot_date"] <= as_of)]
+                same = platforms[
+                    (platforms["platform"] == match.platform)
+                    & (platforms["question"] == match.question)
+                    & (platforms["outcome_bin"] == match.outcome_bin)
+                    & (platforms["snapshot_date"] <= as_of)
+                ]
                 latest = same.sort_values("snapshot_date").tail(1)
                 platform = float(latest["probability"].iloc[0]) if len(latest) else np.nan
                 resolved = question.resolution
-                rows.append({
-                    "question": question.id, "as_of": forecast["as_of"], "model": model, "platform": match.platform,
-                    "snapshot_date": latest["snapshot_date"].iloc[0].date().isoformat() if len(latest) else "",
-                    "platform_probability": platform,
-                    "happened": "" if resolved is None else resolved.happened,
-                    "model_brier": np.nan if resolved is None else brier(model, resolved.happened),
-                    "platform_brier": np.nan if resolved is None or np.isnan(platform) else brier(platform, resolved.happened),
-                })
-    return pd.DataFrame(rows, columns=["question", "as_of", "model", "platform", "snapshot_date", "platform_probability",
-                                       "happened", "model_brier", "platform_brier"])
+                rows.append(
+                    {
+                        "question": question.id,
+                        "as_of": forecast["as_of"],
+                        "model": model,
+                        "platform": match.platform,
+                        "snapshot_date": latest["snapshot_date"].iloc[0].date().isoformat() if len(latest) else "",
+                        "platform_probability": platform,
+                        "happened": "" if resolved is None else resolved.happened,
+                        "model_brier": np.nan if resolved is None else brier(model, resolved.happened),
+                        "platform_brier": np.nan
+                        if resolved is None or np.isnan(platform)
+                        else brier(platform, resolved.happened),
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "question",
+            "as_of",
+            "model",
+            "platform",
+            "snapshot_date",
+            "platform_probability",
+            "happened",
+            "model_brier",
+            "platform_brier",
+        ],
+    )
 
 
 def model_scores(log: pd.DataFrame, questions: list[Question]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ def plot_forecast_log(log: pd.DataFrame, ax=None, **style):
     for _, rows in log.groupby("question", sort=False):
         rows = rows.sort_values("as_of")
         dates = pd.to_datetime(rows["as_of"])
-        line, = ax.plot(dates, rows["probability"].astype(float), marker="o", label=rows["text"].iloc[-1], **style)
+        (line,) = ax.plot(dates, rows["probability"].astype(float), marker="o", label=rows["text"].iloc[-1], **style)
         ax.fill_between(dates, rows["lo"].astype(float), rows["hi"].astype(float), color=line.get_color(), alpha=0.15)
     ax.set_ylim(0, 1)
     ax.set_xlabel("as-of date of the forecast")

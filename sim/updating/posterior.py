@@ -39,12 +39,22 @@ def parameter_shifts(runs: pd.DataFrame, parameters: list[str], weights: np.ndar
         values = runs[path].to_numpy(float)
         prior_mean, spread = float(values.mean()), float(values.std())
         posterior_mean = float(np.sum(weights * values))
-        rows.append({"parameter": path, "prior_mean": prior_mean, "posterior_mean": posterior_mean,
-                     "shift_in_sd": (posterior_mean - prior_mean) / spread if spread > 0 else 0.0,
-                     "posterior_lo": weighted_quantile(values, weights, 0.05),
-                     "posterior_hi": weighted_quantile(values, weights, 0.95)})
-    table = pd.DataFrame(rows, columns=["parameter", "prior_mean", "posterior_mean", "shift_in_sd", "posterior_lo", "posterior_hi"])
-    return table.reindex(table["shift_in_sd"].abs().sort_values(ascending=False, kind="stable").index).reset_index(drop=True)
+        rows.append(
+            {
+                "parameter": path,
+                "prior_mean": prior_mean,
+                "posterior_mean": posterior_mean,
+                "shift_in_sd": (posterior_mean - prior_mean) / spread if spread > 0 else 0.0,
+                "posterior_lo": weighted_quantile(values, weights, 0.05),
+                "posterior_hi": weighted_quantile(values, weights, 0.95),
+            }
+        )
+    table = pd.DataFrame(
+        rows, columns=["parameter", "prior_mean", "posterior_mean", "shift_in_sd", "posterior_lo", "posterior_hi"]
+    )
+    return table.reindex(table["shift_in_sd"].abs().sort_values(ascending=False, kind="stable").index).reset_index(
+        drop=True
+    )
 
 
 def structure_shifts(runs: pd.DataFrame, structure: dict[str, list[str]], weights: np.ndarray) -> pd.DataFrame:
@@ -55,8 +65,14 @@ def structure_shifts(runs: pd.DataFrame, structure: dict[str, list[str]], weight
         codes = np.rint(runs[f"structure.{name}"].to_numpy(float)).astype(int)
         for code, option in enumerate(options):
             drew = codes == code
-            rows.append({"choice": name, "option": option, "prior_share": float(drew.mean()),
-                         "posterior_share": float(weights[drew].sum())})
+            rows.append(
+                {
+                    "choice": name,
+                    "option": option,
+                    "prior_share": float(drew.mean()),
+                    "posterior_share": float(weights[drew].sum()),
+                }
+            )
     table = pd.DataFrame(rows, columns=["choice", "option", "prior_share", "posterior_share"])
     table["change"] = table["posterior_share"] - table["prior_share"]
     return table.reindex(table["change"].abs().sort_values(ascending=False, kind="stable").index).reset_index(drop=True)
@@ -66,5 +82,7 @@ def ess_warning(ess: float, runs: int, threshold: float = LOW_ESS) -> str | None
     """A warning when the effective sample size is too small to trust the posterior, or None."""
     if ess >= threshold:
         return None
-    return (f"warning: the effective sample size is {ess:,.0f} of {runs:,} runs (below {threshold:,.0f}): the evidence "
-            "leaves few runs, so the posterior is rough; run more runs, or add --resample to draw a fresh ensemble from it")
+    return (
+        f"warning: the effective sample size is {ess:,.0f} of {runs:,} runs (below {threshold:,.0f}): the evidence "
+        "leaves few runs, so the posterior is rough; run more runs, or add --resample to draw a fresh ensemble from it"
+    )

@@ -75,8 +75,9 @@ def read_questions(path: str | Path) -> list[Question]:
     try:
         return _QuestionsFile.model_validate(read_yaml_mapping(path)).questions
     except ValidationError as error:
-        raise ScenarioError(path, [(".".join(map(str, e["loc"])), e["msg"].removeprefix("Value error, "))
-                                   for e in error.errors()]) from None
+        raise ScenarioError(
+            path, [(".".join(map(str, e["loc"])), e["msg"].removeprefix("Value error, ")) for e in error.errors()]
+        ) from None
 
 
 def load_questions(path: str | Path, scenario: Scenario) -> list[Question]:
@@ -85,10 +86,16 @@ def load_questions(path: str | Path, scenario: Scenario) -> list[Question]:
     questions = read_questions(path)
     known = measures(scenario)
     start, end = scenario.model.start_date, horizon_end(scenario)
-    problems = [(f"questions.{k}.measure", f"unknown measure {q.measure!r}; choose from {', '.join(known)}")
-                for k, q in enumerate(questions) if q.measure not in known]
-    problems += [(f"questions.{k}.by", f"{q.by} is outside the scenario's calendar ({start} to {end})")
-                 for k, q in enumerate(questions) if not start <= q.by <= end]
+    problems = [
+        (f"questions.{k}.measure", f"unknown measure {q.measure!r}; choose from {', '.join(known)}")
+        for k, q in enumerate(questions)
+        if q.measure not in known
+    ]
+    problems += [
+        (f"questions.{k}.by", f"{q.by} is outside the scenario's calendar ({start} to {end})")
+        for k, q in enumerate(questions)
+        if not start <= q.by <= end
+    ]
     if problems:
         raise ScenarioError(path, problems)
     return questions
@@ -103,10 +110,15 @@ def measures(scenario: Scenario) -> list[str]:
 def default_questions(scenario: Scenario) -> list[Question]:
     """A deal (and, with ceasefires, a ceasefire or deal) by each headline horizon and by the horizon."""
     counts = sorted({*scenario.headline_horizons, scenario.horizon})
-    asked = [("deal", "an agreement"), *([("ceasefire_or_deal", "a ceasefire or an agreement")]
-                                         if scenario.ceasefire is not None else [])]
-    return [Question(id=f"{measure}_by_{date}", text=f"{words} by {date}", measure=measure, by=date)
-            for measure, words in asked for date in (calendar_date(scenario, n) for n in counts)]
+    asked = [
+        ("deal", "an agreement"),
+        *([("ceasefire_or_deal", "a ceasefire or an agreement")] if scenario.ceasefire is not None else []),
+    ]
+    return [
+        Question(id=f"{measure}_by_{date}", text=f"{words} by {date}", measure=measure, by=date)
+        for measure, words in asked
+        for date in (calendar_date(scenario, n) for n in counts)
+    ]
 
 
 def calendar_date(scenario: Scenario, count: float) -> dt.date:
@@ -114,15 +126,18 @@ def calendar_date(scenario: Scenario, count: float) -> dt.date:
     return (pd.Timestamp(scenario.model.start_date) + pd.DateOffset(**{f"{scenario.time_unit}s": int(count)})).date()
 
 
-def answer(question: Question, runs: pd.DataFrame, scenario: Scenario, weights: np.ndarray | None = None) -> dict[str, float]:
+def answer(
+    question: Question, runs: pd.DataFrame, scenario: Scenario, weights: np.ndarray | None = None
+) -> dict[str, float]:
     """The probability (95% interval) that the question's measure happens by its date: ``estimate``, ``se``, ``lo``, ``hi``."""
     if question.measure == "ceasefire_or_deal":
         return settled_by(runs, question.by, weights)
     return proportion(pd.Series(happened_by(runs, question.measure, pd.Timestamp(question.by), scenario)), weights)
 
 
-def dated_forecast(questions: list[Question], runs: pd.DataFrame, scenario: Scenario,
-                   weights: np.ndarray | None = None) -> pd.DataFrame:
+def dated_forecast(
+    questions: list[Question], runs: pd.DataFrame, scenario: Scenario, weights: np.ndarray | None = None
+) -> pd.DataFrame:
     """Each question's probability with its 95% interval, indexed by question id (columns text, by, estimate, lo, hi)."""
     rows = {q.id: {"text": q.text, "by": q.by, **answer(q, runs, scenario, weights)} for q in questions}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("question")[["text", "by", "estimate", "lo", "hi"]]

@@ -29,8 +29,12 @@ def prior_units(update: Update, folder: Path) -> np.ndarray:
         return stored
     manifest, scenario = update.manifest, update.scenario
     plan = chunks(manifest["runs"], manifest["chunk_runs"], manifest.get("requested_runs"))
-    return np.vstack([unit_design(scenario, chunk.runs, manifest["seed"], chunk.index, scenario.monte_carlo.design)
-                      for chunk in plan])
+    return np.vstack(
+        [
+            unit_design(scenario, chunk.runs, manifest["seed"], chunk.index, scenario.monte_carlo.design)
+            for chunk in plan
+        ]
+    )
 
 
 def systematic_resample(weights: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -39,8 +43,9 @@ def systematic_resample(weights: np.ndarray, count: int, rng: np.random.Generato
     return np.minimum(np.searchsorted(cumulative, (rng.random() + np.arange(count)) / count), len(weights) - 1)
 
 
-def jitter(chosen: np.ndarray, units: np.ndarray, weights: np.ndarray, rng: np.random.Generator,
-           shrink: float = SHRINK) -> np.ndarray:
+def jitter(
+    chosen: np.ndarray, units: np.ndarray, weights: np.ndarray, rng: np.random.Generator, shrink: float = SHRINK
+) -> np.ndarray:
     """Move the resampled points ``units[chosen]`` by the Liu-West kernel on the probit scale, with the weighted
     mean and spread of the posterior ``(units, weights)`` per dimension; points stay inside the open unit cube."""
     z = stats.norm.ppf(np.clip(units, _EDGE, 1 - _EDGE))
@@ -59,8 +64,9 @@ def resample_units(units: np.ndarray, weights: np.ndarray, count: int, seed: int
     return jitter(systematic_resample(weights, count, rng), units, weights, rng)
 
 
-def run_posterior(update: Update, folder: Path, out: Path, runs: int, seed: int, jobs: int = 1,
-                  overwrite: bool = False) -> dict[str, Any]:
+def run_posterior(
+    update: Update, folder: Path, out: Path, runs: int, seed: int, jobs: int = 1, overwrite: bool = False
+) -> dict[str, Any]:
     """Draw ``runs`` points from the posterior of ``update`` (the folder's runs weighed by the evidence), simulate
     them into the results folder ``out`` and return its manifest, which records how to re-create them."""
     units = resample_units(prior_units(update, folder), update.weights, runs, seed)
@@ -68,13 +74,27 @@ def run_posterior(update: Update, folder: Path, out: Path, runs: int, seed: int,
     table = run_design(scenario, units, seed, jobs)
     names = scenario.uncertain_parameters()
     previous = update.manifest.get("posterior", {})
-    record = {"posterior": {
-        "parent": str(folder), "parent_seed": update.manifest["seed"], "parent_runs": update.manifest["runs"],
-        "as_of": update.as_of.isoformat(), "ess": round(update.ess, 3), "resample_seed": seed, "shrink": SHRINK,
-        "evidence": [*previous.get("evidence", []), {"path": update.evidence.path, "sha256": update.evidence.sha256,
-                                                     "observations": [o.id for o in update.evidence.observations]}],
-        "applied": applied_keys(update), "design_file": DESIGN_FILE,
-    }}
+    record = {
+        "posterior": {
+            "parent": str(folder),
+            "parent_seed": update.manifest["seed"],
+            "parent_runs": update.manifest["runs"],
+            "as_of": update.as_of.isoformat(),
+            "ess": round(update.ess, 3),
+            "resample_seed": seed,
+            "shrink": SHRINK,
+            "evidence": [
+                *previous.get("evidence", []),
+                {
+                    "path": update.evidence.path,
+                    "sha256": update.evidence.sha256,
+                    "observations": [o.id for o in update.evidence.observations],
+                },
+            ],
+            "applied": applied_keys(update),
+            "design_file": DESIGN_FILE,
+        }
+    }
 
     def write_design(target: Path) -> dict[str, Any]:
         write_atomically(target / DESIGN_FILE, lambda p: pd.DataFrame(units, columns=names).to_parquet(p, index=False))

@@ -14,8 +14,12 @@ from sim.runner import chunks, draw_chunk
 from sim.scenario import Scenario
 
 
-def fronts_at(scenario: Scenario, manifest: dict[str, Any], wanted: list[tuple[str, pd.Timestamp]],
-              units: np.ndarray | None = None) -> dict[tuple[str, pd.Timestamp], np.ndarray]:
+def fronts_at(
+    scenario: Scenario,
+    manifest: dict[str, Any],
+    wanted: list[tuple[str, pd.Timestamp]],
+    units: np.ndarray | None = None,
+) -> dict[tuple[str, pd.Timestamp], np.ndarray]:
     """The front's share of each region at each wanted date, per run (run_id order): linear between the
     states at the ends of the rounds around the date, re-simulated exactly."""
     if not wanted:
@@ -30,7 +34,9 @@ def fronts_at(scenario: Scenario, manifest: dict[str, Any], wanted: list[tuple[s
         draws, dynamics = draw_chunk(scenario, manifest["seed"], chunk, units)
         _, history = simulate_history(shortened, draws, dynamics)
         for region in {region for region, _ in wanted}:
-            states = _states(history, draws[f"front.regions.{region}.initial"], f"front_{region}", chunk.runs, last_round)
+            states = _states(
+                history, draws[f"front.regions.{region}.initial"], f"front_{region}", chunk.runs, last_round
+            )
             for date in (d for r, d in wanted if r == region):
                 k = int(np.clip(np.searchsorted(ends, date, side="right") - 1, 0, len(ends) - 2))
                 share = (date - ends[k]) / (ends[k + 1] - ends[k])

@@ -72,20 +72,33 @@ def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | No
 
 def applied_keys(update: Update) -> list[str]:
     """The observations an ensemble drawn from this update has already learnt from."""
-    return [*update.manifest.get("posterior", {}).get("applied", []), *map(observation_key, update.evidence.observations)]
+    return [
+        *update.manifest.get("posterior", {}).get("applied", []),
+        *map(observation_key, update.evidence.observations),
+    ]
 
 
 def before_and_after(prior: pd.DataFrame, posterior: pd.DataFrame) -> pd.DataFrame:
     """Two tables of estimates with 95% intervals (a headline, a dated forecast) side by side: ``prior_*``, ``posterior_*``."""
     keep = [c for c in ("text", "by") if c in prior]
     numbers = ["estimate", "lo", "hi"]
-    return pd.concat([prior[keep], prior[numbers].add_prefix("prior_"), posterior[numbers].add_prefix("posterior_")], axis=1)
+    return pd.concat(
+        [prior[keep], prior[numbers].add_prefix("prior_"), posterior[numbers].add_prefix("posterior_")], axis=1
+    )
 
 
 def observation_table(update: Update) -> pd.DataFrame:
     """Per observation: its date, kind, reliability, and how expected the ensemble found it (its mean likelihood
     over the runs: 1 when every run agreed), least expected first."""
-    rows = [{"observation": o.id, "date": o.date, "kind": o.kind, "reliability": o.reliability,
-             "expected": float(np.exp(update.log_likelihood[o.id]).mean()), "source": o.source}
-            for o in update.evidence.observations]
+    rows = [
+        {
+            "observation": o.id,
+            "date": o.date,
+            "kind": o.kind,
+            "reliability": o.reliability,
+            "expected": float(np.exp(update.log_likelihood[o.id]).mean()),
+            "source": o.source,
+        }
+        for o in update.evidence.observations
+    ]
     return pd.DataFrame(rows).set_index("observation").sort_values("expected", kind="stable")
