@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.breakdown import breakdown_probability
-from sim.model.reneging import RenegingRule
+from sim.model.reneging import Foresight, RenegingRule
 from sim.model.utility import UtilityForm, package_utility
 
 if TYPE_CHECKING:
@@ -85,14 +86,19 @@ class Acceptance:
                 self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
             )
         else:
-            lost = self.reneging.expected_loss(
-                self.loss, self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
-            )
+            lost = self._foresight.expected_loss(package)
         value = package_utility(self.position, self.weight, package, self.form) - lost
         if self.hard:
             return value
         crossed = ((package < self.red_lower - TOLERANCE) | (package > self.red_upper + TOLERANCE)).any(axis=-2)
         return value - np.where(crossed, self.audience_cost, 0.0)
+
+    @cached_property
+    def _foresight(self) -> Foresight:
+        """The renegers' part of the breakdown loss that does not depend on the package, once per set of rules."""
+        if self.reneging is None:
+            raise ValueError("no reneging rule to foresee")
+        return self.reneging.foresee(self.loss, self.base_hazard, self.protection, self.delay, self.shape, self.horizon)
 
     def answers(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's answer to ``package``, ``[V, n]``: yes where it crosses none of its hard red lines and

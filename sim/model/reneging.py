@@ -56,10 +56,13 @@ class RenegingRule:
         """Each reneger's value of attacking again less that of keeping a deal with ``package [J, n]``, ``[..., K, n]``,
         the guarantees acting where ``protected [..., n]`` (or ``[..., 1]``) is true, its chance drifted by ``ahead [..., n]``
         rounds (now, if None)."""
-        protected = np.asarray(protected, float)
+        drifted = self.p_advance if ahead is None else self.p_advance + self.drift * ahead[..., None, :]
+        return self._gain(package, np.asarray(protected, float), drifted)
+
+    def _gain(self, package: np.ndarray, protected: np.ndarray, drifted: np.ndarray) -> np.ndarray:
+        """:meth:`gain` with each reneger's chance already drifted, ``drifted [..., K, n]``."""
         strength = (self.guarantee * package).sum(axis=1)
         guard, response = protected * strength[0], (protected * strength[1])[..., None, :]
-        drifted = self.p_advance if ahead is None else self.p_advance + self.drift * ahead[..., None, :]
         if not self.follows.any():
             return -(self.war_cost + response) + 0.0 * drifted
         chance = np.minimum(np.maximum(drifted - self.direction * guard[..., None, :], 0.0), 1.0)
@@ -84,30 +87,38 @@ class RenegingRule:
     ) -> np.ndarray:
         """What each of those who lose ``loss [V, n]`` if a deal with ``package`` breaks down expects to lose within its
         ``horizon [V, n]``: by the exogenous hazard (:func:`~sim.model.breakdown.breakdown_probability`, whose arguments
-        it takes) or by some reneger's attack.
+        it takes) or by some reneger's attack (:class:`Foresight`)."""
+        return self.foresee(loss, base_hazard, protection, delay, shape, horizon).expected_loss(package)
 
-        The log chance that nobody attacks in a round is taken in the first round the guarantees act and in the last
-        round of the longest horizon, linearly between (so exactly when nothing drifts, and for one horizon the
-        trapezoid rule: with a vanishing shock a horizon whose last round breaks the deal counts as broken), and before
-        the guarantees act at the middle of those rounds."""
-        lost = np.zeros_like(loss)
+    def foresee(
+        self,
+        loss: np.ndarray,
+        base_hazard: np.ndarray,
+        protection: np.ndarray,
+        delay: np.ndarray,
+        shape: np.ndarray,
+        horizon: np.ndarray,
+    ) -> Foresight:
+        """The part of :meth:`expected_loss` that does not depend on the package, to weigh many packages with."""
         rows = np.flatnonzero((loss > 0).any(axis=1))
-        if not rows.size:
-            return lost
-        loss, horizon = loss[rows], horizon[rows]
-        longest = horizon.max(axis=0)
+        horizon = horizon[rows]
+        longest = horizon.max(axis=0) if rows.size else np.zeros_like(delay)
         first = np.minimum(delay + 1.0, longest)
         delayed = bool(delay.any())
         points = [first, longest, (1.0 + np.minimum(delay, longest)) / 2.0] if delayed else [first, longest]
-        keep = self._log_keep(package, _PHASES[: len(points)], np.stack(points))
-        span = np.maximum(longest - first, 1e-12)
-        last = keep[0] + (keep[1] - keep[0]) * np.clip((horizon - first) / span, 0.0, 1.0)
         unprotected = np.minimum(delay, horizon)
-        holds = np.exp((horizon - unprotected) * (keep[0] + last) / 2.0 + (unprotected * keep[2] if delayed else 0.0))
-        if base_hazard.any():
-            holds = holds * (1.0 - breakdown_probability(base_hazard, protection, delay, shape, package, horizon))
-        lost[rows] = loss * (1.0 - holds)
-        return lost
+        return Foresight(
+            rule=self,
+            loss=loss,
+            rows=rows,
+            lost=loss[rows],
+            drifted=self.p_advance + self.drift * np.stack(points)[..., None, :],
+            along=np.clip((horizon - first) / np.maximum(longest - first, 1e-12), 0.0, 1.0),
+            unprotected=unprotected,
+            protected=horizon - unprotected,
+            delayed=delayed,
+            exogenous=(base_hazard, protection, delay, shape, horizon) if base_hazard.any() else None,
+        )
 
     def least_loss(
         self, loss: np.ndarray, exogenous: np.ndarray, lower: np.ndarray, upper: np.ndarray, horizon: np.ndarray
@@ -141,10 +152,46 @@ class RenegingRule:
         never = np.exp(-np.logaddexp(0.0, least / self.scale).sum(axis=0) * horizon)
         return loss * (1.0 - (1.0 - exogenous) * never)
 
-    def _log_keep(self, package: np.ndarray, protected: np.ndarray, ahead: np.ndarray) -> np.ndarray:
-        """The log chance that no reneger attacks in the round ``ahead [..., n]`` rounds on, ``-sum_k log(1 + exp(G_k /
-        sigma))``, ``[..., n]``."""
-        return -np.logaddexp(0.0, self.gain(package, protected, ahead) / self.scale).sum(axis=-2)
+    def _log_keep(self, package: np.ndarray, protected: np.ndarray, drifted: np.ndarray) -> np.ndarray:
+        """The log chance that no reneger attacks in a round where its chance has drifted to ``drifted [..., K, n]``,
+        ``-sum_k log(1 + exp(G_k / sigma))``, ``[..., n]``."""
+        return -np.logaddexp(0.0, self._gain(package, protected, drifted) / self.scale).sum(axis=-2)
+
+
+@dataclass(frozen=True)
+class Foresight:
+    """:meth:`RenegingRule.expected_loss` for one set of those who lose in a breakdown, what does not depend on the
+    package computed once.
+
+    The log chance that nobody attacks in a round is taken in the first round the guarantees act and in the last
+    round of the longest horizon, linearly between (so exactly when nothing drifts, and for one horizon the
+    trapezoid rule: with a vanishing shock a horizon whose last round breaks the deal counts as broken), and before
+    the guarantees act at the middle of those rounds."""
+
+    rule: RenegingRule
+    loss: np.ndarray  # [V, n]
+    rows: np.ndarray  # [R] those who lose anything
+    lost: np.ndarray  # [R, n] what they lose
+    drifted: np.ndarray  # [P, K, n] each reneger's chance at those points
+    along: np.ndarray  # [R, n] where each horizon's last round lies between the first and the last point
+    unprotected: np.ndarray  # [R, n] rounds of each horizon before the guarantees act
+    protected: np.ndarray  # [R, n] and after
+    delayed: bool  # the guarantees act late in some run
+    exogenous: tuple[np.ndarray, ...] | None  # breakdown_probability's arguments but the package, if any hazard
+
+    def expected_loss(self, package: np.ndarray) -> np.ndarray:
+        """What each expects to lose within its horizon if a deal with ``package [J, n]`` breaks down, ``[V, n]``."""
+        lost = np.zeros_like(self.loss)
+        if not self.rows.size:
+            return lost
+        keep = self.rule._log_keep(package, _PHASES[: len(self.drifted)], self.drifted)
+        last = keep[0] + (keep[1] - keep[0]) * self.along
+        holds = np.exp(self.protected * (keep[0] + last) / 2.0 + (self.unprotected * keep[2] if self.delayed else 0.0))
+        if self.exogenous is not None:
+            base_hazard, protection, delay, shape, horizon = self.exogenous
+            holds = holds * (1.0 - breakdown_probability(base_hazard, protection, delay, shape, package, horizon))
+        lost[self.rows] = self.lost * (1.0 - holds)
+        return lost
 
 
 _PHASES = np.array([[1.0], [1.0], [0.0]])
