@@ -16,6 +16,8 @@ from sim import load_scenario, run_monte_carlo
 from sim.cli import main
 from sim.history import data, reference_class
 from sim.history.beside import model_deal_survival
+from sim.model.reneging import RenegingRule
+from sim.model.utility import UtilityForm
 
 STEP, COST, PLANNING = 0.02, 0.0021, 6
 VANISHING = 1e-6
@@ -204,3 +206,33 @@ def test_a_shift_needs_a_front(tmp_path, capsys):
     runs = run(tmp_path, raw, runs=300)
     assert runs["deal"].all() and set(runs["breakdown_reason"]) <= {"", "shock"}
     assert np.isfinite(runs.loc[runs["breakdown"], "months_to_breakdown"]).all()
+
+
+def test_the_foreseen_loss_is_the_chance_nobody_attacks_within_the_horizon_for_each_package_weighed():
+    """One reneger, one front issue, one guarantee, nothing drifting or delayed: a deal holds ``H`` rounds with
+    ``(1 + exp(G / sigma)) ** -H``; the package-free part computed once serves every package."""
+    n = 3
+    ones, zeros = np.ones(n), np.zeros(n)
+    rule = RenegingRule(
+        position=np.full((1, 1, n), 0.9),
+        weight=np.full((1, 1, n), 0.8),
+        form=UtilityForm("quadratic", np.zeros((1, n)), ones),
+        p_advance=np.array([[0.5, 0.7, 0.9]]),
+        drift=zeros,
+        direction=np.array([[1.0]]),
+        reach=np.full((1, n), 0.4),
+        war_cost=np.full((1, n), 0.05),
+        follows=np.array([True, False]),
+        guarantee=np.array([[zeros, np.full(n, 0.3)], [zeros, np.full(n, 0.2)]]),
+        scale=np.full(n, 0.1),
+    )
+    loss, horizon = np.array([[0.5] * n, [0.0] * n]), np.array([[12.0, 6.0, 12.0], [12.0] * n])
+    foresight = rule.foresee(loss, zeros, zeros[None].repeat(2, 0), zeros, ones, horizon)
+    for front, guarantee in [(0.3, 0.0), (0.5, 1.0)]:
+        package = np.array([[front] * n, [guarantee] * n])
+        chance = np.clip(rule.p_advance[0] - 0.3 * guarantee, 0.0, 1.0)
+        moved = np.clip(front + 0.4 * (2.0 * chance - 1.0), 0.0, 1.0)
+        gain = 0.8 * (front - 0.9) ** 2 - 0.8 * (moved - 0.9) ** 2 - 0.05 - 0.2 * guarantee
+        expected = 0.5 * (1.0 - (1.0 + np.exp(gain / 0.1)) ** -horizon[0])
+        np.testing.assert_allclose(foresight.expected_loss(package)[0], expected, rtol=1e-12)
+        assert (foresight.expected_loss(package)[1] == 0.0).all()
