@@ -75,21 +75,6 @@ class RenegingRule:
         """Each reneger's chance of reneging this round given its ``gain``: ``1 / (1 + exp(-G / sigma))``."""
         return expit(gain / self.scale)
 
-    def expected_loss(
-        self,
-        loss: np.ndarray,
-        base_hazard: np.ndarray,
-        protection: np.ndarray,
-        delay: np.ndarray,
-        shape: np.ndarray,
-        package: np.ndarray,
-        horizon: np.ndarray,
-    ) -> np.ndarray:
-        """What each of those who lose ``loss [V, n]`` if a deal with ``package`` breaks down expects to lose within its
-        ``horizon [V, n]``: by the exogenous hazard (:func:`~sim.model.breakdown.breakdown_probability`, whose arguments
-        it takes) or by some reneger's attack (:class:`Foresight`)."""
-        return self.foresee(loss, base_hazard, protection, delay, shape, horizon).expected_loss(package)
-
     def foresee(
         self,
         loss: np.ndarray,
@@ -99,7 +84,9 @@ class RenegingRule:
         shape: np.ndarray,
         horizon: np.ndarray,
     ) -> Foresight:
-        """The part of :meth:`expected_loss` that does not depend on the package, to weigh many packages with."""
+        """How those who lose ``loss [V, n]`` if a deal breaks down weigh its breakdown within their ``horizon [V, n]``:
+        by the exogenous hazard (:func:`~sim.model.breakdown.breakdown_probability`, whose arguments it takes) or by
+        some reneger's attack; what does not depend on the package computed once, to weigh many packages with."""
         rows = np.flatnonzero((loss > 0).any(axis=1))
         horizon = horizon[rows]
         longest = horizon.max(axis=0) if rows.size else np.zeros_like(delay)
@@ -123,7 +110,7 @@ class RenegingRule:
     def least_loss(
         self, loss: np.ndarray, exogenous: np.ndarray, lower: np.ndarray, upper: np.ndarray, horizon: np.ndarray
     ) -> np.ndarray:
-        """A lower bound ``[V, n]`` on :meth:`expected_loss` over every package in the box ``[lower, upper]`` (``[J, n]``),
+        """A lower bound ``[V, n]`` on :meth:`Foresight.expected_loss` over every package in the box ``[lower, upper]`` (``[J, n]``),
         given the exogenous part's least chance ``exogenous [V, n]``: each reneger's gain is at least its value of the
         worst front a renewed war could bring (a concave utility's least over an interval lies at an end) less its best
         settled front, the war's cost and the strongest response, drift included, all guarantees acting."""
@@ -160,8 +147,8 @@ class RenegingRule:
 
 @dataclass(frozen=True)
 class Foresight:
-    """:meth:`RenegingRule.expected_loss` for one set of those who lose in a breakdown, what does not depend on the
-    package computed once.
+    """The breakdown loss those who lose in a breakdown expect from a package (:meth:`RenegingRule.foresee`), what
+    does not depend on the package computed once.
 
     The log chance that nobody attacks in a round is taken in the first round the guarantees act and in the last
     round of the longest horizon, linearly between (so exactly when nothing drifts, and for one horizon the
@@ -195,7 +182,7 @@ class Foresight:
 
 
 _PHASES = np.array([[1.0], [1.0], [0.0]])
-"""Whether the guarantees act at each point :meth:`RenegingRule.expected_loss` weighs: the first and the last protected
+"""Whether the guarantees act at each point :meth:`Foresight.expected_loss` weighs: the first and the last protected
 round, and the rounds before."""
 
 
