@@ -12,6 +12,7 @@ import pytest
 from helpers import ARTICLE
 
 from sim.cli import main
+from sim.explorer.headless import CHROMIUM_FLAGS
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
@@ -53,13 +54,7 @@ def test_report_reads_well(report):
 
 def _flags() -> list[str]:
     return [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+        *CHROMIUM_FLAGS,
         f"--user-data-dir={tempfile.mkdtemp()}",
         "--virtual-time-budget=10000",
     ]
