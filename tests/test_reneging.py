@@ -208,24 +208,30 @@ def test_a_shift_needs_a_front(tmp_path, capsys):
     assert np.isfinite(runs.loc[runs["breakdown"], "months_to_breakdown"]).all()
 
 
+def _one_reneger(drift: np.ndarray) -> RenegingRule:
+    """One reneger over ``len(drift)`` runs (its chance 0.5, 0.7, 0.9, ...), one front issue and one guarantee."""
+    n = len(drift)
+    return RenegingRule(
+        position=np.full((1, 1, n), 0.9),
+        weight=np.full((1, 1, n), 0.8),
+        form=UtilityForm("quadratic", np.zeros((1, n)), np.ones(n)),
+        p_advance=np.linspace(0.5, 0.9, n)[None],
+        drift=drift,
+        direction=np.array([[1.0]]),
+        reach=np.full((1, n), 0.4),
+        war_cost=np.full((1, n), 0.05),
+        follows=np.array([True, False]),
+        guarantee=np.array([[np.zeros(n), np.full(n, 0.3)], [np.zeros(n), np.full(n, 0.2)]]),
+        scale=np.full(n, 0.1),
+    )
+
+
 def test_the_foreseen_loss_is_the_chance_nobody_attacks_within_the_horizon_for_each_package_weighed():
     """One reneger, one front issue, one guarantee, nothing drifting or delayed: a deal holds ``H`` rounds with
     ``(1 + exp(G / sigma)) ** -H``; the package-free part computed once serves every package."""
     n = 3
     ones, zeros = np.ones(n), np.zeros(n)
-    rule = RenegingRule(
-        position=np.full((1, 1, n), 0.9),
-        weight=np.full((1, 1, n), 0.8),
-        form=UtilityForm("quadratic", np.zeros((1, n)), ones),
-        p_advance=np.array([[0.5, 0.7, 0.9]]),
-        drift=zeros,
-        direction=np.array([[1.0]]),
-        reach=np.full((1, n), 0.4),
-        war_cost=np.full((1, n), 0.05),
-        follows=np.array([True, False]),
-        guarantee=np.array([[zeros, np.full(n, 0.3)], [zeros, np.full(n, 0.2)]]),
-        scale=np.full(n, 0.1),
-    )
+    rule = _one_reneger(np.zeros(n))
     loss, horizon = np.array([[0.5] * n, [0.0] * n]), np.array([[12.0, 6.0, 12.0], [12.0] * n])
     foresight = rule.foresee(loss, zeros, zeros[None].repeat(2, 0), zeros, ones, horizon)
     for front, guarantee in [(0.3, 0.0), (0.5, 1.0)]:
@@ -236,3 +242,23 @@ def test_the_foreseen_loss_is_the_chance_nobody_attacks_within_the_horizon_for_e
         expected = 0.5 * (1.0 - (1.0 + np.exp(gain / 0.1)) ** -horizon[0])
         np.testing.assert_allclose(foresight.expected_loss(package)[0], expected, rtol=1e-12)
         assert (foresight.expected_loss(package)[1] == 0.0).all()
+
+
+def test_a_runs_foreseen_loss_does_not_depend_on_the_runs_beside_it():
+    """A holder who loses nothing in a run does not set that run's longest horizon, whatever it loses elsewhere."""
+    n = 3
+    rule, zeros = _one_reneger(np.full(n, -0.01)), np.zeros(n)
+    loss = np.array([[0.5, 0.5, 0.5], [0.3, 0.0, 0.0]])
+    horizon = np.array([[6.0, 6.0, 12.0], [24.0, 24.0, 24.0]])
+    package = np.array([[0.4, 0.5, 0.6], [1.0, 0.5, 0.0]])
+    together = rule.foresee(loss, zeros, zeros[None].repeat(2, 0), zeros, np.ones(n), horizon).expected_loss(package)
+    for k in range(n):
+        one = np.array([k])
+        alone = (
+            rule.take(one)
+            .foresee(
+                loss[:, one], zeros[one], zeros[None].repeat(2, 0)[:, one], zeros[one], np.ones(1), horizon[:, one]
+            )
+            .expected_loss(package[:, one])
+        )
+        np.testing.assert_allclose(together[:, k], alone[:, 0], rtol=1e-12)

@@ -89,7 +89,7 @@ class RenegingRule:
         some reneger's attack; what does not depend on the package computed once, to weigh many packages with."""
         rows = np.flatnonzero((loss > 0).any(axis=1))
         horizon = horizon[rows]
-        longest = horizon.max(axis=0) if rows.size else np.zeros_like(delay)
+        longest = np.where(loss[rows] > 0, horizon, 0.0).max(axis=0) if rows.size else np.zeros_like(delay)
         first = np.minimum(delay + 1.0, longest)
         delayed = bool(delay.any())
         points = [first, longest, (1.0 + np.minimum(delay, longest)) / 2.0] if delayed else [first, longest]
