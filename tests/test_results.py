@@ -25,24 +25,14 @@ def uninterrupted(tmp_path_factory):
     return folder
 
 
+def _command(folder, *extra):
+    """``sim run`` of the changed article into ``folder``, as a new process runs it."""
+    run = ["run", str(ARTICLE), "--runs", str(RUNS), "--seed", "4", "--out", str(folder), "--quiet", "--set", CHANGE]
+    return [sys.executable, "-m", "sim.cli", *run, *extra]
+
+
 def _start(folder):
-    command = [
-        sys.executable,
-        "-m",
-        "sim.cli",
-        "run",
-        str(ARTICLE),
-        "--runs",
-        str(RUNS),
-        "--seed",
-        "4",
-        "--out",
-        str(folder),
-        "--quiet",
-        "--set",
-        CHANGE,
-    ]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(_command(folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _chunks_done(folder):
@@ -68,23 +58,7 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_results(uninterrupted
     done_before = _chunks_done(folder)
     assert done_before < RUNS // CHUNK, "the run finished before it could be killed"
     resumed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim.cli",
-            "run",
-            str(ARTICLE),
-            "--runs",
-            str(RUNS),
-            "--seed",
-            "4",
-            "--out",
-            str(folder),
-            "--quiet",
-            "--set",
-            CHANGE,
-            "--resume",
-        ],
+        _command(folder, "--resume"),
         capture_output=True,
         text=True,
     )

@@ -81,12 +81,13 @@ class Acceptance:
         breakdown loss, ``[V, n]``."""
         if self.groups is not None:
             package = self.groups.deliver(package)
-        if self.reneging is None:
+        foresight = self._foresight
+        if foresight is None:
             lost = self.loss * breakdown_probability(
                 self.base_hazard, self.protection, self.delay, self.shape, package, self.horizon
             )
         else:
-            lost = self._foresight.expected_loss(package)
+            lost = foresight.expected_loss(package)
         value = package_utility(self.position, self.weight, package, self.form) - lost
         if self.hard:
             return value
@@ -94,10 +95,11 @@ class Acceptance:
         return value - np.where(crossed, self.audience_cost, 0.0)
 
     @cached_property
-    def _foresight(self) -> Foresight:
-        """The renegers' part of the breakdown loss that does not depend on the package, once per set of rules."""
+    def _foresight(self) -> Foresight | None:
+        """The renegers' part of the breakdown loss that does not depend on the package, once per set of rules (None
+        when nobody may renege)."""
         if self.reneging is None:
-            raise ValueError("no reneging rule to foresee")
+            return None
         return self.reneging.foresee(self.loss, self.base_hazard, self.protection, self.delay, self.shape, self.horizon)
 
     def answers(self, package: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from sim.model.inputs import ModelInputs
 from sim.model.mediator import MediatorProtocol
 from sim.model.noise import RoundNoise
 from sim.model.power_shift import advance_shift, current_chance
-from sim.model.reneging import reneging_rule, who_broke
+from sim.model.reneging import RenegingRule, reneging_rule, who_broke
 
 NO_ROUND = -1
 PROTOCOLS: dict[str, type[MediatorProtocol] | type[AlternatingProtocol]] = {
@@ -214,22 +214,23 @@ class NegotiationModel(mesa.Model):
         protected = age > inputs.implementation_delay
         level = np.where(protected, self.breakdown_hazard(np.nan_to_num(self.package)), inputs.base_hazard)
         hazard = round_hazard(level, age_weight(np.where(holding, age, 1), inputs.breakdown_shape))
-        if inputs.renegers:
-            self._renege(holding, protected, hazard, deal_draw)
-        else:
+        held = np.flatnonzero(holding)
+        rule = reneging_rule(self, held)
+        if rule is None:
             broke = holding & (deal_draw < hazard)
             self.broken |= broke
             self.broken_round[broke] = self.round
+        else:
+            self._renege(rule, held, protected[held], hazard[held], deal_draw[held])
         self.ceasefire &= ~(ceasefire_draw < inputs.ceasefire_hazard)
 
-    def _renege(self, holding: np.ndarray, protected: np.ndarray, hazard: np.ndarray, draw: np.ndarray) -> None:
-        """Each reneger weighs attacking again; the deal breaks by the exogenous hazard or the first that attacks."""
-        runs = np.flatnonzero(holding)
-        rule = reneging_rule(self, runs)
-        if rule is None:
-            raise ValueError("reneging asked of a scenario in which nobody may renege")
-        gain = rule.gain(self.package[:, runs], protected[runs])
-        broke, who = who_broke(draw[runs], hazard[runs], rule.chances(gain))
+    def _renege(
+        self, rule: RenegingRule, runs: np.ndarray, protected: np.ndarray, hazard: np.ndarray, draw: np.ndarray
+    ) -> None:
+        """In the deals holding in ``runs`` (``protected``, ``hazard`` and ``draw`` given for those runs), each reneger
+        weighs attacking again; the deal breaks by the exogenous hazard or the first that attacks."""
+        gain = rule.gain(self.package[:, runs], protected)
+        broke, who = who_broke(draw, hazard, rule.chances(gain))
         runs, who, gain = runs[broke], who[broke], gain[:, broke]
         attacker = np.array(self.inputs.renegers)[np.maximum(who, 0)]
         calculated = gain[np.maximum(who, 0), np.arange(runs.size)] > 0
