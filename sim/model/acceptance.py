@@ -34,11 +34,20 @@ red line is accepted inside it."""
 ZONE_ITERATIONS = 60
 STALL_GAIN = 1e-7
 STALL_ITERATIONS = 20
+STALL_ITERATIONS_FAR = 5
+"""Iterations without gain after which the steering stops a run: the first near a zone, the second further away."""
+FINE_BAND = 1e-4
+"""How close below zero a least margin must be for the search to refine it to the finest step ("near a zone")."""
 SMALLEST_STEP = 1e-13
+COARSE_STEP = 1e-5
+"""The polish's resolution on an issue's 0-1 scale for runs that are not near a zone (:data:`FINE_BAND`)."""
 STEP_SHRINK = 0.5
 STEP_GROWTH = 1.5
 POLISH_PASSES = 60
-POLISH_NEAR = 0.05
+POLISH_NEAR = 0.03
+RETAKE_SHARE = 0.75
+"""A search narrows its arrays to the runs still going once fewer than this share of them are (a speed setting
+only: runs that have stopped are computed but left unchanged)."""
 
 
 @dataclass(frozen=True)
@@ -229,26 +238,28 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     )
     live = np.flatnonzero(best_margin < 0)
     sub = rules.take(live)
+    going = np.ones(live.size, bool)
     step, lowest, stalled = np.ones(live.size), np.full(live.size, -1), np.zeros(live.size, int)
     for _ in range(ZONE_ITERATIONS if live.size else 0):
         package = sub.contract_point(weight[:, live])
         margins = sub.margins(package)
         least = margins.min(axis=0)
-        better = least > best_margin[live]
+        better = going & (least > best_margin[live])
         stalled = np.where(least > best_margin[live] + STALL_GAIN, 0, stalled + 1)
         best[:, live] = np.where(better, package, best[:, live])
         best_margin[live] = np.where(better, least, best_margin[live])
-        proved[live] = sub.bound(weight[:, live], least_loss[:, live], package) < 0
+        proved[live] |= going & (sub.bound(weight[:, live], least_loss[:, live], package) < 0)
         arg = margins.argmin(axis=0)
         step = np.where((lowest >= 0) & (arg != lowest), step * STEP_SHRINK, step * STEP_GROWTH)
         lowest = arg
         spread = np.maximum(margins.max(axis=0) - least, 1e-300)
-        weight[:, live] -= step * (margins - least) / spread
-        going = (best_margin[live] < 0) & ~proved[live] & (stalled < STALL_ITERATIONS)
-        if not going.all():
-            live, step, lowest, stalled = live[going], step[going], lowest[going], stalled[going]
-            if not live.size:
-                break
+        weight[:, live] -= np.where(going, step, 0.0) * (margins - least) / spread
+        patience = np.where(best_margin[live] < -FINE_BAND, STALL_ITERATIONS_FAR, STALL_ITERATIONS)
+        going &= (best_margin[live] < 0) & ~proved[live] & (stalled < patience)
+        if not going.any():
+            break
+        if going.sum() < RETAKE_SHARE * going.size:
+            live, step, lowest, stalled, going = live[going], step[going], lowest[going], stalled[going], going[going]
             sub = rules.take(live)
     return best, best_margin, weight, proved
 
@@ -260,7 +271,7 @@ def _polish(rules: Acceptance, package: np.ndarray, least: np.ndarray):
         return package, least
     package, least = package.copy(), least.copy()
     package[:, near], least[near] = pattern_search(
-        rules.take(near), package[:, near], least[near], least_margin, POLISH_PASSES
+        rules.take(near), package[:, near], least[near], least_margin, POLISH_PASSES, FINE_BAND
     )
     return package, least
 
@@ -270,30 +281,37 @@ def least_margin(rules: Acceptance, package: np.ndarray) -> np.ndarray:
     return rules.margins(package).min(axis=0)
 
 
-def pattern_search(rules: Acceptance, package: np.ndarray, score: np.ndarray, objective: Objective, passes: int):
+def pattern_search(
+    rules: Acceptance, package: np.ndarray, score: np.ndarray, objective: Objective, passes: int, band: float = np.inf
+):
     """Raise ``objective`` from ``package``: each pass tries a step up and down on every issue (inside the box),
-    moves to the best trial if it scores higher, and halves the step where none does."""
+    moves to the best trial if it scores higher, and halves the step where none does. A run stops when its step
+    falls below :data:`SMALLEST_STEP`, or below :data:`COARSE_STEP` while its score is still below ``-band`` (a
+    margin that far below zero is not refined further)."""
     issues, runs = package.shape
     moves = np.concatenate([np.eye(issues), -np.eye(issues)])[:, :, None]  # [2J, J, 1]
     package, score, step = package.copy(), score.copy(), np.full(runs, 0.05)
     live = np.arange(runs)
     tiled = rules.take(np.tile(live, 2 * issues))
+    going = np.ones(runs, bool)
     for done in range(1, passes + 1):
         columns = np.arange(live.size)
         trials = tiled.clip((package[None, :, live] + moves * step[live]).transpose(1, 0, 2).reshape(issues, -1))
         scores = objective(tiled, trials).reshape(2 * issues, live.size)
         pick = scores.argmax(axis=0)
-        better = scores[pick, columns] > score[live]
+        better = going & (scores[pick, columns] > score[live])
         package[:, live] = np.where(
             better, trials.reshape(issues, 2 * issues, live.size)[:, pick, columns], package[:, live]
         )
         score[live] = np.where(better, scores[pick, columns], score[live])
-        step[live] = np.where(better, step[live], step[live] / 2.0)
-        if done % 4 == 0 and (step[live] < SMALLEST_STEP).any():
-            live = live[step[live] >= SMALLEST_STEP]
-            if not live.size:
+        step[live] = np.where(better | ~going, step[live], step[live] / 2.0)
+        if done % 4 == 0:
+            going &= (step[live] >= SMALLEST_STEP) & ((step[live] >= COARSE_STEP) | (score[live] >= -band))
+            if not going.any():
                 break
-            tiled = rules.take(np.tile(live, 2 * issues))
+            if going.sum() < RETAKE_SHARE * going.size:
+                live, going = live[going], going[going]
+                tiled = rules.take(np.tile(live, 2 * issues))
     return package, score
 
 

@@ -30,9 +30,13 @@ def package_utility(position: np.ndarray, weight: np.ndarray, package: np.ndarra
     ``position`` and ``weight`` are ``[..., issues, runs]`` (e.g. one actor, or ``[actors, issues, runs]``);
     ``package`` is ``[issues, runs]``.
     """
-    gap = package - position
-    loss = np.abs(gap) if form.kind == "linear" else gap * gap
+    loss = np.subtract(package, position)
+    if form.kind == "linear":
+        np.abs(loss, out=loss)
+    else:
+        np.square(loss, out=loss)
     if form.kind == "loss_averse":
         status_quo = form.reference - position
         loss = loss + (form.loss_aversion - 1.0) * np.maximum(loss - status_quo * status_quo, 0.0)
-    return 1.0 - (weight * loss).sum(axis=-2)
+    loss *= weight
+    return 1.0 - loss.sum(axis=-2)
