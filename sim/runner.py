@@ -154,10 +154,16 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
 
+def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
+    """A pool of ``jobs`` spawned local processes that ignore Ctrl-C (left to this process) and die with it. Linux
+    ties them to the *thread* that starts the pool: start a long-lived pool from the main thread."""
+    return multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
+
+
 @contextmanager
 def _local_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
     """A pool of ``jobs`` spawned processes that ends at once, its workers with it, if its user is interrupted."""
-    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
+    pool = worker_pool(jobs)
     try:
         yield pool
     except BaseException:

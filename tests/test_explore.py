@@ -6,6 +6,7 @@ import socket
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from helpers import ARTICLE, write_yaml
@@ -118,6 +119,11 @@ def test_settings_keep_common_random_numbers(article, baseline):
     nobody = scenario_with(article, initial_settings(article) | {"model.mechanism.kind": "none"})
     unchanged = run_ensemble(nobody, RUNS, seed=7)
     assert unchanged["front.p_advance"].equals(baseline["front.p_advance"])
+
+
+def test_an_ensemble_is_the_same_on_one_process_or_two(article, baseline):
+    pd.testing.assert_frame_equal(run_ensemble(article, RUNS, seed=7, jobs=1), baseline)
+    pd.testing.assert_frame_equal(run_ensemble(article, RUNS, seed=7, jobs=2), baseline)
 
 
 def test_the_view_measures_the_change_from_the_baseline(article, baseline):

@@ -20,7 +20,9 @@ INSTALL_HINT = "the explorer needs Solara: python -m pip install -e '.[explore]'
 def explore(scenario: Scenario | str | Path, runs: int = 10_000, seed: int | None = None) -> Any:
     """The explorer as an element that displays in a notebook (the scenario, or the path of its file)."""
     from sim.explorer.app import Explorer
+    from sim.explorer.views import start_workers
 
+    start_workers()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     return Explorer(scenario=scenario, runs=runs, seed=seed)
@@ -36,7 +38,9 @@ def serve(scenario: Scenario, port: int, runs: int = 10_000, seed: int | None = 
     import uvicorn
 
     from sim.explorer import app
+    from sim.explorer.views import start_workers
 
+    start_workers()
     app._served.update(scenario=scenario, runs=runs, seed=seed)
     config = uvicorn.Config("solara.server.starlette:app", host="127.0.0.1", port=port, log_level="warning")
     uvicorn.Server(config).run()

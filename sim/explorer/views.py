@@ -8,6 +8,8 @@ random numbers): differences between them are the settings' doing, measured with
 from __future__ import annotations
 
 import io
+import multiprocessing.pool
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,15 +23,46 @@ from matplotlib.ticker import MaxNLocator
 from sim import analysis, plots
 from sim.explorer.controls import Setting, changed_settings, scenario_with
 from sim.model.outcomes import outcome_classes
-from sim.runner import run_monte_carlo
+from sim.runner import chunks, fit_to_memory, run_chunk, worker_pool
 from sim.scenario import Scenario
 
 BASELINE, CURRENT = "baseline (the file)", "this setting"
 
 
-def run_ensemble(scenario: Scenario, runs: int, seed: int) -> pd.DataFrame:
-    """``runs`` seeded runs of the scenario, in this process (one row per run)."""
-    return run_monte_carlo(scenario, runs=runs, seed=seed, progress=False)
+ENSEMBLE_CHUNKS = 2
+"""The explorer splits each ensemble into this many chunks, simulated side by side where there are cores for them
+(the chunks fix the random streams, so the runs are the same however many processes simulate them)."""
+_workers: list[multiprocessing.pool.Pool] = []
+
+
+def run_ensemble(scenario: Scenario, runs: int, seed: int, jobs: int | None = None) -> pd.DataFrame:
+    """``runs`` seeded runs of the scenario in :data:`ENSEMBLE_CHUNKS` chunks (one row per run), on ``jobs`` processes
+    (default: one per chunk, up to the cores; the worker processes are kept for the next ensemble)."""
+    chunk_runs = max(1, -(-runs // ENSEMBLE_CHUNKS))
+    split = fit_to_memory(
+        scenario.model_copy(update={"monte_carlo": scenario.monte_carlo.model_copy(update={"chunk_runs": chunk_runs})})
+    )
+    plan = chunks(runs, split.monte_carlo.chunk_runs)
+    jobs = min(len(plan), os.cpu_count() or 1) if jobs is None else jobs
+    if jobs <= 1:
+        tables = [run_chunk(split, seed, chunk) for chunk in plan]
+    else:
+        tables = _pool(jobs).starmap(run_chunk, [(split, seed, chunk) for chunk in plan])
+    return pd.concat(tables, ignore_index=True)
+
+
+def start_workers(jobs: int | None = None) -> None:
+    """Start the explorer's worker processes (one per chunk, up to the cores), kept until the program ends. Call it
+    from the main thread: the workers die with the thread that starts them."""
+    jobs = min(ENSEMBLE_CHUNKS, os.cpu_count() or 1) if jobs is None else jobs
+    if jobs > 1 and not _workers:
+        _workers.append(worker_pool(jobs))
+
+
+def _pool(jobs: int) -> multiprocessing.pool.Pool:
+    """The explorer's worker processes, started on first use if :func:`start_workers` did not start them."""
+    start_workers(jobs)
+    return _workers[0]
 
 
 def has_zone(runs: pd.DataFrame) -> bool:
