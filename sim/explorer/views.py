@@ -7,9 +7,11 @@ random numbers): differences between them are the settings' doing, measured with
 
 from __future__ import annotations
 
+import atexit
 import io
 import multiprocessing.pool
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,25 +46,22 @@ def run_ensemble(scenario: Scenario, runs: int, seed: int, jobs: int | None = No
     )
     plan = chunks(runs, split.monte_carlo.chunk_runs)
     jobs = min(len(plan), os.cpu_count() or 1) if jobs is None else jobs
-    if jobs <= 1:
+    if jobs > 1:
+        start_workers(jobs)
+    if jobs <= 1 or not _workers:
         tables = [run_chunk(split, seed, chunk) for chunk in plan]
     else:
-        tables = _pool(jobs).starmap(run_chunk, [(split, seed, chunk) for chunk in plan])
+        tables = _workers[0].starmap(run_chunk, [(split, seed, chunk) for chunk in plan])
     return pd.concat(tables, ignore_index=True)
 
 
 def start_workers(jobs: int | None = None) -> None:
-    """Start the explorer's worker processes (one per chunk, up to the cores), kept until the program ends. Call it
-    from the main thread: the workers die with the thread that starts them."""
+    """Start the explorer's worker processes (one per chunk, up to the cores), kept until the program ends. Only the
+    main thread starts them (workers die with the thread that starts them); elsewhere ensembles run in process."""
     jobs = min(ENSEMBLE_CHUNKS, os.cpu_count() or 1) if jobs is None else jobs
-    if jobs > 1 and not _workers:
+    if jobs > 1 and not _workers and threading.current_thread() is threading.main_thread():
         _workers.append(worker_pool(jobs))
-
-
-def _pool(jobs: int) -> multiprocessing.pool.Pool:
-    """The explorer's worker processes, started on first use if :func:`start_workers` did not start them."""
-    start_workers(jobs)
-    return _workers[0]
+        atexit.register(_workers[0].terminate)
 
 
 def has_zone(runs: pd.DataFrame) -> bool:
