@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import (
@@ -17,10 +18,14 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetCoreSchemaHandler,
     Tag,
     field_validator,
     model_validator,
 )
+from pydantic_core import CoreSchema
+
+from sim.registry.distributions import DISTRIBUTIONS
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 SOURCE_PREFIXES = ("line N:", "fact:", "assumption:", "variant:", "default:")
@@ -340,45 +345,38 @@ def _number_to_fixed(value: float) -> Fixed:
 
 NumberAsFixed = Annotated[Finite, AfterValidator(_number_to_fixed)]
 
-DISTRIBUTIONS = (
-    "uniform",
-    "triangular",
-    "truncated_normal",
-    "normal",
-    "lognormal",
-    "pert",
-    "beta",
-    "integer_uniform",
-    "choice",
-)
-"""The names a scenario gives after ``dist:``."""
-DISTRIBUTION_TAGS = ("number", "fixed", *DISTRIBUTIONS)
+QUANTITY_TAGS = ("number", "fixed")
+"""How a constant is written: a bare number, or ``{value: ..., source: ...}``; a distribution is tagged by its name."""
 
-_TaggedQuantity = Annotated[
-    Annotated[NumberAsFixed, Tag("number")]
-    | Annotated[Fixed, Tag("fixed")]
-    | Annotated[Uniform, Tag("uniform")]
-    | Annotated[Triangular, Tag("triangular")]
-    | Annotated[TruncatedNormal, Tag("truncated_normal")]
-    | Annotated[Normal, Tag("normal")]
-    | Annotated[LogNormal, Tag("lognormal")]
-    | Annotated[Pert, Tag("pert")]
-    | Annotated[Beta, Tag("beta")]
-    | Annotated[IntegerUniform, Tag("integer_uniform")]
-    | Annotated[Choice, Tag("choice")],
-    Discriminator(
-        _tag,
-        custom_error_type="quantity",
-        custom_error_message=(
-            "expected a number, {value: ..., source: ...}, or a distribution "
-            "{dist: " + "|".join(DISTRIBUTIONS) + ", ...}"
+
+@cache
+def _tagged_quantity(names: tuple[str, ...]) -> Any:
+    """A number or a distribution named in ``names``, told apart by :func:`_tag`."""
+    members = [Annotated[NumberAsFixed, Tag("number")], Annotated[Fixed, Tag("fixed")]]
+    members += [Annotated[DISTRIBUTIONS[name], Tag(name)] for name in names]
+    return Annotated[
+        Union[tuple(members)],  # noqa: UP007 (a union built from a tuple)
+        Discriminator(
+            _tag,
+            custom_error_type="quantity",
+            custom_error_message=(
+                "expected a number, {value: ..., source: ...}, or a distribution {dist: " + "|".join(names) + ", ...}"
+            ),
         ),
-    ),
-]
+    ]
+
+
+class _RegisteredDistributions:
+    """Pydantic's view of a scenario number: a constant or any distribution registered when the model is built."""
+
+    def __get_pydantic_core_schema__(self, _source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return handler.generate_schema(_tagged_quantity(DISTRIBUTIONS.names()))
+
+
 if TYPE_CHECKING:
     Quantity = QuantityBase
 else:
-    Quantity = _TaggedQuantity
+    Quantity = Annotated[QuantityBase, _RegisteredDistributions()]
 """A scenario number: a constant or a distribution (see the module docstring); to a type checker, a QuantityBase."""
 
 
