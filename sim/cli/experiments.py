@@ -10,7 +10,6 @@ import pandas as pd
 from sim import analysis
 from sim.cli.shared import (
     parse_changes,
-    plain_label,
     require_empty,
     results_folder,
     save_figure,
@@ -19,7 +18,7 @@ from sim.cli.shared import (
     use_agg,
 )
 from sim.errors import ScenarioError
-from sim.labels import parameter_labels, readable
+from sim.labels import parameter_labels, plain_label, readable
 from sim.model.outcomes import outcome_classes
 from sim.registry.models import PROTOCOLS, model_names
 from sim.results import read_results, scenario_of
