@@ -1,7 +1,8 @@
 """Numbers in a scenario: a constant or a distribution, each with an optional source.
 
 In YAML a quantity is a bare number, ``{value: 0.75, source: ...}``, or a distribution such as
-``{dist: uniform, low: 0.5, high: 0.9, source: "assumption: ..."}``.
+``{dist: uniform, low: 0.5, high: 0.9, source: "assumption: ..."}``. numpy and scipy are imported only when a
+number is drawn, so that loading and checking a scenario stay quick.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -26,6 +26,9 @@ from pydantic import (
 from pydantic_core import CoreSchema
 
 from sim.registry.distributions import DISTRIBUTIONS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 SOURCE_PREFIXES = ("line N:", "fact:", "assumption:", "variant:", "default:")
@@ -91,6 +94,8 @@ class Fixed(QuantityBase):
         return (self.value, self.value)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return np.full(np.shape(u), self.value)
 
     def central(self) -> float:
@@ -121,6 +126,8 @@ class Uniform(_Bounded):
     dist: Literal["uniform"]
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return self.low + (self.high - self.low) * np.asarray(u)
 
     def central(self) -> float:
@@ -169,6 +176,8 @@ class TruncatedNormal(_Bounded):
         return ((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         a, b = self._standard_bounds()
         return np.clip(_stats().truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd), self.low, self.high)
 
@@ -209,6 +218,8 @@ class Normal(QuantityBase):
         return (-math.inf if self.low is None else self.low, math.inf if self.high is None else self.high)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         a, b = self._standard_bounds()
         values = _stats().truncnorm.ppf(np.clip(u, _EDGE, 1 - _EDGE), a, b, loc=self.mean, scale=self.sd)
         return np.clip(values, *self.support())
@@ -229,6 +240,8 @@ class LogNormal(QuantityBase):
         return (0.0, math.inf)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return self.median * np.exp(self.sigma * _stats().norm.ppf(np.clip(u, _EDGE, 1 - _EDGE)))
 
     def central(self) -> float:
@@ -268,6 +281,8 @@ class IntegerUniform(_Bounded):
     high: int
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         count = self.high - self.low + 1
         return (self.low + np.minimum(np.floor(np.asarray(u) * count), count - 1)).astype(float)
 
@@ -308,6 +323,8 @@ class Choice(QuantityBase):
         return self
 
     def _probabilities(self) -> np.ndarray:
+        import numpy as np
+
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
         return w / w.sum()
 
@@ -316,12 +333,16 @@ class Choice(QuantityBase):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The values in increasing order, so that a higher ``u`` never gives a smaller value."""
+        import numpy as np
+
         order = np.argsort(self.values, kind="stable")
         cumulative = np.cumsum(self._probabilities()[order])
         index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(self.values) - 1)
         return np.asarray(self.values, float)[order][index]
 
     def central(self) -> float:
+        import numpy as np
+
         return float(np.dot(self.values, self._probabilities()))
 
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 from sim.errors import ScenarioError
@@ -411,6 +411,7 @@ class ModelSettings(_Strict):
     def dates_after(self, rounds: np.ndarray) -> pd.DatetimeIndex:
         """The calendar date after each number of ``rounds`` from the start (a month later is the same day
         of the month, or the month's last day if it has fewer)."""
+        import numpy as np
         import pandas as pd
 
         steps = np.asarray(rounds, dtype=np.int64) * self.round_length
