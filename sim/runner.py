@@ -150,7 +150,12 @@ def _worker_start(parent: int) -> None:
 
 @contextmanager
 def _local_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
-    """A pool of ``jobs`` spawned processes that ends at once, its workers with it, if its user is interrupted."""
+    """A pool of ``jobs`` spawned processes that ends at once, its workers with it, if its user is interrupted.
+
+    The start method is named here rather than left to the default: importing Mesa (its ``batchrunner``) switches the
+    whole program's default to ``spawn``, so the default would depend on whether the model was imported first.
+    ``import sim`` and the command line's parsing import no Mesa, so that a program importing ``sim`` keeps its own.
+    """
     pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
     try:
         yield pool
