@@ -188,6 +188,12 @@ def test_a_backtest_registered_here_is_a_choice_of_sim_backtest(registered, tmp_
     assert capsys.readouterr().out.strip() == "mean error 2.00"
 
 
+def test_the_shipped_schema_is_the_one_the_registries_give():
+    from sim.scenario import schema_json
+
+    assert (SCENARIOS / "schema.json").read_text() == schema_json(), "run: sim schema --out scenarios/schema.json"
+
+
 def test_a_name_is_registered_once():
     with pytest.raises(ValueError, match="already registered"):
         SOLUTIONS.register("nash", SOLUTIONS["nash"])
