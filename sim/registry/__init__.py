@@ -67,9 +67,6 @@ class Registry(Generic[T]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def get(self, name: str) -> T | None:
         """The entry ``name`` (imported if it is a reference), or None if there is none."""
         if name not in self._entries:

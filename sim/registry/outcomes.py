@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from sim.registry import Registry
+from sim.registry import Registry, resolve
 
 if TYPE_CHECKING:
     import numpy as np
@@ -99,8 +99,6 @@ def summary_columns(names: list[str]) -> list[str]:
 
 def computed_columns(model: NegotiationModel, scenario: Scenario) -> dict[str, np.ndarray]:
     """The columns registered with a ``compute`` function, for a finished model."""
-    from sim.registry import resolve
-
     columns: dict[str, np.ndarray] = {}
     for _, column in OUTCOME_COLUMNS.items():
         if column.compute is not None:
