@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import load_scenario, run_monte_carlo
-from sim.runner import MECHANISMS
+from sim.registry.models import PROTOCOLS
 
 ARTICLE = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine_paris_2026.yaml"
 
@@ -35,7 +35,7 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     options.add_argument("--runs", type=int, default=10_000)
     options.add_argument("--seed", type=int, default=3)
-    options.add_argument("--protocols", nargs="+", default=list(MECHANISMS), choices=MECHANISMS)
+    options.add_argument("--protocols", nargs="+", default=list(PROTOCOLS), choices=PROTOCOLS.names())
     options.add_argument("--digest", action="store_true", help="print a SHA-256 digest of each run's results")
     args = options.parse_args()
     cases = {"with groups": load_scenario(ARTICLE), "without groups": load_scenario(ARTICLE, {"groups": {}})}

@@ -17,7 +17,7 @@ import sys
 
 from bench_ensemble import child, per_run_rate
 
-from sim.runner import MECHANISMS
+from sim.registry.models import PROTOCOLS
 
 
 def measure(protocol: str, runs: int, jobs: int) -> dict:
@@ -37,7 +37,7 @@ def main() -> None:
     options.add_argument("--runs", type=int, default=1_000_000)
     options.add_argument("--jobs", type=int, default=2)
     options.add_argument("--baseline", type=int, default=300, help="runs of the per-run baseline")
-    options.add_argument("--protocols", nargs="+", default=list(MECHANISMS), choices=MECHANISMS)
+    options.add_argument("--protocols", nargs="+", default=list(PROTOCOLS), choices=PROTOCOLS.names())
     options.add_argument("--child", help=argparse.SUPPRESS)
     args = options.parse_args()
     if args.child:

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.registry.outcomes import HEADLINE_MEASURES, Indicator
+from sim.registry.outcomes import summary_columns as summary_columns
 from sim.scenario import MONTHS_PER_UNIT, Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-SUMMARY_COLUMNS = (
-    "outcome",
-    "deal",
-    "months_to_deal",
-    "ceasefire",
-    "breakdown",
-    "months_to_ceasefire",
-    "months_to_decision",
-    "months_to_breakdown",
-    "zone",
-    "months_to_zone",
-)
-SUMMARY_PREFIXES = ("settlement_", "compromise_", "deal_includes_", "event_", "months_to_event_", "structure.")
-
-
-def summary_columns(names: list[str]) -> list[str]:
-    """The columns the summary and plots need, out of all of a results table's ``names``."""
-    return [n for n in names if n in SUMMARY_COLUMNS or n.startswith(SUMMARY_PREFIXES)]
 
 
 @cache
@@ -139,35 +120,12 @@ def settlement_quantiles(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")
 
 
-Indicator = Callable[[pd.DataFrame], pd.Series]
-
-
-def _within(runs: pd.DataFrame, column: str, count: int, unit: str) -> pd.Series:
-    return within(runs[column], count, unit)
-
-
 def headline_measures(scenario: Scenario) -> dict[str, Indicator]:
-    """The headline measures of a scenario, each a yes/no per run: a deal by the horizon and within each
-    headline horizon, where the scenario has them a ceasefire before any deal and a breakdown, then a zone
-    of agreement by the horizon and within each headline horizon, and a zone without a deal."""
-    unit = scenario.time_unit
-    measures: dict[str, Indicator] = {
-        f"deal by the horizon ({plural(scenario.horizon, unit)})": lambda runs: runs["deal"],
-    }
-    for count in scenario.headline_horizons:
-        measures[f"deal within {plural(count, unit)}"] = partial(
-            _within, column="months_to_deal", count=count, unit=unit
-        )
-    if scenario.ceasefire is not None:
-        measures["ceasefire before any deal"] = lambda runs: runs["ceasefire"]
-    if scenario.can_break_down():
-        measures["deal breaks down by the horizon"] = lambda runs: runs["breakdown"]
-    measures[f"zone of agreement by the horizon ({plural(scenario.horizon, unit)})"] = lambda runs: runs["zone"]
-    for count in scenario.headline_horizons:
-        measures[f"zone of agreement within {plural(count, unit)}"] = partial(
-            _within, column="months_to_zone", count=count, unit=unit
-        )
-    measures["a zone but no deal by the horizon"] = lambda runs: runs["zone"] & ~runs["deal"]
+    """The headline measures of a scenario (:data:`sim.registry.outcomes.HEADLINE_MEASURES`, in their order), each a
+    yes/no per run by its label."""
+    measures: dict[str, Indicator] = {}
+    for _, measures_of in HEADLINE_MEASURES.items():
+        measures |= measures_of(scenario)
     return measures
 
 

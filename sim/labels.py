@@ -110,3 +110,8 @@ def _issue(scenario: Scenario, name: str) -> str:
     if not text or len(text) > LONGEST_NAME:
         return name.replace("_", " ")
     return text[0].lower() + text[1:] if text[1:2].islower() else text
+
+
+def plain_label(text: str) -> str:
+    """Text for a figure label, shown as written (matplotlib would read ``$...$`` as mathematics)."""
+    return text.replace("$", r"\$")

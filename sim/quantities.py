@@ -1,26 +1,34 @@
 """Numbers in a scenario: a constant or a distribution, each with an optional source.
 
 In YAML a quantity is a bare number, ``{value: 0.75, source: ...}``, or a distribution such as
-``{dist: uniform, low: 0.5, high: 0.9, source: "assumption: ..."}``.
+``{dist: uniform, low: 0.5, high: 0.9, source: "assumption: ..."}``. numpy and scipy are imported only when a
+number is drawn, so that loading and checking a scenario stay quick.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    GetCoreSchemaHandler,
     Tag,
     field_validator,
     model_validator,
 )
+from pydantic_core import CoreSchema
+
+from sim.registry.distributions import DISTRIBUTIONS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 SOURCE_PREFIXES = ("line N:", "fact:", "assumption:", "variant:", "default:")
@@ -86,6 +94,8 @@ class Fixed(QuantityBase):
         return (self.value, self.value)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return np.full(np.shape(u), self.value)
 
     def central(self) -> float:
@@ -116,6 +126,8 @@ class Uniform(_Bounded):
     dist: Literal["uniform"]
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return self.low + (self.high - self.low) * np.asarray(u)
 
     def central(self) -> float:
@@ -164,6 +176,8 @@ class TruncatedNormal(_Bounded):
         return ((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         a, b = self._standard_bounds()
         return np.clip(_stats().truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd), self.low, self.high)
 
@@ -204,6 +218,8 @@ class Normal(QuantityBase):
         return (-math.inf if self.low is None else self.low, math.inf if self.high is None else self.high)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         a, b = self._standard_bounds()
         values = _stats().truncnorm.ppf(np.clip(u, _EDGE, 1 - _EDGE), a, b, loc=self.mean, scale=self.sd)
         return np.clip(values, *self.support())
@@ -224,6 +240,8 @@ class LogNormal(QuantityBase):
         return (0.0, math.inf)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return self.median * np.exp(self.sigma * _stats().norm.ppf(np.clip(u, _EDGE, 1 - _EDGE)))
 
     def central(self) -> float:
@@ -263,6 +281,8 @@ class IntegerUniform(_Bounded):
     high: int
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         count = self.high - self.low + 1
         return (self.low + np.minimum(np.floor(np.asarray(u) * count), count - 1)).astype(float)
 
@@ -303,6 +323,8 @@ class Choice(QuantityBase):
         return self
 
     def _probabilities(self) -> np.ndarray:
+        import numpy as np
+
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
         return w / w.sum()
 
@@ -311,12 +333,16 @@ class Choice(QuantityBase):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The values in increasing order, so that a higher ``u`` never gives a smaller value."""
+        import numpy as np
+
         order = np.argsort(self.values, kind="stable")
         cumulative = np.cumsum(self._probabilities()[order])
         index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(self.values) - 1)
         return np.asarray(self.values, float)[order][index]
 
     def central(self) -> float:
+        import numpy as np
+
         return float(np.dot(self.values, self._probabilities()))
 
 
@@ -340,45 +366,38 @@ def _number_to_fixed(value: float) -> Fixed:
 
 NumberAsFixed = Annotated[Finite, AfterValidator(_number_to_fixed)]
 
-DISTRIBUTIONS = (
-    "uniform",
-    "triangular",
-    "truncated_normal",
-    "normal",
-    "lognormal",
-    "pert",
-    "beta",
-    "integer_uniform",
-    "choice",
-)
-"""The names a scenario gives after ``dist:``."""
-DISTRIBUTION_TAGS = ("number", "fixed", *DISTRIBUTIONS)
+QUANTITY_TAGS = ("number", "fixed")
+"""How a constant is written: a bare number, or ``{value: ..., source: ...}``; a distribution is tagged by its name."""
 
-_TaggedQuantity = Annotated[
-    Annotated[NumberAsFixed, Tag("number")]
-    | Annotated[Fixed, Tag("fixed")]
-    | Annotated[Uniform, Tag("uniform")]
-    | Annotated[Triangular, Tag("triangular")]
-    | Annotated[TruncatedNormal, Tag("truncated_normal")]
-    | Annotated[Normal, Tag("normal")]
-    | Annotated[LogNormal, Tag("lognormal")]
-    | Annotated[Pert, Tag("pert")]
-    | Annotated[Beta, Tag("beta")]
-    | Annotated[IntegerUniform, Tag("integer_uniform")]
-    | Annotated[Choice, Tag("choice")],
-    Discriminator(
-        _tag,
-        custom_error_type="quantity",
-        custom_error_message=(
-            "expected a number, {value: ..., source: ...}, or a distribution "
-            "{dist: " + "|".join(DISTRIBUTIONS) + ", ...}"
+
+@cache
+def _tagged_quantity(names: tuple[str, ...]) -> Any:
+    """A number or a distribution named in ``names``, told apart by :func:`_tag`."""
+    members = [Annotated[NumberAsFixed, Tag("number")], Annotated[Fixed, Tag("fixed")]]
+    members += [Annotated[DISTRIBUTIONS[name], Tag(name)] for name in names]
+    return Annotated[
+        Union[tuple(members)],  # noqa: UP007 (a union built from a tuple)
+        Discriminator(
+            _tag,
+            custom_error_type="quantity",
+            custom_error_message=(
+                "expected a number, {value: ..., source: ...}, or a distribution {dist: " + "|".join(names) + ", ...}"
+            ),
         ),
-    ),
-]
+    ]
+
+
+class _RegisteredDistributions:
+    """Pydantic's view of a scenario number: a constant or any distribution registered when the model is built."""
+
+    def __get_pydantic_core_schema__(self, _source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return handler.generate_schema(_tagged_quantity(DISTRIBUTIONS.names()))
+
+
 if TYPE_CHECKING:
     Quantity = QuantityBase
 else:
-    Quantity = _TaggedQuantity
+    Quantity = Annotated[QuantityBase, _RegisteredDistributions()]
 """A scenario number: a constant or a distribution (see the module docstring); to a type checker, a QuantityBase."""
 
 

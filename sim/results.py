@@ -32,7 +32,8 @@ from sim import analysis
 from sim.errors import ScenarioError
 from sim.folder_lock import LOCK_FILE, locked
 from sim.model.outcomes import outcome_classes
-from sim.runner import DEFAULT_MEMORY_GB, Chunk, check_backend, check_plan_size, chunks, fit_to_memory, iter_chunks
+from sim.run_settings import DEFAULT_MEMORY_GB, run_settings
+from sim.runner import Chunk, check_backend, check_plan_size, chunks, fit_to_memory, iter_chunks
 from sim.scenario import Scenario, scenario_from_mapping
 
 RUNS_FILE = "runs.parquet"
@@ -429,8 +430,7 @@ def run_to_folder(
     """
     folder = Path(folder)
     scenario = fit_to_memory(scenario, memory_gb)
-    requested = scenario.monte_carlo.runs if runs is None else runs
-    seed = scenario.monte_carlo.seed if seed is None else seed
+    requested, seed = run_settings(scenario, runs, seed)
     check_plan_size(max(requested, max_runs if until_ci else 0), scenario.monte_carlo.chunk_runs)
     check_backend(backend, scheduler)
     if folder.exists() and not folder.is_dir():

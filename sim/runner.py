@@ -24,22 +24,16 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError, Stopped
-from sim.model import SOLUTIONS, simulate, simulate_history, solve
+from sim.model import simulate, simulate_history, solve
 from sim.progress import progress_bar
+from sim.registry.models import PROTOCOLS
 from sim.rng import dynamics_generator
+from sim.run_settings import DEFAULT_MEMORY_GB, run_settings
 from sim.sampling import draws_from_unit, sample
 from sim.scenario import Scenario
 
-BACKENDS = ("processes", "dask")
 SCHEDULER_TIMEOUT = 10
 """Seconds to wait for a Dask scheduler before refusing it."""
-MECHANISMS = ("mediator", "alternating")
-MODELS = MECHANISMS + SOLUTIONS
-"""What ``run_models`` can compare: the simulated mechanisms and the static solutions."""
-
-
-DEFAULT_MEMORY_GB = 1.0
-"""What one process may use, by default: chunks of a large scenario are made smaller to fit."""
 _PROCESS_BYTES = 300 * 2**20  # the interpreter, numpy, pandas, pyarrow and Mesa, before any run
 
 
@@ -156,7 +150,12 @@ def _worker_start(parent: int) -> None:
 
 def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
     """A pool of ``jobs`` spawned local processes that ignore Ctrl-C (left to this process) and die with it. Linux
-    ties them to the *thread* that starts the pool: start a long-lived pool from the main thread."""
+    ties them to the *thread* that starts the pool: start a long-lived pool from the main thread.
+
+    The start method is named here rather than left to the default: importing Mesa (its ``batchrunner``) switches the
+    whole program's default to ``spawn``, so the default would depend on whether the model was imported first.
+    ``import sim`` and the command line's parsing import no Mesa, so that a program importing ``sim`` keeps its own.
+    """
     return multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
 
 
@@ -312,8 +311,7 @@ def run_monte_carlo(
     (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.results.run_to_folder`.
     """
     scenario = fit_to_memory(scenario, memory_gb)
-    runs = scenario.monte_carlo.runs if runs is None else runs
-    seed = scenario.monte_carlo.seed if seed is None else seed
+    runs, seed = run_settings(scenario, runs, seed)
     tables = {}
     with progress_bar(runs, scenario.name, progress) as advance:
         for chunk, table in iter_chunks(scenario, chunks(runs, scenario.monte_carlo.chunk_runs), seed, jobs):
@@ -341,12 +339,11 @@ def run_models(
 ) -> dict[str, pd.DataFrame]:
     """Each model on the same scenario, runs and seed (so the same draws): a table per model (``progress``:
     a bar over all of them; None: only in a terminal)."""
-    runs = scenario.monte_carlo.runs if runs is None else runs
-    seed = scenario.monte_carlo.seed if seed is None else seed
+    runs, seed = run_settings(scenario, runs, seed)
     tables = {}
     with progress_bar(runs * len(models), f"{len(models)} models", progress) as advance:
         for name in models:
-            if name in MECHANISMS:
+            if name in PROTOCOLS:
                 tables[name] = run_monte_carlo(
                     scenario.with_mechanism(name), runs=runs, seed=seed, jobs=jobs, on_chunk=advance, progress=False
                 )

@@ -16,7 +16,6 @@ from sim.rng import design_generator, parameter_generator
 from sim.scenario import Scenario
 
 Draws = dict[str, np.ndarray]
-DESIGNS = ("monte_carlo", "latin_hypercube", "sobol")
 
 
 def unit_design(scenario: Scenario, runs: int, seed: int, chunk: int = 0, design: str = "monte_carlo") -> np.ndarray:

@@ -13,19 +13,19 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.history.choices import ConflictType, Intensity, WorldRegion
 from sim.quantities import (
-    DISTRIBUTION_TAGS,
     DISTRIBUTIONS,
+    QUANTITY_TAGS,
     Choice,
     Fixed,
     NonNegative,
@@ -34,6 +34,7 @@ from sim.quantities import (
     QuantityBase,
     within,
 )
+from sim.registry.models import PROTOCOLS
 from sim.scenario_groups import Group, Name, group_problems
 from sim.yaml_io import read_yaml_mapping
 
@@ -311,7 +312,22 @@ class NoBargaining(_Strict):
     kind: Literal["none"]
 
 
-Mechanism = Annotated[Mediated | AlternatingOffers | NoBargaining, Field(discriminator="kind")]
+def _mechanism_type() -> Any:
+    """The mechanisms a scenario may name: those with settings of their own above, and every other protocol in
+    :data:`sim.registry.models.PROTOCOLS` as a bare ``{kind: <name>}`` (read when this module is first imported)."""
+    own: tuple[type[_Strict], ...] = (Mediated, AlternatingOffers, NoBargaining)
+    named = {get_args(model.model_fields["kind"].annotation)[0] for model in own}
+    bare = tuple(name for name in PROTOCOLS if name not in named)
+    if bare:
+        kind: Any = Literal[bare]
+        own += (create_model("RegisteredProtocol", __base__=_Strict, kind=(kind, ...)),)
+    return Annotated[Union[own], Field(discriminator="kind")]  # noqa: UP007 (a union built from a tuple)
+
+
+if TYPE_CHECKING:
+    Mechanism = Mediated | AlternatingOffers | NoBargaining
+else:
+    Mechanism = _mechanism_type()
 
 
 class ExpectedUtilitySettings(_Strict):
@@ -395,6 +411,7 @@ class ModelSettings(_Strict):
     def dates_after(self, rounds: np.ndarray) -> pd.DatetimeIndex:
         """The calendar date after each number of ``rounds`` from the start (a month later is the same day
         of the month, or the month's last day if it has fewer)."""
+        import numpy as np
         import pandas as pd
 
         steps = np.asarray(rounds, dtype=np.int64) * self.round_length
@@ -815,7 +832,7 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     parts = [
         str(p)
         for p in error["loc"]
-        if not (isinstance(p, str) and (p in DISTRIBUTION_TAGS or p.startswith("function-")))
+        if not (isinstance(p, str) and (p in QUANTITY_TAGS or p in DISTRIBUTIONS or p.startswith("function-")))
     ]
     kind = error["type"]
     given = error.get("input")
@@ -823,7 +840,7 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         message = "unknown key" + _did_you_mean(str(error["loc"][-1]), _known_keys())
     elif kind == "quantity" and isinstance(given, dict) and isinstance(given.get("dist"), str):
         message = (
-            f"unknown distribution {given['dist']!r}{_did_you_mean(given['dist'], DISTRIBUTIONS)}; "
+            f"unknown distribution {given['dist']!r}{_did_you_mean(given['dist'], DISTRIBUTIONS.names())}; "
             f"choose from {', '.join(DISTRIBUTIONS)}"
         )
     elif kind == "missing":

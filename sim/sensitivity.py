@@ -15,6 +15,7 @@ import pandas as pd
 from sim import analysis
 from sim.labels import parameter_labels
 from sim.progress import progress_bar
+from sim.run_settings import DEFAULT_BASE_RUNS, DEFAULT_TORNADO_RUNS, run_settings
 from sim.runner import run_design
 from sim.sampling import one_at_a_time_design, saltelli_design
 from sim.scenario import Scenario
@@ -33,8 +34,8 @@ class Sensitivity:
 
 def sensitivity(
     scenario: Scenario,
-    base_runs: int = 512,
-    tornado_runs: int = 1000,
+    base_runs: int = DEFAULT_BASE_RUNS,
+    tornado_runs: int = DEFAULT_TORNADO_RUNS,
     seed: int | None = None,
     jobs: int = 1,
     outcomes: list[str] | None = None,
@@ -43,7 +44,7 @@ def sensitivity(
     """Sobol first-order and total indices (``base_runs * (parameters + 2)`` runs) and a tornado
     (``tornado_runs`` runs at the centre and at each parameter's 5% and 95% quantile) for each outcome;
     ``progress`` shows a bar over all the runs (None: only in a terminal)."""
-    seed = scenario.monte_carlo.seed if seed is None else seed
+    _, seed = run_settings(scenario, seed=seed)
     parameters = scenario.uncertain_parameters()
     unit = saltelli_design(len(parameters), base_runs, seed)
     total = len(unit) + (2 * len(parameters) + 1) * tornado_runs

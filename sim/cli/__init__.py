@@ -2,7 +2,9 @@
 plot | report | summary | verify | replay | backtest | reference-class | score | update | forecasts | schema | explore``.
 
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
-status 2 and one message naming the file, the key and the problem.
+status 2 and one message naming the file, the key and the problem. Parsing is light: a command's module (and what
+it needs: numpy, pandas, Mesa ...) is imported only when that command runs, and the choices and defaults come from
+the registries (:mod:`sim.registry`) and :mod:`sim.run_settings`.
 """
 
 from __future__ import annotations
@@ -12,15 +14,14 @@ import os
 import signal
 import sys
 
-from sim.cli import history, updating
-from sim.cli.experiments import cmd_compare, cmd_compare_scenarios, cmd_discover, cmd_sensitivity
+from sim.cli.checks import BAD_INPUT, flag_problem, stopping_cleanly
 from sim.cli.explore import add_explore
-from sim.cli.inputs import cmd_backtest, cmd_init, cmd_provenance, cmd_schema, cmd_validate
-from sim.cli.runs import cmd_plot, cmd_replay, cmd_report, cmd_run, cmd_summary, cmd_verify, stop_message
-from sim.cli.shared import BAD_INPUT, flag_problem, stopping_cleanly
+from sim.cli.history_and_news import add_history_commands, add_log_flags, add_news_commands
 from sim.errors import ScenarioError, Stopped
-from sim.runner import BACKENDS, DEFAULT_MEMORY_GB, MECHANISMS
-from sim.sampling import DESIGNS
+from sim.registry import resolve
+from sim.registry.backtests import BACKTESTS
+from sim.registry.models import PROTOCOLS, model_names
+from sim.run_settings import BACKENDS, DEFAULT_BASE_RUNS, DEFAULT_MEMORY_GB, DEFAULT_TORNADO_RUNS, DESIGNS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -47,7 +48,9 @@ def parser() -> argparse.ArgumentParser:
         help="how uncertain parameters are sampled (default: the file's monte_carlo.design)",
     )
     run.add_argument(
-        "--model", choices=MECHANISMS, help="bargaining mechanism (default: the scenario's model.mechanism)"
+        "--model",
+        choices=PROTOCOLS.names(),
+        help="bargaining protocol (default: the scenario's model.mechanism)",
     )
     run.add_argument(
         "--backend",
@@ -73,8 +76,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in the same folder")
     run.add_argument("--overwrite", action="store_true", help="replace results already in the folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    updating.add_log_flags(run)
-    run.set_defaults(handler=cmd_run)
+    add_log_flags(run)
+    run.set_defaults(handler="sim.cli.runs:cmd_run")
 
     def experiment(name: str, help_text: str, out: str, files: str = "file") -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
@@ -97,11 +100,11 @@ def parser() -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--models",
-        default="mediator,alternating,compromise,expected_utility,nash,kalai_smorodinsky",
-        help="comma-separated: mediator, alternating, compromise, expected_utility, nash, kalai_smorodinsky",
+        default=",".join(model_names()),
+        help=f"comma-separated, any of: {', '.join(model_names())} (default: all)",
     )
     compare.add_argument("--runs", type=int, help="runs per model (default: the file's)")
-    compare.set_defaults(handler=cmd_compare)
+    compare.set_defaults(handler="sim.cli.experiments:cmd_compare")
 
     both = experiment(
         "compare-scenarios",
@@ -110,20 +113,30 @@ def parser() -> argparse.ArgumentParser:
         files="files",
     )
     both.add_argument("--runs", type=int, help="runs per scenario (default: the first file's)")
-    both.set_defaults(handler=cmd_compare_scenarios)
+    both.set_defaults(handler="sim.cli.experiments:cmd_compare_scenarios")
 
     sens = experiment(
         "sensitivity",
         "Sobol indices and a tornado: which assumptions drive the outcome",
         "results/<scenario>-sensitivity",
     )
-    sens.add_argument("--base-runs", type=int, default=1024, help="Saltelli base runs N: N x (parameters + 2) runs")
-    sens.add_argument("--tornado-runs", type=int, default=1000, help="runs per point of the one-at-a-time design")
+    sens.add_argument(
+        "--base-runs",
+        type=int,
+        default=DEFAULT_BASE_RUNS,
+        help="Saltelli base runs N: N x (parameters + 2) runs (default: %(default)s)",
+    )
+    sens.add_argument(
+        "--tornado-runs",
+        type=int,
+        default=DEFAULT_TORNADO_RUNS,
+        help="runs per point of the one-at-a-time design (default: %(default)s)",
+    )
     sens.add_argument(
         "--outcomes", help="comma-separated outcomes (default: every one that varies), e.g. deal,outcome_territory"
     )
     sens.add_argument("--top", type=int, default=12, help="parameters to show per outcome")
-    sens.set_defaults(handler=cmd_sensitivity)
+    sens.set_defaults(handler="sim.cli.experiments:cmd_sensitivity")
 
     discover = commands.add_parser("discover", help="PRIM and CART: where in parameter space an outcome happens")
     discover.add_argument("dir", help="results folder written by 'sim run'")
@@ -134,7 +147,7 @@ def parser() -> argparse.ArgumentParser:
     discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
     discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
     discover.add_argument("--out", help="folder for tables and figures (default: DIR/discovery)")
-    discover.set_defaults(handler=cmd_discover)
+    discover.set_defaults(handler="sim.cli.experiments:cmd_discover")
 
     init = commands.add_parser("init", help="write a commented, valid scenario to start from")
     init.add_argument("name", help="the scenario's file name (NAME.yaml)")
@@ -148,16 +161,16 @@ def parser() -> argparse.ArgumentParser:
         "--war", action="store_true", help="the first two actors fight over a front; the first issue follows it"
     )
     init.add_argument("--overwrite", action="store_true", help="replace the file if it exists")
-    init.set_defaults(handler=cmd_init)
+    init.set_defaults(handler="sim.cli.inputs:cmd_init")
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
-    validate.set_defaults(handler=cmd_validate)
+    validate.set_defaults(handler="sim.cli.inputs:cmd_validate")
 
     prov = commands.add_parser("provenance", help="list every number with its source and count the assumptions")
     prov.add_argument("file", help="scenario YAML file")
     prov.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    prov.set_defaults(handler=cmd_provenance)
+    prov.set_defaults(handler="sim.cli.inputs:cmd_provenance")
 
     plot = commands.add_parser("plot", help="draw the outcome plots of a results folder")
     plot.add_argument("dir", help="results folder written by 'sim run'")
@@ -166,14 +179,14 @@ def parser() -> argparse.ArgumentParser:
         "--history-runs", type=int, default=2000, help="runs re-simulated round by round for the fan charts (0: none)"
     )
     plot.add_argument("--quiet", action="store_true", help="no progress bar")
-    plot.set_defaults(handler=cmd_plot)
+    plot.set_defaults(handler="sim.cli.runs:cmd_plot")
 
     report = commands.add_parser("report", help="write one self-contained HTML report of a results folder")
     report.add_argument("dir", help="results folder written by 'sim run'")
     report.add_argument("--out", help="the HTML file (default: DIR/report.html)")
     report.add_argument("--history-runs", type=int, default=2000, help="runs re-simulated for the fan charts (0: none)")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
-    report.set_defaults(handler=cmd_report)
+    report.set_defaults(handler="sim.cli.runs:cmd_report")
 
     summary = commands.add_parser("summary", help="print the summary of a results folder again")
     summary.add_argument("dir", help="results folder written by 'sim run'")
@@ -182,36 +195,35 @@ def parser() -> argparse.ArgumentParser:
     form.add_argument(
         "--csv", action="store_true", help="print the summary as one long CSV table (table, row, column, value)"
     )
-    summary.set_defaults(handler=cmd_summary)
+    summary.set_defaults(handler="sim.cli.runs:cmd_summary")
 
     verify = commands.add_parser("verify", help="check a results folder against its manifest (shards, hashes, run ids)")
     verify.add_argument("dir", help="results folder written by 'sim run'")
-    verify.set_defaults(handler=cmd_verify)
+    verify.set_defaults(handler="sim.cli.runs:cmd_verify")
 
     replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")
     replay.add_argument("dir", help="results folder written by 'sim run'")
     replay.add_argument("run_id", type=int, help="the run's run_id")
     replay.add_argument("--wide", action="store_true", help="one column per month instead of one row")
-    replay.set_defaults(handler=cmd_replay)
+    replay.set_defaults(handler="sim.cli.runs:cmd_replay")
 
     backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")
     backtest.add_argument(
         "dataset",
-        choices=["deu", "ktab", "csis"],
-        help="deu: Decision-making in the EU (DEU II + III); ktab: KTAB's China SOE inputs; "
-        "csis: CSIS's Ukraine peace items",
+        choices=BACKTESTS.names(),
+        help="; ".join(f"{name}: {test.about}" for name, test in BACKTESTS.items()),
     )
-    backtest.add_argument("--top", type=int, default=5, help="csis: how many of the best packages to list")
+    backtest.add_argument("--top", type=int, default=5, help="how many of the best items to list (csis: packages)")
     backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
-    backtest.set_defaults(handler=cmd_backtest)
+    backtest.set_defaults(handler="sim.cli.inputs:cmd_backtest")
 
-    history.add_commands(commands)
-    updating.add_commands(commands)
+    add_history_commands(commands)
+    add_news_commands(commands)
 
     schema = commands.add_parser("schema", help="print the JSON schema of scenario files")
     schema.add_argument("--out", help="write it to this file instead")
     schema.add_argument("--evidence", action="store_true", help="the schema of evidence files instead (sim update)")
-    schema.set_defaults(handler=cmd_schema)
+    schema.set_defaults(handler="sim.cli.inputs:cmd_schema")
     add_explore(commands)
     return top
 
@@ -234,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     try:
         with stopping_cleanly():
-            return args.handler(args)
+            return resolve(args.handler)(args)
     except ScenarioError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
@@ -246,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error.filename or 'output'}: {error.strerror or error}", file=sys.stderr)
         return BAD_INPUT
     except (KeyboardInterrupt, Stopped) as stop:
+        from sim.cli.runs import stop_message
+
         signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
         print(f"\n{stop_message(args, signal.Signals(signum).name)}", file=sys.stderr)
         return 128 + signum

@@ -10,7 +10,6 @@ import pandas as pd
 from sim import analysis
 from sim.cli.shared import (
     parse_changes,
-    plain_label,
     require_empty,
     results_folder,
     save_figure,
@@ -19,9 +18,11 @@ from sim.cli.shared import (
     use_agg,
 )
 from sim.errors import ScenarioError
-from sim.labels import parameter_labels, readable
+from sim.labels import parameter_labels, plain_label, readable
 from sim.model.outcomes import outcome_classes
+from sim.registry.models import PROTOCOLS, model_names
 from sim.results import read_results, scenario_of
+from sim.run_settings import run_settings
 from sim.scenario import load_scenario
 
 
@@ -32,17 +33,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
     from sim import plots
-    from sim.runner import MODELS, run_models
+    from sim.runner import run_models
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    unknown = [m for m in models if m not in MODELS]
+    unknown = [m for m in models if m not in model_names()]
     if unknown or not models:
         raise ScenarioError(
-            "--models", [(", ".join(unknown) or "(none)", f"expected a comma-separated list of: {', '.join(MODELS)}")]
+            "--models",
+            [(", ".join(unknown) or "(none)", f"expected a comma-separated list of: {', '.join(model_names())}")],
         )
     scenario = load_scenario(args.file, parse_changes(args.set))
     for model in models:
-        if model in ("mediator", "alternating"):
+        if model in PROTOCOLS:
             scenario.with_mechanism(model)
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-compare"
     require_empty(out, args.overwrite)
@@ -98,8 +100,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / "compare-scenarios"
     require_empty(out, args.overwrite)
     baseline = next(iter(scenarios.values()))
-    runs = baseline.monte_carlo.runs if args.runs is None else args.runs
-    seed = baseline.monte_carlo.seed if args.seed is None else args.seed
+    runs, seed = run_settings(baseline, args.runs, args.seed)
     tables = {
         name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs, progress=shown(args))
         for name, s in scenarios.items()

@@ -8,7 +8,6 @@ import socket
 import sys
 
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario
 
 
 def add_explore(commands: argparse._SubParsersAction) -> None:
@@ -25,6 +24,7 @@ def add_explore(commands: argparse._SubParsersAction) -> None:
 
 def cmd_explore(args: argparse.Namespace) -> int:
     from sim.explorer import INSTALL_HINT, serve
+    from sim.scenario import load_scenario
 
     scenario = load_scenario(args.file)
     if importlib.util.find_spec("solara") is None:

@@ -106,30 +106,3 @@ def cmd_score(args: argparse.Namespace) -> int:
     print("\nCaveats")
     print("\n".join(f"- {line}" for line in cases.CAVEATS))
     return 0
-
-
-def add_commands(commands) -> None:
-    """Register ``reference-class`` and ``score`` on the ``sim`` command's subparsers."""
-    ref = commands.add_parser("reference-class", help="base rates of how wars like this one ended, and how deals held")
-    ref.add_argument("file", nargs="?", help="a scenario whose reference_class block states the profile")
-    ref.add_argument("--type", choices=choices.CONFLICT_TYPE_CHOICES, help="type of conflict (UCDP)")
-    ref.add_argument(
-        "--intensity", choices=choices.INTENSITY_CHOICES, help="war: reached 1,000 battle deaths in a year"
-    )
-    ref.add_argument("--months-fought", type=float, help="months the war has lasted so far")
-    ref.add_argument("--region", choices=choices.REGION_CHOICES, help="UCDP region")
-    ref.add_argument("--horizons", default="12,36", help="months ahead, comma-separated (default 12,36)")
-    ref.add_argument(
-        "--data",
-        help=f"the data folder holding war-termination/ (default: ${data.ENVIRONMENT_VARIABLE}, "
-        "else shared/data beside the project)",
-    )
-    ref.set_defaults(handler=cmd_reference_class)
-
-    score = commands.add_parser("score", help="forecast historical negotiations and score them against what happened")
-    score.add_argument("--cases", default="scenarios/history", help="folder of case scenarios and outcomes.yaml")
-    score.add_argument("--runs", type=int, default=2000, help="runs per case")
-    score.add_argument("--seed", type=int, help="random seed (default: each case's)")
-    score.add_argument("--horizons", default="6,12,24", help="k of 'a deal within k months', comma-separated")
-    score.add_argument("--data", help="the data folder holding war-termination/ (for the reference class)")
-    score.set_defaults(handler=cmd_score)

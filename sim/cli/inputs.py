@@ -6,9 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from sim.cli.shared import BAD_INPUT
+from sim.cli.checks import BAD_INPUT
 from sim.errors import ScenarioError
 from sim.scenario import Scenario, load_scenario, schema_json
 
@@ -30,6 +28,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_provenance(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from sim.provenance import KINDS, provenance
 
     scenario = load_scenario(args.file)
@@ -132,45 +132,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from sim.backtests import deu, ktab
+    from sim.registry.backtests import BACKTESTS
 
-    if args.dataset == "csis":
-        from sim.backtests import csis
-
-        items = csis.load_csis(args.data or csis.DEFAULT_PATH)
-        print(
-            "CSIS Futures Lab items: preset drafts, mean satisfaction per actor (thresholds "
-            + ", ".join(f"{a} {t:g}" for a, t in zip(csis.ACTORS, items.thresholds, strict=True))
-            + ")"
-        )
-        for name, draft in items.presets.items():
-            scores = csis.draft_scores(items, draft)
-            below = [a for a, v in scores.items() if v < items.thresholds[list(csis.ACTORS).index(a)]]
-            print(
-                f"  preset {name}: "
-                + ", ".join(f"{a} {v:.2f}" for a, v in scores.items())
-                + (f"; below threshold: {', '.join(below)}" if below else "; clears every threshold")
-            )
-        packages = csis.acceptable_packages(csis.as_scenario(items))
-        ranked = csis.rank_by_margin(items, packages)
-        print(
-            f"Packages (without exclusive pairs) that clear every actor's threshold: {len(packages):,} of {2 ** len(items.titles) - 1:,}"
-        )
-        print("Those with the widest margin (smallest lead of any actor over its threshold):")
-        print(ranked.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-        return 0
-    if args.dataset == "ktab":
-        files = [Path(args.data)] if args.data else sorted(ktab.DEFAULT_FOLDER.glob("*.csv"))
-        if not files:
-            raise ScenarioError(ktab.DEFAULT_FOLDER, [("", "no KTAB CSV files found")])
-        print("KTAB inputs: the compromise model (influence x salience weighted mean) per dimension")
-        for file in files:
-            table = ktab.load_ktab(file)
-            means = ", ".join(f"{name} {value:.2f}" for name, value in ktab.weighted_means(table).items())
-            print(f"  {file.name}: {table.title}, {len(table.actors)} actors: {means}")
-        return 0
-    data = deu.load_deu(args.data or deu.DEFAULT_PATH)
-    print(f"DEU II + III: {len(data.outcome)} issues with an outcome, {len(data.actors)} actors")
-    print("Mean absolute error against the actual outcome (0-100 scale):")
-    print(deu.mean_absolute_errors(data).to_string(float_format=lambda v: f"{v:.2f}"))
+    print(BACKTESTS[args.dataset].run(Path(args.data) if args.data else None, args.top))
     return 0

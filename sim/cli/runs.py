@@ -9,7 +9,6 @@ import pandas as pd
 
 from sim import analysis
 from sim.cli.shared import (
-    figure_set,
     history_of,
     load_summary,
     parse_changes,
@@ -24,7 +23,9 @@ from sim.cli.shared import (
 )
 from sim.errors import ScenarioError
 from sim.progress import progress_bar
+from sim.registry.figures import figure_set
 from sim.results import MANIFEST_FILE, RUNS_FILE, read_columns, read_results, verify_folder, write_atomically
+from sim.run_settings import run_settings
 from sim.scenario import load_scenario
 
 
@@ -50,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file, changes)
     if args.model:
         scenario = scenario.with_mechanism(args.model)
-    runs = scenario.monte_carlo.runs if args.runs is None else args.runs
+    runs, _ = run_settings(scenario, args.runs)
     out = run_folder(args)
     if args.log:
         from sim.cli.updating import check_log

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
-import signal
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,55 +17,11 @@ import yaml
 
 from sim import analysis
 from sim.cli.beside import beside_history_lines
-from sim.errors import ScenarioError, Stopped
+from sim.errors import ScenarioError
 from sim.folder_lock import locked
 from sim.labels import readable
 from sim.model.outcomes import outcome_classes
 from sim.results import Results, read_results, result_columns, scenario_of
-
-BAD_INPUT = 2
-MAX_RUNS = 10**9
-"""The most runs one command may ask for (a million-run chunk list stays small; 10^12 runs would not end)."""
-JOBS_PER_CORE = 4
-_FLAG_RANGES = {  # flag: (lowest, highest or None for no upper limit)
-    "runs": (1, MAX_RUNS),
-    "max_runs": (1, MAX_RUNS),
-    "seed": (0, None),
-    "base_runs": (1, 10**7),
-    "tornado_runs": (1, 10**7),
-    "top": (1, None),
-    "depth": (1, 32),
-    "history_runs": (0, 100_000),
-}
-
-
-def flag_problem(args: argparse.Namespace) -> str | None:
-    """What is wrong with a number given on the command line (out of range, too many jobs), or None."""
-    for name, (lowest, highest) in _FLAG_RANGES.items():
-        value = getattr(args, name, None)
-        if value is not None and (value < lowest or (highest is not None and value > highest)):
-            span = f"between {lowest:,} and {highest:,}" if highest is not None else f"at least {lowest:,}"
-            return f"--{name.replace('_', '-')}: must be {span} (got {value:,})"
-    most_jobs = JOBS_PER_CORE * (os.cpu_count() or 1)
-    if not 1 <= getattr(args, "jobs", 1) <= most_jobs:
-        return (
-            f"--jobs: must be between 1 and {most_jobs} ({JOBS_PER_CORE} per core of this machine; got {args.jobs:,})"
-        )
-    return None
-
-
-def _stop(signum: int, _frame: Any) -> None:
-    raise Stopped(signum)
-
-
-@contextmanager
-def stopping_cleanly() -> Iterator[None]:
-    """Turn SIGTERM into :class:`Stopped` while a command runs, so that pools and files are closed on the way out."""
-    previous = signal.signal(signal.SIGTERM, _stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -216,11 +170,6 @@ def summary_csv(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     return pd.concat(long)[["table", "row", "column", "value"]].to_csv(index=False)
 
 
-def plain_label(text: str) -> str:
-    """Text for a figure label, shown as written (matplotlib would read ``$...$`` as mathematics)."""
-    return text.replace("$", r"\$")
-
-
 def save_figure(figure, folder: Path, name: str) -> None:
     """Write a figure as PNG and SVG, and close it."""
     import matplotlib.pyplot as plt
@@ -244,69 +193,6 @@ def require_empty(folder: Path, overwrite: bool) -> None:
 def load_summary(folder: str | Path) -> Results:
     """The summary's columns of a results folder (all runs, few columns)."""
     return read_results(folder, columns=analysis.summary_columns(result_columns(folder)))
-
-
-class Figure(NamedTuple):
-    """A standard figure: the function drawing it on an Axes, and its caption."""
-
-    draw: Callable[[Any], Any]
-    caption: str
-
-
-def _drawing(plot: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-    """``plot(*args, ax=ax, **kwargs)`` as a function of the axes ``ax``."""
-    return lambda ax: plot(*args, ax=ax, **kwargs)
-
-
-def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[str, Figure]:
-    """The standard figures of a results folder, by file name, each with a caption in the scenario's words."""
-    from sim import plots
-
-    runs, manifest = results.runs, results.manifest
-    scenario = scenario_of(manifest)
-    horizon, unit = scenario.horizon, scenario.time_unit
-    figures = {
-        "outcome_classes": Figure(
-            lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),
-            "Share of runs ending in each outcome class, with 95% intervals.",
-        ),
-        "deal_curve": Figure(
-            lambda ax: plots.plot_deal_curve(runs, horizon, ax=ax, unit=unit),
-            f"Probability of a deal by each {unit} up to the horizon ({analysis.plural(horizon, unit)}), "
-            "with its 95% band.",
-        ),
-    }
-    for issue, spec in scenario.issues.items():
-        words = plain_label(spec.description or plots.label_of(issue))
-        units = plain_label(spec.units)
-        figures[f"settlement_{issue}"] = Figure(
-            _drawing(plots.plot_settlement, runs, issue, units, title=words),
-            f"{words}: settlement among runs with a deal, beside the compromise model's forecast.",
-        )
-        figures[f"ecdf_{issue}"] = Figure(
-            _drawing(plots.plot_settlement_ecdf, {"this scenario": runs}, issue, units),
-            f"{words}: share of deals settling at or below each value.",
-        )
-    if history is not None:
-        sample = f"(the first {history['run_id'].nunique():,} runs, re-simulated round by round)"
-        if scenario.front is not None:
-            side = plain_label(scenario.front.side)
-            figures["fan_front"] = Figure(
-                lambda ax: plots.plot_fan(history, "front", f"front: share held by {side}", ax=ax, unit=unit),
-                f"The front line over time: median, 50% and 90% of runs {sample}.",
-            )
-        for issue, spec in scenario.issues.items():
-            figures[f"fan_proposal_{issue}"] = Figure(
-                _drawing(
-                    plots.plot_fan,
-                    history,
-                    f"proposal_{issue}",
-                    f"package on the table: {plots.label_of(issue)}",
-                    unit=unit,
-                ),
-                f"{plain_label(spec.description or plots.label_of(issue))}: the package on the table while talks go on {sample}.",
-            )
-    return figures
 
 
 def history_of(results: Results, runs: int, folder: Path) -> pd.DataFrame:

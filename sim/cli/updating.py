@@ -14,58 +14,6 @@ from sim.cli.shared import results_folder, save_figure, staged, use_agg
 from sim.errors import ScenarioError
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
-
-
-def add_commands(commands) -> None:
-    """Register ``sim update`` and ``sim forecasts``."""
-    update = commands.add_parser(
-        "update", help="condition a results folder on dated evidence: weights, posterior, what the news taught"
-    )
-    update.add_argument("dir", help="results folder written by 'sim run' (or by an earlier 'sim update --resample')")
-    update.add_argument("evidence", help="evidence file (YAML; 'sim schema --evidence' prints its schema)")
-    update.add_argument("--as-of", type=_date, metavar="DATE", help="use only observations dated on or before DATE")
-    update.add_argument("--out", help="folder for the update's tables (default: DIR/updates/<evidence file name>)")
-    update.add_argument("--top", type=int, default=8, help="parameters to list in what the news taught (default: 8)")
-    update.add_argument(
-        "--resample",
-        metavar="NEWDIR",
-        help="run a fresh ensemble from the posterior into NEWDIR (resampled and jittered), to update again",
-    )
-    update.add_argument(
-        "--runs", type=int, help="with --resample: runs of the fresh ensemble (default: as many as DIR)"
-    )
-    update.add_argument("--seed", type=int, help="with --resample: its seed (default: DIR's seed + 1)")
-    update.add_argument("--jobs", type=int, default=1, help="with --resample: processes (results do not depend on it)")
-    update.add_argument("--overwrite", action="store_true", help="replace what --out or NEWDIR holds")
-    add_log_flags(update)
-    update.set_defaults(handler=cmd_update)
-
-    forecasts = commands.add_parser(
-        "forecasts", help="the forecast log: each question by as-of date, beside the platforms, scored"
-    )
-    forecasts.add_argument("log", help="folder holding forecasts.csv (the --log of 'sim run' and 'sim update')")
-    forecasts.add_argument(
-        "--questions", help="questions file with platforms and resolutions (scenarios/questions/...)"
-    )
-    forecasts.add_argument(
-        "--data",
-        help="shared data folder holding ceasefire-forecasts/ (default: $NEGOTIATION_SIM_DATA, then ../shared/data)",
-    )
-    forecasts.add_argument("--out", help="figure file stem (default: LOG/forecasts, written as .png and .svg)")
-    forecasts.set_defaults(handler=cmd_forecasts)
-
-
-def add_log_flags(parser: argparse.ArgumentParser) -> None:
-    """``--log LOGDIR`` and ``--questions FILE``, for the commands that append to a forecast log."""
-    parser.add_argument("--log", metavar="LOGDIR", help="append the dated forecast to LOGDIR/forecasts.csv")
-    parser.add_argument("--questions", help="questions to forecast (default: a deal by each headline horizon's date)")
-
-
 def _questions(args: argparse.Namespace, scenario) -> list:
     from sim.updating.questions import default_questions, load_questions
 

@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.history.choices import CONFLICT_TYPES, REGIONS
+from sim.history.choices import CONFLICT_TYPES, ENVIRONMENT_VARIABLE, REGIONS
 
-ENVIRONMENT_VARIABLE = "NEGOTIATION_SIM_DATA"
 FOLDER = "war-termination"
 COW_FILE = "cow_inter_state_war_v4.csv"
 EPISODES_FILE = "ucdp-term-acd-3-2021.csv"

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from sim.model.agents import ActorAgent
-from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
-from sim.model.expected_utility import expected_utility_forecast
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.negotiation import NegotiationModel
 from sim.model.noise import RoundNoise
 from sim.model.outcomes import OUTCOME_CLASSES, collect_outcomes
-from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
+from sim.registry.models import SOLUTIONS
 from sim.sampling import Draws
 from sim.scenario import Scenario
 
@@ -31,8 +28,6 @@ __all__ = [
     "simulate_history",
     "solve",
 ]
-
-SOLUTIONS = ("compromise", "expected_utility", "nash", "kalai_smorodinsky")
 
 
 def structures(scenario: Scenario, draws: Draws) -> list[tuple[Scenario, np.ndarray]]:
@@ -134,33 +129,6 @@ def simulate_history(
 
 
 def solve(scenario: Scenario, draws: Draws, rng: np.random.Generator, solution: str) -> dict[str, np.ndarray]:
-    """A static solution per run, at the scenario's start: ``compromise``, ``expected_utility``, or ``nash`` /
-    ``kalai_smorodinsky`` among the veto holders against their outside options. Columns ``deal`` and
-    ``settlement_<issue>``."""
-    if solution in ("compromise", "expected_utility"):
-        inputs = build_inputs(scenario, draws)
-        find = (
-            compromise_forecast
-            if solution == "compromise"
-            else partial(expected_utility_forecast, settings=scenario.model.expected_utility)
-        )
-        return _settlement(inputs, find(inputs), np.ones(inputs.runs, bool))
-    parts = []
-    with _negotiations(scenario, draws, rng, record_history=False) as models:
-        for model, _, members in models:
-            veto = [agent.index for agent in model.veto_holders]
-            disagreement = np.stack(
-                [agent.outside_option(agent.war_value(), agent.war_value()) for agent in model.veto_holders]
-            )
-            bargain = {"nash": nash_solution, "kalai_smorodinsky": kalai_smorodinsky_solution}[solution]
-            parts.append((_settlement(model.inputs, *bargain(model.inputs, veto, disagreement)), members))
-    return _gather(parts)
-
-
-def _settlement(inputs: ModelInputs, package: np.ndarray, feasible: np.ndarray) -> dict[str, np.ndarray]:
-    settlement = inputs.issue_low[:, None] + inputs.issue_span[:, None] * package
-    columns = {"deal": feasible}
-    columns |= {
-        f"settlement_{issue}": np.where(feasible, settlement[j], np.nan) for j, issue in enumerate(inputs.issues)
-    }
-    return columns
+    """A static solution per run, at the scenario's start, by its name in :data:`sim.registry.models.SOLUTIONS`.
+    Columns ``deal`` and ``settlement_<issue>``."""
+    return SOLUTIONS[solution](scenario, draws, rng)

@@ -12,21 +12,16 @@ import numpy as np
 
 from sim.model.acceptance import TOLERANCE, Acceptance, search_zone
 from sim.model.agents import ActorAgent
-from sim.model.alternating import AlternatingProtocol
 from sim.model.breakdown import age_weight, protected_hazard, round_hazard
 from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
-from sim.model.mediator import MediatorProtocol
 from sim.model.noise import RoundNoise
 from sim.model.power_shift import advance_shift, current_chance
 from sim.model.reneging import RenegingRule, reneging_rule, who_broke
+from sim.registry.models import PROTOCOLS, BargainingProtocol
 
 NO_ROUND = -1
-PROTOCOLS: dict[str, type[MediatorProtocol] | type[AlternatingProtocol]] = {
-    "mediator": MediatorProtocol,
-    "alternating": AlternatingProtocol,
-}
 _EDGE = 1e-9
 
 
@@ -239,7 +234,7 @@ class NegotiationModel(mesa.Model):
         self.reneged_by[runs] = np.where(who >= 0, attacker, NO_ROUND)
         self.breakdown_reason[runs] = np.where(who < 0, 1, np.where(calculated, 3, 2))
 
-    def _talk(self, protocol: MediatorProtocol | AlternatingProtocol) -> None:
+    def _talk(self, protocol: BargainingProtocol) -> None:
         talking = ~self.decided & ~self.deal
         if not talking.any():
             return

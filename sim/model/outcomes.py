@@ -8,6 +8,7 @@ from sim.model.acceptance import TOLERANCE
 from sim.model.groups import group_outcomes
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.model.reneging import REASONS
+from sim.registry.outcomes import computed_columns
 from sim.scenario import Scenario
 
 OUTCOME_CLASSES = (
@@ -141,4 +142,4 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         for e, name in enumerate(model.events.names):
             columns[f"event_{name}"] = model.events.happened_round[e] != NO_ROUND
             columns[f"months_to_event_{name}"] = months_after(model.events.happened_round[e]) - months
-    return columns
+    return columns | computed_columns(model, scenario)
