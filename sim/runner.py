@@ -369,15 +369,16 @@ def run_design(
     finished chunk's number of runs.
 
     With ``block_runs`` the design is a sequence of blocks of that many rows, and the k-th run of every
-    block meets the same chance in the war (common random numbers), so blocks differ only by design.
+    block meets the same chance in the war (common random numbers), so blocks differ only by design. Blocks
+    smaller than a chunk are simulated several to a chunk (each run's outcome is the same either way).
     """
     size = scenario.monte_carlo.chunk_runs
     blocks = block_runs or len(unit)
-    plan: list[tuple[Scenario, int, int, int, np.ndarray]] = []
+    parts: list[tuple[int, int, int]] = []  # stream, first row, rows
     for start in range(0, len(unit), blocks):
         for index, first in enumerate(range(start, min(start + blocks, len(unit)), size)):
-            stream = index if block_runs else len(plan)
-            plan.append((scenario, seed, stream, first, unit[first : min(first + size, start + blocks)]))
+            parts.append((index if block_runs else len(parts), first, min(first + size, start + blocks) - first))
+    plan = [(scenario, seed, stream, _rows(batch), _lanes(batch)) for stream, batch in _batches(parts, size)]
 
     def counted(table: pd.DataFrame) -> pd.DataFrame:
         if on_chunk is not None:
@@ -386,21 +387,47 @@ def run_design(
 
     if jobs > 1 and len(plan) > 1:
         with _local_pool(jobs) as pool:
-            tables = [counted(table) for table in pool.imap(_star_design_chunk, plan)]
+            tables = [
+                counted(table)
+                for table in pool.imap(_star_design_chunk, [(*p[:3], unit[p[3]], p[3], p[4]) for p in plan])
+            ]
     else:
-        tables = [counted(_design_chunk(*arguments)) for arguments in plan]
-    return pd.concat(tables, ignore_index=True)
+        tables = [counted(_design_chunk(*p[:3], unit[p[3]], p[3], p[4])) for p in plan]
+    return pd.concat(tables).sort_values("run_id", kind="stable", ignore_index=True)
+
+
+def _batches(parts: list[tuple[int, int, int]], size: int) -> Iterator[tuple[int, list[tuple[int, int, int]]]]:
+    """Design parts that draw the same stream and have the same length, grouped up to ``size`` rows a batch."""
+    alike: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for part in parts:
+        alike.setdefault((part[0], part[2]), []).append(part)
+    for (stream, rows), group in alike.items():
+        per_batch = max(1, size // rows)
+        for k in range(0, len(group), per_batch):
+            yield stream, group[k : k + per_batch]
+
+
+def _rows(batch: list[tuple[int, int, int]]) -> np.ndarray:
+    """The design rows of a batch of parts, in order."""
+    return np.concatenate([np.arange(first, first + rows) for _, first, rows in batch])
+
+
+def _lanes(batch: list[tuple[int, int, int]]) -> np.ndarray | None:
+    """Which run of its part each row of a batch is: the column of the war's chance it reads (None for one part)."""
+    return np.concatenate([np.arange(rows) for _, _, rows in batch]) if len(batch) > 1 else None
 
 
 def _star_design_chunk(arguments: tuple) -> pd.DataFrame:
     return _design_chunk(*arguments)
 
 
-def _design_chunk(scenario: Scenario, seed: int, stream: int, first: int, unit: np.ndarray) -> pd.DataFrame:
+def _design_chunk(
+    scenario: Scenario, seed: int, stream: int, unit: np.ndarray, rows: np.ndarray, lanes: np.ndarray | None
+) -> pd.DataFrame:
     draws = draws_from_unit(scenario, unit)
-    columns: dict[str, Any] = {"run_id": range(first, first + len(unit))}
+    columns: dict[str, Any] = {"run_id": rows}
     columns |= {path: draws[path] for path in scenario.uncertain_parameters()}
-    columns |= simulate(scenario, draws, dynamics_generator(seed, stream))
+    columns |= simulate(scenario, draws, dynamics_generator(seed, stream), lanes)
     return pd.DataFrame(columns)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from helpers import ARTICLE, two_sided, write_yaml
 
 from sim import load_scenario
 from sim.cli import main
+from sim.runner import run_design
 from sim.sensitivity import sensitivity
 
 
@@ -103,3 +106,18 @@ def test_sensitivity_command(tmp_path, capsys):
         == 2
     )
     assert "unknown outcome(s) happiness" in capsys.readouterr().err
+
+
+def test_design_blocks_simulated_side_by_side_give_each_run_the_outcome_it_has_alone():
+    scenario = load_scenario(ARTICLE)
+    unit = np.random.default_rng(4).random((3 * 40, len(scenario.uncertain_parameters())))
+    together = run_design(scenario, unit, seed=9, block_runs=40)
+    alone = pd.concat(
+        [
+            run_design(scenario, unit[k : k + 40], seed=9, block_runs=40).assign(run_id=lambda t, k=k: t["run_id"] + k)
+            for k in range(0, len(unit), 40)
+        ],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(together, alone, check_exact=False, rtol=1e-12, atol=1e-12)
+    assert together["deal"].any() and not together["deal"].all()

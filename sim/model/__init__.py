@@ -58,21 +58,24 @@ def draws_of(scenario: Scenario, draws: Draws, runs: np.ndarray) -> Draws:
 
 @contextmanager
 def _negotiations(
-    scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool
+    scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool, lanes: np.ndarray | None = None
 ) -> Iterator[list[tuple[NegotiationModel, Scenario, np.ndarray]]]:
-    """One model per structure, sharing the war's random numbers; let go afterwards (Mesa keeps a class-level id
-    registry per model, which would otherwise keep every finished model alive)."""
+    """One model per structure, sharing the war's random numbers (run ``i`` reads column ``lanes[i]`` of them, by
+    default its own); let go afterwards (Mesa keeps a class-level id registry per model, which would otherwise keep
+    every finished model alive)."""
     groups = structures(scenario, draws)
     runs = len(next(iter(draws.values())))
     random_events = tuple(name for name, event in scenario.events.items() if event.chance_per_round is not None)
     regions = len(scenario.front.regions) if scenario.front else 0
-    noise = RoundNoise(rng, runs, random_events, regions)
+    noise = RoundNoise(rng, runs if lanes is None else int(lanes.max()) + 1, random_events, regions)
     models = []
     try:
         for variant, members in groups:
             variant_draws = draws_of(variant, draws, members) if scenario.structure else draws
             events = EventSchedule(variant, variant_draws) if variant.events else None
             columns = members if scenario.structure else slice(None)
+            if lanes is not None:
+                columns = lanes[columns]
             model = NegotiationModel(
                 build_inputs(variant, variant_draws),
                 noise,
@@ -105,9 +108,13 @@ def _gather(parts: list[tuple[dict[str, np.ndarray], np.ndarray]]) -> dict[str, 
     return {name: table[name].to_numpy() for name in table.columns}
 
 
-def simulate(scenario: Scenario, draws: Draws, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Run one ensemble (as many runs as ``draws`` has rows) to its end; return the outcome columns."""
-    with _negotiations(scenario, draws, rng, record_history=False) as models:
+def simulate(
+    scenario: Scenario, draws: Draws, rng: np.random.Generator, lanes: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Run one ensemble (as many runs as ``draws`` has rows) to its end; return the outcome columns. With ``lanes``,
+    run ``i`` meets the chance of run ``lanes[i]`` of an ensemble of ``max(lanes) + 1`` runs drawn from ``rng``, so
+    several designs of the same runs can be simulated side by side with common random numbers."""
+    with _negotiations(scenario, draws, rng, record_history=False, lanes=lanes) as models:
         _run(models)
         parts = [(collect_outcomes(model, variant), members) for model, variant, members in models]
     return _gather(parts)
