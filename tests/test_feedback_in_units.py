@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from helpers import SCENARIOS
 
-from sim import analysis
+from sim import analysis, discovery
 from sim.cli import main
 from sim.labels import readable
+from sim.results import read_results
 
 PORT = SCENARIOS / "port_strike_2024.yaml"
 
@@ -87,3 +88,36 @@ def test_times_in_a_row_or_table_read_in_the_rounds_unit(strike_runs, capsys):
     assert main(["replay", str(strike_runs), "3"]) == 0
     outcome = capsys.readouterr().out.split("Outcome:")[1]
     assert "weeks_to_deal" in outcome and "months_to" not in outcome
+
+
+def test_conditions_read_times_in_the_rounds_unit():
+    week, day = analysis.MONTHS_PER_UNIT["week"], analysis.MONTHS_PER_UNIT["day"]
+    rounds = pd.Series([1.0, 29.0, 30.0, np.nan])  # 29 weeks in months divided back is 29.000000000000004
+    weekly = pd.DataFrame({"deal": rounds.notna(), "months_to_deal": rounds * week})
+    assert discovery.condition(weekly, where="weeks_to_deal <= 29", unit="week").tolist() == [True, True, False, False]
+    assert discovery.condition(weekly, where="deal and months_to_deal > 1", unit="week").tolist() == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    daily = pd.DataFrame({"months_to_deal": pd.Series([61.0, 62.0]) * day})
+    assert discovery.condition(daily, where="days_to_deal <= 61", unit="day").tolist() == [True, False]
+    with pytest.raises(ValueError, match="did you mean 'months_to_deal'"):
+        discovery.condition(weekly, where="weeks_to_deal <= 4")  # a monthly scenario's runs have no weeks
+
+
+def test_discover_takes_conditions_in_weeks(strike_runs, tmp_path, capsys):
+    months = read_results(strike_runs).runs["months_to_deal"]
+    share = float((months <= analysis.MONTHS_PER_UNIT["week"] + 1e-9).mean())
+    assert 0.2 < share < 0.8
+    capsys.readouterr()
+    out = ["--out", str(tmp_path / "discovery")]
+    assert main(["discover", str(strike_runs), "--where", "deal and weeks_to_deal <= 1", *out]) == 0
+    assert capsys.readouterr().out.startswith(f"deal and weeks_to_deal <= 1: {share:.1%} of 300 runs")
+    assert main(["discover", str(strike_runs), "deal_within_1_weeks", *out]) == 0
+    assert capsys.readouterr().out.startswith(f"deal_within_1_weeks: {share:.1%} of 300 runs")
+    assert main(["discover", str(strike_runs), "--where", "week_to_deal <= 1", *out]) == 2
+    assert "did you mean 'weeks_to_deal'?" in capsys.readouterr().err
+    assert main(["discover", str(strike_runs), *out]) == 2
+    assert "e.g. deal_within_13_weeks" in capsys.readouterr().err

@@ -130,7 +130,11 @@ def parser() -> argparse.ArgumentParser:
     discover.add_argument(
         "outcome", nargs="?", help="an outcome class (e.g. front_frozen) or deal_within_N_months (or _weeks, _days)"
     )
-    discover.add_argument("--where", help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12'")
+    discover.add_argument(
+        "--where",
+        help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12' "
+        "(weeks_to_deal, days_to_deal ... with weekly or daily rounds)",
+    )
     discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
     discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
     discover.add_argument("--out", help="folder for tables and figures (default: DIR/discovery)")

@@ -185,11 +185,13 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
 
     results = read_results(folder)
     runs, parameters = results.runs, results.manifest["parameters"]
+    scenario = scenario_of(results.manifest)
     if (args.outcome is None) == (args.where is None):
-        raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
+        example = f"deal_within_{(scenario.headline_horizons or [scenario.horizon])[-1]}_{scenario.time_unit}s"
+        raise ScenarioError("sim discover", [("", f"name an outcome (e.g. {example}) or give --where")])
     try:
-        classes = list(outcome_classes(scenario_of(results.manifest)).values())
-        happens = discovery.condition(runs, args.outcome, args.where, classes)
+        classes = list(outcome_classes(scenario).values())
+        happens = discovery.condition(runs, args.outcome, args.where, classes, scenario.time_unit)
     except ValueError as error:
         raise ScenarioError(folder, [("outcome", str(error))]) from None
     label = args.outcome or args.where
@@ -199,7 +201,7 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
             [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")],
         )
     box = discovery.prim(runs, parameters, happens, args.threshold)
-    labels = parameter_labels(scenario_of(results.manifest), list(box.limits.index))
+    labels = parameter_labels(scenario, list(box.limits.index))
     tree = discovery.cart(runs, parameters, happens, args.depth)
     out = Path(args.out) if args.out else folder / "discovery"
     step = box.trajectory.loc[box.chosen]
