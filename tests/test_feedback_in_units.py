@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import importlib.util
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,3 +133,55 @@ def test_discover_takes_conditions_in_weeks(strike_runs, tmp_path, capsys):
     assert "did you mean 'weeks_to_deal'?" in capsys.readouterr().err
     assert main(["discover", str(strike_runs), *out]) == 2
     assert "e.g. deal_within_13_weeks" in capsys.readouterr().err
+
+
+def test_discover_shows_progress_unless_quiet(strike_runs, tmp_path, monkeypatch, capsys):
+    import sim.cli.experiments
+
+    capsys.readouterr()
+    monkeypatch.setattr(sim.cli.experiments, "shown", lambda args: not args.quiet)  # as in a terminal
+    command = ["discover", str(strike_runs), "deal_within_1_weeks", "--out", str(tmp_path / "d")]
+    assert main(command) == 0
+    captured = capsys.readouterr()
+    assert "PRIM, CART and figures" in captured.err and "4/4" in captured.err
+    assert captured.out.startswith("deal_within_1_weeks: ") and "PRIM box" in captured.out
+    assert main([*command, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def _explorer_on_a_terminal(*flags: str) -> tuple[str, bool, str]:
+    """``sim explore`` on the port strike with its standard error on a terminal: the first line it prints, whether
+    the server listened when it came, and what the terminal showed by then."""
+    from sim.explorer.headless import free_port, listening
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    port = free_port()
+    command = [sys.executable, "-m", "sim.cli", "explore", str(PORT), "--port", str(port), "--runs", "200", *flags]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    out, terminal = b"", b""
+    try:
+        deadline = time.monotonic() + 120
+        while b"\n" not in out and time.monotonic() < deadline and server.poll() is None:
+            ready, _, _ = select.select([server.stdout, leader], [], [], 1)
+            if server.stdout in ready:
+                out += os.read(server.stdout.fileno(), 4096)
+            if leader in ready:
+                terminal += os.read(leader, 4096)
+        return out.decode().splitlines()[0] if out else "", listening(port), terminal.decode(errors="replace")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        os.close(leader)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("solara") is None, reason="the explorer needs Solara")
+def test_explore_shows_the_first_ensemble_then_the_address_once_it_serves():
+    line, served, terminal = _explorer_on_a_terminal()
+    assert re.fullmatch(rf"The explorer of {re.escape(str(PORT))}: http://127\.0\.0\.1:\d+/ \(Ctrl\+C stops it\)", line)
+    assert served
+    assert "200/200" in terminal and "run" in terminal
+    line, served, terminal = _explorer_on_a_terminal("--quiet")
+    assert line.startswith("The explorer of ") and served
+    assert "200/200" not in terminal and "%|" not in terminal

@@ -138,6 +138,7 @@ def parser() -> argparse.ArgumentParser:
     discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
     discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
     discover.add_argument("--out", help="folder for tables and figures (default: DIR/discovery)")
+    discover.add_argument("--quiet", action="store_true", help="no progress bar")
     discover.set_defaults(handler=cmd_discover)
 
     init = commands.add_parser("init", help="write a commented, valid scenario to start from")

@@ -21,6 +21,7 @@ from sim.cli.shared import (
 from sim.errors import ScenarioError
 from sim.labels import parameter_labels, readable
 from sim.model.outcomes import outcome_classes
+from sim.progress import progress_bar
 from sim.results import read_results, scenario_of
 from sim.scenario import load_scenario
 
@@ -200,13 +201,28 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
             folder,
             [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")],
         )
-    box = discovery.prim(runs, parameters, happens, args.threshold)
-    labels = parameter_labels(scenario, list(box.limits.index))
-    tree = discovery.cart(runs, parameters, happens, args.depth)
+    print(f"{label}: {happens.mean():.1%} of {len(runs):,} runs", flush=True)
     out = Path(args.out) if args.out else folder / "discovery"
+    with progress_bar(4, "PRIM, CART and figures", shown(args), unit="step") as advance:
+        box = discovery.prim(runs, parameters, happens, args.threshold)
+        advance(1)
+        labels = parameter_labels(scenario, list(box.limits.index))
+        tree = discovery.cart(runs, parameters, happens, args.depth)
+        advance(1)
+        with staged(out) as stage:
+            box.trajectory.to_csv(stage / "prim_trajectory.csv")
+            box.limits.to_csv(stage / "prim_box.csv")
+            tree.to_csv(stage / "cart_leaves.csv", index=False)
+            for name, draw in (
+                ("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
+                ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels)),
+            ):
+                figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+                draw(ax)
+                save_figure(figure, stage, name)
+                advance(1)
     step = box.trajectory.loc[box.chosen]
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
-        print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
         if not box.useful:
             print(
                 f"\nNo useful box: none restricts a parameter and is at least {discovery.MIN_LIFT:g} times as dense as all runs."
@@ -221,16 +237,5 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
         print(named.to_string(float_format=lambda v: f"{v:.4g}"))
         print("\nCART leaves, densest first:")
         print(tree.head(args.depth * 3).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    with staged(out) as stage:
-        box.trajectory.to_csv(stage / "prim_trajectory.csv")
-        box.limits.to_csv(stage / "prim_box.csv")
-        tree.to_csv(stage / "cart_leaves.csv", index=False)
-        for name, draw in (
-            ("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
-            ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels)),
-        ):
-            figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-            draw(ax)
-            save_figure(figure, stage, name)
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0

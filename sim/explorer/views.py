@@ -27,9 +27,10 @@ from sim.scenario import Scenario
 BASELINE, CURRENT = "baseline (the file)", "this setting"
 
 
-def run_ensemble(scenario: Scenario, runs: int, seed: int) -> pd.DataFrame:
-    """``runs`` seeded runs of the scenario, in this process (one row per run)."""
-    return run_monte_carlo(scenario, runs=runs, seed=seed, progress=False)
+def run_ensemble(scenario: Scenario, runs: int, seed: int, progress: bool | None = False) -> pd.DataFrame:
+    """``runs`` seeded runs of the scenario, in this process (one row per run); ``progress`` shows a bar (None: in
+    a terminal)."""
+    return run_monte_carlo(scenario, runs=runs, seed=seed, progress=progress)
 
 
 def has_zone(runs: pd.DataFrame) -> bool:
