@@ -23,6 +23,7 @@ from sim import analysis, discovery
 from sim.cli import main
 from sim.labels import readable
 from sim.results import read_results
+from sim.scenario import load_scenario
 
 PORT = SCENARIOS / "port_strike_2024.yaml"
 
@@ -185,3 +186,14 @@ def test_explore_shows_the_first_ensemble_then_the_address_once_it_serves():
     line, served, terminal = _explorer_on_a_terminal("--quiet")
     assert line.startswith("The explorer of ") and served
     assert "200/200" not in terminal and "%|" not in terminal
+
+
+def test_the_report_looks_for_drivers_where_deals_are_nearest_even():
+    from sim.report import drivers_horizon
+
+    port, week = load_scenario(PORT), analysis.MONTHS_PER_UNIT["week"]  # headline horizons 1, 4 and 13 weeks; 26 in all
+    weeks = lambda *counts: pd.DataFrame({"months_to_deal": np.array(counts, float) * week})  # noqa: E731
+    assert drivers_horizon(weeks(1, 1, 2, np.nan), port) == 1
+    assert drivers_horizon(weeks(2, 2, 20, 20), port) == 13  # half by 4 and by 13 weeks: the later
+    assert drivers_horizon(weeks(3, 3, 3, 3), port) == 26  # every run deals by 4 weeks: nowhere is better
+    assert drivers_horizon(weeks(np.nan, np.nan, 20, 30), port) == 26
