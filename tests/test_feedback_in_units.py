@@ -86,6 +86,12 @@ def test_compare_says_what_a_static_solution_lacks(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert "NaN" not in out and "n/a" in out
+    assert re.search(r"wage_increase mediator +\d+\.\d% +\d+\.\d% +\d+\.\d% ", out)  # shares as percentages
+    assert re.search(r"wage_increase compromise +\d+\.\d% +n/a +n/a ", out)
+    assert {p.name for p in (tmp_path / "c").glob("compare_wage_increase.*")} == {
+        "compare_wage_increase.png",
+        "compare_wage_increase.svg",
+    }
 
 
 def test_times_in_a_row_or_table_read_in_the_rounds_unit(strike_runs, capsys):

@@ -27,9 +27,7 @@ from sim.scenario import load_scenario
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    use_agg()
     import matplotlib.pyplot as plt
 
     from sim import plots
@@ -57,7 +55,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             "Probability of a deal, of a zone of agreement (and of a zone without a deal), and the settlement among"
             " deals (median, 5% and 95%); n/a: a static solution has no zone"
         )
-        print(comparison.to_string(float_format=readable, na_rep="n/a"))
+        shares = {c: (lambda v: "n/a" if pd.isna(v) else f"{v:.1%}") for c in ("p_deal", "p_zone", "zone_no_deal")}
+        print(comparison.to_string(formatters=shares, float_format=readable, na_rep="n/a"))
         print()
         print("How far the models disagree: range of their medians; mean absolute difference run by run")
         print(disagreement.T.to_string(float_format=readable))
@@ -67,9 +66,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for issue, spec in scenario.issues.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
         plots.plot_model_comparison(tables, issue, plain_label(spec.units), ax=ax)
-        figure.savefig(out / f"compare_{issue}.png", dpi=120)
-        plt.close(figure)
-    print(f"\nTables and figures: {out}")
+        save_figure(figure, out, f"compare_{issue}")
+    print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
 
 
