@@ -107,6 +107,7 @@ def test_times_in_a_row_or_table_read_in_the_rounds_unit(strike_runs, capsys):
     assert main(["replay", str(strike_runs), "3"]) == 0
     outcome = capsys.readouterr().out.split("Outcome:")[1]
     assert "weeks_to_deal" in outcome and "months_to" not in outcome
+    assert re.search(r"\ndeal_date +2024-1\d-\d\d\n", outcome)  # a date, not a timestamp to the nanosecond
 
 
 def test_conditions_read_times_in_the_rounds_unit():

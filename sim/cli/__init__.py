@@ -196,7 +196,7 @@ def parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")
     replay.add_argument("dir", help="results folder written by 'sim run'")
     replay.add_argument("run_id", type=int, help="the run's run_id")
-    replay.add_argument("--wide", action="store_true", help="one column per month instead of one row")
+    replay.add_argument("--wide", action="store_true", help="one column per round instead of one row")
     replay.set_defaults(handler=cmd_replay)
 
     backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")
