@@ -232,8 +232,8 @@ def _report(
         ]
     else:
         parts.append(
-            f"<p>A deal within {within} happens in {'every' if happens.all() else 'no'} run, as it does within each "
-            "headline horizon: no parameter goes with it more than with its absence.</p>"
+            f"<p>A deal within {within} happens in {'every' if happens.all() else 'no'} run (and within each "
+            "headline horizon in every run or none): no parameter goes with it more than with its absence.</p>"
         )
     parts.append(
         "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"
