@@ -324,7 +324,7 @@ def sobol_warnings(indices: pd.DataFrame, base_runs: int, precision: float = 0.0
         return []
     needed = int(2 ** np.ceil(np.log2(max(base_runs * factor, 2 * base_runs))))
     return [
-        f"unreliable estimates, parameters {'; '.join(found)}. A base sample of about {needed:,} (now {base_runs:,}) would "
+        f"unreliable estimates of some parameters: {'; '.join(found)}. A base sample of about {needed:,} (now {base_runs:,}) would "
         f"narrow every such interval to +/-{precision:g} or half its estimate."
     ]
 

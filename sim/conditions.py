@@ -13,6 +13,7 @@ typed here can reach Python.
 
 from __future__ import annotations
 
+import difflib
 import operator
 import re
 from collections.abc import Callable
@@ -116,8 +117,10 @@ class _Parser:
             return value == "True"
         if kind == "name":
             if value not in self.runs.columns:
+                close = difflib.get_close_matches(value, list(map(str, self.runs.columns)), n=1, cutoff=0.6)
                 known = ", ".join(map(str, self.runs.columns[:30])) + (", ..." if len(self.runs.columns) > 30 else "")
-                raise ValueError(f"unknown column {value!r}; the runs have: {known}")
+                hint = f"did you mean {close[0]!r}?" if close else f"the runs have: {known}"
+                raise ValueError(f"unknown column {value!r}; {hint}")
             return self.runs[value]
         if value == "(":
             inner = self.condition()

@@ -15,21 +15,26 @@ import numpy as np
 import pandas as pd
 
 from sim import conditions
-from sim.analysis import within
+from sim.analysis import in_time_unit, within
 from sim.model.outcomes import OUTCOME_CLASSES
 
 _WITHIN = re.compile(r"^deal_within_(\d+)_(month|week|day)s?$")
 
 
 def condition(
-    runs: pd.DataFrame, name: str | None = None, where: str | None = None, classes: list[str] | None = None
+    runs: pd.DataFrame,
+    name: str | None = None,
+    where: str | None = None,
+    classes: list[str] | None = None,
+    unit: str = "month",
 ) -> pd.Series:
     """The runs where the named outcome happens: an outcome class (one of ``classes``, the scenario's, or
     any class name), ``deal_within_N_months`` (or ``_weeks``, ``_days``), or a condition over the columns
-    (``where="deal and months_to_deal <= 12"``, see :mod:`sim.conditions`)."""
+    (``where="deal and months_to_deal <= 12"``, see :mod:`sim.conditions`), whose times may also be counted in
+    the rounds' ``unit`` (``weeks_to_deal <= 4``)."""
     if where is not None:
         try:
-            return conditions.evaluate(where, runs)
+            return conditions.evaluate(where, with_time_unit(runs, unit))
         except ValueError as error:
             raise ValueError(f"cannot evaluate {where!r}: {error}") from None
     known = classes if classes is not None else OUTCOME_CLASSES
@@ -39,9 +44,17 @@ def condition(
     if match:
         return within(runs["months_to_deal"], int(match.group(1)), match.group(2))
     raise ValueError(
-        f"unknown outcome {name!r}: use an outcome class ({', '.join(known)}), "
-        "deal_within_N_months (or _weeks, _days), or --where"
+        f"unknown outcome {name!r}: use an outcome class ({', '.join(known)}), deal_within_N_{unit}s, or --where"
     )
+
+
+def with_time_unit(runs: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The runs with each ``months_to_*`` column also counted in ``unit`` as ``<unit>s_to_*`` (``weeks_to_deal``;
+    whole rounds come out as whole numbers, so ``weeks_to_deal <= 29`` holds at 29 weeks)."""
+    months = [name for name in runs.columns if str(name).startswith("months_to_")]
+    if unit == "month" or not months:
+        return runs
+    return pd.concat([runs, in_time_unit(runs[months], unit).round(9)], axis=1)
 
 
 MIN_LIFT = 1.1

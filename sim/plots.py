@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from sim import analysis
+from sim.labels import readable
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -83,7 +84,7 @@ def plot_settlement(
     else:
         ax.text(0.5, 0.5, "no run reached a deal", transform=ax.transAxes, ha="center")
     baseline = runs[f"compromise_{issue}"].median()
-    ax.axvline(baseline, color="#c44e52", linewidth=2, label=f"compromise model (median {baseline:.3g})")
+    ax.axvline(baseline, color="#c44e52", linewidth=2, label=f"compromise model (median {readable(baseline)})")
     ax.set_xlabel(f"{label_of(issue)}{f' ({units})' if units else ''}; dashed: median, dotted: 5% and 95%")
     ax.set_ylabel("runs")
     ax.set_title(title or f"Settlement: {label_of(issue)}", fontsize=10)
@@ -184,7 +185,7 @@ def plot_tornado(table: pd.DataFrame, outcome: str = "", top: int = 12, ax: Axes
     ax.barh(y, shown["outcome_high"] - centre, left=centre, color="#55a868", label="parameter at its 95% quantile")
     ax.axvline(centre, color="black", linewidth=1.2, linestyle="--", zorder=3)
     labels = [
-        _wrapped(f"{name} ({row.value_low:.3g} / {row.value_high:.3g})")
+        _wrapped(f"{name} ({readable(row.value_low)} / {readable(row.value_high)})")
         for name, (_, row) in zip(parameter_names(shown), shown.iterrows(), strict=True)
     ]
     ax.set_yticks(y, labels, fontsize=7)
@@ -227,7 +228,7 @@ def plot_prim_box(limits: pd.DataFrame, ax: Axes | None = None, labels: dict[str
     ax.barh(y, [1.0] * len(limits), color="#e5e5e5", height=0.6)
     ax.barh(y, right - left, left=left, color="#4c72b0", height=0.6)
     for k, (_, row) in enumerate(limits.iterrows()):
-        ax.text(1.02, y[k], f"{row.low:.3g} to {row.high:.3g}", va="center", fontsize=7)
+        ax.text(1.02, y[k], f"{readable(row.low)} to {readable(row.high)}", va="center", fontsize=7)
     ax.set_yticks(y, [_wrapped(name) for name in parameter_names(limits, labels)], fontsize=7)
     ax.set_xlim(0, 1.3)
     ax.set_xlabel("position within the parameter's sampled range")

@@ -115,19 +115,18 @@ def provenance(scenario: Scenario) -> pd.DataFrame:
 
 
 def stakes(scenario: Scenario) -> pd.DataFrame:
-    """What each actor's disputed issues are worth in months of its own war cost, at central values: its
-    utility weight times the (squared, for quadratic utility) distance from its position to the farthest
-    other veto holder's, divided by its war cost per month. Empty without a front or war costs."""
-    if scenario.front is None:
-        return pd.DataFrame()
+    """What each actor's disputed issues are worth in months (or weeks, days: the rounds' unit) of its own cost
+    of going on without agreement (the war's, with a front), at central values: its utility weight times the
+    (squared, for quadratic utility) distance from its position to the farthest other veto holder's, divided by
+    its cost per month (week, day), in the column ``stake``. Empty when no actor pays such a cost."""
     veto = [name for name, actor in scenario.actors.items() if actor.veto]
     power = 1 if scenario.model.utility == "linear" else 2
     rows = []
     for name, actor in scenario.actors.items():
-        monthly = actor.delay_cost.per_round.central() / scenario.model.round_months
+        per_unit = actor.delay_cost.per_round.central() / scenario.model.round_length
         saliences = {issue: stance.salience.central() for issue, stance in actor.issues.items()}
         total = sum(saliences.values())
-        if monthly <= 0 or total <= 0:
+        if per_unit <= 0 or total <= 0:
             continue
         for issue, stance in actor.issues.items():
             scale = scenario.issues[issue]
@@ -149,7 +148,7 @@ def stakes(scenario: Scenario) -> pd.DataFrame:
                     "weight": weight,
                     "farthest": opponent,
                     "distance": distance,
-                    "months": weight * distance**power / monthly,
+                    "stake": weight * distance**power / per_unit,
                     "red_line": stance.red_line is not None,
                 }
             )

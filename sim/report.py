@@ -91,6 +91,14 @@ def key_findings(runs: pd.DataFrame, scenario: Scenario, classes: list[str]) -> 
     return " ".join(sentences)
 
 
+def drivers_horizon(runs: pd.DataFrame, scenario: Scenario) -> int:
+    """The headline horizon (or the scenario's horizon) by which a deal's share of runs is nearest one half, the
+    latest of equals: where what goes with a deal says most."""
+    horizons = [*scenario.headline_horizons, scenario.horizon]
+    shares = {n: analysis.within(runs["months_to_deal"], n, scenario.time_unit).mean() for n in horizons}
+    return min(reversed(horizons), key=lambda n: abs(shares[n] - 0.5))
+
+
 def _beside_history(runs: pd.DataFrame, scenario) -> list[str]:
     """The section comparing the model with its reference class (scenarios with a front only)."""
     from sim.errors import ScenarioError
@@ -206,7 +214,7 @@ def _report(
         parts.append(_image(draw, caption))
         advance(1)
 
-    within = analysis.plural(scenario.headline_horizons[-1] if scenario.headline_horizons else horizon, unit)
+    within = analysis.plural(drivers_horizon(runs, scenario), unit)
     happens = discovery.condition(runs, f"deal_within_{within.replace(' ', '_')}")
     contrast = _contrast(columns_of, manifest["parameters"], happens)
     advance(1)
@@ -215,13 +223,21 @@ def _report(
         if len(manifest["parameters"]) <= REGION_PARAMETERS
         else list(contrast.index[:REGION_PARAMETERS])
     )
-    parts += [
-        f"<h2>Drivers: what goes with a deal within {within}</h2>",
-        f"<p>A deal within {within} happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
-        "differs between those runs and the others (in standard deviations of the parameter):</p>",
-        _table(contrast.head(12), percent=()),
-        "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>",
-    ]
+    parts.append(f"<h2>Drivers: what goes with a deal within {within}</h2>")
+    if 0 < happens.sum() < len(runs):
+        parts += [
+            f"<p>A deal within {within} happens in {happens.mean():.1%} of runs. Parameters by how far their mean "
+            "differs between those runs and the others (in standard deviations of the parameter):</p>",
+            _table(_labelled(contrast.head(12), parameter_labels(scenario, list(contrast.index[:12]))), percent=()),
+        ]
+    else:
+        parts.append(
+            f"<p>A deal within {within} happens in {'every' if happens.all() else 'no'} run (and within each "
+            "headline horizon in every run or none): no parameter goes with it more than with its absence.</p>"
+        )
+    parts.append(
+        "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"
+    )
     if len(parameters) < len(manifest["parameters"]):
         parts.append(
             f"<p class='note'>PRIM and CART below search the {len(parameters)} parameters that differ most, of "
@@ -260,6 +276,11 @@ def _report(
     )
 
 
+def _labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """A table indexed by parameters with a column naming each in the scenario's words (``labels``)."""
+    return frame.assign(label=[labels.get(p, p) for p in frame.index])
+
+
 def _prim_section(
     runs: pd.DataFrame, parameters: list[str], happens: pd.Series, within: str, labels: dict[str, str]
 ) -> list[str]:
@@ -282,7 +303,7 @@ def _prim_section(
     return [
         f"<p>Box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
         f"{int(step.res_dim)} restricted parameters, limits in their own units:</p>",
-        _table(box.limits.assign(label=[labels.get(p, p) for p in box.limits.index]), percent=()),
+        _table(_labelled(box.limits, labels), percent=()),
         _image(
             lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax),
             "PRIM's peeling trade-off: each box's coverage against its density; circled, the box chosen.",

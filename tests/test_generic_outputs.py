@@ -103,6 +103,10 @@ def test_every_plot_and_the_report_at_0_and_100_percent(mechanism, tmp_path):
     assert runs["deal"].mean() == (1.0 if mechanism == "mediator" else 0.0)
     assert main(["plot", str(out), "--history-runs", "50"]) == 0
     assert main(["report", str(out), "--history-runs", "50"]) == 0
+    page = (out / "report.html").read_text()
+    every = "every" if mechanism == "mediator" else "no"
+    assert f"A deal within 3 months happens in {every} run (and within each headline horizon in every run or" in page
+    assert "mean_if_yes" not in page  # no empty table of drivers
     scenario = load_scenario(file)
     for draw in (
         lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),

@@ -57,7 +57,7 @@ def test_sobol_warnings_name_the_unreliable_and_the_sample_that_would_fix_them()
         index=pd.Index(["strong", "noisy", "weak"], name="parameter"),
     )
     [warning] = analysis.sobol_warnings(indices, base_runs=1024)
-    assert "1 with a first-order index below zero (noisy)" in warning
+    assert warning.startswith("unreliable estimates of some parameters: 1 with a first-order index below zero (noisy);")
     assert "1 with a total index above one (noisy)" in warning
     assert "2 with a first-order interval wider than the estimate (noisy, weak)" in warning
     # The widest flagged interval, 0.2, must shrink to 0.05: (0.2 / 0.05)^2 = 16 times the base sample.
@@ -71,3 +71,22 @@ def test_deal_curve_at_0_and_100_percent(share):
     plots.plot_deal_curve(deals_by(1, share), 6, ax=ax)
     assert 0 < ax.get_ylim()[1] <= 1.0
     plt.close(figure)
+
+
+def test_numbers_on_the_plots_read_as_a_person_writes_them():
+    runs = pd.DataFrame(
+        {
+            "deal": [True, True, False],
+            "settlement_centrifuges": [6500.0, 7800.0, np.nan],
+            "compromise_centrifuges": 7655.0,
+        }
+    )
+    ax = plots.plot_settlement(runs, "centrifuges")
+    assert "compromise model (median 7,655)" in [text.get_text() for text in ax.get_legend().get_texts()]
+    limits = pd.DataFrame(
+        {"low": [6511.0], "high": [8907.0], "range_low": [5000.0], "range_high": [10000.0]},
+        index=pd.Index(["centrifuges"], name="parameter"),
+    )
+    ax = plots.plot_prim_box(limits)
+    assert "6,511 to 8,907" in [text.get_text() for text in ax.texts]
+    plt.close("all")

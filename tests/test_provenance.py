@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import ARTICLE, SCENARIOS, two_sided, write_yaml
 
@@ -69,11 +71,11 @@ def test_stakes_are_weight_times_squared_distance_over_the_monthly_cost(tmp_path
     raw["model"] |= {"utility": "quadratic", "round_months": 3}
     table = stakes(load_scenario(write_yaml(tmp_path / "two.yaml", raw))).set_index("actor")
     assert table.loc["a", "farthest"] == "b" and table.loc["a", "distance"] == pytest.approx(0.8)
-    assert table.loc["a", "months"] == pytest.approx(0.64 / (0.01 / 3))
-    assert table.loc["b", "months"] == pytest.approx(0.64 / (0.06 / 3))
+    assert table.loc["a", "stake"] == pytest.approx(0.64 / (0.01 / 3))
+    assert table.loc["b", "stake"] == pytest.approx(0.64 / (0.06 / 3))
     raw["model"]["utility"] = "linear"
     linear = stakes(load_scenario(write_yaml(tmp_path / "linear.yaml", raw))).set_index("actor")
-    assert linear.loc["a", "months"] == pytest.approx(0.8 / (0.01 / 3))
+    assert linear.loc["a", "stake"] == pytest.approx(0.8 / (0.01 / 3))
     raw["actors"]["b"]["delay_cost"] = {"per_round": 0.0}
     without = stakes(load_scenario(write_yaml(tmp_path / "free.yaml", raw)))
     assert list(without["actor"]) == ["a"], "an actor without war costs has no stakes in months of war"
@@ -81,10 +83,31 @@ def test_stakes_are_weight_times_squared_distance_over_the_monthly_cost(tmp_path
 
 def test_the_article_puts_kyivs_territorial_stake_beyond_a_year_of_war(capsys):
     table = stakes(load_scenario(ARTICLE)).set_index(["actor", "issue"])
-    assert table.loc[("ukraine", "territory"), "months"] > 24
+    assert table.loc[("ukraine", "territory"), "stake"] > 24
     assert (
         table.loc[("russia", "territory"), "red_line"]
         and not table.loc[("european_coalition", "us_backstop"), "red_line"]
     )
     assert main(["provenance", str(ARTICLE)]) == 0
     assert "Stakes: what each issue is worth to each actor in months of its own war cost" in capsys.readouterr().out
+
+
+def test_a_negotiation_without_a_front_has_stakes_in_its_rounds_unit(capsys):
+    port = load_scenario(SCENARIOS / "port_strike_2024.yaml")
+    table = stakes(port).set_index(["actor", "issue"])
+    ila = port.actors["ila"]
+    saliences = {issue: stance.salience.central() for issue, stance in ila.issues.items()}
+    scale = port.issues["wage_increase"]
+    distance = abs(
+        port.actors["usmx"].issues["wage_increase"].position.central() - ila.issues["wage_increase"].position.central()
+    ) / (scale.high - scale.low)
+    weekly = ila.delay_cost.per_round.central()  # one round is one week
+    expected = saliences["wage_increase"] / sum(saliences.values()) * distance**2 / weekly
+    assert table.loc[("ila", "wage_increase"), "stake"] == pytest.approx(expected)
+    assert main(["provenance", str(SCENARIOS / "port_strike_2024.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "in weeks of its own cost of no agreement" in out
+        and "cost per week" in out
+        and not re.search(r"\bwar\b", out, re.I)
+    )

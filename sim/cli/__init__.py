@@ -143,10 +143,15 @@ def parser() -> argparse.ArgumentParser:
     discover.add_argument(
         "outcome", nargs="?", help="an outcome class (e.g. front_frozen) or deal_within_N_months (or _weeks, _days)"
     )
-    discover.add_argument("--where", help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12'")
+    discover.add_argument(
+        "--where",
+        help="or a condition on the outcome columns, e.g. 'deal and months_to_deal <= 12' "
+        "(weeks_to_deal, days_to_deal ... with weekly or daily rounds)",
+    )
     discover.add_argument("--threshold", type=float, default=0.8, help="PRIM: the density the box should reach")
     discover.add_argument("--depth", type=int, default=3, help="CART: depth of the tree")
     discover.add_argument("--out", help="folder for tables and figures (default: DIR/discovery)")
+    discover.add_argument("--quiet", action="store_true", help="no progress bar")
     discover.set_defaults(handler="sim.cli.experiments:cmd_discover")
 
     init = commands.add_parser("init", help="write a commented, valid scenario to start from")
@@ -204,7 +209,7 @@ def parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="rebuild one run of a results folder and print it round by round")
     replay.add_argument("dir", help="results folder written by 'sim run'")
     replay.add_argument("run_id", type=int, help="the run's run_id")
-    replay.add_argument("--wide", action="store_true", help="one column per month instead of one row")
+    replay.add_argument("--wide", action="store_true", help="one column per round instead of one row")
     replay.set_defaults(handler="sim.cli.runs:cmd_replay")
 
     backtest = commands.add_parser("backtest", help="score the models on real decisions with known outcomes")

@@ -20,6 +20,7 @@ from sim.cli.shared import (
 from sim.errors import ScenarioError
 from sim.labels import parameter_labels, plain_label, readable
 from sim.model.outcomes import outcome_classes
+from sim.progress import progress_bar
 from sim.registry.models import PROTOCOLS, model_names
 from sim.results import read_results, scenario_of
 from sim.run_settings import run_settings
@@ -27,9 +28,7 @@ from sim.scenario import load_scenario
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    use_agg()
     import matplotlib.pyplot as plt
 
     from sim import plots
@@ -58,7 +57,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             "Probability of a deal, of a zone of agreement (and of a zone without a deal), and the settlement among"
             " deals (median, 5% and 95%); n/a: a static solution has no zone"
         )
-        print(comparison.to_string(float_format=readable, na_rep="n/a"))
+        shares = {c: (lambda v: "n/a" if pd.isna(v) else f"{v:.1%}") for c in ("p_deal", "p_zone", "zone_no_deal")}
+        print(comparison.to_string(formatters=shares, float_format=readable, na_rep="n/a"))
         print()
         print("How far the models disagree: range of their medians; mean absolute difference run by run")
         print(disagreement.T.to_string(float_format=readable))
@@ -68,9 +68,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for issue, spec in scenario.issues.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
         plots.plot_model_comparison(tables, issue, plain_label(spec.units), ax=ax)
-        figure.savefig(out / f"compare_{issue}.png", dpi=120)
-        plt.close(figure)
-    print(f"\nTables and figures: {out}")
+        save_figure(figure, out, f"compare_{issue}")
+    print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
 
 
@@ -186,11 +185,13 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
 
     results = read_results(folder)
     runs, parameters = results.runs, results.manifest["parameters"]
+    scenario = scenario_of(results.manifest)
     if (args.outcome is None) == (args.where is None):
-        raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
+        example = f"deal_within_{(scenario.headline_horizons or [scenario.horizon])[-1]}_{scenario.time_unit}s"
+        raise ScenarioError("sim discover", [("", f"name an outcome (e.g. {example}) or give --where")])
     try:
-        classes = list(outcome_classes(scenario_of(results.manifest)).values())
-        happens = discovery.condition(runs, args.outcome, args.where, classes)
+        classes = list(outcome_classes(scenario).values())
+        happens = discovery.condition(runs, args.outcome, args.where, classes, scenario.time_unit)
     except ValueError as error:
         raise ScenarioError(folder, [("outcome", str(error))]) from None
     label = args.outcome or args.where
@@ -199,13 +200,28 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
             folder,
             [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")],
         )
-    box = discovery.prim(runs, parameters, happens, args.threshold)
-    labels = parameter_labels(scenario_of(results.manifest), list(box.limits.index))
-    tree = discovery.cart(runs, parameters, happens, args.depth)
+    print(f"{label}: {happens.mean():.1%} of {len(runs):,} runs", flush=True)
     out = Path(args.out) if args.out else folder / "discovery"
+    with progress_bar(4, "PRIM, CART and figures", shown(args), unit="step") as advance:
+        box = discovery.prim(runs, parameters, happens, args.threshold)
+        advance(1)
+        labels = parameter_labels(scenario, list(box.limits.index))
+        tree = discovery.cart(runs, parameters, happens, args.depth)
+        advance(1)
+        with staged(out) as stage:
+            box.trajectory.to_csv(stage / "prim_trajectory.csv")
+            box.limits.to_csv(stage / "prim_box.csv")
+            tree.to_csv(stage / "cart_leaves.csv", index=False)
+            for name, draw in (
+                ("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
+                ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels)),
+            ):
+                figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+                draw(ax)
+                save_figure(figure, stage, name)
+                advance(1)
     step = box.trajectory.loc[box.chosen]
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
-        print(f"{label}: {box.share:.1%} of {len(runs):,} runs")
         if not box.useful:
             print(
                 f"\nNo useful box: none restricts a parameter and is at least {discovery.MIN_LIFT:g} times as dense as all runs."
@@ -220,16 +236,5 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
         print(named.to_string(float_format=lambda v: f"{v:.4g}"))
         print("\nCART leaves, densest first:")
         print(tree.head(args.depth * 3).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    with staged(out) as stage:
-        box.trajectory.to_csv(stage / "prim_trajectory.csv")
-        box.limits.to_csv(stage / "prim_box.csv")
-        tree.to_csv(stage / "cart_leaves.csv", index=False)
-        for name, draw in (
-            ("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
-            ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels)),
-        ):
-            figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-            draw(ax)
-            save_figure(figure, stage, name)
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0

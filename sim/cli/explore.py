@@ -7,6 +7,7 @@ import importlib.util
 import socket
 import sys
 
+from sim.cli.shared import shown
 from sim.errors import ScenarioError
 
 
@@ -19,6 +20,7 @@ def add_explore(commands: argparse._SubParsersAction) -> None:
     explore.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765)")
     explore.add_argument("--runs", type=int, default=10_000, help="runs per setting (default: 10,000)")
     explore.add_argument("--seed", type=int, help="random seed (default: the file's monte_carlo.seed)")
+    explore.add_argument("--quiet", action="store_true", help="no progress bar")
     explore.set_defaults(handler=cmd_explore)
 
 
@@ -35,6 +37,12 @@ def cmd_explore(args: argparse.Namespace) -> int:
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", args.port)) == 0:
             raise ScenarioError("--port", [("", f"{args.port} is in use on 127.0.0.1; choose another with --port")])
-    print(f"The explorer of {args.file}: http://127.0.0.1:{args.port}/ (Ctrl+C stops it)", flush=True)
-    serve(scenario, args.port, runs=args.runs, seed=args.seed)
+    serve(
+        scenario,
+        args.port,
+        runs=args.runs,
+        seed=args.seed,
+        progress=shown(args),
+        on_ready=lambda url: print(f"The explorer of {args.file}: {url} (Ctrl+C stops it)", flush=True),
+    )
     return 0

@@ -100,21 +100,22 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _print_stakes(scenario: Scenario) -> None:
-    """Each actor's stakes per issue in months of its war cost, one column per actor."""
+    """Each actor's stakes per issue in months (weeks, days) of its cost without agreement, one column per actor."""
     from sim.provenance import stakes
 
     table = stakes(scenario)
     if table.empty:
         return
+    unit, cost = scenario.time_unit, "war cost" if scenario.front is not None else "cost of no agreement"
     print()
     print(
-        "Stakes: what each issue is worth to each actor in months of its own war cost (central values: utility "
+        f"Stakes: what each issue is worth to each actor in {unit}s of its own {cost} (central values: utility "
         f"weight x {'distance' if scenario.model.utility == 'linear' else 'squared distance'} to the farthest "
-        "other veto holder's position / cost per month; * = the actor also holds a red line there)"
+        f"other veto holder's position / cost per {unit}; * = the actor also holds a red line there)"
     )
-    months = table.pivot(index="issue", columns="actor", values="months").reindex(index=list(scenario.issues))
-    lines = table.pivot(index="issue", columns="actor", values="red_line").reindex_like(months)
-    shown = months.apply(
+    worth = table.pivot(index="issue", columns="actor", values="stake").reindex(index=list(scenario.issues))
+    lines = table.pivot(index="issue", columns="actor", values="red_line").reindex_like(worth)
+    shown = worth.apply(
         lambda column: [f"{v:7.1f}{'*' if lines.at[i, column.name] else ' '}" for i, v in column.items()]
     )
     print(shown[[a for a in scenario.actors if a in shown.columns]].to_string())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim import analysis
@@ -129,8 +130,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
         print()
         print("Outcome:")
-        print(analysis.in_time_unit(outcome, scenario.time_unit).to_string())
+        print(analysis.in_time_unit(outcome.map(_as_date), scenario.time_unit).to_string())
     return 0
+
+
+def _as_date(value):
+    """A date as a person writes it (2024-10-08); any other value as it is."""
+    return (
+        value
+        if not isinstance(value, (np.datetime64, pd.Timestamp)) or pd.isna(value)
+        else str(pd.Timestamp(value).date())
+    )
 
 
 def _applies(column: str, scenario) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sysconfig
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,22 @@ def explore(scenario: Scenario | str | Path, runs: int = 10_000, seed: int | Non
     return Explorer(scenario=scenario, runs=runs, seed=seed)
 
 
-def serve(scenario: Scenario, port: int, runs: int = 10_000, seed: int | None = None) -> None:
-    """Serve the explorer on http://127.0.0.1:``port`` until interrupted (Solara on uvicorn)."""
+def serve(
+    scenario: Scenario,
+    port: int,
+    runs: int = 10_000,
+    seed: int | None = None,
+    progress: bool | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the baseline ensemble (``progress``: a bar, None: in a terminal), then serve the explorer on
+    http://127.0.0.1:``port`` until interrupted (Solara on uvicorn), calling ``on_ready`` with its address once the
+    server listens."""
+    from sim.explorer.views import run_ensemble, start_workers
+
+    seed = scenario.monte_carlo.seed if seed is None else seed
+    start_workers()
+    baseline = run_ensemble(scenario, runs, seed, progress=progress)
     os.environ["SOLARA_APP"] = "sim.explorer.app"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     assets = Path(sysconfig.get_path("data")) / "share" / "solara" / "cdn"  # solara-assets, wherever pip put them
@@ -38,9 +54,16 @@ def serve(scenario: Scenario, port: int, runs: int = 10_000, seed: int | None = 
     import uvicorn
 
     from sim.explorer import app
-    from sim.explorer.views import start_workers
 
-    start_workers()
-    app._served.update(scenario=scenario, runs=runs, seed=seed)
+    # The page is served over plain HTTP on the loopback address, where Solara's cookie warning does not apply.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
+    app._served.update(scenario=scenario, runs=runs, seed=seed, baseline=baseline)
     config = uvicorn.Config("solara.server.starlette:app", host="127.0.0.1", port=port, log_level="warning")
-    uvicorn.Server(config).run()
+
+    class Announcing(uvicorn.Server):
+        async def startup(self, sockets: list | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and on_ready is not None:
+                on_ready(f"http://127.0.0.1:{port}/")
+
+    Announcing(config).run()

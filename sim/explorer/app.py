@@ -65,11 +65,16 @@ def ChoiceControl(control: Control, value: Any, on_value) -> None:
 
 
 @solara.component
-def Explorer(scenario: Scenario, runs: int = 10_000, seed: int | None = None) -> None:
-    """The whole explorer for one scenario: ``runs`` seeded runs per setting, against the file as loaded."""
+def Explorer(
+    scenario: Scenario, runs: int = 10_000, seed: int | None = None, baseline: pd.DataFrame | None = None
+) -> None:
+    """The whole explorer for one scenario: ``runs`` seeded runs per setting, against the file as loaded (its
+    ``baseline`` ensemble, run here unless given)."""
     seed = scenario.monte_carlo.seed if seed is None else seed
     every = solara.use_memo(lambda: controls(scenario), [scenario])
-    baseline = solara.use_memo(lambda: run_ensemble(scenario, runs, seed), [scenario, runs, seed])
+    baseline = solara.use_memo(
+        lambda: run_ensemble(scenario, runs, seed) if baseline is None else baseline, [scenario, runs, seed, baseline]
+    )
     charts = solara.use_memo(lambda: Charts(scenario), [scenario])
     settings, set_settings = solara.use_state(initial_settings(scenario))
     saved, set_saved = solara.use_state("")

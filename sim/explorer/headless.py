@@ -41,7 +41,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _listening(port: int) -> bool:
+def listening(port: int) -> bool:
+    """Whether something listens on ``port`` of 127.0.0.1."""
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
@@ -59,7 +60,7 @@ def running_explorer(file: str | Path, runs: int, timeout: float = 120) -> Itera
         )
         try:
             deadline = time.monotonic() + timeout
-            while not _listening(port):
+            while not listening(port):
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     raise RuntimeError(f"sim explore did not start: {log.read().decode(errors='replace')[-2000:]}")

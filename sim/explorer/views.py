@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 import pandas as pd
@@ -25,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 from sim import analysis, plots
 from sim.explorer.controls import Setting, changed_settings, scenario_with
 from sim.model.outcomes import outcome_classes
+from sim.progress import progress_bar
 from sim.runner import chunks, fit_to_memory, run_chunk, worker_pool
 from sim.scenario import Scenario
 
@@ -37,9 +39,12 @@ ENSEMBLE_CHUNKS = 2
 _workers: list[multiprocessing.pool.Pool] = []
 
 
-def run_ensemble(scenario: Scenario, runs: int, seed: int, jobs: int | None = None) -> pd.DataFrame:
+def run_ensemble(
+    scenario: Scenario, runs: int, seed: int, jobs: int | None = None, progress: bool | None = False
+) -> pd.DataFrame:
     """``runs`` seeded runs of the scenario in :data:`ENSEMBLE_CHUNKS` chunks (one row per run), on ``jobs`` processes
-    (default: one per chunk, up to the cores; the worker processes are kept for the next ensemble)."""
+    (default: one per chunk, up to the cores; the worker processes are kept for the next ensemble); ``progress``
+    shows a bar (None: in a terminal)."""
     chunk_runs = max(1, -(-runs // ENSEMBLE_CHUNKS))
     split = fit_to_memory(
         scenario.model_copy(update={"monte_carlo": scenario.monte_carlo.model_copy(update={"chunk_runs": chunk_runs})})
@@ -48,10 +53,16 @@ def run_ensemble(scenario: Scenario, runs: int, seed: int, jobs: int | None = No
     jobs = min(len(plan), os.cpu_count() or 1) if jobs is None else jobs
     if jobs > 1:
         start_workers(jobs)
-    if jobs <= 1 or not _workers:
-        tables = [run_chunk(split, seed, chunk) for chunk in plan]
-    else:
-        tables = _workers[0].starmap(run_chunk, [(split, seed, chunk) for chunk in plan])
+    simulated = (
+        map(partial(run_chunk, split, seed), plan)
+        if jobs <= 1 or not _workers
+        else _workers[0].imap(partial(run_chunk, split, seed), plan)
+    )
+    tables = []
+    with progress_bar(runs, scenario.name, progress) as advance:
+        for table in simulated:
+            tables.append(table)
+            advance(len(table))
     return pd.concat(tables, ignore_index=True)
 
 
