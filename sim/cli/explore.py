@@ -7,7 +7,6 @@ import importlib.util
 import socket
 import sys
 
-from sim.cli.shared import shown
 from sim.errors import ScenarioError
 
 
@@ -25,6 +24,7 @@ def add_explore(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
+    from sim.cli.shared import shown
     from sim.explorer import INSTALL_HINT, serve
     from sim.scenario import load_scenario
 
