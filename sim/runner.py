@@ -157,6 +157,9 @@ def _worker_start(parent: int) -> None:
 @contextmanager
 def _local_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
     """A pool of ``jobs`` spawned processes that ends at once, its workers with it, if its user is interrupted."""
+    # Spawned, named here: each worker a fresh interpreter on every platform (a fork would copy this process's threads
+    # and held locks). Importing Mesa makes spawn the program's default too (mesa.batchrunner calls
+    # multiprocessing.set_start_method("spawn", force=True)); the pool does not rely on that side effect.
     pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
     try:
         yield pool
