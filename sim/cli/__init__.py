@@ -202,7 +202,10 @@ def parser() -> argparse.ArgumentParser:
         "csis: CSIS's Ukraine peace items",
     )
     backtest.add_argument("--top", type=int, default=5, help="csis: how many of the best packages to list")
-    backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
+    backtest.add_argument(
+        "--data",
+        help="the data file, or the data folder holding it (default: $NEGOTIATION_SIM_DATA, else ../shared/data)",
+    )
     backtest.set_defaults(handler=cmd_backtest)
 
     history.add_commands(commands)

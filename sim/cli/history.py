@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from sim.cli.shared import text_table
+from sim.data_folder import ENVIRONMENT_VARIABLE, data_dir
 from sim.errors import ScenarioError
 from sim.history import breakdown_fit, choices, data, reference_class
 from sim.scenario import load_scenario
@@ -49,7 +50,7 @@ def cmd_reference_class(args: argparse.Namespace) -> int:
     if profile.months_fought < 0:
         raise ScenarioError("--months-fought", [("", "must be zero or more")])
     horizons = _horizons(args.horizons)
-    root = data.data_dir(args.data)
+    root = data_dir(args.data, data.FOLDER)
     episodes, agreements, wars = data.load_episodes(root), data.load_agreements(root), data.load_cow_wars(root)
     ends = reference_class.war_ends(episodes, profile, horizons)
     print(f"Reference class: {profile.describe()}")
@@ -121,7 +122,7 @@ def add_commands(commands) -> None:
     ref.add_argument("--horizons", default="12,36", help="months ahead, comma-separated (default 12,36)")
     ref.add_argument(
         "--data",
-        help=f"the data folder holding war-termination/ (default: ${data.ENVIRONMENT_VARIABLE}, "
+        help=f"the data folder holding war-termination/ (default: ${ENVIRONMENT_VARIABLE}, "
         "else shared/data beside the project)",
     )
     ref.set_defaults(handler=cmd_reference_class)

@@ -137,7 +137,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.dataset == "csis":
         from sim.backtests import csis
 
-        items = csis.load_csis(args.data or csis.DEFAULT_PATH)
+        items = csis.load_csis(args.data)
         print(
             "CSIS Futures Lab items: preset drafts, mean satisfaction per actor (thresholds "
             + ", ".join(f"{a} {t:g}" for a, t in zip(csis.ACTORS, items.thresholds, strict=True))
@@ -160,16 +160,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         print(ranked.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
         return 0
     if args.dataset == "ktab":
-        files = [Path(args.data)] if args.data else sorted(ktab.DEFAULT_FOLDER.glob("*.csv"))
-        if not files:
-            raise ScenarioError(ktab.DEFAULT_FOLDER, [("", "no KTAB CSV files found")])
+        files = ktab.ktab_files(args.data)
         print("KTAB inputs: the compromise model (influence x salience weighted mean) per dimension")
         for file in files:
             table = ktab.load_ktab(file)
             means = ", ".join(f"{name} {value:.2f}" for name, value in ktab.weighted_means(table).items())
             print(f"  {file.name}: {table.title}, {len(table.actors)} actors: {means}")
         return 0
-    data = deu.load_deu(args.data or deu.DEFAULT_PATH)
+    data = deu.load_deu(args.data)
     print(f"DEU II + III: {len(data.outcome)} issues with an outcome, {len(data.actors)} actors")
     print("Mean absolute error against the actual outcome (0-100 scale):")
     print(deu.mean_absolute_errors(data).to_string(float_format=lambda v: f"{v:.2f}"))

@@ -217,7 +217,7 @@ def cmd_forecasts(args: argparse.Namespace) -> int:
     use_agg()
     import matplotlib.pyplot as plt
 
-    from sim.history.data import data_dir
+    from sim.data_folder import data_dir
     from sim.updating.forecast_log import read_log
     from sim.updating.platforms import (
         FOLDER,
