@@ -184,7 +184,7 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
     from sim import discovery, plots
 
     results = read_results(folder)
-    runs, parameters = results.runs, results.manifest["parameters"]
+    runs, parameters = results.runs, results.manifest.parameters
     if (args.outcome is None) == (args.where is None):
         raise ScenarioError("sim discover", [("", "name an outcome (e.g. deal_within_12_months) or give --where")])
     try:

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from sim.folder_lock import locked
 from sim.labels import readable
 from sim.model.outcomes import outcome_classes
 from sim.results import Results, read_results, result_columns, scenario_of
+
+if TYPE_CHECKING:
+    from sim.manifest import Manifest
 
 BAD_INPUT = 2
 MAX_RUNS = 10**9
@@ -124,7 +127,7 @@ def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
     return frame.to_string(formatters=formatters)
 
 
-def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd.DataFrame]:
+def summary_tables(runs: pd.DataFrame, manifest: Manifest) -> dict[str, pd.DataFrame]:
     """The summary's tables: headline probabilities, outcome classes, settlements, and events and
     forecasts per structure where the scenario has them."""
     scenario = scenario_of(manifest)
@@ -136,7 +139,7 @@ def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd
     events = analysis.event_shares(runs, scenario.time_unit)
     if len(events):
         tables["events"] = events
-    structure = manifest["scenario"]["resolved"].get("structure") or {}
+    structure = manifest.scenario.resolved.get("structure") or {}
     if structure:
         forecasts = analysis.structure_forecasts(runs, structure)
         names = [" / ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in forecasts.index]
@@ -144,13 +147,13 @@ def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd
     return tables
 
 
-def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+def summary_text(runs: pd.DataFrame, manifest: Manifest) -> str:
     """The summary a person reads after a run."""
     tables = summary_tables(runs, manifest)
     scenario = scenario_of(manifest)
     unit = scenario.time_unit
     lines = [
-        f"{scenario.name}: {len(runs):,} runs, seed {manifest['seed']}",
+        f"{scenario.name}: {len(runs):,} runs, seed {manifest.seed}",
         "",
         "Headline probabilities (95% intervals)",
         text_table(tables["headline"]),
@@ -179,7 +182,7 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
             ),
         ]
     if "structures" in tables:
-        spread = analysis.structure_spread(runs, manifest["scenario"]["resolved"]["structure"])
+        spread = analysis.structure_spread(runs, manifest.scenario.resolved["structure"])
         lines += [
             "",
             f"Structure is uncertain: the deal's probability averaged over structures is {spread['averaged']:.1%}; "
@@ -190,16 +193,16 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def summary_json(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+def summary_json(runs: pd.DataFrame, manifest: Manifest) -> str:
     """The summary as JSON: the scenario, runs and seed, the median time to a deal in the scenario's unit, and each table as
     ``{row: {column: value}}`` (missing values as null)."""
     tables = summary_tables(runs, manifest)
     unit = scenario_of(manifest).time_unit
     median = analysis.median_time_to_deal(runs, unit)
     document = {
-        "scenario": manifest["scenario"]["name"],
+        "scenario": manifest.scenario.name,
         "runs": len(runs),
-        "seed": manifest["seed"],
+        "seed": manifest.seed,
         "time_unit": unit,
         "median_time_to_deal": None if np.isnan(median) else median,
     }
@@ -207,7 +210,7 @@ def summary_json(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     return json.dumps(document, indent=2)
 
 
-def summary_csv(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+def summary_csv(runs: pd.DataFrame, manifest: Manifest) -> str:
     """The summary as one long CSV table: ``table, row, column, value``."""
     long = [
         table.rename_axis("row").reset_index().melt(id_vars="row", var_name="column").assign(table=name)
@@ -314,5 +317,5 @@ def history_of(results: Results, runs: int, folder: Path) -> pd.DataFrame:
     from sim.runner import history_sample
 
     manifest = results.manifest
-    history = history_sample(scenario_of(manifest), manifest["seed"], manifest["runs"], design_points(folder, manifest))
+    history = history_sample(scenario_of(manifest), manifest.seed, manifest.runs, design_points(folder, manifest))
     return history[history["run_id"] < runs]
