@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import load_scenario, run_to_folder
+from sim import load_scenario, plan_run, run_to_folder
 from sim.model import simulate
 from sim.sampling import sample
 
@@ -46,7 +46,7 @@ def child(runs: int, jobs: int, protocol: str | None = None) -> None:
         scenario = scenario.with_mechanism(protocol)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        run_to_folder(scenario, Path(folder) / "runs", runs=runs, seed=1, jobs=jobs)
+        run_to_folder(plan_run(scenario, runs=runs, seed=1, jobs=jobs), Path(folder) / "runs")
         seconds = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

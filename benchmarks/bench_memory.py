@@ -148,7 +148,9 @@ def main() -> None:
             ).stdout
             mb, seconds = json.loads(out.strip().splitlines()[-1])
             print(f"  sim {name:<7} peak {mb:8.0f} MB  ({seconds:.0f} s)")
-        chunk = json.loads((folder / "manifest.json").read_text())["chunk_runs"]
+        from sim.manifest import read_manifest
+
+        chunk = read_manifest(folder).chunk_runs
         print(f"  chunk size chosen for the budget: {chunk:,} runs (the file asks for 10,000)")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sim.analysis import headline
 from sim.results import run_to_folder
+from sim.runner import plan_run
 from sim.scenario import load_scenario
 from sim.updating.posterior import parameter_shifts
 from sim.updating.update import condition
@@ -35,12 +36,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work) / "runs"
         started = time.perf_counter()
-        run_to_folder(load_scenario(SCENARIO), folder, runs=args.runs, jobs=args.jobs)
+        run_to_folder(plan_run(load_scenario(SCENARIO), runs=args.runs, jobs=args.jobs), folder)
         print(f"made {args.runs:,} runs in {time.perf_counter() - started:.1f} s (wall, {args.jobs} jobs)")
         wall, cpu = time.perf_counter(), time.process_time()
         update = condition(folder, EVIDENCE)
         posterior = headline(update.runs, update.scenario, update.weights)
-        parameter_shifts(update.runs, update.manifest["parameters"], update.weights)
+        parameter_shifts(update.runs, update.manifest.parameters, update.weights)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(
             f"updated on {len(update.evidence.observations)} observations in {wall:.1f} s wall, {cpu:.1f} s CPU "

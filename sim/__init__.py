@@ -2,7 +2,7 @@
 
 The public entry points for scripts and notebooks::
 
-    from sim import load_scenario, run_monte_carlo, run_to_folder, read_results
+    from sim import load_scenario, plan_run, run_monte_carlo, run_to_folder, read_results
 
 and, in a notebook, ``sim.explore(scenario)`` (the explorer; needs the ``explore`` extra).
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sim.errors import ScenarioError
     from sim.explorer import explore
     from sim.results import read_results, run_to_folder
-    from sim.runner import run_monte_carlo
+    from sim.runner import plan_run, run_monte_carlo
     from sim.scenario import Scenario, load_scenario
 
 _HOMES = {
@@ -26,12 +26,22 @@ _HOMES = {
     "ScenarioError": "sim.errors",
     "explore": "sim.explorer",
     "load_scenario": "sim.scenario",
+    "plan_run": "sim.runner",
     "read_results": "sim.results",
     "run_monte_carlo": "sim.runner",
     "run_to_folder": "sim.results",
 }
 
-__all__ = ["Scenario", "ScenarioError", "explore", "load_scenario", "read_results", "run_monte_carlo", "run_to_folder"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "explore",
+    "load_scenario",
+    "plan_run",
+    "read_results",
+    "run_monte_carlo",
+    "run_to_folder",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -168,7 +168,7 @@ def _report(
         f"<h1>{html.escape(scenario.name)}</h1>",
         f"<p>{html.escape(scenario.description)}</p>",
         f"<p><strong>Key findings.</strong> {html.escape(key_findings(runs, scenario, classes))}</p>",
-        f"<p class='note'>{len(runs):,} runs, seed {html.escape(str(manifest['seed']))}, "
+        f"<p class='note'>{len(runs):,} runs, seed {html.escape(str(manifest.seed))}, "
         f"design {html.escape(scenario.monte_carlo.design)}, mechanism {html.escape(scenario.model.mechanism.kind)}, "
         f"horizon {html.escape(analysis.plural(horizon, unit))} from {html.escape(str(scenario.model.start_date))}.</p>",
     ]
@@ -216,11 +216,11 @@ def _report(
 
     within = analysis.plural(drivers_horizon(runs, scenario), unit)
     happens = discovery.condition(runs, f"deal_within_{within.replace(' ', '_')}")
-    contrast = _contrast(columns_of, manifest["parameters"], happens)
+    contrast = _contrast(columns_of, manifest.parameters, happens)
     advance(1)
     parameters = (
-        manifest["parameters"]
-        if len(manifest["parameters"]) <= REGION_PARAMETERS
+        manifest.parameters
+        if len(manifest.parameters) <= REGION_PARAMETERS
         else list(contrast.index[:REGION_PARAMETERS])
     )
     parts.append(f"<h2>Drivers: what goes with a deal within {within}</h2>")
@@ -238,10 +238,10 @@ def _report(
     parts.append(
         "<p class='note'>For variance-based indices, run <code>sim sensitivity</code> on the scenario file.</p>"
     )
-    if len(parameters) < len(manifest["parameters"]):
+    if len(parameters) < len(manifest.parameters):
         parts.append(
             f"<p class='note'>PRIM and CART below search the {len(parameters)} parameters that differ most, of "
-            f"{len(manifest['parameters']):,} (their memory grows with the parameters searched); "
+            f"{len(manifest.parameters):,} (their memory grows with the parameters searched); "
             "<code>sim discover</code> searches all.</p>"
         )
     parts += ["<h2>Discovered region (PRIM)</h2>"] + _prim_section(
@@ -262,12 +262,11 @@ def _report(
     ]
 
     shown: dict[str, Any] = {
-        k: manifest[k]
+        k: getattr(manifest, k)
         for k in ("seed", "requested_runs", "runs", "chunk_runs", "until_ci", "code_version", "versions", "timings")
-        if k in manifest
     }
-    shown["files"] = manifest["scenario"]["files"]
-    shown["changes"] = manifest["scenario"]["changes"]
+    shown["files"] = manifest.scenario.files
+    shown["changes"] = manifest.scenario.changes
     parts += ["<h2>Manifest</h2>", f"<pre>{html.escape(json.dumps(shown, indent=2, default=str))}</pre>"]
     body = "\n".join(parts)
     return (

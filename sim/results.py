@@ -2,8 +2,8 @@
 
 A results folder holds ``runs.parquet/``, a Parquet dataset with one shard per chunk of runs
 (``chunk-000000.parquet``, ...; any Parquet reader takes the folder as one table), and
-``manifest.json``: how the runs were made, which chunks are done, and each done shard's row count and
-SHA-256. Every file is written under a temporary name unique to its process and renamed, and the
+``manifest.json`` (:mod:`sim.manifest`): how the runs were made, which chunks are done, and each done shard's row
+count and SHA-256. Every file is written under a temporary name unique to its process and renamed, and the
 manifest names a chunk only once its shard is complete, so a run killed at any moment can be resumed
 without losing or repeating a run. One command at a time writes to a folder (:mod:`sim.folder_lock`),
 and every reader verifies the folder against its manifest before trusting a row of it.
@@ -12,7 +12,6 @@ and every reader verifies the folder against its manifest before trusting a row 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import platform
 import secrets
@@ -31,14 +30,12 @@ import pandas as pd
 from sim import analysis
 from sim.errors import ScenarioError
 from sim.folder_lock import LOCK_FILE, locked
+from sim.manifest import MANIFEST_FILE, Manifest, ScenarioRecord, read_manifest
 from sim.model.outcomes import outcome_classes
-from sim.run_settings import DEFAULT_MEMORY_GB, run_settings
-from sim.runner import Chunk, check_backend, check_plan_size, chunks, fit_to_memory, iter_chunks
+from sim.runner import Chunk, RunPlan, check_backend, check_plan_size, chunks, iter_chunks
 from sim.scenario import Scenario, scenario_from_mapping
 
 RUNS_FILE = "runs.parquet"
-MANIFEST_FILE = "manifest.json"
-WRITTEN_BY = "negotiation-sim"
 DESIGN_FILE = "design.parquet"
 """A run drawn from a design of its own (a posterior ensemble, ``sim update --resample``) keeps its points in the
 unit cube here, one row per run, with its SHA-256 in the manifest: they re-create its draws."""
@@ -52,7 +49,7 @@ class Results:
     """A results folder read back: the runs and the manifest."""
 
     runs: pd.DataFrame
-    manifest: dict[str, Any]
+    manifest: Manifest
 
 
 def file_sha256(path: Path) -> str:
@@ -98,9 +95,8 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    # Key order is kept: the scenario's order of actors, issues and parameters fixes the random draws.
-    text = json.dumps(manifest, indent=2, default=str) + "\n"
+def _write_manifest(folder: Path, manifest: Manifest) -> None:
+    text = manifest.to_json()
     write_atomically(folder / MANIFEST_FILE, lambda p: p.write_text(text))
 
 
@@ -122,111 +118,38 @@ def _write_shard(folder: Path, chunk: Chunk, table: pd.DataFrame) -> dict[str, A
 
 
 def _new_manifest(
-    scenario: Scenario, runs: int, seed: int, changes: dict[str, Any], plan: list[Chunk]
-) -> dict[str, Any]:
-    return {
-        "written_by": WRITTEN_BY,
-        "status": "running",
-        "scenario": {
-            "name": scenario.name,
-            "file": str(scenario.path),
-            "files": [{"path": str(path), "sha256": file_sha256(path)} for path in scenario.files],
-            "changes": changes,
-            "resolved": scenario.model_dump(mode="json"),
-        },
-        "seed": seed,
-        "requested_runs": runs,
-        "runs": runs,
-        "chunk_runs": scenario.monte_carlo.chunk_runs,
-        "chunks_total": len(plan),
-        "chunks_done": [],
-        "shards": {},
-        "parameters": scenario.uncertain_parameters(),
-        "outcome_classes": list(outcome_classes(scenario).values()),
-        "versions": package_versions(),
-        "code_version": code_version(),
-        "timings": {},
-    }
+    scenario: Scenario, runs: int, seed: int, changes: dict[str, Any], plan: list[Chunk], until_ci: float | None = None
+) -> Manifest:
+    return Manifest(
+        status="running",
+        scenario=ScenarioRecord(
+            name=scenario.name,
+            file=str(scenario.path),
+            files=[{"path": str(path), "sha256": file_sha256(path)} for path in scenario.files],
+            changes=changes,
+            resolved=scenario.model_dump(mode="json"),
+        ),
+        seed=seed,
+        requested_runs=runs,
+        runs=runs,
+        chunk_runs=scenario.monte_carlo.chunk_runs,
+        chunks_total=len(plan),
+        chunks_done=[],
+        shards={},
+        parameters=scenario.uncertain_parameters(),
+        outcome_classes=list(outcome_classes(scenario).values()),
+        versions=package_versions(),
+        code_version=code_version(),
+        until_ci=until_ci,
+    )
 
 
-_MANIFEST_TYPES = {
-    "status": str,
-    "seed": int,
-    "requested_runs": int,
-    "runs": int,
-    "chunk_runs": int,
-    "chunks_total": int,
-    "chunks_done": list,
-    "shards": dict,
-    "parameters": list,
-    "scenario": dict,
-}
-
-
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of a folder ``sim run`` wrote, its structure checked; anything else is refused."""
-    path = folder / MANIFEST_FILE
-    try:
-        manifest = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise ScenarioError(
-            folder, [("", f"has no {MANIFEST_FILE}: not a results folder written by 'sim run'")]
-        ) from None
-    except (OSError, ValueError) as error:
-        raise ScenarioError(
-            path, [("", f"cannot be read as JSON ({error.__class__.__name__}); the folder is damaged")]
-        ) from None
-    if not isinstance(manifest, dict) or manifest.get("written_by") != WRITTEN_BY:
-        raise ScenarioError(
-            path, [("written_by", f"is not {WRITTEN_BY!r}: not a manifest written by this version of 'sim run'")]
-        )
-    problems = [
-        (key, f"expected {kind.__name__}, got {type(manifest.get(key)).__name__}")
-        for key, kind in _MANIFEST_TYPES.items()
-        if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool)
-    ]
-    if not problems:
-        problems += [
-            (key, "must be at least 1") for key in ("requested_runs", "runs", "chunk_runs") if manifest[key] < 1
-        ]
-        problems += [("seed", "must be zero or more")] if manifest["seed"] < 0 else []
-        problems += (
-            [("status", "expected 'running' or 'complete'")]
-            if manifest["status"] not in ("running", "complete")
-            else []
-        )
-        problems += (
-            [("scenario.resolved", "missing")] if not isinstance(manifest["scenario"].get("resolved"), dict) else []
-        )
-        problems += (
-            [("chunks_done", "expected chunk numbers")]
-            if not all(isinstance(i, int) and not isinstance(i, bool) for i in manifest["chunks_done"])
-            else []
-        )
-        problems += (
-            [("parameters", "expected parameter names")]
-            if not all(isinstance(p, str) for p in manifest["parameters"])
-            else []
-        )
-    if not problems and (
-        manifest["requested_runs"] > manifest["runs"] or len(_plan(manifest)) != manifest["chunks_total"]
-    ):
-        problems.append(("chunks_total", "does not match runs and chunk_runs"))
-    if problems:
-        raise ScenarioError(path, problems)
-    return manifest
-
-
-def _plan(manifest: dict[str, Any]) -> list[Chunk]:
-    return chunks(manifest["runs"], manifest["chunk_runs"], manifest["requested_runs"])
-
-
-def _shard_problem(folder: Path, manifest: dict[str, Any], chunk: Chunk) -> str | None:
+def _shard_problem(folder: Path, manifest: Manifest, chunk: Chunk) -> str | None:
     """What is wrong with one done chunk's shard (missing, wrong size or hash, wrong run ids), or None."""
     import pyarrow.parquet
 
     path = shard_path(folder, chunk.index)
-    record = manifest["shards"].get(str(chunk.index))
+    record = manifest.shards.get(str(chunk.index))
     if not isinstance(record, dict) or not isinstance(record.get("sha256"), str) or record.get("rows") != chunk.runs:
         return f"the manifest holds no row count and hash of {chunk.runs} rows for it"
     if not path.is_file():
@@ -250,22 +173,22 @@ def _unlisted(folder: Path, plan: list[Chunk]) -> list[str]:
     )
 
 
-def verify_folder(folder: str | Path) -> dict[str, Any]:
+def verify_folder(folder: str | Path) -> Manifest:
     """Check a results folder against its manifest and return the manifest: a complete run, exactly the
     listed shards, each with the recorded row count and SHA-256, and run ids 0 to runs - 1.
 
     Raises :class:`ScenarioError` naming every problem found.
     """
     folder = Path(folder)
-    manifest = _read_manifest(folder)
-    if manifest["status"] != "complete":
-        done, total = len(manifest["chunks_done"]), manifest["chunks_total"]
+    manifest = read_manifest(folder)
+    if manifest.status != "complete":
+        done, total = len(manifest.chunks_done), manifest.chunks_total
         raise ScenarioError(
             folder, [("", f"holds an unfinished run ({done} of {total} chunks); finish it with 'sim run ... --resume'")]
         )
     if not (folder / RUNS_FILE).is_dir():
         raise ScenarioError(folder, [(RUNS_FILE, "is missing")])
-    plan = _plan(manifest)
+    plan = manifest.plan()
     problems = [
         (f"{RUNS_FILE}/{name}", "is not listed in the manifest (a stray or foreign shard?)")
         for name in _unlisted(folder, plan)
@@ -275,37 +198,32 @@ def verify_folder(folder: str | Path) -> dict[str, Any]:
         if problem:
             problems.append((f"{RUNS_FILE}/{shard_path(folder, chunk.index).name}", problem))
     design = folder / DESIGN_FILE
-    if manifest.get("posterior") and not (
-        design.is_file() and file_sha256(design) == manifest["posterior"].get("design_sha256")
-    ):
+    if manifest.posterior and not (design.is_file() and file_sha256(design) == manifest.posterior.get("design_sha256")):
         problems.append((DESIGN_FILE, "is missing or differs from the one the manifest records"))
     if problems:
         raise ScenarioError(folder, problems)
     return manifest
 
 
-def design_points(folder: str | Path, manifest: dict[str, Any]) -> np.ndarray | None:
+def design_points(folder: str | Path, manifest: Manifest) -> np.ndarray | None:
     """The points in the unit cube of a run drawn from a design of its own (:data:`DESIGN_FILE`), in run order, or
     None for a run drawn by its scenario's design. Call after :func:`verify_folder`, which checks the file."""
-    return pd.read_parquet(Path(folder) / DESIGN_FILE).to_numpy(float) if manifest.get("posterior") else None
+    return pd.read_parquet(Path(folder) / DESIGN_FILE).to_numpy(float) if manifest.posterior else None
 
 
-def _same_run(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
-    keys = (("scenario", "resolved"), ("seed",), ("requested_runs",), ("chunk_runs",), ("until_ci",))
-    problems = []
-    for path in keys:
-        a: Any = old
-        b: Any = new
-        for key in path:
-            a, b = a.get(key), b.get(key)
-        if a != b:
-            problems.append(
-                (
-                    ".".join(path),
-                    "differs from the run being resumed; resume with the same scenario, seed and runs, or --overwrite",
-                )
-            )
-    return problems
+def _same_run(old: Manifest, new: Manifest) -> list[tuple[str, str]]:
+    pairs = {
+        "scenario.resolved": (old.scenario.resolved, new.scenario.resolved),
+        "seed": (old.seed, new.seed),
+        "requested_runs": (old.requested_runs, new.requested_runs),
+        "chunk_runs": (old.chunk_runs, new.chunk_runs),
+        "until_ci": (old.until_ci, new.until_ci),
+    }
+    return [
+        (key, "differs from the run being resumed; resume with the same scenario, seed and runs, or --overwrite")
+        for key, (a, b) in pairs.items()
+        if a != b
+    ]
 
 
 def _remove(path: Path) -> None:
@@ -315,11 +233,11 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _resumable(folder: Path, previous: dict[str, Any]) -> dict[str, Any]:
+def _resumable(folder: Path, previous: Manifest) -> Manifest:
     """The manifest to resume from: every done shard re-verified, bad ones and stale temporaries removed."""
     runs_folder = folder / RUNS_FILE
     runs_folder.mkdir(exist_ok=True)
-    plan = _plan(previous)
+    plan = previous.plan()
     foreign = [name for name in _unlisted(folder, plan) if not name.startswith("chunk-")]
     if foreign:
         raise ScenarioError(
@@ -331,20 +249,20 @@ def _resumable(folder: Path, previous: dict[str, Any]) -> dict[str, Any]:
     good = [
         chunk.index
         for chunk in plan
-        if chunk.index in set(previous["chunks_done"]) and _shard_problem(folder, previous, chunk) is None
+        if chunk.index in set(previous.chunks_done) and _shard_problem(folder, previous, chunk) is None
     ]
     for name in _unlisted(folder, plan):
         (runs_folder / name).unlink()
     for chunk in plan:
         if chunk.index not in good:
             shard_path(folder, chunk.index).unlink(missing_ok=True)
-            previous["shards"].pop(str(chunk.index), None)
-    previous["chunks_done"], previous["status"] = good, "running"
+            previous.shards.pop(str(chunk.index), None)
+    previous.chunks_done, previous.status = good, "running"
     _write_manifest(folder, previous)
     return previous
 
 
-def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwrite: bool) -> dict[str, Any]:
+def prepare_folder(folder: Path, manifest: Manifest, resume: bool, overwrite: bool) -> Manifest:
     """Make ``folder`` (locked by the caller) ready for ``manifest``'s run; return the manifest to continue from.
 
     A folder that already holds anything is refused unless resuming the same run (its done shards are
@@ -354,7 +272,7 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
     contents = [p for p in folder.iterdir() if p.name != LOCK_FILE]
     has_manifest = (folder / MANIFEST_FILE).exists()
     if contents and resume and has_manifest:
-        previous = _read_manifest(folder)
+        previous = read_manifest(folder)
         problems = _same_run(previous, manifest)
         if problems:
             raise ScenarioError(folder, problems)
@@ -375,7 +293,7 @@ def prepare_folder(folder: Path, manifest: dict[str, Any], resume: bool, overwri
                 ],
             )
         try:
-            _read_manifest(folder)
+            read_manifest(folder)
         except ScenarioError as error:
             raise ScenarioError(
                 error.file,
@@ -407,32 +325,23 @@ def _runs_needed(table: pd.DataFrame, scenario: Scenario, width: float) -> int:
 
 
 def run_to_folder(
-    scenario: Scenario,
+    plan: RunPlan,
     folder: str | Path,
-    runs: int | None = None,
-    seed: int | None = None,
-    jobs: int = 1,
-    backend: str = "processes",
-    scheduler: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
     changes: dict[str, Any] | None = None,
     on_chunk: Callable[[int], None] | None = None,
-    until_ci: float | None = None,
-    max_runs: int = 10_000_000,
-    memory_gb: float = DEFAULT_MEMORY_GB,
-) -> dict[str, Any]:
-    """Run the scenario into ``folder``, one Parquet shard per chunk as each finishes; return the manifest.
+) -> Manifest:
+    """Run ``plan`` (:func:`sim.runner.plan_run`) into ``folder``, one Parquet shard per chunk as each finishes; return
+    the manifest. ``changes`` are the ``--set`` changes the scenario was loaded with, recorded.
 
-    With ``until_ci``, whole chunks are added (up to ``max_runs``) until every headline probability's 95%
-    interval is narrower than ``until_ci``. ``on_chunk`` is called with the number of runs already done,
-    then with each finished chunk's. Chunks are made smaller if one process would need more than ``memory_gb``.
+    With ``plan.until_ci``, whole chunks are added (up to ``plan.max_runs``) until every headline probability's 95%
+    interval is narrower than it. ``on_chunk`` is called with the number of runs already done, then with each
+    finished chunk's.
     """
     folder = Path(folder)
-    scenario = fit_to_memory(scenario, memory_gb)
-    requested, seed = run_settings(scenario, runs, seed)
-    check_plan_size(max(requested, max_runs if until_ci else 0), scenario.monte_carlo.chunk_runs)
-    check_backend(backend, scheduler)
+    check_plan_size(max(plan.runs, plan.max_runs if plan.until_ci else 0), plan.scenario.monte_carlo.chunk_runs)
+    check_backend(plan.backend, plan.scheduler)
     if folder.exists() and not folder.is_dir():
         raise ScenarioError(folder, [("", "exists and is not a folder")])
     created = not folder.exists()
@@ -443,81 +352,59 @@ def run_to_folder(
         raise ScenarioError(folder, [("", f"cannot make the results folder here: {why}")]) from None
     with locked(folder):
         try:
-            return _run_locked(
-                scenario,
-                folder,
-                requested,
-                seed,
-                jobs,
-                backend,
-                scheduler,
-                resume,
-                overwrite,
+            fresh = _new_manifest(
+                plan.scenario,
+                plan.runs,
+                plan.seed,
                 changes or {},
-                on_chunk,
-                until_ci,
-                max_runs,
+                chunks(plan.runs, plan.scenario.monte_carlo.chunk_runs),
+                plan.until_ci,
             )
+            return _run_locked(plan, folder, prepare_folder(folder, fresh, resume, overwrite), on_chunk)
         except BaseException:
             if created and not any((folder / RUNS_FILE).glob("chunk-*.parquet")):
                 shutil.rmtree(folder, ignore_errors=True)  # nothing worth resuming: leave no half-made folder
             raise
 
 
-def _run_locked(
-    scenario: Scenario,
-    folder: Path,
-    requested: int,
-    seed: int,
-    jobs: int,
-    backend: str,
-    scheduler: str | None,
-    resume: bool,
-    overwrite: bool,
-    changes: dict[str, Any],
-    on_chunk: Callable[[int], None] | None,
-    until_ci: float | None,
-    max_runs: int,
-) -> dict[str, Any]:
-    size = scenario.monte_carlo.chunk_runs
-    fresh = _new_manifest(scenario, requested, seed, changes, chunks(requested, size))
-    fresh["until_ci"] = until_ci
-    manifest = prepare_folder(folder, fresh, resume, overwrite)
-    plan = _plan(manifest)
-    done = set(manifest["chunks_done"])
+def _run_locked(plan: RunPlan, folder: Path, manifest: Manifest, on_chunk: Callable[[int], None] | None) -> Manifest:
+    """Simulate the chunks ``manifest`` does not list as done (and any ``--until-ci`` adds) into ``folder``."""
+    scenario, size = plan.scenario, plan.scenario.monte_carlo.chunk_runs
+    chunks_left = manifest.plan()
+    done = set(manifest.chunks_done)
     if on_chunk is not None:
-        on_chunk(sum(chunk.runs for chunk in plan if chunk.index in done))
+        on_chunk(sum(chunk.runs for chunk in chunks_left if chunk.index in done))
     started, simulated = time.perf_counter(), 0
     while True:
-        remaining = [chunk for chunk in plan if chunk.index not in done]
-        for chunk, table in iter_chunks(scenario, remaining, seed, jobs, backend, scheduler):
-            manifest["shards"][str(chunk.index)] = _write_shard(folder, chunk, table)
-            manifest["shards"] = dict(sorted(manifest["shards"].items(), key=lambda item: int(item[0])))
+        remaining = [chunk for chunk in chunks_left if chunk.index not in done]
+        for chunk, table in iter_chunks(scenario, remaining, plan.seed, plan.jobs, plan.backend, plan.scheduler):
+            manifest.shards[str(chunk.index)] = _write_shard(folder, chunk, table)
+            manifest.shards = dict(sorted(manifest.shards.items(), key=lambda item: int(item[0])))
             done.add(chunk.index)
-            manifest["chunks_done"] = sorted(done)
+            manifest.chunks_done = sorted(done)
             _write_manifest(folder, manifest)
             simulated += chunk.runs
             if on_chunk is not None:
                 on_chunk(chunk.runs)
-        if until_ci is None or manifest["runs"] >= max_runs:
+        if plan.until_ci is None or manifest.runs >= plan.max_runs:
             break
         summary = pd.read_parquet(
             folder / RUNS_FILE, columns=analysis.summary_columns(result_columns_unchecked(folder))
         )
-        needed = min(_runs_needed(summary, scenario, until_ci), max_runs)
-        if needed <= manifest["runs"]:
+        needed = min(_runs_needed(summary, scenario, plan.until_ci), plan.max_runs)
+        if needed <= manifest.runs:
             break
-        plan = chunks(requested + int(np.ceil((needed - requested) / size)) * size, size, requested)
-        manifest["runs"], manifest["chunks_total"] = plan[-1].first + plan[-1].runs, len(plan)
+        chunks_left = chunks(plan.runs + int(np.ceil((needed - plan.runs) / size)) * size, size, plan.runs)
+        manifest.runs, manifest.chunks_total = chunks_left[-1].first + chunks_left[-1].runs, len(chunks_left)
         _write_manifest(folder, manifest)
     seconds = time.perf_counter() - started
-    manifest["status"] = "complete"
-    manifest["timings"] = {
+    manifest.status = "complete"
+    manifest.timings = {
         "simulate_and_write_seconds": round(seconds, 3),
         "runs_this_session": simulated,
         "runs_per_second": round(simulated / seconds, 1) if seconds > 0 and simulated else None,
-        "jobs": jobs,
-        "backend": backend,
+        "jobs": plan.jobs,
+        "backend": plan.backend,
     }
     _write_manifest(folder, manifest)
     return manifest
@@ -528,26 +415,26 @@ def write_ensemble(
     scenario: Scenario,
     seed: int,
     table: pd.DataFrame,
-    record: dict[str, Any],
+    posterior: dict[str, Any],
     write_also: Callable[[Path], dict[str, Any]],
     overwrite: bool = False,
-) -> dict[str, Any]:
-    """Write runs simulated outside :func:`run_to_folder` (a design of its own, such as a posterior ensemble) as a
-    results folder: shards in the scenario's chunks, ``write_also(folder)`` for the files that re-create them (it
-    returns what to add to the manifest), and a manifest holding ``record``, marked complete last."""
+) -> Manifest:
+    """Write runs simulated outside :func:`run_to_folder` (a design of its own: a posterior ensemble) as a results
+    folder: shards in the scenario's chunks, ``write_also(folder)`` for the files that re-create them (it returns what
+    to add to the ``posterior`` record), and a manifest holding that record, marked complete last."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with locked(folder):
         plan = chunks(len(table), scenario.monte_carlo.chunk_runs)
-        manifest = prepare_folder(
-            folder, _new_manifest(scenario, len(table), seed, {}, plan) | record, False, overwrite
-        )
-        manifest |= write_also(folder)
+        fresh = _new_manifest(scenario, len(table), seed, {}, plan)
+        fresh.posterior = posterior
+        manifest = prepare_folder(folder, fresh, False, overwrite)
+        manifest.posterior = posterior | write_also(folder)
         for chunk in plan:
-            manifest["shards"][str(chunk.index)] = _write_shard(
+            manifest.shards[str(chunk.index)] = _write_shard(
                 folder, chunk, table.iloc[chunk.first : chunk.first + chunk.runs]
             )
-        manifest["chunks_done"], manifest["status"] = [chunk.index for chunk in plan], "complete"
+        manifest.chunks_done, manifest.status = [chunk.index for chunk in plan], "complete"
         _write_manifest(folder, manifest)
     return manifest
 
@@ -560,7 +447,7 @@ def read_results(folder: str | Path, columns: list[str] | None = None) -> Result
     return Results(runs=read_columns(folder, manifest, columns), manifest=manifest)
 
 
-def read_columns(folder: Path, manifest: dict[str, Any], columns: list[str] | None) -> pd.DataFrame:
+def read_columns(folder: Path, manifest: Manifest, columns: list[str] | None) -> pd.DataFrame:
     """Some columns of a folder :func:`verify_folder` has checked (returning ``manifest``), in ``run_id`` order."""
     import pyarrow.parquet
 
@@ -571,7 +458,7 @@ def read_columns(folder: Path, manifest: dict[str, Any], columns: list[str] | No
                 pyarrow.parquet.read_table(shard_path(folder, chunk.index), columns=columns).to_pandas(
                     self_destruct=True
                 )
-                for chunk in _plan(manifest)
+                for chunk in manifest.plan()
             ],
             ignore_index=True,
         )
@@ -589,7 +476,7 @@ def result_columns_unchecked(folder: Path) -> list[str]:
 def result_columns(folder: str | Path) -> list[str]:
     """The column names of a results folder's runs, without reading the runs (the folder is not verified)."""
     folder = Path(folder)
-    _read_manifest(folder)
+    read_manifest(folder)
     try:
         return result_columns_unchecked(folder)
     except (OSError, ValueError) as error:
@@ -597,6 +484,6 @@ def result_columns(folder: str | Path) -> list[str]:
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__})")]) from None
 
 
-def scenario_of(manifest: dict[str, Any]) -> Scenario:
+def scenario_of(manifest: Manifest) -> Scenario:
     """The scenario a results folder was made from, rebuilt (and validated again) from its manifest."""
-    return scenario_from_mapping(manifest["scenario"]["resolved"], f"{MANIFEST_FILE}: scenario.resolved")
+    return scenario_from_mapping(manifest.scenario.resolved, f"{MANIFEST_FILE}: scenario.resolved")

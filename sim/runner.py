@@ -295,6 +295,42 @@ def iter_chunks(
             raise Stopped(received[0])
 
 
+MAX_RUNS = 10_000_000
+"""The most runs ``--until-ci`` may add up to, unless told otherwise."""
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """How a scenario is run, settled once: the scenario (its chunks small enough for one process's memory), the runs
+    and seed, where the chunks run, and with ``until_ci`` the headline intervals' target width and the most runs."""
+
+    scenario: Scenario
+    runs: int
+    seed: int
+    jobs: int = 1
+    backend: str = "processes"
+    scheduler: str | None = None
+    until_ci: float | None = None
+    max_runs: int = MAX_RUNS
+
+
+def plan_run(
+    scenario: Scenario,
+    runs: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    backend: str = "processes",
+    scheduler: str | None = None,
+    until_ci: float | None = None,
+    max_runs: int = MAX_RUNS,
+    memory_gb: float = DEFAULT_MEMORY_GB,
+) -> RunPlan:
+    """The run plan of ``scenario`` with these overrides: runs and seed default to the file's ``monte_carlo``; chunks
+    are made smaller if one process would need more than ``memory_gb``."""
+    fitted = fit_to_memory(scenario, memory_gb)
+    return RunPlan(fitted, *run_settings(scenario, runs, seed), jobs, backend, scheduler, until_ci, max_runs)
+
+
 def run_monte_carlo(
     scenario: Scenario,
     runs: int | None = None,
@@ -310,11 +346,11 @@ def run_monte_carlo(
     ``on_chunk`` is called with the number of runs each finished chunk adds; ``progress`` shows a bar
     (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.results.run_to_folder`.
     """
-    scenario = fit_to_memory(scenario, memory_gb)
-    runs, seed = run_settings(scenario, runs, seed)
+    plan = plan_run(scenario, runs, seed, jobs, memory_gb=memory_gb)
+    size = plan.scenario.monte_carlo.chunk_runs
     tables = {}
-    with progress_bar(runs, scenario.name, progress) as advance:
-        for chunk, table in iter_chunks(scenario, chunks(runs, scenario.monte_carlo.chunk_runs), seed, jobs):
+    with progress_bar(plan.runs, scenario.name, progress) as advance:
+        for chunk, table in iter_chunks(plan.scenario, chunks(plan.runs, size), plan.seed, jobs):
             tables[chunk.index] = table
             advance(len(table))
             if on_chunk is not None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from sim.backtests import deu
+from sim.backtests import csis, deu, ktab
 from sim.cli import main
+from sim.data_folder import find_data_dir
 
-pytestmark = pytest.mark.skipif(not deu.DEFAULT_PATH.is_file(), reason="shared/data/deu3 is not beside the project")
+pytestmark = pytest.mark.skipif(
+    any(find_data_dir(folder) is None for folder in (deu.FOLDER, ktab.FOLDER, csis.FOLDER)),
+    reason="shared/data (deu3/, ktab-china-soe/, csis-ukraine-peace-items/) is not beside the project",
+)
 
 
 def test_deu_baselines_match_the_published_errors():
@@ -38,11 +42,9 @@ def test_backtest_with_a_missing_file(tmp_path, capsys):
 
 
 def test_ktab_files_load_and_their_weighted_means_match():
-    from sim.backtests import ktab
 
-    policy = ktab.load_ktab(ktab.DEFAULT_FOLDER / "SOE-Policy.csv")
-    competitive = ktab.load_ktab(ktab.DEFAULT_FOLDER / "SOE-Competitive.csv")
-    combined = ktab.load_ktab(ktab.DEFAULT_FOLDER / "SOE-Pol-Comp.csv")
+    tables = {path.stem: ktab.load_ktab(path) for path in ktab.ktab_files()}
+    policy, competitive, combined = tables["SOE-Policy"], tables["SOE-Competitive"], tables["SOE-Pol-Comp"]
     assert (len(policy.actors), len(competitive.actors), len(combined.actors)) == (26, 34, 13)
     assert combined.dimensions == ("Policy", "Competitive")
     # shared/data/README.md: influence x salience weighted mean, policy 35.01, competitive 39.96.
@@ -51,7 +53,6 @@ def test_ktab_files_load_and_their_weighted_means_match():
 
 
 def test_ktab_title_counts_are_checked(tmp_path):
-    from sim.backtests import ktab
     from sim.errors import ScenarioError
 
     bad = tmp_path / "bad.csv"
@@ -67,7 +68,6 @@ def test_backtest_ktab_command(capsys):
 
 
 def test_csis_presets_match_the_published_scores():
-    from sim.backtests import csis
 
     items = csis.load_csis()
     first, third = csis.draft_scores(items, items.presets["1"]), csis.draft_scores(items, items.presets["3"])
@@ -79,8 +79,6 @@ def test_csis_items_load_as_a_scenario_and_its_packages_are_exactly_the_acceptab
     import itertools
 
     import numpy as np
-
-    from sim.backtests import csis
 
     items = csis.load_csis()
     scenario = csis.as_scenario(items)

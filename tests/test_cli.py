@@ -100,12 +100,12 @@ def test_run_writes_runs_and_manifest(results):
         "front.p_advance",
     ]:
         assert column in runs.columns, column
-    assert set(manifest["parameters"]) <= set(runs.columns)
-    assert manifest["seed"] == 9 and manifest["runs"] == 1500
-    assert manifest["scenario"]["files"][0]["sha256"] == file_sha256(ARTICLE)
-    assert {"mesa", "numpy", "python"} <= set(manifest["versions"])
-    assert manifest["timings"]["simulate_and_write_seconds"] > 0
-    assert manifest["status"] == "complete" and manifest["chunks_done"] == [0, 1, 2, 3]
+    assert set(manifest.parameters) <= set(runs.columns)
+    assert manifest.seed == 9 and manifest.runs == 1500
+    assert manifest.scenario.files[0]["sha256"] == file_sha256(ARTICLE)
+    assert {"mesa", "numpy", "python"} <= set(manifest.versions)
+    assert manifest.timings["simulate_and_write_seconds"] > 0
+    assert manifest.status == "complete" and manifest.chunks_done == [0, 1, 2, 3]
     assert sorted(p.name for p in (results / "runs.parquet").iterdir()) == [f"chunk-00000{i}.parquet" for i in range(4)]
 
 
@@ -209,7 +209,7 @@ def test_replay_rebuilds_a_run_exactly(results, capsys):
     stored = read_results(results)
     scenario = scenario_of(stored.manifest)
     for run_id in (0, 777, 1499):
-        history, outcome = replay_run(scenario, stored.manifest["seed"], stored.manifest["runs"], run_id)
+        history, outcome = replay_run(scenario, stored.manifest.seed, stored.manifest.runs, run_id)
         expected = stored.runs.loc[run_id]
         assert outcome.index.tolist() == stored.runs.columns.tolist()
         assert all(pd.isna(expected[c]) and pd.isna(outcome[c]) or expected[c] == outcome[c] for c in outcome.index)
@@ -315,9 +315,7 @@ def test_run_with_another_model(tmp_path):
         )
         == 0
     )
-    assert (
-        read_results(tmp_path / "alt").manifest["scenario"]["resolved"]["model"]["mechanism"]["kind"] == "alternating"
-    )
+    assert read_results(tmp_path / "alt").manifest.scenario.resolved["model"]["mechanism"]["kind"] == "alternating"
 
 
 def test_summary_exports_json_and_csv(results, capsys):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from sim.data_folder import find_data_dir
 from sim.model.expected_utility import EUOptions, expected_utility_rounds, median_voter, weighted_mean
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ec-car-emissions" / "ec_car_emissions.csv"
-pytestmark = pytest.mark.skipif(not DATA.is_file(), reason="shared/data/ec-car-emissions is not beside the project")
+ROOT = find_data_dir("ec-car-emissions")
+DATA = ROOT / "ec-car-emissions" / "ec_car_emissions.csv" if ROOT else None
+pytestmark = pytest.mark.skipif(DATA is None, reason="shared/data/ec-car-emissions is not beside the project")
 # Scholz, Calbert & Smith (2011), mean position by round 0..10, as read from their figure (shared/data/README.md).
 PUBLISHED = [7.4, 7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6, 7.3, 7.2]
 

@@ -11,13 +11,14 @@ import pytest
 from helpers import ARTICLE, ROOT, write_yaml
 
 from sim.cli import main
+from sim.data_folder import ENVIRONMENT_VARIABLE, find_data_dir
 from sim.errors import ScenarioError
 from sim.history import breakdown_fit, cases, data, reference_class, scoring
 from sim.history.survival import kaplan_meier
 from sim.model.breakdown import age_weight, round_hazard
 from sim.scenario import load_scenario
 
-DATA = data.find_data_dir()
+DATA = find_data_dir(data.FOLDER)
 needs_data = pytest.mark.skipif(DATA is None, reason="shared/data/war-termination is not beside the project")
 CASES = ROOT / "scenarios" / "history"
 
@@ -133,17 +134,6 @@ def test_the_command_exits_2_on_a_malformed_file(data_copy, capsys):
         "cow_inter_state_war_v4.csv: row 1, column StartMonth1: expected a whole number" in err
         and "Traceback" not in err
     )
-
-
-def test_data_folder_from_the_flag_then_the_environment(data_copy, tmp_path, monkeypatch):
-    monkeypatch.setenv(data.ENVIRONMENT_VARIABLE, str(data_copy))
-    assert data.data_dir() == data_copy
-    assert data.data_dir(data_copy) == data_copy
-    with pytest.raises(ScenarioError, match="--data: holds no war-termination/ folder"):
-        data.data_dir(tmp_path / "nowhere")
-    monkeypatch.setenv(data.ENVIRONMENT_VARIABLE, str(tmp_path / "nowhere"))
-    with pytest.raises(ScenarioError, match=f"{data.ENVIRONMENT_VARIABLE}: holds no"):
-        data.data_dir()
 
 
 # -- survival, the Weibull fit and the shaped hazard ----------------------------------------------------
@@ -312,7 +302,7 @@ def test_reference_class_command(capsys):
 
 
 def test_reference_class_command_needs_a_profile_or_data(tmp_path, capsys, monkeypatch):
-    monkeypatch.delenv(data.ENVIRONMENT_VARIABLE, raising=False)
+    monkeypatch.delenv(ENVIRONMENT_VARIABLE, raising=False)
     assert main(["reference-class", "--data", str(tmp_path)]) == 2
     assert "holds no war-termination/ folder" in capsys.readouterr().err
     assert main(["reference-class", "--horizons", "a,b"]) == 2

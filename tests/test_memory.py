@@ -20,10 +20,11 @@ import json, sys
 from pathlib import Path
 from bench_memory import large_scenario
 from sim.results import run_to_folder
+from sim.runner import plan_run
 from sim.scenario import scenario_from_mapping
-manifest = run_to_folder(scenario_from_mapping(large_scenario(50, 20), "large"), Path(sys.argv[1]), runs=3000, memory_gb=0.35)
+manifest = run_to_folder(plan_run(scenario_from_mapping(large_scenario(50, 20), "large"), runs=3000, memory_gb=0.35), Path(sys.argv[1]))
 peak_kb = int(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1])
-print(json.dumps({"peak_gb": peak_kb / 2**20, "chunk_runs": manifest["chunk_runs"]}))
+print(json.dumps({"peak_gb": peak_kb / 2**20, "chunk_runs": manifest.chunk_runs}))
 """
 
 

@@ -14,6 +14,7 @@ from helpers import mutate, two_sided, write_yaml
 
 from sim import load_scenario, run_monte_carlo
 from sim.cli import main
+from sim.data_folder import find_data_dir
 from sim.history import data, reference_class
 from sim.history.beside import model_deal_survival
 from sim.model.reneging import RenegingRule
@@ -143,7 +144,7 @@ def test_the_articles_guarantees_move_the_deal_and_its_breakdown(article_raw, tm
     assert set(guarded.loc[guarded["breakdown"], "reneged_by"]) == {"russia"}
 
 
-DATA = data.find_data_dir()
+DATA = find_data_dir(data.FOLDER)
 
 
 @pytest.mark.skipif(DATA is None, reason="shared/data/war-termination is not beside the project")

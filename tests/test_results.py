@@ -12,7 +12,7 @@ import time
 import pytest
 from helpers import ARTICLE, shard_hashes
 
-from sim import load_scenario, read_results, run_to_folder
+from sim import load_scenario, plan_run, read_results, run_to_folder
 
 RUNS, CHUNK = 40_000, 2_000
 CHANGE = f"monte_carlo.chunk_runs={CHUNK}"
@@ -21,7 +21,7 @@ CHANGE = f"monte_carlo.chunk_runs={CHUNK}"
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("whole") / "run"
-    run_to_folder(load_scenario(ARTICLE, {"monte_carlo.chunk_runs": CHUNK}), folder, runs=RUNS, seed=4)
+    run_to_folder(plan_run(load_scenario(ARTICLE, {"monte_carlo.chunk_runs": CHUNK}), runs=RUNS, seed=4), folder)
     return folder
 
 
@@ -86,8 +86,8 @@ def test_dask_cluster_gives_the_same_values_as_one_process(uninterrupted, tmp_pa
     pytest.importorskip("dask.distributed")
     folder = tmp_path / "dask"
     scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": CHUNK})
-    manifest = run_to_folder(scenario, folder, runs=RUNS, seed=4, jobs=2, backend="dask")
-    assert manifest["timings"]["backend"] == "dask"
+    manifest = run_to_folder(plan_run(scenario, runs=RUNS, seed=4, jobs=2, backend="dask"), folder)
+    assert manifest.timings["backend"] == "dask"
     assert shard_hashes(folder) == shard_hashes(uninterrupted)
 
 
@@ -96,14 +96,14 @@ def test_until_ci_adds_seeded_chunks_until_every_headline_interval_is_narrow(tmp
     from sim import analysis
 
     scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
-    manifest = run_to_folder(scenario, tmp_path / "a", runs=500, seed=3, until_ci=0.06)
+    manifest = run_to_folder(plan_run(scenario, runs=500, seed=3, until_ci=0.06), tmp_path / "a")
     runs = read_results(tmp_path / "a").runs
     headline = analysis.headline(runs, scenario)
     assert (headline["hi"] - headline["lo"]).max() < 0.06
-    assert manifest["requested_runs"] == 500 and manifest["runs"] == len(runs) > 500
+    assert manifest.requested_runs == 500 and manifest.runs == len(runs) > 500
     assert runs["run_id"].tolist() == list(range(len(runs)))
-    again = run_to_folder(scenario, tmp_path / "b", runs=500, seed=3, until_ci=0.06)
-    assert again["runs"] == manifest["runs"] and shard_hashes(tmp_path / "a") == shard_hashes(tmp_path / "b")
+    again = run_to_folder(plan_run(scenario, runs=500, seed=3, until_ci=0.06), tmp_path / "b")
+    assert again.runs == manifest.runs and shard_hashes(tmp_path / "a") == shard_hashes(tmp_path / "b")
 
 
 @pytest.mark.slow
@@ -112,9 +112,9 @@ def test_replay_of_a_run_extended_by_until_ci(tmp_path):
     from sim.runner import replay_run
 
     scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
-    manifest = run_to_folder(scenario, tmp_path / "x", runs=1500, seed=8, until_ci=0.045)
-    assert manifest["runs"] > 1500
+    manifest = run_to_folder(plan_run(scenario, runs=1500, seed=8, until_ci=0.045), tmp_path / "x")
+    assert manifest.runs > 1500
     stored = read_results(tmp_path / "x").runs
-    for run_id in (1499, 1500, manifest["runs"] - 1):
-        _, outcome = replay_run(scenario_of(manifest), 8, manifest["runs"], run_id, manifest["requested_runs"])
+    for run_id in (1499, 1500, manifest.runs - 1):
+        _, outcome = replay_run(scenario_of(manifest), 8, manifest.runs, run_id, manifest.requested_runs)
         assert outcome["front_end"] == stored.loc[run_id, "front_end"] and outcome["deal"] == stored.loc[run_id, "deal"]

@@ -55,4 +55,4 @@ def test_design_is_chosen_on_the_command_line_and_recorded(tmp_path):
     assert (
         main(["run", str(ARTICLE), "--runs", "256", "--design", "sobol", "--out", str(tmp_path / "s"), "--quiet"]) == 0
     )
-    assert read_results(tmp_path / "s").manifest["scenario"]["resolved"]["monte_carlo"]["design"] == "sobol"
+    assert read_results(tmp_path / "s").manifest.scenario.resolved["monte_carlo"]["design"] == "sobol"

@@ -9,6 +9,7 @@ from helpers import write_yaml
 
 from sim import ScenarioError, analysis, load_scenario, run_monte_carlo
 from sim.cli.shared import summary_text
+from sim.manifest import Manifest, ScenarioRecord
 from sim.model.utility import UtilityForm, package_utility
 
 UTILITIES = {
@@ -83,7 +84,9 @@ def test_the_summary_shows_the_spread_across_structures(article_raw, tmp_path):
         assert table.loc[option, "deal_estimate"] == pytest.approx(
             runs.loc[runs["structure.utility"] == code, "deal"].mean()
         )
-    text = summary_text(runs, {"scenario": {"resolved": resolved}, "seed": 8})
+    record = ScenarioRecord(name=scenario.name, file=str(scenario.path), files=[], changes={}, resolved=resolved)
+    manifest = Manifest("complete", record, 8, 1500, 1500, 1500, 1, [0], {}, scenario.uncertain_parameters())
+    text = summary_text(runs, manifest)
     assert "averaged over structures" in text and "linear" in text
 
 

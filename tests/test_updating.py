@@ -16,7 +16,7 @@ from sim.errors import ScenarioError
 from sim.model import simulate_history
 from sim.results import DESIGN_FILE, design_points, file_sha256, read_results, run_to_folder, scenario_of
 from sim.rng import dynamics_generator
-from sim.runner import history_sample, replay_run
+from sim.runner import history_sample, plan_run, replay_run
 from sim.sampling import sample
 from sim.scenario import load_scenario
 from sim.updating.resample import run_posterior
@@ -31,7 +31,7 @@ REGION = "contested_donbas"
 def prior(tmp_path_factory):
     folder = tmp_path_factory.mktemp("updating") / "prior"
     scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 100})
-    run_to_folder(scenario, folder, runs=300, seed=7)
+    run_to_folder(plan_run(scenario, runs=300, seed=7), folder)
     return folder
 
 
@@ -57,7 +57,7 @@ def test_fronts_are_re_simulated_exactly(prior):
     ends = scenario.model.dates_after(np.arange(4))
     middle = ends[1] + (ends[2] - ends[1]) / 2
     got = fronts_at(scenario, manifest, [(REGION, ends[0]), (REGION, ends[2]), (REGION, middle)])
-    history = history_sample(scenario, manifest["seed"], manifest["runs"])
+    history = history_sample(scenario, manifest.seed, manifest.runs)
     first = history["run_id"].max() + 1
 
     def after(k):
@@ -77,9 +77,9 @@ def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exa
     one = run_posterior(update, prior, tmp_path / "one", runs=200, seed=11, jobs=1)
     two = run_posterior(update, prior, tmp_path / "two", runs=200, seed=11, jobs=2)
     assert _shards(tmp_path / "one") == _shards(tmp_path / "two")
-    assert one["posterior"]["design_sha256"] == two["posterior"]["design_sha256"]
-    assert one["posterior"]["as_of"] == "2026-01-24" and one["posterior"]["resample_seed"] == 11
-    assert len(one["posterior"]["applied"]) == len(update.evidence.observations)
+    assert one.posterior["design_sha256"] == two.posterior["design_sha256"]
+    assert one.posterior["as_of"] == "2026-01-24" and one.posterior["resample_seed"] == 11
+    assert len(one.posterior["applied"]) == len(update.evidence.observations)
     # the stored design re-creates every run: its front at the horizon is the stored one
     scenario = scenario_of(one)
     end = scenario.model.dates_after([scenario.model.horizon_rounds])[0]
@@ -88,8 +88,8 @@ def test_resampled_ensemble_is_the_same_on_any_number_of_jobs_and_re_creates_exa
     np.testing.assert_array_equal(
         fronts_at(scenario, one, [(REGION, end)], units)[(REGION, end)], stored[f"front_end_{REGION}"]
     )
-    _, replayed = replay_run(scenario, one["seed"], one["runs"], 123, one["requested_runs"], units)
-    compared = [*one["parameters"], "deal", "months_to_deal", "outcome", f"front_end_{REGION}", "cost_ukraine"]
+    _, replayed = replay_run(scenario, one.seed, one.runs, 123, one.requested_runs, units)
+    compared = [*one.parameters, "deal", "months_to_deal", "outcome", f"front_end_{REGION}", "cost_ukraine"]
     assert replayed[compared].astype(str).tolist() == stored.iloc[123][compared].astype(str).tolist()
     # the posterior moved: Russia's red line on territory is all of Donbas in 90% of the prior's runs and, after
     # a report of weight 0.95 that it is, in 99% of the posterior's (the jitter moves a few runs back to 0.8)

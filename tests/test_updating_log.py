@@ -13,8 +13,8 @@ import pytest
 from helpers import ARTICLE, SCENARIOS
 
 from sim.cli import main
+from sim.data_folder import find_data_dir
 from sim.errors import ScenarioError
-from sim.history.data import find_data_dir
 from sim.scenario import load_scenario
 from sim.updating.evidence import evidence_schema_json, load_evidence
 from sim.updating.forecast_log import LOG_COLUMNS, LOG_FILE, append_to_log, read_log

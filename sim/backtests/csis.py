@@ -18,19 +18,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.data_folder import data_file
 from sim.errors import ScenarioError
 from sim.model import build_inputs
 from sim.model.utility import package_utility
 from sim.sampling import central
 from sim.scenario import Scenario, scenario_from_mapping
 
-DEFAULT_PATH = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "data"
-    / "csis-ukraine-peace-items"
-    / "csis_ukraine_peace_items.json"
-)
+FOLDER = "csis-ukraine-peace-items"
+FILE = "csis_ukraine_peace_items.json"
 ACTORS = {"Ukraine": "ukraine", "Russia": "russia", "USA": "united_states", "EU": "european_union"}
 
 
@@ -45,19 +41,19 @@ class CsisItems:
     presets: dict[str, tuple[int, ...]]
 
 
-def load_csis(path: str | Path = DEFAULT_PATH) -> CsisItems:
-    """Read the CSIS items file."""
-    path = Path(path)
+def load_csis(data: str | Path | None = None) -> CsisItems:
+    """Read the CSIS items file: ``data`` itself, or found in the data folder (:func:`sim.data_folder.data_file`)."""
+    path = data_file(data, FOLDER, FILE)
     if not path.is_file():
-        raise ScenarioError(path, [("", "file not found (the CSIS items live in shared/data/ beside the project)")])
-    data = json.loads(path.read_text())
-    items = sorted(data["articles"], key=int)
+        raise ScenarioError(path, [("", "file not found")])
+    raw = json.loads(path.read_text())
+    items = sorted(raw["articles"], key=int)
     return CsisItems(
-        titles=tuple(data["articles"][k]["title"].split("-", 1)[1].strip() for k in items),
-        satisfaction=np.array([[data["articles"][k][f"{a}_sat"] for k in items] for a in ACTORS], float),
-        thresholds=np.array([data["minimum_acceptable_threshold"][a] for a in ACTORS], float),
-        exclusive=tuple(tuple(pair) for pair in data["mutually_exclusive_pairs"]),
-        presets={name: tuple(items) for name, items in data["presets"].items()},
+        titles=tuple(raw["articles"][k]["title"].split("-", 1)[1].strip() for k in items),
+        satisfaction=np.array([[raw["articles"][k][f"{a}_sat"] for k in items] for a in ACTORS], float),
+        thresholds=np.array([raw["minimum_acceptable_threshold"][a] for a in ACTORS], float),
+        exclusive=tuple(tuple(pair) for pair in raw["mutually_exclusive_pairs"]),
+        presets={name: tuple(items) for name, items in raw["presets"].items()},
     )
 
 

@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.data_folder import data_file
 from sim.errors import ScenarioError
 from sim.model.compromise import weighted_position
 from sim.model.expected_utility import EUOptions, expected_utility_rounds, weighted_mean
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "deu3" / "deu3.csv"
+FOLDER = "deu3"
+FILE = "deu3.csv"
 _NOT_ACTORS = {"prnrnmc", "prnr", "prname", "proc", "proccde"}
 
 
@@ -33,11 +35,12 @@ class DeuIssues:
     outcome: np.ndarray
 
 
-def load_deu(path: str | Path = DEFAULT_PATH) -> DeuIssues:
-    """Read the DEU file, keeping the issues that have an outcome."""
-    path = Path(path)
+def load_deu(data: str | Path | None = None) -> DeuIssues:
+    """Read the DEU file (``data`` itself, or found in the data folder: :func:`sim.data_folder.data_file`), keeping
+    the issues that have an outcome."""
+    path = data_file(data, FOLDER, FILE)
     if not path.is_file():
-        raise ScenarioError(path, [("", "file not found (the DEU data lives in shared/data/deu3/ beside the project)")])
+        raise ScenarioError(path, [("", "file not found")])
     table = pd.read_csv(path, sep="\t", low_memory=False).iloc[1:]
     table = table[pd.to_numeric(table["out"], errors="coerce").notna()]
     actors = tuple(c[1:] for c in table.columns if c.startswith("p") and c not in _NOT_ACTORS and f"s{c[1:]}" in table)

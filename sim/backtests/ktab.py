@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.data_folder import data_dir
 from sim.errors import ScenarioError
 from sim.model.compromise import weighted_position
 
-DEFAULT_FOLDER = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ktab-china-soe"
+FOLDER = "ktab-china-soe"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,18 @@ class KtabTable:
     influence: np.ndarray
     position: np.ndarray
     salience: np.ndarray
+
+
+def ktab_files(data: str | Path | None = None) -> list[Path]:
+    """The KTAB files to read: ``data`` if it is a file, else every CSV file in the data folder's KTAB folder
+    (:func:`sim.data_folder.data_dir`, which takes ``data`` as the data folder)."""
+    if data is not None and not Path(data).is_dir():
+        return [Path(data)]
+    folder = data_dir(data, FOLDER) / FOLDER
+    files = sorted(folder.glob("*.csv"))
+    if not files:
+        raise ScenarioError(folder, [("", "no KTAB CSV files found")])
+    return files
 
 
 def load_ktab(path: str | Path) -> KtabTable:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.errors import ScenarioError
-
 
 def deu_report(data: Path | None, _top: int) -> str:
     """The models' mean absolute errors on the EU's legislative decisions (DEU II + III)."""
     from sim.backtests import deu
 
-    table = deu.load_deu(data or deu.DEFAULT_PATH)
+    table = deu.load_deu(data)
     errors = deu.mean_absolute_errors(table).to_string(float_format=lambda v: f"{v:.2f}")
     return "\n".join(
         [
@@ -26,9 +24,7 @@ def ktab_report(data: Path | None, _top: int) -> str:
     """The compromise model per dimension of each of KTAB's input files."""
     from sim.backtests import ktab
 
-    files = [data] if data else sorted(ktab.DEFAULT_FOLDER.glob("*.csv"))
-    if not files:
-        raise ScenarioError(ktab.DEFAULT_FOLDER, [("", "no KTAB CSV files found")])
+    files = ktab.ktab_files(data)
     lines = ["KTAB inputs: the compromise model (influence x salience weighted mean) per dimension"]
     for file in files:
         table = ktab.load_ktab(file)
@@ -41,7 +37,7 @@ def csis_report(data: Path | None, top: int) -> str:
     """CSIS's preset drafts scored per actor, and the ``top`` packages with the widest margin over every threshold."""
     from sim.backtests import csis
 
-    items = csis.load_csis(data or csis.DEFAULT_PATH)
+    items = csis.load_csis(data)
     lines = [
         "CSIS Futures Lab items: preset drafts, mean satisfaction per actor (thresholds "
         + ", ".join(f"{a} {t:g}" for a, t in zip(csis.ACTORS, items.thresholds, strict=True))

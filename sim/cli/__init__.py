@@ -219,7 +219,10 @@ def parser() -> argparse.ArgumentParser:
         help="; ".join(f"{name}: {test.about}" for name, test in BACKTESTS.items()),
     )
     backtest.add_argument("--top", type=int, default=5, help="how many of the best items to list (csis: packages)")
-    backtest.add_argument("--data", help="path of the data file (default: shared/data beside the project)")
+    backtest.add_argument(
+        "--data",
+        help="the data file, or the data folder holding it (default: $NEGOTIATION_SIM_DATA, else ../shared/data)",
+    )
     backtest.set_defaults(handler="sim.cli.inputs:cmd_backtest")
 
     add_history_commands(commands)

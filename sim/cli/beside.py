@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -10,12 +10,15 @@ from sim.errors import ScenarioError
 from sim.history.beside import Beside, applies, beside_history
 from sim.results import scenario_of
 
+if TYPE_CHECKING:
+    from sim.manifest import Manifest
+
 
 def _cell(estimate: float, lo: float, hi: float) -> str:
     return "    n/a" if pd.isna(estimate) else f"{estimate:6.1%} [{lo:5.1%}, {hi:5.1%}]"
 
 
-def beside_history_lines(runs: pd.DataFrame, manifest: dict[str, Any]) -> list[str]:
+def beside_history_lines(runs: pd.DataFrame, manifest: Manifest) -> list[str]:
     """The lines comparing the model with its reference class, or a note saying why there are none;
     nothing for a scenario without a front."""
     scenario = scenario_of(manifest)

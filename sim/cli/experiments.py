@@ -184,7 +184,7 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
     from sim import discovery, plots
 
     results = read_results(folder)
-    runs, parameters = results.runs, results.manifest["parameters"]
+    runs, parameters = results.runs, results.manifest.parameters
     scenario = scenario_of(results.manifest)
     if (args.outcome is None) == (args.where is None):
         example = f"deal_within_{(scenario.headline_horizons or [scenario.horizon])[-1]}_{scenario.time_unit}s"

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from sim.cli.shared import text_table
+from sim.data_folder import data_dir
 from sim.errors import ScenarioError
 from sim.history import breakdown_fit, choices, data, reference_class
 from sim.scenario import load_scenario
@@ -49,7 +50,7 @@ def cmd_reference_class(args: argparse.Namespace) -> int:
     if profile.months_fought < 0:
         raise ScenarioError("--months-fought", [("", "must be zero or more")])
     horizons = _horizons(args.horizons)
-    root = data.data_dir(args.data)
+    root = data_dir(args.data, data.FOLDER)
     episodes, agreements, wars = data.load_episodes(root), data.load_agreements(root), data.load_cow_wars(root)
     ends = reference_class.war_ends(episodes, profile, horizons)
     print(f"Reference class: {profile.describe()}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from sim.data_folder import ENVIRONMENT_VARIABLE
 from sim.history import choices
 
 
@@ -23,7 +24,7 @@ def add_history_commands(commands: argparse._SubParsersAction) -> None:
     ref.add_argument("--horizons", default="12,36", help="months ahead, comma-separated (default 12,36)")
     ref.add_argument(
         "--data",
-        help=f"the data folder holding war-termination/ (default: ${choices.ENVIRONMENT_VARIABLE}, "
+        help=f"the data folder holding war-termination/ (default: ${ENVIRONMENT_VARIABLE}, "
         "else shared/data beside the project)",
     )
     ref.set_defaults(handler="sim.cli.history:cmd_reference_class")
@@ -77,8 +78,7 @@ def add_news_commands(commands: argparse._SubParsersAction) -> None:
     )
     forecasts.add_argument(
         "--data",
-        help=f"shared data folder holding ceasefire-forecasts/ (default: ${choices.ENVIRONMENT_VARIABLE}, "
-        "then ../shared/data)",
+        help=f"shared data folder holding ceasefire-forecasts/ (default: ${ENVIRONMENT_VARIABLE}, then ../shared/data)",
     )
     forecasts.add_argument("--out", help="figure file stem (default: LOG/forecasts, written as .png and .svg)")
     forecasts.set_defaults(handler="sim.cli.updating:cmd_forecasts")

@@ -26,7 +26,6 @@ from sim.errors import ScenarioError
 from sim.progress import progress_bar
 from sim.registry.figures import figure_set
 from sim.results import MANIFEST_FILE, RUNS_FILE, read_columns, read_results, verify_folder, write_atomically
-from sim.run_settings import run_settings
 from sim.scenario import load_scenario
 
 
@@ -45,6 +44,7 @@ def stop_message(args: argparse.Namespace, signal_name: str) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.progress import progress_bar
     from sim.results import run_to_folder
+    from sim.runner import plan_run
 
     changes = parse_changes(args.set)
     if args.design:
@@ -52,31 +52,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file, changes)
     if args.model:
         scenario = scenario.with_mechanism(args.model)
-    runs, _ = run_settings(scenario, args.runs)
+    plan = plan_run(
+        scenario,
+        args.runs,
+        args.seed,
+        args.jobs,
+        args.backend,
+        args.scheduler,
+        args.until_ci,
+        args.max_runs,
+        args.memory,
+    )
     out = run_folder(args)
     if args.log:
         from sim.cli.updating import check_log
 
         check_log(args, scenario)
-    with progress_bar(runs, scenario.name, shown(args)) as advance:
+    with progress_bar(plan.runs, scenario.name, shown(args)) as advance:
         manifest = run_to_folder(
-            scenario,
-            out,
-            runs=runs,
-            seed=args.seed,
-            jobs=args.jobs,
-            backend=args.backend,
-            scheduler=args.scheduler,
-            resume=args.resume,
-            overwrite=args.overwrite,
-            changes=changes,
-            on_chunk=advance,
-            until_ci=args.until_ci,
-            max_runs=args.max_runs,
-            memory_gb=args.memory,
+            plan, out, resume=args.resume, overwrite=args.overwrite, changes=changes, on_chunk=advance
         )
     print(summary_text(load_summary(out).runs, manifest))
-    seconds = manifest["timings"]["simulate_and_write_seconds"]
+    seconds = manifest.timings["simulate_and_write_seconds"]
     print(f"\nResults: {out / RUNS_FILE} and {out / MANIFEST_FILE} ({seconds:.1f} s)")
     if args.log:
         from sim.cli.updating import log_run
@@ -97,7 +94,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     with results_folder(args.dir, writes=False) as folder:
         manifest = verify_folder(folder)
     print(
-        f"ok: {folder}: {manifest['runs']:,} runs in {manifest['chunks_total']:,} shards, exactly those the manifest "
+        f"ok: {folder}: {manifest.runs:,} runs in {manifest.chunks_total:,} shards, exactly those the manifest "
         "lists, each with its recorded rows, SHA-256 and run ids"
     )
     return 0
@@ -109,20 +106,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     with results_folder(args.dir, writes=False) as folder:
         manifest = read_results(folder, columns=["run_id"]).manifest
-    if not 0 <= args.run_id < manifest["runs"]:
-        raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest['runs'] - 1}")])
+    if not 0 <= args.run_id < manifest.runs:
+        raise ScenarioError(args.dir, [("run_id", f"must be between 0 and {manifest.runs - 1}")])
     scenario = scenario_of(manifest)
     history, outcome = replay_run(
         scenario,
-        manifest["seed"],
-        manifest["runs"],
+        manifest.seed,
+        manifest.runs,
         args.run_id,
-        manifest.get("requested_runs"),
+        manifest.requested_runs,
         design_points(folder, manifest),
     )
     history = history.drop(columns=[c for c in history if not _applies(c, scenario)])
     with pd.option_context("display.max_columns", None, "display.width", 250, "display.max_rows", None):
-        print(f"Run {args.run_id} of {manifest['scenario']['name']} (seed {manifest['seed']}), round by round:")
+        print(f"Run {args.run_id} of {manifest.scenario.name} (seed {manifest.seed}), round by round:")
         print(
             history.T.to_string(header=[f"{scenario.time_unit[0]}{n}" for n in history[scenario.time_unit]])
             if args.wide

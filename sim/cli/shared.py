@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from sim.folder_lock import locked
 from sim.labels import readable
 from sim.model.outcomes import outcome_classes
 from sim.results import Results, read_results, result_columns, scenario_of
+
+if TYPE_CHECKING:
+    from sim.manifest import Manifest
 
 
 @contextmanager
@@ -78,7 +81,7 @@ def text_table(frame: pd.DataFrame, percent: bool = True) -> str:
     return frame.to_string(formatters=formatters)
 
 
-def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd.DataFrame]:
+def summary_tables(runs: pd.DataFrame, manifest: Manifest) -> dict[str, pd.DataFrame]:
     """The summary's tables: headline probabilities, outcome classes, settlements, and events and
     forecasts per structure where the scenario has them."""
     scenario = scenario_of(manifest)
@@ -90,7 +93,7 @@ def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd
     events = analysis.event_shares(runs, scenario.time_unit)
     if len(events):
         tables["events"] = events
-    structure = manifest["scenario"]["resolved"].get("structure") or {}
+    structure = manifest.scenario.resolved.get("structure") or {}
     if structure:
         forecasts = analysis.structure_forecasts(runs, structure)
         names = [" / ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in forecasts.index]
@@ -98,13 +101,13 @@ def summary_tables(runs: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, pd
     return tables
 
 
-def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+def summary_text(runs: pd.DataFrame, manifest: Manifest) -> str:
     """The summary a person reads after a run."""
     tables = summary_tables(runs, manifest)
     scenario = scenario_of(manifest)
     unit = scenario.time_unit
     lines = [
-        f"{scenario.name}: {len(runs):,} runs, seed {manifest['seed']}",
+        f"{scenario.name}: {len(runs):,} runs, seed {manifest.seed}",
         "",
         "Headline probabilities (95% intervals)",
         text_table(tables["headline"]),
@@ -133,7 +136,7 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
             ),
         ]
     if "structures" in tables:
-        spread = analysis.structure_spread(runs, manifest["scenario"]["resolved"]["structure"])
+        spread = analysis.structure_spread(runs, manifest.scenario.resolved["structure"])
         lines += [
             "",
             f"Structure is uncertain: the deal's probability averaged over structures is {spread['averaged']:.1%}; "
@@ -144,16 +147,16 @@ def summary_text(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def summary_json(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+def summary_json(runs: pd.DataFrame, manifest: Manifest) -> str:
     """The summary as JSON: the scenario, runs and seed, the median time to a deal in the scenario's unit, and each table as
     ``{row: {column: value}}`` (missing values as null)."""
     tables = summary_tables(runs, manifest)
     unit = scenario_of(manifest).time_unit
     median = analysis.median_time_to_deal(runs, unit)
     document = {
-        "scenario": manifest["scenario"]["name"],
+        "scenario": manifest.scenario.name,
         "runs": len(runs),
-        "seed": manifest["seed"],
+        "seed": manifest.seed,
         "time_unit": unit,
         "median_time_to_deal": None if np.isnan(median) else median,
     }
@@ -161,7 +164,7 @@ def summary_json(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
     return json.dumps(document, indent=2)
 
 
-def summary_csv(runs: pd.DataFrame, manifest: dict[str, Any]) -> str:
+def summary_csv(runs: pd.DataFrame, manifest: Manifest) -> str:
     """The summary as one long CSV table: ``table, row, column, value``."""
     long = [
         table.rename_axis("row").reset_index().melt(id_vars="row", var_name="column").assign(table=name)
@@ -200,5 +203,5 @@ def history_of(results: Results, runs: int, folder: Path) -> pd.DataFrame:
     from sim.runner import history_sample
 
     manifest = results.manifest
-    history = history_sample(scenario_of(manifest), manifest["seed"], manifest["runs"], design_points(folder, manifest))
+    history = history_sample(scenario_of(manifest), manifest.seed, manifest.runs, design_points(folder, manifest))
     return history[history["run_id"] < runs]

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.cli.shared import results_folder, save_figure, staged, use_agg
 from sim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.manifest import Manifest
 
 
 def _questions(args: argparse.Namespace, scenario) -> list:
@@ -31,7 +34,7 @@ def check_log(args: argparse.Namespace, scenario) -> None:
 def log_forecast(
     args: argparse.Namespace,
     folder: Path,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     runs: pd.DataFrame,
     weights: np.ndarray | None,
     as_of: dt.date,
@@ -46,13 +49,13 @@ def log_forecast(
     return f"Logged {len(forecast)} forecasts as of {as_of} to {path}"
 
 
-def log_run(args: argparse.Namespace, folder: Path, manifest: dict[str, Any]) -> None:
+def log_run(args: argparse.Namespace, folder: Path, manifest: Manifest) -> None:
     """``sim run --log``: the forecast as of the scenario's start (or of the evidence a posterior ensemble learnt)."""
     from sim.results import read_results
     from sim.updating.update import ensemble_as_of
 
     runs = read_results(folder).runs
-    evidence = [item["sha256"] for item in manifest.get("posterior", {}).get("evidence", [])]
+    evidence = [item["sha256"] for item in (manifest.posterior or {}).get("evidence", [])]
     print(log_forecast(args, folder, manifest, runs, None, ensemble_as_of(manifest), evidence))
 
 
@@ -88,7 +91,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         scenario, weights = update.scenario, update.weights
         prior, posterior = headline(update.runs, scenario), headline(update.runs, scenario, weights)
         questions = _questions(args, scenario)
-        taught = parameter_shifts(update.runs, update.manifest["parameters"], weights)
+        taught = parameter_shifts(update.runs, update.manifest.parameters, weights)
         structures = structure_shifts(update.runs, {n: list(c.options) for n, c in scenario.structure.items()}, weights)
         observations = observation_table(update)
         tables = {
@@ -120,11 +123,11 @@ def cmd_update(args: argparse.Namespace) -> int:
     if args.resample:
         from sim.updating.resample import run_posterior
 
-        runs = args.runs or update.manifest["runs"]
-        seed = update.manifest["seed"] + 1 if args.seed is None else args.seed
+        runs = args.runs or update.manifest.runs
+        seed = update.manifest.seed + 1 if args.seed is None else args.seed
         manifest = run_posterior(update, folder, Path(args.resample), runs, seed, args.jobs, args.overwrite)
         print(
-            f"Fresh ensemble from the posterior: {manifest['runs']:,} runs (seed {seed}) in {args.resample}; "
+            f"Fresh ensemble from the posterior: {manifest.runs:,} runs (seed {seed}) in {args.resample}; "
             f"update it again with: sim update {args.resample} EVIDENCE"
         )
     return 0
@@ -139,7 +142,7 @@ def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:
 
     runs = len(update.runs)
     print(
-        f"Update of {update.manifest['scenario']['name']} on {len(update.evidence.observations)} observations "
+        f"Update of {update.manifest.scenario.name} on {len(update.evidence.observations)} observations "
         f"({update.evidence.path}), as of {update.as_of}"
     )
     print(f"Effective sample size: {update.ess:,.0f} of {runs:,} runs ({update.ess / runs:.1%})")
@@ -165,7 +168,7 @@ def cmd_forecasts(args: argparse.Namespace) -> int:
     use_agg()
     import matplotlib.pyplot as plt
 
-    from sim.history.data import data_dir
+    from sim.data_folder import data_dir
     from sim.updating.forecast_log import read_log
     from sim.updating.platforms import (
         FOLDER,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import earliest, proportion
+from sim.data_folder import data_dir
 from sim.history import data, reference_class
 from sim.history.survival import kaplan_meier
 from sim.scenario import Scenario
@@ -60,7 +61,7 @@ def beside_history(runs: pd.DataFrame, scenario: Scenario, folder: str | None = 
     """Both comparisons for a scenario with a reference class (see :func:`applies`). Raises
     :class:`~sim.errors.ScenarioError` when the data are not found."""
     profile = reference_class.stated_profile(scenario)
-    root = data.data_dir(folder)
+    root = data_dir(folder, data.FOLDER)
     history = reference_class.war_ends(data.load_episodes(root), profile)
     model = model_war_ends(runs, scenario.horizon_months)
     war = pd.concat(

@@ -114,7 +114,7 @@ def score_cases(
     forecast), then read the outcomes and score: per k, Brier and log score of a deal within k months; CRPS of
     the months to a deal."""
     cases = load_cases(folder)
-    episodes = data.load_episodes(data.data_dir(data_folder))
+    episodes = data.load_episodes(data_folder)
     rows, outcomes = [], []
     scores: dict[str, dict[str, list[float]]] = {f: {} for f in FORECASTERS}
     for case in cases:

@@ -5,8 +5,6 @@ Kept apart from the data readers so that loading a scenario does not load them.
 
 from typing import Literal, get_args
 
-ENVIRONMENT_VARIABLE = "NEGOTIATION_SIM_DATA"
-"""The environment variable naming the shared data folder, when ``--data`` does not."""
 ANY = "any"
 CONFLICT_TYPES = {1: "extrasystemic", 2: "interstate", 3: "intrastate", 4: "internationalised"}
 """UCDP ``type_of_conflict``; ``internationalised`` is intrastate with foreign troops on a side."""

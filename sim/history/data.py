@@ -3,20 +3,19 @@
 Each loader checks the columns it needs and every value it reads; a malformed file raises
 :class:`~sim.errors.ScenarioError` naming the file, the row (counting data rows from 1, after the header)
 and the column.
-The folder is found from an explicit path, then ``NEGOTIATION_SIM_DATA``, then ``shared/data`` beside
-the checkout or beside the working directory (``../shared/data`` from the project root).
+The folder is found by :func:`sim.data_folder.data_dir`.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.data_folder import data_dir
 from sim.errors import ScenarioError
-from sim.history.choices import CONFLICT_TYPES, ENVIRONMENT_VARIABLE, REGIONS
+from sim.history.choices import CONFLICT_TYPES, REGIONS
 
 FOLDER = "war-termination"
 COW_FILE = "cow_inter_state_war_v4.csv"
@@ -52,43 +51,6 @@ COW_OUTCOMES = {
 """COW ``Outcome`` (codebook 1-7; the file also holds one 8, kept as ``other``)."""
 COW_MISSING = (-8, -9)
 PA_TYPES = {1: "full", 2: "partial", 3: "process"}
-
-
-def data_dir(explicit: str | Path | None = None, folder: str = FOLDER) -> Path:
-    """The ``shared/data`` folder: ``explicit``, else ``$NEGOTIATION_SIM_DATA``, else beside the checkout or
-    the working directory. Raises :class:`ScenarioError` when none holds ``folder`` (the war-termination files)."""
-    if explicit is not None or os.environ.get(ENVIRONMENT_VARIABLE):
-        chosen = Path(explicit if explicit is not None else os.environ[ENVIRONMENT_VARIABLE])
-        where = "--data" if explicit is not None else ENVIRONMENT_VARIABLE
-        if not (chosen / folder).is_dir():
-            raise ScenarioError(chosen, [(where, f"holds no {folder}/ folder")])
-        return chosen
-    for candidate in default_dirs():
-        if (candidate / folder).is_dir():
-            return candidate
-    raise ScenarioError(
-        folder,
-        [
-            (
-                "",
-                f"data not found: pass --data DIR or set {ENVIRONMENT_VARIABLE} "
-                f"(the folder that holds {folder}/, e.g. ../shared/data)",
-            )
-        ],
-    )
-
-
-def default_dirs() -> tuple[Path, ...]:
-    """Where the data is looked for without a flag: beside the checkout, then beside the working directory."""
-    return (Path(__file__).resolve().parents[3] / "shared" / "data", Path.cwd().resolve().parent / "shared" / "data")
-
-
-def find_data_dir(folder: str = FOLDER) -> Path | None:
-    """The data folder if one holding ``folder`` is found without a flag, else ``None`` (for tests and optional sections)."""
-    try:
-        return data_dir(folder=folder)
-    except ScenarioError:
-        return None
 
 
 def _read(path: Path, columns: tuple[str, ...], encoding: str = "utf-8") -> pd.DataFrame:
@@ -149,7 +111,7 @@ def months_between(start: pd.Series, end: pd.Series) -> pd.Series:
 def load_cow_wars(folder: str | Path | None = None) -> pd.DataFrame:
     """COW inter-state wars, one row per war: ``war``, ``name``, ``start`` (first participant's entry),
     ``end`` (last participant's exit, over both spells), ``months``, ``participants``."""
-    path = data_dir(folder) / FOLDER / COW_FILE
+    path = data_dir(folder, FOLDER) / FOLDER / COW_FILE
     parts = ("Month", "Day", "Year")
     spells = [(f"Start{p}{k}", f"End{p}{k}") for k in (1, 2) for p in parts]
     columns = ("WarNum", "WarName", "Outcome", *[c for pair in spells for c in pair])
@@ -194,7 +156,7 @@ def load_episodes(folder: str | Path | None = None) -> pd.DataFrame:
     ``regions`` (a frozenset of :data:`REGIONS` names), ``war`` (reached war intensity in some year),
     ``start`` (the episode's start, ``start_date2``), ``end`` (NaT while still going), ``ended``, ``outcome``
     (:data:`EPISODE_OUTCOMES`, None while going), ``months`` (to its end, or to the data's end)."""
-    path = data_dir(folder) / FOLDER / EPISODES_FILE
+    path = data_dir(folder, FOLDER) / FOLDER / EPISODES_FILE
     frame = _read(
         path,
         (
@@ -260,7 +222,7 @@ def load_agreements(folder: str | Path | None = None) -> pd.DataFrame:
     ``ended``, ``end`` (NaT if in effect, or if the end's date is not recorded), ``ceasefire`` (has a
     ceasefire provision), ``peacekeeping``, ``kind`` (:data:`PA_TYPES`), ``region``, ``months`` (to its end,
     or to the data's end; NaN where it ended on an unknown date)."""
-    path = data_dir(folder) / FOLDER / AGREEMENTS_FILE
+    path = data_dir(folder, FOLDER) / FOLDER / AGREEMENTS_FILE
     frame = _read(
         path,
         ("paid", "conflict_id", "pa_name", "pa_date", "ended", "duration", "cease", "pko", "pa_type", "region"),

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from sim.model.agents import ActorAgent
+from sim.model.agents import ActorAgent, release_agent_ids
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.negotiation import NegotiationModel
@@ -61,8 +61,7 @@ def _negotiations(
     scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool, lanes: np.ndarray | None = None
 ) -> Iterator[list[tuple[NegotiationModel, Scenario, np.ndarray]]]:
     """One model per structure, sharing the war's random numbers (run ``i`` reads column ``lanes[i]`` of them, by
-    default its own); let go afterwards (Mesa keeps a class-level id registry per model, which would otherwise keep
-    every finished model alive)."""
+    default its own); let go afterwards (:func:`release_agent_ids`)."""
     groups = structures(scenario, draws)
     runs = len(next(iter(draws.values())))
     random_events = tuple(name for name, event in scenario.events.items() if event.chance_per_round is not None)
@@ -87,13 +86,15 @@ def _negotiations(
         yield models
     finally:
         for model, _, _ in models:
-            ActorAgent._ids.pop(model, None)
+            release_agent_ids(model)
 
 
 def _run(models: list[tuple[NegotiationModel, Scenario, np.ndarray]]) -> None:
-    """Step the models together, round by round, so that they draw the war's chance in one order."""
-    for model, _, _ in models:
-        model.running = model.inputs.horizon > 0
+    """Run a lone model by Mesa's loop; step several together, round by round, so that they draw the war's chance in
+    one order."""
+    if len(models) == 1:
+        models[0][0].run_model()
+        return
     while any(model.running for model, _, _ in models):
         for model, _, _ in models:
             if model.running:

@@ -91,3 +91,13 @@ class ActorAgent(mesa.Agent):
         """Add this round's cost of war; ``exposure`` is 1 at war, a fraction in a ceasefire, 0 at peace."""
         season = self.winter_multiplier if winter else 1.0
         self.cost_paid += self.war_cost * season * exposure
+
+
+def release_agent_ids(model: mesa.Model) -> None:
+    """Forget ``model`` in Mesa's agent-id counters, once the model is done with.
+
+    Mesa 3.3 numbers agents from a counter per model kept in ``mesa.Agent._ids``, a class-level dict keyed by the model
+    itself that nothing ever clears: without this every finished model, and the arrays of its whole chunk, would stay
+    alive until the process ends (tests/test_model.py holds the regression test).
+    """
+    mesa.Agent._ids.pop(model, None)

@@ -29,7 +29,8 @@ class NegotiationModel(mesa.Model):
     """Ukraine-style bargaining while fighting, generic in its actors, issues and regions.
 
     Its chance comes from ``noise``, the war's random numbers of a whole chunk, of which the model runs ``columns``
-    (a model per structure of the scenario shares one chunk's noise). Mesa's own generators are not used.
+    (a model per structure of the scenario shares one chunk's noise). Mesa's own generators are not used; Mesa counts
+    the rounds (``steps``), holds the actors (``agents``) and runs a model alone (``run_model``).
     """
 
     def __init__(
@@ -46,7 +47,7 @@ class NegotiationModel(mesa.Model):
         self.inputs = inputs
         self.events = events
         runs = inputs.runs
-        self.round = 0
+        self.running = inputs.horizon > 0
         self.history: list[dict[str, np.ndarray]] | None = [] if record_history else None
         self.proposal = np.full((len(inputs.issues), runs), np.nan)
         self.rejecters = np.zeros((len(inputs.actors), runs), bool)
@@ -70,8 +71,9 @@ class NegotiationModel(mesa.Model):
         self.ceasefire_round = np.full(runs, NO_ROUND)
         self.zone_round = np.full(runs, NO_ROUND)
         self.front_at_deal = np.full(runs, np.nan)
-        self.actor_agents = [ActorAgent(self, index, inputs) for index in range(len(inputs.actors))]
-        self.veto_holders = [agent for agent in self.actor_agents if agent.veto]
+        for index in range(len(inputs.actors)):
+            ActorAgent(self, index, inputs)
+        self.veto_holders = self.actor_agents.select(lambda agent: agent.veto)
         self.zone_weight = np.zeros((len(self.veto_holders), runs))
         if inputs.groups is not None:
             self.zone_weight = inputs.groups.search_weight([agent.index for agent in self.veto_holders])
@@ -79,6 +81,16 @@ class NegotiationModel(mesa.Model):
         protocol = PROTOCOLS.get(inputs.mechanism)
         self.protocol = protocol(inputs) if protocol is not None else None
         self._winters_cumulative = np.concatenate([[0], np.cumsum(inputs.winter)])
+
+    @property
+    def actor_agents(self) -> mesa.agent.AgentSet:
+        """The actors, in the scenario's order: Mesa's set of this model's :class:`ActorAgent`."""
+        return self.agents_by_type[ActorAgent]
+
+    @property
+    def round(self) -> int:
+        """The round in play (0 before the first): Mesa counts a step before running it, so ``steps`` is 1 in round 0."""
+        return max(self.steps - 1, 0)
 
     # -- state read by the agents ---------------------------------------------------------------
 
@@ -180,8 +192,7 @@ class NegotiationModel(mesa.Model):
         if self.history is not None:
             self.history.append(self._snapshot(at_war))
         self.shift = advance_shift(inputs, self.shift, (self.deal & ~self.broken) | self.ceasefire)
-        self.round += 1
-        self.running = self.round < inputs.horizon and not self._all_settled()
+        self.running = self.steps < inputs.horizon and not self._all_settled()
 
     def _fight(self, at_war: np.ndarray, draws: np.ndarray) -> None:
         inputs = self.inputs
@@ -323,9 +334,3 @@ class NegotiationModel(mesa.Model):
     @staticmethod
     def _at_edge(front: np.ndarray) -> np.ndarray:
         return (front <= _EDGE) | (front >= 1.0 - _EDGE)
-
-    def run(self) -> None:
-        """Step until the horizon, or until every run is settled."""
-        self.running = self.inputs.horizon > 0
-        while self.running:
-            self.step()

@@ -9,7 +9,7 @@ import hashlib
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.folder_lock import locked
 from sim.results import write_atomically
+
+if TYPE_CHECKING:
+    from sim.manifest import Manifest
 
 LOG_FILE = "forecasts.csv"
 LOG_COLUMNS = (
@@ -39,16 +42,16 @@ and its hash, the hashes of the evidence it rests on (``;``-separated, empty for
 and the results folder."""
 
 
-def scenario_hash(manifest: dict[str, Any]) -> str:
+def scenario_hash(manifest: Manifest) -> str:
     """A short hash of the resolved scenario a results folder ran (its files and every change)."""
-    text = json.dumps(manifest["scenario"]["resolved"], sort_keys=True, default=str)
+    text = json.dumps(manifest.scenario.resolved, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def log_rows(
     forecast: pd.DataFrame,
     as_of: dt.date,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     evidence: list[str],
     runs: int,
     effective_runs: float,
@@ -64,7 +67,7 @@ def log_rows(
             "probability": forecast["estimate"].round(4).to_numpy(),
             "lo": forecast["lo"].round(4).to_numpy(),
             "hi": forecast["hi"].round(4).to_numpy(),
-            "scenario": manifest["scenario"]["name"],
+            "scenario": manifest.scenario.name,
             "scenario_sha256": scenario_hash(manifest),
             "evidence_sha256": ";".join(h[:16] for h in evidence),
             "runs": runs,
@@ -113,7 +116,7 @@ def append_to_log(folder: str | Path, rows: pd.DataFrame) -> Path:
 def log_forecast(
     log: str | Path,
     folder: str | Path,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     runs: pd.DataFrame,
     questions: list,
     as_of: dt.date,

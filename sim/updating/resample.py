@@ -5,16 +5,19 @@ again. Seeded in one stream, drawn before any chunk runs, so the result is the s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sim.results import DESIGN_FILE, design_points, file_sha256, write_atomically, write_ensemble
-from sim.runner import chunks, run_design
+from sim.runner import run_design
 from sim.sampling import unit_design
 from sim.updating.update import Update, applied_keys
+
+if TYPE_CHECKING:
+    from sim.manifest import Manifest
 
 SHRINK = 0.95
 """Liu and West's kernel: each point moves to ``a z + (1 - a) mean + sqrt(1 - a^2) sd e`` (probit scale)."""
@@ -28,12 +31,9 @@ def prior_units(update: Update, folder: Path) -> np.ndarray:
     if stored is not None:
         return stored
     manifest, scenario = update.manifest, update.scenario
-    plan = chunks(manifest["runs"], manifest["chunk_runs"], manifest.get("requested_runs"))
+    plan = manifest.plan()
     return np.vstack(
-        [
-            unit_design(scenario, chunk.runs, manifest["seed"], chunk.index, scenario.monte_carlo.design)
-            for chunk in plan
-        ]
+        [unit_design(scenario, chunk.runs, manifest.seed, chunk.index, scenario.monte_carlo.design) for chunk in plan]
     )
 
 
@@ -66,38 +66,36 @@ def resample_units(units: np.ndarray, weights: np.ndarray, count: int, seed: int
 
 def run_posterior(
     update: Update, folder: Path, out: Path, runs: int, seed: int, jobs: int = 1, overwrite: bool = False
-) -> dict[str, Any]:
+) -> Manifest:
     """Draw ``runs`` points from the posterior of ``update`` (the folder's runs weighed by the evidence), simulate
     them into the results folder ``out`` and return its manifest, which records how to re-create them."""
     units = resample_units(prior_units(update, folder), update.weights, runs, seed)
     scenario = update.scenario
     table = run_design(scenario, units, seed, jobs)
     names = scenario.uncertain_parameters()
-    previous = update.manifest.get("posterior", {})
-    record = {
-        "posterior": {
-            "parent": str(folder),
-            "parent_seed": update.manifest["seed"],
-            "parent_runs": update.manifest["runs"],
-            "as_of": update.as_of.isoformat(),
-            "ess": round(update.ess, 3),
-            "resample_seed": seed,
-            "shrink": SHRINK,
-            "evidence": [
-                *previous.get("evidence", []),
-                {
-                    "path": update.evidence.path,
-                    "sha256": update.evidence.sha256,
-                    "observations": [o.id for o in update.evidence.observations],
-                },
-            ],
-            "applied": applied_keys(update),
-            "design_file": DESIGN_FILE,
-        }
+    previous = update.manifest.posterior or {}
+    posterior = {
+        "parent": str(folder),
+        "parent_seed": update.manifest.seed,
+        "parent_runs": update.manifest.runs,
+        "as_of": update.as_of.isoformat(),
+        "ess": round(update.ess, 3),
+        "resample_seed": seed,
+        "shrink": SHRINK,
+        "evidence": [
+            *previous.get("evidence", []),
+            {
+                "path": update.evidence.path,
+                "sha256": update.evidence.sha256,
+                "observations": [o.id for o in update.evidence.observations],
+            },
+        ],
+        "applied": applied_keys(update),
+        "design_file": DESIGN_FILE,
     }
 
     def write_design(target: Path) -> dict[str, Any]:
         write_atomically(target / DESIGN_FILE, lambda p: pd.DataFrame(units, columns=names).to_parquet(p, index=False))
-        return {"posterior": record["posterior"] | {"design_sha256": file_sha256(target / DESIGN_FILE)}}
+        return {"design_sha256": file_sha256(target / DESIGN_FILE)}
 
-    return write_ensemble(out, scenario, seed, table, record, write_design, overwrite)
+    return write_ensemble(out, scenario, seed, table, posterior, write_design, overwrite)

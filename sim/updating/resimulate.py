@@ -4,19 +4,22 @@ from the manifest, and only the states the evidence needs are kept."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.model import simulate_history
-from sim.runner import chunks, draw_chunk
+from sim.runner import draw_chunk
 from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.manifest import Manifest
 
 
 def fronts_at(
     scenario: Scenario,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     wanted: list[tuple[str, pd.Timestamp]],
     units: np.ndarray | None = None,
 ) -> dict[tuple[str, pd.Timestamp], np.ndarray]:
@@ -28,10 +31,10 @@ def fronts_at(
     ends = settings.dates_after(np.arange(settings.horizon_rounds + 1))
     last_round = int(np.searchsorted(ends, max(date for _, date in wanted), side="left"))
     parts: dict[tuple[str, pd.Timestamp], list[np.ndarray]] = {key: [] for key in wanted}
-    plan = chunks(manifest["runs"], manifest["chunk_runs"], manifest.get("requested_runs"))
+    plan = manifest.plan()
     shortened = cut_short(scenario, last_round)
     for chunk in plan:
-        draws, dynamics = draw_chunk(scenario, manifest["seed"], chunk, units)
+        draws, dynamics = draw_chunk(scenario, manifest.seed, chunk, units)
         _, history = simulate_history(shortened, draws, dynamics)
         for region in {region for region, _ in wanted}:
             states = _states(

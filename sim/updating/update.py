@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis import effective_sample_size
+from sim.manifest import Manifest
 from sim.results import design_points, read_results, scenario_of
 from sim.scenario import Scenario
 from sim.updating.evidence import Evidence, load_evidence, observation_key
@@ -26,7 +26,7 @@ class Update:
     normalised importance weights with their effective sample size."""
 
     scenario: Scenario
-    manifest: dict[str, Any]
+    manifest: Manifest
     evidence: Evidence
     runs: pd.DataFrame
     log_likelihood: pd.DataFrame
@@ -41,16 +41,15 @@ class Update:
     @property
     def evidence_hashes(self) -> list[str]:
         """The hashes of every evidence file this forecast rests on, earlier updates' first."""
-        earlier = self.manifest.get("posterior", {}).get("evidence", [])
+        earlier = (self.manifest.posterior or {}).get("evidence", [])
         return [*(item["sha256"] for item in earlier), self.evidence.sha256]
 
 
-def ensemble_as_of(manifest: dict[str, Any]) -> dt.date:
+def ensemble_as_of(manifest: Manifest) -> dt.date:
     """The as-of date of a results folder: its scenario's start, or the date of the evidence it was drawn on."""
-    posterior = manifest.get("posterior")
-    if posterior:
-        return dt.date.fromisoformat(posterior["as_of"])
-    return dt.date.fromisoformat(str(manifest["scenario"]["resolved"]["model"]["start_date"]))
+    if manifest.posterior:
+        return dt.date.fromisoformat(manifest.posterior["as_of"])
+    return dt.date.fromisoformat(str(manifest.scenario.resolved["model"]["start_date"]))
 
 
 def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | None = None) -> Update:
@@ -63,7 +62,7 @@ def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | No
     evidence = load_evidence(evidence_path, scenario)
     if as_of is not None:
         evidence = evidence.until(as_of)
-    evidence = evidence.without(set(results.manifest.get("posterior", {}).get("applied", [])))
+    evidence = evidence.without(set((results.manifest.posterior or {}).get("applied", [])))
     fronts = fronts_at(scenario, results.manifest, front_dates(evidence), design_points(folder, results.manifest))
     table = log_likelihood(evidence, results.runs, fronts, scenario)
     weights = importance_weights(table.sum(axis=1).to_numpy())
@@ -73,7 +72,7 @@ def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | No
 def applied_keys(update: Update) -> list[str]:
     """The observations an ensemble drawn from this update has already learnt from."""
     return [
-        *update.manifest.get("posterior", {}).get("applied", []),
+        *(update.manifest.posterior or {}).get("applied", []),
         *map(observation_key, update.evidence.observations),
     ]
 
