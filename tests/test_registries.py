@@ -22,7 +22,7 @@ from sim.registry.figures import FIGURES, Figure, figure_set
 from sim.registry.models import SOLUTIONS, model_names
 from sim.registry.outcomes import HEADLINE_MEASURES, OUTCOME_COLUMNS, OutcomeColumn
 from sim.results import read_results, run_to_folder
-from sim.runner import run_models
+from sim.runner import plan_run, run_models
 
 STRIKE = SCENARIOS / "port_strike_2024.yaml"
 PLUGINS = Path(__file__).resolve().parent / "plugins"
@@ -73,7 +73,7 @@ def test_a_protocol_in_one_module_is_offered_by_the_cli_named_by_scenarios_and_r
     )
     assert done.returncode == 0, done.stderr
     runs = read_results(out).runs
-    assert read_results(out).manifest["scenario"]["resolved"]["model"]["mechanism"] == {"kind": "zone_first"}
+    assert read_results(out).manifest.scenario.resolved["model"]["mechanism"] == {"kind": "zone_first"}
     # The protocol offers what every veto holder accepts as soon as a zone opens: a deal exactly then.
     assert runs["zone"].mean() > 0.2
     assert (runs["deal"] == runs["zone"]).all()
@@ -166,7 +166,7 @@ def test_a_figure_registered_here_is_drawn_by_sim_plot(registered, strike, tmp_p
 
     registered(FIGURES, "share_of_deals", share_of_deals)
     folder = tmp_path / "strike"
-    run_to_folder(strike, folder, runs=100, seed=1)
+    run_to_folder(plan_run(strike, runs=100, seed=1), folder)
     assert list(figure_set(read_results(folder)))[-1] == "share_of_deals"
     assert main(["plot", str(folder), "--history-runs", "0", "--quiet"]) == 0
     assert (folder / "figures" / "share_of_deals.png").is_file()
