@@ -523,6 +523,19 @@ class Scenario(_Strict):
         changed._files = self._files
         return changed
 
+    def mechanisms(self) -> tuple[str, ...]:
+        """The bargaining mechanisms this scenario can run under (:meth:`with_mechanism`): its own, every registered
+        protocol it can switch to, and ``none``."""
+        own = self.model.mechanism.kind
+        possible = []
+        for kind in (*PROTOCOLS, "none"):
+            try:
+                self.with_mechanism(kind)
+            except ScenarioError:
+                continue
+            possible.append(kind)
+        return (own, *(kind for kind in possible if kind != own))
+
     def with_structure(self, picks: Mapping[str, str]) -> Scenario:
         """This scenario with the named option of each structural choice applied (and no choices left)."""
         key = tuple(sorted(picks.items()))

@@ -68,6 +68,10 @@ def test_a_protocol_in_one_module_is_offered_by_the_cli_named_by_scenarios_and_r
         "from sim.cli import main\n"
         "from sim.scenario import schema_json\n"
         "assert 'zone_first' in schema_json()\n"
+        "from sim.explorer.controls import controls\n"
+        "from sim.scenario import load_scenario\n"
+        f"scenario = load_scenario({str(STRIKE)!r})\n"
+        "assert 'zone_first' in next(c for c in controls(scenario) if c.key == 'model.mechanism.kind').options\n"
         f"sys.exit(main(['run', {str(STRIKE)!r}, '--model', 'zone_first', '--runs', '400', '--seed', '3', "
         f"'--out', {str(out)!r}, '--quiet']))"
     )

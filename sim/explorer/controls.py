@@ -132,9 +132,7 @@ def controls(scenario: Scenario) -> list[Control]:
             )
         )
     numbers.sort(key=lambda c: not c.key.startswith("actors."))
-    mechanisms = (
-        ("mediator", "alternating", "none") if scenario.model.mechanism.kind == "mediator" else ("alternating", "none")
-    )
+    mechanisms = scenario.mechanisms()
     choices = [Control(_MECHANISM, "model", "bargaining protocol", scenario.model.mechanism.kind, options=mechanisms)]
     choices += [
         Control(
