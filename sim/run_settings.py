@@ -21,6 +21,8 @@ DEFAULT_BASE_RUNS = 1024
 """Saltelli base runs N of a sensitivity analysis: N x (parameters + 2) runs."""
 DEFAULT_TORNADO_RUNS = 1000
 """Runs per point of the one-at-a-time (tornado) design."""
+DEFAULT_MAX_RUNS = 10_000_000
+"""The most runs ``--until-ci`` may add up to, unless told otherwise."""
 
 
 def run_settings(scenario: Scenario, runs: int | None = None, seed: int | None = None) -> tuple[int, int]:

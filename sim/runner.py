@@ -28,7 +28,7 @@ from sim.model import simulate, simulate_history, solve
 from sim.progress import progress_bar
 from sim.registry.models import PROTOCOLS
 from sim.rng import dynamics_generator
-from sim.run_settings import DEFAULT_MEMORY_GB, run_settings
+from sim.run_settings import DEFAULT_MAX_RUNS, DEFAULT_MEMORY_GB, run_settings
 from sim.sampling import draws_from_unit, sample
 from sim.scenario import Scenario
 
@@ -295,10 +295,6 @@ def iter_chunks(
             raise Stopped(received[0])
 
 
-MAX_RUNS = 10_000_000
-"""The most runs ``--until-ci`` may add up to, unless told otherwise."""
-
-
 @dataclass(frozen=True)
 class RunPlan:
     """How a scenario is run, settled once: the scenario (its chunks small enough for one process's memory), the runs
@@ -311,7 +307,7 @@ class RunPlan:
     backend: str = "processes"
     scheduler: str | None = None
     until_ci: float | None = None
-    max_runs: int = MAX_RUNS
+    max_runs: int = DEFAULT_MAX_RUNS
 
 
 def plan_run(
@@ -322,7 +318,7 @@ def plan_run(
     backend: str = "processes",
     scheduler: str | None = None,
     until_ci: float | None = None,
-    max_runs: int = MAX_RUNS,
+    max_runs: int = DEFAULT_MAX_RUNS,
     memory_gb: float = DEFAULT_MEMORY_GB,
 ) -> RunPlan:
     """The run plan of ``scenario`` with these overrides: runs and seed default to the file's ``monte_carlo``; chunks

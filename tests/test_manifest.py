@@ -11,7 +11,8 @@ from helpers import two_sided, write_yaml
 from sim import load_scenario, plan_run, run_to_folder
 from sim.errors import ScenarioError
 from sim.manifest import MANIFEST_FILE, Manifest, read_manifest
-from sim.runner import MAX_RUNS, RunPlan, fit_to_memory
+from sim.run_settings import DEFAULT_MAX_RUNS
+from sim.runner import RunPlan, fit_to_memory
 
 KEYS = [
     "written_by",
@@ -44,7 +45,7 @@ def scenario(tmp_path):
 def test_the_plan_takes_runs_and_seed_from_the_file_unless_given(scenario):
     assert plan_run(scenario) == RunPlan(scenario, 250, 5)
     plan = plan_run(scenario, runs=40, seed=0, jobs=3, until_ci=0.1)
-    assert (plan.runs, plan.seed, plan.jobs, plan.until_ci, plan.max_runs) == (40, 0, 3, 0.1, MAX_RUNS)
+    assert (plan.runs, plan.seed, plan.jobs, plan.until_ci, plan.max_runs) == (40, 0, 3, 0.1, DEFAULT_MAX_RUNS)
     small = plan_run(scenario, memory_gb=0.2931)  # room for fewer runs than a chunk holds: chunks shrink
     assert small.scenario.monte_carlo.chunk_runs == fit_to_memory(scenario, 0.2931).monte_carlo.chunk_runs < 100
 

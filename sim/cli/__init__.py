@@ -21,7 +21,14 @@ from sim.errors import ScenarioError, Stopped
 from sim.registry import resolve
 from sim.registry.backtests import BACKTESTS
 from sim.registry.models import PROTOCOLS, model_names
-from sim.run_settings import BACKENDS, DEFAULT_BASE_RUNS, DEFAULT_MEMORY_GB, DEFAULT_TORNADO_RUNS, DESIGNS
+from sim.run_settings import (
+    BACKENDS,
+    DEFAULT_BASE_RUNS,
+    DEFAULT_MAX_RUNS,
+    DEFAULT_MEMORY_GB,
+    DEFAULT_TORNADO_RUNS,
+    DESIGNS,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -65,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="W",
         help="add runs until every headline probability's 95%% interval is narrower than W (e.g. 0.01)",
     )
-    run.add_argument("--max-runs", type=int, default=10_000_000, help="with --until-ci: stop at this many runs")
+    run.add_argument("--max-runs", type=int, default=DEFAULT_MAX_RUNS, help="with --until-ci: stop at this many runs")
     run.add_argument(
         "--memory",
         type=float,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sim.run_settings import run_settings
 from sim.scenario import Scenario, load_scenario
 
 INSTALL_HINT = "the explorer needs Solara: python -m pip install -e '.[explore]'"
@@ -43,7 +44,7 @@ def serve(
     server listens."""
     from sim.explorer.views import run_ensemble, start_workers
 
-    seed = scenario.monte_carlo.seed if seed is None else seed
+    _, seed = run_settings(scenario, seed=seed)
     start_workers()
     baseline = run_ensemble(scenario, runs, seed, progress=progress)
     os.environ["SOLARA_APP"] = "sim.explorer.app"

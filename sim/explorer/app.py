@@ -19,6 +19,7 @@ from sim.explorer.controls import Control, Settings, changed_settings, controls,
 from sim.explorer.variant import free_variant_path, write_variant
 from sim.explorer.views import Charts, draw_setting, run_ensemble
 from sim.labels import readable
+from sim.run_settings import run_settings
 from sim.scenario import Scenario
 
 TITLES = {
@@ -70,7 +71,7 @@ def Explorer(
 ) -> None:
     """The whole explorer for one scenario: ``runs`` seeded runs per setting, against the file as loaded (its
     ``baseline`` ensemble, run here unless given)."""
-    seed = scenario.monte_carlo.seed if seed is None else seed
+    _, seed = run_settings(scenario, seed=seed)
     every = solara.use_memo(lambda: controls(scenario), [scenario])
     baseline = solara.use_memo(
         lambda: run_ensemble(scenario, runs, seed) if baseline is None else baseline, [scenario, runs, seed, baseline]
