@@ -127,7 +127,7 @@ class Actor(_Strict):
     delay_cost: DelayCost = DelayCost()
     belief: Belief | None = Field(default=None, description="Without one, the actor knows the true chance.")
     planning_rounds: Annotated[Quantity, within(1, 600)] = _default(
-        12.0, "twelve rounds ahead (a year of monthly rounds)", "How many rounds ahead the actor weighs fighting on."
+        12.0, "twelve rounds ahead", "How many rounds ahead the actor weighs fighting on."
     )
     breakdown_loss: NonNegative = _default(0.0, "no loss given", "Utility the actor loses if a deal breaks down.")
     reservation_utility: Quantity | None = Field(default=None, description="A floor under any deal it accepts.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -222,6 +223,9 @@ def test_replay_rebuilds_a_run_exactly(results, capsys):
     assert main(["replay", str(results), "777"]) == 0
     text = capsys.readouterr().out
     assert "Run 777" in text and "proposal_territory" in text and "Outcome:" in text
+    no_deal = int(stored.runs.loc[~stored.runs["deal"], "run_id"].iloc[0])
+    assert main(["replay", str(results), str(no_deal)]) == 0
+    assert re.search(r"\ndeal_date +never\n", capsys.readouterr().out.split("Outcome:")[1])
     assert main(["replay", str(results), "1500"]) == 2
 
 

@@ -132,12 +132,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _as_date(value):
-    """A date as a person writes it (2024-10-08); any other value as it is."""
-    return (
-        value
-        if not isinstance(value, (np.datetime64, pd.Timestamp)) or pd.isna(value)
-        else str(pd.Timestamp(value).date())
-    )
+    """A date as a person writes it (2024-10-08), "never" for one that did not come; any other value as it is."""
+    if not isinstance(value, (np.datetime64, pd.Timestamp)):
+        return value
+    return "never" if pd.isna(value) else str(pd.Timestamp(value).date())
 
 
 def _applies(column: str, scenario) -> bool:
