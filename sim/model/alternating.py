@@ -17,16 +17,11 @@ nobody accepts anything, so no offer is made.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model.acceptance import NO_FLOOR, TOLERANCE, Acceptance, Zone, farthest_acceptable, pattern_search, search_zone
 from sim.model.inputs import ModelInputs
-from sim.model.offer import Offer
-
-if TYPE_CHECKING:
-    from sim.model.negotiation import NegotiationModel
+from sim.model.offer import Offer, Talks
 
 SCAN_POINTS = 8
 NARROWING_ROUNDS = 9
@@ -46,10 +41,10 @@ class AlternatingProtocol:
         """The index of the actor who proposes in round ``round_``."""
         return self.proposers[round_ % len(self.proposers)]
 
-    def propose(self, model: NegotiationModel, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
+    def propose(self, talks: Talks, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
         """The current proposer's offer in the talking ``runs``, from the next rounds solved backwards."""
-        veto = [agent.index for agent in model.veto_holders]
-        proposer = self.proposer_at(model.round)
+        veto = talks.veto
+        proposer = self.proposer_at(talks.round)
         package = zone.package.copy()
         offered = np.zeros(runs.size, bool)
         open_ = np.flatnonzero(zone.found)
@@ -59,9 +54,9 @@ class AlternatingProtocol:
         discount = self.discount[veto][:, runs[open_]]
         outside = sub.threshold
         value, offer = outside, None
-        steps = min(self.lookahead, self.horizon - model.round)
+        steps = min(self.lookahead, self.horizon - talks.round)
         for remaining in range(steps, 0, -1):
-            offerer = veto.index(self.proposer_at(model.round + remaining - 1))
+            offerer = veto.index(self.proposer_at(talks.round + remaining - 1))
             fallback = np.maximum(outside, discount * value)
             starts = [zone.package[:, open_]] + ([] if offer is None else [offer])
             offer, makes = best_offer(sub.with_threshold(fallback), offerer, zone.log_weight[:, open_], starts)

@@ -11,16 +11,11 @@ holder rejects. So a mediated deal comes at most one round after a zone opens (d
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model.acceptance import Acceptance, Zone, farthest_acceptable
 from sim.model.inputs import ModelInputs
-from sim.model.offer import Offer
-
-if TYPE_CHECKING:
-    from sim.model.negotiation import NegotiationModel
+from sim.model.offer import Offer, Talks
 
 SCAN_POINTS = 4
 NARROWING_ROUNDS = 4
@@ -32,10 +27,10 @@ class MediatorProtocol:
     def __init__(self, inputs: ModelInputs):
         self.inputs = inputs
 
-    def propose(self, model: NegotiationModel, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
+    def propose(self, talks: Talks, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
         """This round's package in the talking ``runs``, ``[issues, n]`` on normalised scales."""
-        compromise = model.compromise[:, runs]
-        if model.round == 0:
+        compromise = talks.compromise[:, runs]
+        if talks.round == 0:
             return Offer(compromise, np.ones(runs.size, bool))
         package = zone.package.copy()
         found = np.flatnonzero(zone.found & ~rules.accepted(compromise))

@@ -17,6 +17,7 @@ from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs
 from sim.model.noise import RoundNoise
+from sim.model.offer import Talks
 from sim.model.power_shift import advance_shift, current_chance
 from sim.model.reneging import RenegingRule, reneging_rule, who_broke
 from sim.registry.models import PROTOCOLS, BargainingProtocol
@@ -262,7 +263,8 @@ class NegotiationModel(mesa.Model):
         self.zone_weight[:, runs] = zone.log_weight
         first = runs[zone.found & (self.zone_round[runs] == NO_ROUND)]
         self.zone_round[first] = self.round
-        offer = protocol.propose(self, rules, zone, runs)
+        talks = Talks(self.round, [agent.index for agent in self.veto_holders], self.compromise)
+        offer = protocol.propose(talks, rules, zone, runs)
         on_table = np.zeros(self.inputs.runs, bool)
         on_table[runs] = offer.offered
         package = np.full((len(self.inputs.issues), self.inputs.runs), np.nan)

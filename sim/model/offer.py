@@ -1,4 +1,4 @@
-"""What a bargaining protocol puts on the table in a round."""
+"""What a bargaining protocol reads of the talks in a round, and what it puts on the table."""
 
 from __future__ import annotations
 
@@ -15,3 +15,13 @@ class Offer:
     package: np.ndarray
     offered: np.ndarray
     proposer: int = -1
+
+
+@dataclass(frozen=True)
+class Talks:
+    """What a protocol knows of the talks this round: the round (0 the first), the veto holders' actor indices, and
+    the compromise forecast as the inputs now stand, ``[issues, runs]`` over every run."""
+
+    round: int
+    veto: list[int]
+    compromise: np.ndarray

@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 
     from sim.model.acceptance import Acceptance, Zone
     from sim.model.inputs import ModelInputs
-    from sim.model.negotiation import NegotiationModel
-    from sim.model.offer import Offer
+    from sim.model.offer import Offer, Talks
     from sim.sampling import Draws
     from sim.scenario import Scenario
 
@@ -29,9 +28,9 @@ class BargainingProtocol(Protocol):
 
     def __init__(self, inputs: ModelInputs) -> None: ...
 
-    def propose(self, model: NegotiationModel, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
-        """The offer in the talking ``runs`` this round, given the veto holders' acceptance ``rules`` and the
-        zone search's answer ``zone``."""
+    def propose(self, talks: Talks, rules: Acceptance, zone: Zone, runs: np.ndarray) -> Offer:
+        """The offer in the talking ``runs`` this round, given what it knows of the ``talks`` (the round, the veto
+        holders, the compromise), the veto holders' acceptance ``rules`` and the zone search's answer ``zone``."""
         ...
 
 

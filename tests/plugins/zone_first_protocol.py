@@ -12,7 +12,7 @@ class ZoneFirstProtocol:
     def __init__(self, inputs) -> None:
         self.inputs = inputs
 
-    def propose(self, _model, _rules, zone, _runs):
+    def propose(self, _talks, _rules, zone, _runs):
         from sim.model.offer import Offer
 
         return Offer(zone.package, zone.found)
