@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.cli.shared import text_table
+from sim.cli.shared import shown, text_table
 from sim.data_folder import data_dir
 from sim.errors import ScenarioError
 from sim.history import breakdown_fit, choices, data, reference_class
@@ -91,7 +91,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     folder = Path(args.cases)
     scored = cases.score_cases(
-        folder, runs=args.runs, seed=args.seed, data_folder=args.data, horizons=_horizons(args.horizons)
+        folder,
+        runs=args.runs,
+        seed=args.seed,
+        data_folder=args.data,
+        horizons=_horizons(args.horizons),
+        progress=shown(args),
     )
     seed = "each case's own" if scored.seed is None else scored.seed
     print(

@@ -35,6 +35,7 @@ def add_history_commands(commands: argparse._SubParsersAction) -> None:
     score.add_argument("--seed", type=int, help="random seed (default: each case's)")
     score.add_argument("--horizons", default="6,12,24", help="k of 'a deal within k months', comma-separated")
     score.add_argument("--data", help="the data folder holding war-termination/ (for the reference class)")
+    score.add_argument("--quiet", action="store_true", help="no progress bar")
     score.set_defaults(handler="sim.cli.history:cmd_score")
 
 

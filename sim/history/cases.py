@@ -17,6 +17,7 @@ import pandas as pd
 from sim.analysis import earliest
 from sim.errors import ScenarioError
 from sim.history import data, reference_class, scoring
+from sim.progress import progress_bar
 from sim.runner import run_monte_carlo
 from sim.scenario import Scenario, load_scenario
 from sim.yaml_io import read_yaml_mapping
@@ -109,19 +110,25 @@ def score_cases(
     seed: int | None = None,
     data_folder: str | Path | None = None,
     horizons: tuple[int, ...] = (6, 12, 24),
+    progress: bool | None = None,
 ) -> Scored:
     """Forecast every case (the model from its scenario, the reference class from its profile, the constant
     forecast), then read the outcomes and score: per k, Brier and log score of a deal within k months; CRPS of
-    the months to a deal."""
+    the months to a deal. ``progress`` shows a bar over every case's runs (None: only in a terminal)."""
     cases = load_cases(folder)
     episodes = data.load_episodes(data_folder)
+    with progress_bar(len(cases) * runs, f"{len(cases)} cases", progress) as advance:
+        modelled = [
+            months_to_agreement(run_monte_carlo(case.scenario, runs=runs, seed=seed, on_chunk=advance, progress=False))
+            for case in cases
+        ]
     rows, outcomes = [], []
     scores: dict[str, dict[str, list[float]]] = {f: {} for f in FORECASTERS}
-    for case in cases:
+    for case, model_forecast in zip(cases, modelled, strict=True):
         scenario = case.scenario
         horizon = scenario.horizon_months
         samples = {
-            "model": months_to_agreement(run_monte_carlo(scenario, runs=runs, seed=seed)),
+            "model": model_forecast,
             "reference_class": reference_class.months_to_agreement(episodes, reference_class.stated_profile(scenario)),
             "constant": scoring.constant_forecast(horizon),
         }
