@@ -39,7 +39,7 @@ STALL_ITERATIONS_FAR = 5
 FINE_BAND = 1e-4
 """How close below zero a least margin must be for the search to refine it to the finest step ("near a zone")."""
 SMALLEST_STEP = 1e-13
-COARSE_STEP = 1e-5
+COARSE_STEP = 1e-4
 """The polish's resolution on an issue's 0-1 scale for runs that are not near a zone (:data:`FINE_BAND`)."""
 STEP_SHRINK = 0.5
 STEP_GROWTH = 1.5
