@@ -20,15 +20,20 @@ from sim.scenario import Scenario, load_scenario
 INSTALL_HINT = "the explorer needs Solara: python -m pip install -e '.[explore]'"
 
 
-def explore(scenario: Scenario | str | Path, runs: int = 10_000, seed: int | None = None) -> Any:
-    """The explorer as an element that displays in a notebook (the scenario, or the path of its file)."""
+def explore(
+    scenario: Scenario | str | Path, runs: int = 10_000, seed: int | None = None, progress: bool | None = None
+) -> Any:
+    """The explorer as an element that displays in a notebook (the scenario, or the path of its file), its baseline
+    ensemble run first (``progress``: a bar; None: tqdm's own choice, a bar in a notebook)."""
     from sim.explorer.app import Explorer
-    from sim.explorer.views import start_workers
+    from sim.explorer.views import run_ensemble, start_workers
 
     start_workers()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    return Explorer(scenario=scenario, runs=runs, seed=seed)
+    _, seed = run_settings(scenario, seed=seed)
+    baseline = run_ensemble(scenario, runs, seed, progress=progress)
+    return Explorer(scenario=scenario, runs=runs, seed=seed, baseline=baseline)
 
 
 def serve(
