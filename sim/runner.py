@@ -410,21 +410,19 @@ def run_design(
     for start in range(0, len(unit), blocks):
         for index, first in enumerate(range(start, min(start + blocks, len(unit)), size)):
             parts.append((index if block_runs else len(parts), first, min(first + size, start + blocks) - first))
-    plan = [(scenario, seed, stream, _rows(batch), _lanes(batch)) for stream, batch in _batches(parts, size)]
+    batches = [(stream, _rows(batch), _lanes(batch)) for stream, batch in _batches(parts, size)]
+    arguments = ((scenario, seed, stream, unit[rows], rows, lanes) for stream, rows, lanes in batches)
 
     def counted(table: pd.DataFrame) -> pd.DataFrame:
         if on_chunk is not None:
             on_chunk(len(table))
         return table
 
-    if jobs > 1 and len(plan) > 1:
+    if jobs > 1 and len(batches) > 1:
         with _local_pool(jobs) as pool:
-            tables = [
-                counted(table)
-                for table in pool.imap(_star_design_chunk, [(*p[:3], unit[p[3]], p[3], p[4]) for p in plan])
-            ]
+            tables = [counted(table) for table in pool.imap(_star_design_chunk, arguments)]
     else:
-        tables = [counted(_design_chunk(*p[:3], unit[p[3]], p[3], p[4])) for p in plan]
+        tables = [counted(_design_chunk(*each)) for each in arguments]
     return pd.concat(tables).sort_values("run_id", kind="stable", ignore_index=True)
 
 

@@ -75,9 +75,10 @@ class NegotiationModel(mesa.Model):
         for index in range(len(inputs.actors)):
             ActorAgent(self, index, inputs)
         self.veto_holders = self.actor_agents.select(lambda agent: agent.veto)
-        self.zone_weight = np.zeros((len(self.veto_holders), runs))
+        self.veto = [agent.index for agent in self.veto_holders]
+        self.zone_weight = np.zeros((len(self.veto), runs))
         if inputs.groups is not None:
-            self.zone_weight = inputs.groups.search_weight([agent.index for agent in self.veto_holders])
+            self.zone_weight = inputs.groups.search_weight(self.veto)
         self.hard_red_lines = not np.isfinite(inputs.audience_cost).any()
         protocol = PROTOCOLS.get(inputs.mechanism)
         self.protocol = protocol(inputs) if protocol is not None else None
@@ -132,7 +133,7 @@ class NegotiationModel(mesa.Model):
         """The veto holders' acceptance rules this round, given their outside options, over the ``talking`` runs in
         which some package lies within every hard red line; and those runs."""
         inputs = self.inputs
-        veto = np.array([agent.index for agent in self.veto_holders])
+        veto = np.array(self.veto)
         red_lower, red_upper = self.red_lines(talking)
         hard = self.hard_red_lines
         runs = talking
@@ -263,7 +264,7 @@ class NegotiationModel(mesa.Model):
         self.zone_weight[:, runs] = zone.log_weight
         first = runs[zone.found & (self.zone_round[runs] == NO_ROUND)]
         self.zone_round[first] = self.round
-        talks = Talks(self.round, [agent.index for agent in self.veto_holders], self.compromise)
+        talks = Talks(self.round, self.veto, self.compromise)
         offer = protocol.propose(talks, rules, zone, runs)
         on_table = np.zeros(self.inputs.runs, bool)
         on_table[runs] = offer.offered

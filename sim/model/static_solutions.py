@@ -44,11 +44,10 @@ def _bargain(scenario: Scenario, draws: Draws, rng: np.random.Generator, bargain
     parts = []
     with _negotiations(scenario, draws, rng, record_history=False) as models:
         for model, _, members in models:
-            veto = [agent.index for agent in model.veto_holders]
             disagreement = np.stack(
                 [agent.outside_option(agent.war_value(), agent.war_value()) for agent in model.veto_holders]
             )
-            parts.append((_settlement(model.inputs, *bargain(model.inputs, veto, disagreement)), members))
+            parts.append((_settlement(model.inputs, *bargain(model.inputs, model.veto, disagreement)), members))
     return _gather(parts)
 
 
