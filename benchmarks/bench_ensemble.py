@@ -22,7 +22,7 @@ import numpy as np
 
 from sim import load_scenario, plan_run, run_to_folder
 from sim.model import simulate
-from sim.sampling import sample
+from sim.sampling.draws import sample
 
 ARTICLE = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine_paris_2026.yaml"
 

@@ -26,7 +26,7 @@ from sim import load_scenario
 from sim.explorer.controls import Control, Settings, controls, initial_settings, scenario_with
 from sim.explorer.headless import explorer_page, find_chromium, move_control, running_explorer
 from sim.explorer.views import Charts, png, run_ensemble, view
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 ARTICLE = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine_paris_2026.yaml"
 

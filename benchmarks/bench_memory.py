@@ -3,7 +3,7 @@
 A scenario of 200 actors x 50 issues (every position and salience uncertain: about 20,000 parameters) is
 written to a temporary folder; ``sim run`` and ``sim report`` each run in a fresh process, and their
 peak resident memory is read from the operating system. ``--calibrate`` instead measures the memory one
-run adds to a chunk at several scenario sizes, beside :func:`sim.runner.bytes_per_run`'s estimate.
+run adds to a chunk at several scenario sizes, beside :func:`sim.experiments.runner.bytes_per_run`'s estimate.
 
 Usage: python benchmarks/bench_memory.py [--actors 200] [--issues 50] [--runs 2000] [--memory 1.0] [--calibrate]
 """
@@ -70,8 +70,8 @@ def peak_mb(command: list[str]) -> tuple[float, float]:
 
 def calibrate_child(actors: int, issues: int, runs: int) -> None:
     """Simulate one chunk of ``runs``; print the process's peak memory before and after, as JSON."""
-    from sim.runner import Chunk, bytes_per_run, run_chunk
-    from sim.scenario import scenario_from_mapping
+    from sim.experiments.runner import Chunk, bytes_per_run, run_chunk
+    from sim.scenario.loading import scenario_from_mapping
 
     scenario = scenario_from_mapping(large_scenario(actors, issues), "calibration")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -148,7 +148,7 @@ def main() -> None:
             ).stdout
             mb, seconds = json.loads(out.strip().splitlines()[-1])
             print(f"  sim {name:<7} peak {mb:8.0f} MB  ({seconds:.0f} s)")
-        from sim.manifest import read_manifest
+        from sim.experiments.manifest import read_manifest
 
         chunk = read_manifest(folder).chunk_runs
         print(f"  chunk size chosen for the budget: {chunk:,} runs (the file asks for 10,000)")

@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.analysis import headline
-from sim.results import run_to_folder
-from sim.runner import plan_run
-from sim.scenario import load_scenario
+from sim.analysis.summary import headline
+from sim.experiments.results import run_to_folder
+from sim.experiments.runner import plan_run
+from sim.scenario.loading import load_scenario
 from sim.updating.posterior import parameter_shifts
 from sim.updating.update import condition
 

@@ -4,7 +4,12 @@ The public entry points for scripts and notebooks::
 
     from sim import load_scenario, plan_run, run_monte_carlo, run_to_folder, read_results
 
-and, in a notebook, ``sim.explore(scenario)`` (the explorer; needs the ``explore`` extra).
+the wings a notebook reads and draws with::
+
+    from sim import analysis, discovery, plots
+
+(``analysis.headline``, ``analysis.compare_models``, ``analysis.tornado`` ...: every summary, comparison and driver
+function in one namespace), and, in a notebook, ``sim.explore(scenario)`` (the explorer; needs the ``explore`` extra).
 
 Each is imported when first used, so that ``import sim`` and loading a scenario stay quick.
 """
@@ -16,28 +21,34 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.errors import ScenarioError
+    from sim.experiments.results import read_results, run_to_folder
+    from sim.experiments.runner import plan_run, run_monte_carlo
     from sim.explorer import explore
-    from sim.results import read_results, run_to_folder
-    from sim.runner import plan_run, run_monte_carlo
-    from sim.scenario import Scenario, load_scenario
+    from sim.scenario.loading import load_scenario
+    from sim.scenario.schema import Scenario
 
 _HOMES = {
-    "Scenario": "sim.scenario",
+    "Scenario": "sim.scenario.schema",
     "ScenarioError": "sim.errors",
     "explore": "sim.explorer",
-    "load_scenario": "sim.scenario",
-    "plan_run": "sim.runner",
-    "read_results": "sim.results",
-    "run_monte_carlo": "sim.runner",
-    "run_to_folder": "sim.results",
+    "load_scenario": "sim.scenario.loading",
+    "plan_run": "sim.experiments.runner",
+    "read_results": "sim.experiments.results",
+    "run_monte_carlo": "sim.experiments.runner",
+    "run_to_folder": "sim.experiments.results",
 }
+
+_MODULES = {"discovery": "sim.analysis.discovery", "plots": "sim.reporting.plots"}
 
 __all__ = [
     "Scenario",
     "ScenarioError",
+    "analysis",
+    "discovery",
     "explore",
     "load_scenario",
     "plan_run",
+    "plots",
     "read_results",
     "run_monte_carlo",
     "run_to_folder",
@@ -46,9 +57,12 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """The public entry point ``name``, imported on first use."""
-    if name not in _HOMES:
+    if name in _MODULES:
+        value = import_module(_MODULES[name])
+    elif name in _HOMES:
+        value = getattr(import_module(_HOMES[name]), name)
+    else:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    value = getattr(import_module(_HOMES[name]), name)
     globals()[name] = value
     return value
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim.backtests import csis, deu, ktab
+from sim.backtests.data_folder import find_data_dir
 from sim.cli import main
-from sim.data_folder import find_data_dir
 
 pytestmark = pytest.mark.skipif(
     any(find_data_dir(folder) is None for folder in (deu.FOLDER, ktab.FOLDER, csis.FOLDER)),

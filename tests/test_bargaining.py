@@ -7,8 +7,8 @@ from helpers import two_sided, write_yaml
 
 from sim import load_scenario, run_monte_carlo
 from sim.model import simulate_history
-from sim.rng import dynamics_generator
-from sim.sampling import sample
+from sim.sampling.draws import sample
+from sim.sampling.rng import dynamics_generator
 
 
 def split_game(tmp_path, d1: float, d2: float, horizon: int, w2: float = 0.0) -> float:

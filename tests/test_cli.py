@@ -12,8 +12,8 @@ import pytest
 from helpers import ARTICLE, shard_hashes
 
 from sim.cli import main, parser
-from sim.results import file_sha256, read_results, scenario_of
-from sim.runner import replay_run
+from sim.experiments.results import file_sha256, read_results, scenario_of
+from sim.experiments.runner import replay_run
 
 SUBCOMMANDS = [
     "run",
@@ -296,7 +296,7 @@ def test_compare_runs_every_model_on_the_same_draws(tmp_path, capsys):
     }
     assert {p.name for p in out.glob("compare_*.png")} >= {"compare_territory.png", "compare_us_backstop.png"}
     from sim import load_scenario
-    from sim.runner import run_models
+    from sim.experiments.runner import run_models
 
     tables = run_models(load_scenario(ARTICLE), ["mediator", "compromise"], runs=600, seed=2)
     assert tables["compromise"]["settlement_territory"].equals(

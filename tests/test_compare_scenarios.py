@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import ARTICLE, SCENARIOS, write_yaml
 
-from sim import analysis, load_scenario, run_monte_carlo
+from sim import load_scenario, run_monte_carlo
+from sim.analysis import comparison, summary
 from sim.cli import main
 
 
@@ -13,8 +14,8 @@ def test_a_scenario_against_itself_differs_by_exactly_nothing():
     scenario = load_scenario(ARTICLE)
     runs = run_monte_carlo(scenario, runs=1500, seed=4)
     again = run_monte_carlo(load_scenario(ARTICLE), runs=1500, seed=4)
-    table = analysis.scenario_differences({"a": runs, "b": again}, scenario)
-    assert len(table) == len(analysis.headline_measures(scenario))
+    table = comparison.scenario_differences({"a": runs, "b": again}, scenario)
+    assert len(table) == len(summary.headline_measures(scenario))
     assert (table["difference"] == 0).all() and (table["hi"] - table["lo"] == 0).all()
 
 
@@ -24,12 +25,12 @@ def test_common_random_numbers_narrow_the_interval_of_a_difference(article_raw, 
     base = run_monte_carlo(scenario, runs=4000, seed=5)
     article_raw["front"]["p_advance"]["low"] = 0.6
     faster = run_monte_carlo(load_scenario(write_yaml(tmp_path / "faster.yaml", article_raw)), runs=4000, seed=5)
-    table = analysis.scenario_differences({"base": base, "faster": faster}, scenario).loc["faster"]
+    table = comparison.scenario_differences({"base": base, "faster": faster}, scenario).loc["faster"]
     row = table.loc["deal by the horizon (36 months)"]
     assert row["difference"] == pytest.approx(faster["deal"].mean() - base["deal"].mean(), abs=1e-12)
     assert (row["hi"] - row["lo"]) / 2 < 0.6 * row["unpaired_half_width"]
     assert row["lo"] > 0, "a faster advance brings the front to where Kyiv's line meets Moscow's demand sooner"
-    quantiles = analysis.settlement_differences({"base": base, "faster": faster}, resamples=100)
+    quantiles = comparison.settlement_differences({"base": base, "faster": faster}, resamples=100)
     assert {"territory", "us_backstop"} <= set(quantiles.index.get_level_values("issue"))
     assert (quantiles["lo"] <= quantiles["difference"]).all() and (quantiles["difference"] <= quantiles["hi"]).all()
 

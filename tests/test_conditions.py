@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.conditions import evaluate
+from sim.analysis.conditions import evaluate
 
 RUNS = pd.DataFrame(
     {

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim import data_folder
-from sim.backtests import deu
+from sim.backtests import data_folder, deu
+from sim.backtests.data_folder import ENVIRONMENT_VARIABLE, data_dir, data_file
 from sim.cli import main
-from sim.data_folder import ENVIRONMENT_VARIABLE, data_dir, data_file
 from sim.errors import ScenarioError
 
 
@@ -55,7 +54,7 @@ def test_a_regular_install_has_no_checkout_and_looks_beside_the_working_director
 
 def test_the_source_tree_is_a_checkout_here():
     checkout = data_folder.source_checkout()
-    assert checkout is not None and (checkout / "sim" / "data_folder.py").is_file()
+    assert checkout is not None and (checkout / "sim" / "backtests" / "data_folder.py").is_file()
 
 
 @pytest.mark.usefixtures("places")

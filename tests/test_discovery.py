@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from helpers import ARTICLE
 
-from sim import discovery
+from sim.analysis import discovery
 from sim.cli import main
 
 

@@ -11,8 +11,8 @@ from helpers import ARTICLE, two_sided, write_yaml
 from sim import ScenarioError, load_scenario, run_monte_carlo
 from sim.cli import main
 from sim.model import simulate_history
-from sim.rng import dynamics_generator
-from sim.sampling import sample
+from sim.sampling.draws import sample
+from sim.sampling.rng import dynamics_generator
 
 
 def test_a_scheduled_event_changes_the_war_from_its_round(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.data_folder import find_data_dir
+from sim.backtests.data_folder import find_data_dir
 from sim.model.expected_utility import EUOptions, expected_utility_rounds, median_voter, weighted_mean
 
 ROOT = find_data_dir("ec-car-emissions")

@@ -27,8 +27,8 @@ from sim.explorer.controls import (
 )
 from sim.explorer.variant import free_variant_path, write_variant
 from sim.explorer.views import Charts, draw_setting, png, run_ensemble, view
-from sim.provenance import kind_of
-from sim.scenario import scenario_from_mapping
+from sim.scenario.loading import scenario_from_mapping
+from sim.scenario.provenance import kind_of
 
 RUNS = 2000
 

@@ -19,23 +19,23 @@ import pandas as pd
 import pytest
 from helpers import SCENARIOS
 
-from sim import analysis, discovery
+from sim.analysis import discovery, summary
 from sim.cli import main
-from sim.labels import readable
-from sim.results import read_results
-from sim.scenario import load_scenario
+from sim.experiments.results import read_results
+from sim.scenario.labels import readable
+from sim.scenario.loading import load_scenario
 
 PORT = SCENARIOS / "port_strike_2024.yaml"
 
 
 def test_event_medians_are_counted_in_the_rounds_unit():
-    week = analysis.MONTHS_PER_UNIT["week"]
+    week = summary.MONTHS_PER_UNIT["week"]
     runs = pd.DataFrame(
         {"event_talks_resume": [True, True, False], "months_to_event_talks_resume": [3 * week, 5 * week, np.nan]}
     )
-    weekly = analysis.event_shares(runs, "week")
+    weekly = summary.event_shares(runs, "week")
     assert list(weekly.columns)[-1] == "median_week" and weekly.loc["talks_resume", "median_week"] == pytest.approx(4)
-    assert analysis.event_shares(runs).loc["talks_resume", "median_month"] == pytest.approx(4 * week)
+    assert summary.event_shares(runs).loc["talks_resume", "median_month"] == pytest.approx(4 * week)
 
 
 @pytest.mark.parametrize("value, text", [(6527.3, "6,527"), (0.7172, "0.717"), (13.44, "13.4"), (float("nan"), "n/a")])
@@ -95,14 +95,14 @@ def test_compare_says_what_a_static_solution_lacks(tmp_path, capsys):
 
 
 def test_times_in_a_row_or_table_read_in_the_rounds_unit(strike_runs, capsys):
-    week = analysis.MONTHS_PER_UNIT["week"]
+    week = summary.MONTHS_PER_UNIT["week"]
     row = pd.Series({"deal": True, "months_to_deal": 3 * week, "months_to_zone": np.nan}, dtype=object)
-    weekly = analysis.in_time_unit(row, "week")
+    weekly = summary.in_time_unit(row, "week")
     assert list(weekly.index) == ["deal", "weeks_to_deal", "weeks_to_zone"]
     assert weekly["weeks_to_deal"] == pytest.approx(3)
     table = pd.DataFrame({"months_to_deal": [week, 2 * week]})
-    assert analysis.in_time_unit(table, "week")["weeks_to_deal"].tolist() == pytest.approx([1, 2])
-    assert analysis.in_time_unit(table, "month") is table
+    assert summary.in_time_unit(table, "week")["weeks_to_deal"].tolist() == pytest.approx([1, 2])
+    assert summary.in_time_unit(table, "month") is table
     capsys.readouterr()
     assert main(["replay", str(strike_runs), "3"]) == 0
     outcome = capsys.readouterr().out.split("Outcome:")[1]
@@ -111,7 +111,7 @@ def test_times_in_a_row_or_table_read_in_the_rounds_unit(strike_runs, capsys):
 
 
 def test_conditions_read_times_in_the_rounds_unit():
-    week, day = analysis.MONTHS_PER_UNIT["week"], analysis.MONTHS_PER_UNIT["day"]
+    week, day = summary.MONTHS_PER_UNIT["week"], summary.MONTHS_PER_UNIT["day"]
     rounds = pd.Series([1.0, 29.0, 30.0, np.nan])  # 29 weeks in months divided back is 29.000000000000004
     weekly = pd.DataFrame({"deal": rounds.notna(), "months_to_deal": rounds * week})
     assert discovery.condition(weekly, where="weeks_to_deal <= 29", unit="week").tolist() == [True, True, False, False]
@@ -129,7 +129,7 @@ def test_conditions_read_times_in_the_rounds_unit():
 
 def test_discover_takes_conditions_in_weeks(strike_runs, tmp_path, capsys):
     months = read_results(strike_runs).runs["months_to_deal"]
-    share = float((months <= analysis.MONTHS_PER_UNIT["week"] + 1e-9).mean())
+    share = float((months <= summary.MONTHS_PER_UNIT["week"] + 1e-9).mean())
     assert 0.2 < share < 0.8
     capsys.readouterr()
     out = ["--out", str(tmp_path / "discovery")]
@@ -196,9 +196,9 @@ def test_explore_shows_the_first_ensemble_then_the_address_once_it_serves():
 
 
 def test_the_report_looks_for_drivers_where_deals_are_nearest_even():
-    from sim.report import drivers_horizon
+    from sim.reporting.html_report import drivers_horizon
 
-    port, week = load_scenario(PORT), analysis.MONTHS_PER_UNIT["week"]  # headline horizons 1, 4 and 13 weeks; 26 in all
+    port, week = load_scenario(PORT), summary.MONTHS_PER_UNIT["week"]  # headline horizons 1, 4 and 13 weeks; 26 in all
     weeks = lambda *counts: pd.DataFrame({"months_to_deal": np.array(counts, float) * week})  # noqa: E731
     assert drivers_horizon(weeks(1, 1, 2, np.nan), port) == 1
     assert drivers_horizon(weeks(2, 2, 20, 20), port) == 13  # half by 4 and by 13 weeks: the later

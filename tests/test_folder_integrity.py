@@ -14,8 +14,8 @@ import pytest
 from helpers import ARTICLE, shard_hashes
 
 from sim.cli import main
-from sim.folder_lock import LOCK_FILE, locked
-from sim.results import read_results
+from sim.experiments.folder_lock import LOCK_FILE, locked
+from sim.experiments.results import read_results
 
 RUN = ["run", str(ARTICLE), "--runs", "3000", "--seed", "2", "--set", "monte_carlo.chunk_runs=1000", "--quiet"]
 

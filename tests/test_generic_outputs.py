@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from helpers import SCENARIOS, write_yaml
 
-from sim import ScenarioError, analysis, load_scenario, plots, run_monte_carlo
+from sim import ScenarioError, load_scenario, run_monte_carlo
+from sim.analysis import summary
 from sim.cli import main
+from sim.experiments.results import read_results
 from sim.model.outcomes import outcome_classes
-from sim.results import read_results
+from sim.reporting import plots
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -55,7 +57,7 @@ def test_classes_follow_what_the_scenario_has():
     ]
     decisive = load_scenario(SCENARIOS / "ukraine_paris_2026.yaml", {"front.decisive": True})
     assert list(outcome_classes(decisive))[2] == "decided_by_fighting"
-    assert list(analysis.headline_measures(port))[:5] == [
+    assert list(summary.headline_measures(port))[:5] == [
         "deal by the horizon (26 weeks)",
         "deal within 1 week",
         "deal within 4 weeks",
@@ -131,15 +133,15 @@ def test_error_bars_never_go_negative():
 def test_weekly_and_daily_rounds_date_results_in_their_unit():
     runs = run_monte_carlo(load_scenario(PORT), runs=400, seed=3)
     deals = runs[runs["deal"]]
-    weeks = deals["months_to_deal"] / analysis.MONTHS_PER_UNIT["week"]
+    weeks = deals["months_to_deal"] / summary.MONTHS_PER_UNIT["week"]
     assert np.allclose(weeks, np.round(weeks)) and weeks.min() >= 1
     expected = pd.Timestamp("2024-10-01") + pd.to_timedelta(np.round(weeks) * 7, unit="D")
     assert (deals["deal_date"] == expected.to_numpy()).all()
-    assert analysis.deal_curve(runs, 4, "week").columns[0] == "week"
-    assert analysis.median_time_to_deal(runs, "week") == pytest.approx(weeks.median())
+    assert summary.deal_curve(runs, 4, "week").columns[0] == "week"
+    assert summary.median_time_to_deal(runs, "week") == pytest.approx(weeks.median())
     daily = load_scenario(PORT, {"model.round_unit": "day", "model.horizon_rounds": 90, "report.horizons": None})
     assert daily.horizon == 90 and daily.headline_horizons == [30, 60]
-    assert list(analysis.headline_measures(daily))[1] == "deal within 30 days"
+    assert list(summary.headline_measures(daily))[1] == "deal within 30 days"
 
 
 def test_round_lengths_and_the_old_key():

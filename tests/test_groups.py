@@ -12,7 +12,7 @@ from sim import load_scenario, run_monte_carlo
 from sim.cli import main
 from sim.model import build_inputs
 from sim.model.groups import NO_GROUP, GroupTerms, group_terms
-from sim.sampling import central
+from sim.sampling.draws import central
 
 OUTCOMES = ["deal", "zone", "months_to_deal", "breakdown"]
 SETTLEMENTS = [

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from helpers import ARTICLE, ROOT, write_yaml
 
+from sim.backtests.data_folder import ENVIRONMENT_VARIABLE, find_data_dir
 from sim.cli import main
-from sim.data_folder import ENVIRONMENT_VARIABLE, find_data_dir
 from sim.errors import ScenarioError
 from sim.history import breakdown_fit, cases, data, reference_class, scoring
 from sim.history.survival import kaplan_meier
 from sim.model.breakdown import age_weight, round_hazard
-from sim.scenario import load_scenario
+from sim.scenario.loading import load_scenario
 
 DATA = find_data_dir(data.FOLDER)
 needs_data = pytest.mark.skipif(DATA is None, reason="shared/data/war-termination is not beside the project")
@@ -206,7 +206,7 @@ def _immediate_deal(shape, hazard=0.05, horizon=40):
 
 @pytest.mark.parametrize("shape", [1.0, 0.4])
 def test_deals_in_the_model_break_down_as_the_shape_says(shape, tmp_path):
-    from sim.runner import run_monte_carlo
+    from sim.experiments.runner import run_monte_carlo
 
     runs = run_monte_carlo(load_scenario(write_yaml(tmp_path / "deal.yaml", _immediate_deal(shape))))
     assert (runs["months_to_deal"] == 1).all()
@@ -245,7 +245,7 @@ def test_a_bad_reference_class_is_refused(tmp_path, article_raw):
 
 
 def test_every_case_is_dated_before_its_outcome_and_fully_sourced():
-    from sim.provenance import provenance
+    from sim.scenario.provenance import provenance
 
     loaded = cases.load_cases(CASES)
     assert len(loaded) >= 5

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from helpers import SCENARIOS
 
-from sim import load_scenario, plots
-from sim.labels import parameter_label, parameter_labels
-from sim.sensitivity import sensitivity
+from sim import load_scenario
+from sim.experiments.sensitivity import sensitivity
+from sim.reporting import plots
+from sim.scenario.labels import parameter_label, parameter_labels
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

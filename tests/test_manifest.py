@@ -10,9 +10,9 @@ from helpers import two_sided, write_yaml
 
 from sim import load_scenario, plan_run, run_to_folder
 from sim.errors import ScenarioError
-from sim.manifest import MANIFEST_FILE, Manifest, read_manifest
-from sim.run_settings import DEFAULT_MAX_RUNS
-from sim.runner import RunPlan, fit_to_memory
+from sim.experiments.manifest import MANIFEST_FILE, Manifest, read_manifest
+from sim.experiments.run_settings import DEFAULT_MAX_RUNS
+from sim.experiments.runner import RunPlan, fit_to_memory
 
 KEYS = [
     "written_by",

@@ -10,7 +10,7 @@ import pytest
 from helpers import ARTICLE, ROOT
 
 from sim import load_scenario
-from sim.runner import bytes_per_run, fit_to_memory
+from sim.experiments.runner import bytes_per_run, fit_to_memory
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_memory import large_scenario  # noqa: E402
@@ -19,9 +19,9 @@ MEASURE = """
 import json, sys
 from pathlib import Path
 from bench_memory import large_scenario
-from sim.results import run_to_folder
-from sim.runner import plan_run
-from sim.scenario import scenario_from_mapping
+from sim.experiments.results import run_to_folder
+from sim.experiments.runner import plan_run
+from sim.scenario.loading import scenario_from_mapping
 manifest = run_to_folder(plan_run(scenario_from_mapping(large_scenario(50, 20), "large"), runs=3000, memory_gb=0.35), Path(sys.argv[1]))
 peak_kb = int(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1])
 print(json.dumps({"peak_gb": peak_kb / 2**20, "chunk_runs": manifest.chunk_runs}))
@@ -50,7 +50,7 @@ def test_a_large_scenario_runs_within_its_budget(tmp_path):
 
 
 def test_the_chunk_size_follows_the_scenario_size():
-    from sim.scenario import scenario_from_mapping
+    from sim.scenario.loading import scenario_from_mapping
 
     sizes = [
         fit_to_memory(scenario_from_mapping(large_scenario(a, i), "large")).monte_carlo.chunk_runs

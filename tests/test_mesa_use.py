@@ -13,12 +13,12 @@ import numpy as np
 from helpers import ARTICLE, two_sided, write_yaml
 
 from sim import load_scenario
+from sim.experiments.runner import _local_pool
 from sim.model import NegotiationModel, build_inputs, simulate
 from sim.model.agents import ActorAgent, release_agent_ids
 from sim.model.noise import RoundNoise
-from sim.rng import dynamics_generator
-from sim.runner import _local_pool
-from sim.sampling import sample
+from sim.sampling.draws import sample
+from sim.sampling.rng import dynamics_generator
 
 
 def _model(scenario, runs: int = 200, seed: int = 3) -> NegotiationModel:

@@ -12,10 +12,10 @@ from helpers import ARTICLE, two_sided, write_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import runner
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario
+from sim.experiments import runner
+from sim.scenario.loading import load_scenario
 
 PARENT = f"extends: {ARTICLE}\n"
 FILES = {
@@ -109,7 +109,7 @@ def test_output_paths_that_cannot_be_made(tmp_path, capsys):
 
 
 def test_a_full_disk_mid_run_leaves_a_resumable_folder(tmp_path, monkeypatch, capsys):
-    from sim import results
+    from sim.experiments import results
 
     folder, written = tmp_path / "full", []
     real = results._write_shard

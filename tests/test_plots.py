@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import analysis, plots
+from sim.analysis import drivers
+from sim.reporting import plots
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -56,13 +57,13 @@ def test_sobol_warnings_name_the_unreliable_and_the_sample_that_would_fix_them()
         },
         index=pd.Index(["strong", "noisy", "weak"], name="parameter"),
     )
-    [warning] = analysis.sobol_warnings(indices, base_runs=1024)
+    [warning] = drivers.sobol_warnings(indices, base_runs=1024)
     assert warning.startswith("unreliable estimates of some parameters: 1 with a first-order index below zero (noisy);")
     assert "1 with a total index above one (noisy)" in warning
     assert "2 with a first-order interval wider than the estimate (noisy, weak)" in warning
     # The widest flagged interval, 0.2, must shrink to 0.05: (0.2 / 0.05)^2 = 16 times the base sample.
     assert "about 16,384 (now 1,024)" in warning
-    assert analysis.sobol_warnings(indices.loc[["strong"]], base_runs=1024) == []
+    assert drivers.sobol_warnings(indices.loc[["strong"]], base_runs=1024) == []
 
 
 @pytest.mark.parametrize("share", [0.0, 1.0])

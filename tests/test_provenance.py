@@ -9,8 +9,8 @@ from helpers import ARTICLE, SCENARIOS, two_sided, write_yaml
 
 from sim import load_scenario
 from sim.cli import main
-from sim.provenance import kind_of, numbers_agree, provenance, quoted_numbers, stakes
-from sim.quantities import Fixed, Uniform
+from sim.scenario.provenance import kind_of, numbers_agree, provenance, quoted_numbers, stakes
+from sim.scenario.quantities import Fixed, Uniform
 
 
 def test_quoted_numbers_read_percentages_both_ways():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from sim.quantities import Quantity
+from sim.scenario.quantities import Quantity
 
 ADAPTER = TypeAdapter(Quantity)
 
@@ -84,7 +84,7 @@ def test_impossible_distributions_are_rejected(spec):
 
 
 def test_a_normal_is_cut_to_the_range_of_its_key():
-    from sim.quantities import Probability
+    from sim.scenario.quantities import Probability
 
     cut = TypeAdapter(Probability).validate_python({"dist": "normal", "mean": 0.9, "sd": 0.2})
     assert cut.support() == (0.0, 1.0)

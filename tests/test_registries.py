@@ -15,14 +15,15 @@ import pandas as pd
 import pytest
 from helpers import ROOT, SCENARIOS
 
-from sim import analysis, load_scenario, run_monte_carlo
+from sim import load_scenario, run_monte_carlo
+from sim.analysis import comparison, summary
 from sim.cli import main, parser
+from sim.experiments.results import read_results, run_to_folder
+from sim.experiments.runner import plan_run, run_models
 from sim.registry.backtests import BACKTESTS, Backtest
 from sim.registry.figures import FIGURES, Figure, figure_set
 from sim.registry.models import SOLUTIONS, model_names
 from sim.registry.outcomes import HEADLINE_MEASURES, OUTCOME_COLUMNS, OutcomeColumn
-from sim.results import read_results, run_to_folder
-from sim.runner import plan_run, run_models
 
 STRIKE = SCENARIOS / "port_strike_2024.yaml"
 PLUGINS = Path(__file__).resolve().parent / "plugins"
@@ -66,10 +67,10 @@ def test_a_protocol_in_one_module_is_offered_by_the_cli_named_by_scenarios_and_r
     done = _python(
         "import sys, zone_first_protocol\n"
         "from sim.cli import main\n"
-        "from sim.scenario import schema_json\n"
+        "from sim.scenario.schema import schema_json\n"
         "assert 'zone_first' in schema_json()\n"
         "from sim.explorer.controls import controls\n"
-        "from sim.scenario import load_scenario\n"
+        "from sim.scenario.loading import load_scenario\n"
         f"scenario = load_scenario({str(STRIKE)!r})\n"
         "assert 'zone_first' in next(c for c in controls(scenario) if c.key == 'model.mechanism.kind').options\n"
         f"sys.exit(main(['run', {str(STRIKE)!r}, '--model', 'zone_first', '--runs', '400', '--seed', '3', "
@@ -93,8 +94,8 @@ def test_a_protocol_in_one_module_is_offered_by_the_cli_named_by_scenarios_and_r
 def test_a_distribution_in_one_module_is_in_the_schema_and_draws():
     done = _python(
         "import json, two_point_distribution\n"
-        "from sim.scenario import load_scenario, schema_json\n"
-        "from sim.sampling import sample\n"
+        "from sim.scenario.loading import load_scenario\nfrom sim.scenario.schema import schema_json\n"
+        "from sim.sampling.draws import sample\n"
         f"s = load_scenario({str(STRIKE)!r}, "
         "{'actors.ila.capability': {'dist': 'two_point', 'low': 0.35, 'high': 0.5}})\n"
         "values = sample(s, 2000, seed=1)['actors.ila.capability']\n"
@@ -135,23 +136,23 @@ def test_an_outcome_column_registered_here_is_computed_and_read_by_the_summary(r
     runs = run_monte_carlo(strike, runs=200, seed=5, progress=False)
     first = runs["months_to_deal"] <= strike.model.round_months + 1e-9
     assert (runs["deal_in_first_round"] == first).all() and first.any()
-    assert "deal_in_first_round" in analysis.summary_columns(list(runs.columns))
-    assert "utility_ila" not in analysis.summary_columns(list(runs.columns))
+    assert "deal_in_first_round" in summary.summary_columns(list(runs.columns))
+    assert "utility_ila" not in summary.summary_columns(list(runs.columns))
 
 
 def test_one_headline_definition_feeds_the_summary_and_the_paired_comparison(registered, strike, strike_runs):
     def both(scenario):
         """The measures the summary's headline table and the paired comparison list."""
-        summary = set(analysis.headline(strike_runs, scenario).index)
-        paired = analysis.scenario_differences({"a": strike_runs, "b": strike_runs}, scenario)
-        return summary, set(paired.index.get_level_values("measure"))
+        headline_rows = set(summary.headline(strike_runs, scenario).index)
+        paired = comparison.scenario_differences({"a": strike_runs, "b": strike_runs}, scenario)
+        return headline_rows, set(paired.index.get_level_values("measure"))
 
     registered(
         HEADLINE_MEASURES, "quick_deal", lambda scenario: {"deal within 3 weeks": lambda r: r["months_to_deal"] <= 0.7}
     )
-    summary, paired = both(strike)
-    assert "deal within 3 weeks" in summary and "deal within 3 weeks" in paired
-    quick = analysis.headline(strike_runs, strike).loc["deal within 3 weeks", "estimate"]
+    in_summary, paired = both(strike)
+    assert "deal within 3 weeks" in in_summary and "deal within 3 weeks" in paired
+    quick = summary.headline(strike_runs, strike).loc["deal within 3 weeks", "estimate"]
     assert quick == pytest.approx((strike_runs["months_to_deal"] <= 0.7).mean())
     # Changing a built-in definition changes both tables.
     within = HEADLINE_MEASURES["deal_within"]
@@ -160,7 +161,7 @@ def test_one_headline_definition_feeds_the_summary_and_the_paired_comparison(reg
         without = both(strike)
     finally:
         HEADLINE_MEASURES.register("deal_within", within)
-    gone = {m for m in summary if m.startswith("deal within") and m != "deal within 3 weeks"}
+    gone = {m for m in in_summary if m.startswith("deal within") and m != "deal within 3 weeks"}
     assert gone and not gone & without[0] and not gone & without[1]
 
 
@@ -193,7 +194,7 @@ def test_a_backtest_registered_here_is_a_choice_of_sim_backtest(registered, tmp_
 
 
 def test_the_shipped_schema_is_the_one_the_registries_give():
-    from sim.scenario import schema_json
+    from sim.scenario.schema import schema_json
 
     assert (SCENARIOS / "schema.json").read_text() == schema_json(), "run: sim schema --out scenarios/schema.json"
 

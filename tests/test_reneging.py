@@ -13,8 +13,8 @@ import pytest
 from helpers import mutate, two_sided, write_yaml
 
 from sim import load_scenario, run_monte_carlo
+from sim.backtests.data_folder import find_data_dir
 from sim.cli import main
-from sim.data_folder import find_data_dir
 from sim.history import data, reference_class
 from sim.history.beside import model_deal_survival
 from sim.model.reneging import RenegingRule

@@ -93,12 +93,12 @@ def test_dask_cluster_gives_the_same_values_as_one_process(uninterrupted, tmp_pa
 
 @pytest.mark.slow
 def test_until_ci_adds_seeded_chunks_until_every_headline_interval_is_narrow(tmp_path):
-    from sim import analysis
+    from sim.analysis import summary
 
     scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
     manifest = run_to_folder(plan_run(scenario, runs=500, seed=3, until_ci=0.06), tmp_path / "a")
     runs = read_results(tmp_path / "a").runs
-    headline = analysis.headline(runs, scenario)
+    headline = summary.headline(runs, scenario)
     assert (headline["hi"] - headline["lo"]).max() < 0.06
     assert manifest.requested_runs == 500 and manifest.runs == len(runs) > 500
     assert runs["run_id"].tolist() == list(range(len(runs)))
@@ -108,8 +108,8 @@ def test_until_ci_adds_seeded_chunks_until_every_headline_interval_is_narrow(tmp
 
 @pytest.mark.slow
 def test_replay_of_a_run_extended_by_until_ci(tmp_path):
-    from sim.results import scenario_of
-    from sim.runner import replay_run
+    from sim.experiments.results import scenario_of
+    from sim.experiments.runner import replay_run
 
     scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
     manifest = run_to_folder(plan_run(scenario, runs=1500, seed=8, until_ci=0.045), tmp_path / "x")

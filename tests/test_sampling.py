@@ -10,8 +10,8 @@ from scipy.stats import qmc
 
 from sim import load_scenario
 from sim.cli import main
-from sim.run_settings import DESIGNS
-from sim.sampling import sample, unit_design
+from sim.experiments.run_settings import DESIGNS
+from sim.sampling.draws import sample, unit_design
 
 
 @pytest.mark.parametrize("design", DESIGNS)

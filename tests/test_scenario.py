@@ -9,7 +9,7 @@ from helpers import ARTICLE, ROOT, SCENARIOS, mutate, write_yaml
 
 from sim import ScenarioError, load_scenario
 from sim.cli import main
-from sim.scenario import schema_json
+from sim.scenario.schema import schema_json
 
 
 def test_schema_file_is_current():
@@ -23,7 +23,7 @@ def test_every_shipped_scenario_validates(path):
 
 
 def test_every_number_of_the_article_scenario_is_sourced():
-    from sim.provenance import provenance
+    from sim.scenario.provenance import provenance
 
     table = provenance(load_scenario(ARTICLE))
     assert (table["kind"] != "unsourced").all(), table.loc[table["kind"] == "unsourced", "parameter"].tolist()

@@ -9,8 +9,8 @@ from helpers import ARTICLE, two_sided, write_yaml
 
 from sim import load_scenario
 from sim.cli import main
-from sim.runner import run_design
-from sim.sensitivity import sensitivity
+from sim.experiments.runner import run_design
+from sim.experiments.sensitivity import sensitivity
 
 
 def no_war(tmp_path):

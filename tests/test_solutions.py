@@ -11,7 +11,7 @@ from sim import load_scenario
 from sim.model import build_inputs
 from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
 from sim.model.utility import package_utility
-from sim.sampling import sample
+from sim.sampling.draws import sample
 
 
 def split_inputs(tmp_path, utility: str, runs: int = 1):

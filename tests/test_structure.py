@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 from helpers import write_yaml
 
-from sim import ScenarioError, analysis, load_scenario, run_monte_carlo
-from sim.cli.shared import summary_text
-from sim.manifest import Manifest, ScenarioRecord
+from sim import ScenarioError, load_scenario, run_monte_carlo
+from sim.analysis import summary
+from sim.experiments.manifest import Manifest, ScenarioRecord
 from sim.model.utility import UtilityForm, package_utility
+from sim.reporting.summary_text import summary_text
 
 UTILITIES = {
     "source": "assumption: how actors value distance is not known",
@@ -77,7 +78,7 @@ def test_the_summary_shows_the_spread_across_structures(article_raw, tmp_path):
     scenario = structured(article_raw, tmp_path, utility=UTILITIES)
     runs = run_monte_carlo(scenario, runs=1500, seed=8)
     resolved = scenario.model_dump(mode="json")
-    table = analysis.structure_forecasts(runs, resolved["structure"])
+    table = summary.structure_forecasts(runs, resolved["structure"])
     assert set(table.index) == {"quadratic", "linear"}
     assert table["weight"].to_numpy() == pytest.approx([2 / 3, 1 / 3])
     for option, code in (("quadratic", 0), ("linear", 1)):

@@ -13,12 +13,12 @@ from helpers import ARTICLE, SCENARIOS
 
 from sim.cli import main
 from sim.errors import ScenarioError
+from sim.experiments.results import DESIGN_FILE, design_points, file_sha256, read_results, run_to_folder, scenario_of
+from sim.experiments.runner import history_sample, plan_run, replay_run
 from sim.model import simulate_history
-from sim.results import DESIGN_FILE, design_points, file_sha256, read_results, run_to_folder, scenario_of
-from sim.rng import dynamics_generator
-from sim.runner import history_sample, plan_run, replay_run
-from sim.sampling import sample
-from sim.scenario import load_scenario
+from sim.sampling.draws import sample
+from sim.sampling.rng import dynamics_generator
+from sim.scenario.loading import load_scenario
 from sim.updating.resample import run_posterior
 from sim.updating.resimulate import cut_short, fronts_at
 from sim.updating.update import condition

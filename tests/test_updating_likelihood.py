@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from helpers import ARTICLE
 
-from sim.analysis import effective_sample_size, proportion
-from sim.scenario import load_scenario
+from sim.analysis.summary import effective_sample_size, proportion
+from sim.scenario.loading import load_scenario
 from sim.updating.evidence import Evidence, FrontAt, Happened, PositionAt, RedLineAt
 from sim.updating.likelihood import log_likelihood
 from sim.updating.posterior import importance_weights, parameter_shifts, weighted_quantile

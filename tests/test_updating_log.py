@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from helpers import ARTICLE, SCENARIOS
 
+from sim.backtests.data_folder import find_data_dir
 from sim.cli import main
-from sim.data_folder import find_data_dir
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario
+from sim.scenario.loading import load_scenario
 from sim.updating.evidence import evidence_schema_json, load_evidence
 from sim.updating.forecast_log import LOG_COLUMNS, LOG_FILE, append_to_log, read_log
 from sim.updating.platforms import FOLDER, compare_with_platforms, model_scores, read_platform_forecasts

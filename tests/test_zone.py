@@ -13,8 +13,8 @@ from sim import load_scenario, run_monte_carlo
 from sim.model import simulate_history
 from sim.model.acceptance import Acceptance, search_zone
 from sim.model.utility import UtilityForm
-from sim.rng import dynamics_generator
-from sim.sampling import sample
+from sim.sampling.draws import sample
+from sim.sampling.rng import dynamics_generator
 
 
 def rules_for(

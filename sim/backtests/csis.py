@@ -18,12 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.data_folder import data_file
+from sim.backtests.data_folder import data_file
 from sim.errors import ScenarioError
 from sim.model import build_inputs
 from sim.model.utility import package_utility
-from sim.sampling import central
-from sim.scenario import Scenario, scenario_from_mapping
+from sim.sampling.draws import central
+from sim.scenario.loading import scenario_from_mapping
+from sim.scenario.schema import Scenario
 
 FOLDER = "csis-ukraine-peace-items"
 FILE = "csis_ukraine_peace_items.json"
@@ -42,7 +43,7 @@ class CsisItems:
 
 
 def load_csis(data: str | Path | None = None) -> CsisItems:
-    """Read the CSIS items file: ``data`` itself, or found in the data folder (:func:`sim.data_folder.data_file`)."""
+    """Read the CSIS items file: ``data`` itself, or found in the data folder (:func:`sim.backtests.data_folder.data_file`)."""
     path = data_file(data, FOLDER, FILE)
     if not path.is_file():
         raise ScenarioError(path, [("", "file not found")])

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.data_folder import data_file
+from sim.backtests.data_folder import data_file
 from sim.errors import ScenarioError
 from sim.model.compromise import weighted_position
 from sim.model.expected_utility import EUOptions, expected_utility_rounds, weighted_mean
@@ -36,7 +36,7 @@ class DeuIssues:
 
 
 def load_deu(data: str | Path | None = None) -> DeuIssues:
-    """Read the DEU file (``data`` itself, or found in the data folder: :func:`sim.data_folder.data_file`), keeping
+    """Read the DEU file (``data`` itself, or found in the data folder: :func:`sim.backtests.data_folder.data_file`), keeping
     the issues that have an outcome."""
     path = data_file(data, FOLDER, FILE)
     if not path.is_file():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.data_folder import data_dir
+from sim.backtests.data_folder import data_dir
 from sim.errors import ScenarioError
 from sim.model.compromise import weighted_position
 
@@ -30,7 +30,7 @@ class KtabTable:
 
 def ktab_files(data: str | Path | None = None) -> list[Path]:
     """The KTAB files to read: ``data`` if it is a file, else every CSV file in the data folder's KTAB folder
-    (:func:`sim.data_folder.data_dir`, which takes ``data`` as the data folder)."""
+    (:func:`sim.backtests.data_folder.data_dir`, which takes ``data`` as the data folder)."""
     if data is not None and not Path(data).is_dir():
         return [Path(data)]
     folder = data_dir(data, FOLDER) / FOLDER

@@ -4,7 +4,7 @@ plot | report | summary | verify | replay | backtest | reference-class | score |
 This package is the only code that reads argv, prints, or decides where files go. Bad input exits with
 status 2 and one message naming the file, the key and the problem. Parsing is light: a command's module (and what
 it needs: numpy, pandas, Mesa ...) is imported only when that command runs, and the choices and defaults come from
-the registries (:mod:`sim.registry`) and :mod:`sim.run_settings`.
+the registries (:mod:`sim.registry`) and :mod:`sim.experiments.run_settings`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,7 @@ from sim.cli.checks import BAD_INPUT, flag_problem, stopping_cleanly
 from sim.cli.explore import add_explore
 from sim.cli.history_and_news import add_history_commands, add_log_flags, add_news_commands
 from sim.errors import ScenarioError, Stopped
-from sim.registry import resolve
-from sim.registry.backtests import BACKTESTS
-from sim.registry.models import PROTOCOLS, model_names
-from sim.run_settings import (
+from sim.experiments.run_settings import (
     BACKENDS,
     DEFAULT_BASE_RUNS,
     DEFAULT_MAX_RUNS,
@@ -29,6 +26,9 @@ from sim.run_settings import (
     DEFAULT_TORNADO_RUNS,
     DESIGNS,
 )
+from sim.registry import resolve
+from sim.registry.backtests import BACKTESTS
+from sim.registry.models import PROTOCOLS, model_names
 
 
 def parser() -> argparse.ArgumentParser:

@@ -7,32 +7,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import analysis
-from sim.cli.shared import (
-    parse_changes,
-    require_empty,
-    results_folder,
-    save_figure,
-    shown,
-    staged,
-    use_agg,
-)
+from sim.analysis import comparison, drivers
+from sim.cli.shared import parse_changes, shown
 from sim.errors import ScenarioError
-from sim.labels import parameter_labels, plain_label, readable
+from sim.experiments.folders import require_empty, results_folder, staged
+from sim.experiments.results import read_results, scenario_of
+from sim.experiments.run_settings import run_settings
 from sim.model.outcomes import outcome_classes
 from sim.progress import progress_bar
 from sim.registry.models import PROTOCOLS, model_names
-from sim.results import read_results, scenario_of
-from sim.run_settings import run_settings
-from sim.scenario import load_scenario
+from sim.reporting.figure_files import use_agg
+from sim.scenario.labels import parameter_labels, readable
+from sim.scenario.loading import load_scenario
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     use_agg()
-    import matplotlib.pyplot as plt
-
-    from sim import plots
-    from sim.runner import run_models
+    from sim.experiments.runner import run_models
+    from sim.reporting.experiment_files import write_model_comparison
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = [m for m in models if m not in model_names()]
@@ -48,8 +40,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-compare"
     require_empty(out, args.overwrite)
     tables = run_models(scenario, models, runs=args.runs, seed=args.seed, jobs=args.jobs, progress=shown(args))
-    comparison = analysis.compare_models(tables)
-    disagreement = analysis.model_disagreement(tables)
+    by_model = comparison.compare_models(tables)
+    disagreement = comparison.model_disagreement(tables)
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(f"{scenario.name}: {len(next(iter(tables.values()))):,} runs per model, same draws for every model")
         print()
@@ -58,27 +50,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
             " deals (median, 5% and 95%); n/a: a static solution has no zone"
         )
         shares = {c: (lambda v: "n/a" if pd.isna(v) else f"{v:.1%}") for c in ("p_deal", "p_zone", "zone_no_deal")}
-        print(comparison.to_string(formatters=shares, float_format=readable, na_rep="n/a"))
+        print(by_model.to_string(formatters=shares, float_format=readable, na_rep="n/a"))
         print()
         print("How far the models disagree: range of their medians; mean absolute difference run by run")
         print(disagreement.T.to_string(float_format=readable))
-    out.mkdir(parents=True, exist_ok=True)
-    comparison.to_csv(out / "comparison.csv")
-    disagreement.to_csv(out / "disagreement.csv")
-    for issue, spec in scenario.issues.items():
-        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        plots.plot_model_comparison(tables, issue, plain_label(spec.units), ax=ax)
-        save_figure(figure, out, f"compare_{issue}")
+    write_model_comparison(out, scenario, tables, by_model, disagreement)
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
 
 
 def cmd_compare_scenarios(args: argparse.Namespace) -> int:
     use_agg()
-    import matplotlib.pyplot as plt
-
-    from sim import plots
-    from sim.runner import run_monte_carlo
+    from sim.experiments.runner import run_monte_carlo
+    from sim.reporting.experiment_files import write_scenario_comparison
 
     if len(args.files) < 2:
         raise ScenarioError("compare-scenarios", [("", "give two or more scenario files (the first is the baseline)")])
@@ -104,8 +88,8 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
         name: run_monte_carlo(s, runs=runs, seed=seed, jobs=args.jobs, progress=shown(args))
         for name, s in scenarios.items()
     }
-    probabilities = analysis.scenario_differences(tables, baseline)
-    settlements = analysis.settlement_differences(tables, seed=seed)
+    probabilities = comparison.scenario_differences(tables, baseline)
+    settlements = comparison.settlement_differences(tables, seed=seed)
     with pd.option_context("display.width", 200, "display.max_rows", None):
         print(
             f"{len(scenarios)} scenarios, {runs:,} runs each, seed {seed}, common random numbers; baseline: {next(iter(scenarios))}"
@@ -114,26 +98,15 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
         print(probabilities.to_string(formatters={c: "{:7.2%}".format for c in probabilities.columns}))
         print("\nChange in settlement quantiles among deals (95% interval from a paired bootstrap)")
         print(settlements.to_string(float_format=readable))
-    out.mkdir(parents=True, exist_ok=True)
-    probabilities.to_csv(out / "probability_differences.csv")
-    settlements.to_csv(out / "settlement_differences.csv")
-    figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    plots.plot_deal_curves(tables, baseline.horizon, ax=ax, unit=baseline.time_unit)
-    save_figure(figure, out, "deal_curves")
-    for issue, spec in baseline.issues.items():
-        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        plots.plot_settlement_ecdf(tables, issue, plain_label(spec.units), ax=ax)
-        save_figure(figure, out, f"ecdf_{issue}")
+    write_scenario_comparison(out, baseline, tables, probabilities, settlements)
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     use_agg()
-    import matplotlib.pyplot as plt
-
-    from sim import plots
-    from sim.sensitivity import sensitivity
+    from sim.experiments.sensitivity import sensitivity
+    from sim.reporting.experiment_files import write_sensitivity
 
     scenario = load_scenario(args.file, parse_changes(args.set))
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-sensitivity"
@@ -145,7 +118,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise ScenarioError("--outcomes", [("", str(error))]) from None
-    out.mkdir(parents=True, exist_ok=True)
+    write_sensitivity(out, result, args.top)
     print(
         f"{scenario.name}: Sobol indices from {result.sobol_runs:,} runs (Saltelli design), "
         f"one-at-a-time swings from {result.tornado_runs:,} runs"
@@ -158,16 +131,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             .rename_axis("parameter (key paths in the CSV files)")
             .to_string(float_format=lambda v: f"{v:.3f}")
         )
-        for warning in analysis.sobol_warnings(indices, args.base_runs):
+        for warning in drivers.sobol_warnings(indices, args.base_runs):
             print(f"warning: {warning}")
-        indices.to_csv(out / f"sobol_{outcome}.csv")
-        result.tornado[outcome].to_csv(out / f"tornado_{outcome}.csv")
-        figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")
-        plots.plot_sobol(indices, outcome, args.top, ax=ax)
-        save_figure(figure, out, f"sobol_{outcome}")
-        figure, ax = plt.subplots(figsize=(8, 5), layout="constrained")
-        plots.plot_tornado(result.tornado[outcome], outcome, args.top, ax=ax)
-        save_figure(figure, out, f"tornado_{outcome}")
     print(f"\nTables and figures (PNG and SVG): {out}")
     return 0
 
@@ -179,9 +144,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _discover(args: argparse.Namespace, folder: Path) -> int:
-    import matplotlib.pyplot as plt
-
-    from sim import discovery, plots
+    from sim.analysis import discovery
+    from sim.reporting.experiment_files import write_discovery
 
     results = read_results(folder)
     runs, parameters = results.runs, results.manifest.parameters
@@ -209,17 +173,7 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
         tree = discovery.cart(runs, parameters, happens, args.depth)
         advance(1)
         with staged(out) as stage:
-            box.trajectory.to_csv(stage / "prim_trajectory.csv")
-            box.limits.to_csv(stage / "prim_box.csv")
-            tree.to_csv(stage / "cart_leaves.csv", index=False)
-            for name, draw in (
-                ("prim_tradeoff", lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax)),
-                ("prim_box", lambda ax: plots.plot_prim_box(box.limits, ax=ax, labels=labels)),
-            ):
-                figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-                draw(ax)
-                save_figure(figure, stage, name)
-                advance(1)
+            write_discovery(stage, box, tree, labels, advance)
     step = box.trajectory.loc[box.chosen]
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
         if not box.useful:

@@ -26,7 +26,7 @@ def add_explore(commands: argparse._SubParsersAction) -> None:
 def cmd_explore(args: argparse.Namespace) -> int:
     from sim.cli.shared import shown
     from sim.explorer import INSTALL_HINT, serve
-    from sim.scenario import load_scenario
+    from sim.scenario.loading import load_scenario
 
     scenario = load_scenario(args.file)
     if importlib.util.find_spec("solara") is None:

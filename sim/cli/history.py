@@ -8,11 +8,13 @@ from pathlib import Path
 
 import yaml
 
-from sim.cli.shared import shown, text_table
-from sim.data_folder import data_dir
+from sim.backtests.data_folder import data_dir
+from sim.cli.shared import shown
 from sim.errors import ScenarioError
-from sim.history import breakdown_fit, choices, data, reference_class
-from sim.scenario import load_scenario
+from sim.history import data, reference_class
+from sim.history.record import historical_record
+from sim.reporting.summary_text import text_table
+from sim.scenario.loading import load_scenario
 
 
 def _profile(args: argparse.Namespace) -> reference_class.Profile:
@@ -50,19 +52,16 @@ def cmd_reference_class(args: argparse.Namespace) -> int:
     if profile.months_fought < 0:
         raise ScenarioError("--months-fought", [("", "must be zero or more")])
     horizons = _horizons(args.horizons)
-    root = data_dir(args.data, data.FOLDER)
-    episodes, agreements, wars = data.load_episodes(root), data.load_agreements(root), data.load_cow_wars(root)
-    ends = reference_class.war_ends(episodes, profile, horizons)
+    record = historical_record(profile, horizons, data_dir(args.data, data.FOLDER))
+    ends, survival, wars, fit = record.ends, record.survival, record.wars, record.fit
     print(f"Reference class: {profile.describe()}")
     print(
         f"(UCDP Conflict Termination v3-2021, episodes 1946-2020; {ends.attrs['still_going_at_data_end']} of the class "
         "were still going when the data end and count as not ended)"
     )
     print(text_table(ends[["estimate", "lo", "hi", "events", "n"]]))
-    kind = profile.conflict_type if profile.conflict_type != choices.ANY else "interstate"
-    print(f"\nHow {kind} conflict episodes ended (all intensities, 1946-2020)")
-    print(text_table(reference_class.termination_shares(episodes, kind)[["estimate", "lo", "hi", "events", "n"]]))
-    survival = reference_class.agreement_survival(agreements)
+    print(f"\nHow {record.kind} conflict episodes ended (all intensities, 1946-2020)")
+    print(text_table(record.terminations[["estimate", "lo", "hi", "events", "n"]]))
     print(
         f"\nHow peace agreements held (UCDP Peace Agreements v22.1, {survival.attrs['n']} agreements 1975-2021; "
         f"{survival.attrs['ended_undated']} ended on an unrecorded date)"
@@ -72,7 +71,6 @@ def cmd_reference_class(args: argparse.Namespace) -> int:
     )
     print(text_table(survival[["survival", "lo", "hi", "ended_share"]]))
     print(f"\nCOW inter-state wars 1823-2003: {len(wars)} wars, median duration {wars['months'].median():.1f} months")
-    fit = breakdown_fit.fit_weibull(agreements["months"].to_numpy(), agreements["ended"].to_numpy())
     lo, hi = fit.interval("shape")
     print(
         f"\nBreakdown hazard: Weibull fit to the agreements (censored maximum likelihood): shape {fit.shape:.3f} "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from sim.data_folder import ENVIRONMENT_VARIABLE
+from sim.backtests.data_folder import ENVIRONMENT_VARIABLE
 from sim.history import choices
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sim.cli.checks import BAD_INPUT
 from sim.errors import ScenarioError
-from sim.scenario import Scenario, load_scenario, schema_json
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario, schema_json
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -30,7 +31,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_provenance(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from sim.provenance import KINDS, provenance
+    from sim.scenario.provenance import KINDS, provenance
 
     scenario = load_scenario(args.file)
     table = provenance(scenario)
@@ -66,7 +67,7 @@ def cmd_provenance(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from sim.starter import bad_names, starter_scenario
+    from sim.scenario.starter import bad_names, starter_scenario
 
     actors = [a.strip() for a in args.actors.split(",") if a.strip()]
     issues = [i.strip() for i in args.issues.split(",") if i.strip()]
@@ -101,7 +102,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _print_stakes(scenario: Scenario) -> None:
     """Each actor's stakes per issue in months (weeks, days) of its cost without agreement, one column per actor."""
-    from sim.provenance import stakes
+    from sim.scenario.provenance import stakes
 
     table = stakes(scenario)
     if table.empty:

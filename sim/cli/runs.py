@@ -8,25 +8,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import analysis
-from sim.cli.shared import (
-    history_of,
-    load_summary,
-    parse_changes,
-    results_folder,
-    save_figure,
-    shown,
-    staged,
-    summary_csv,
-    summary_json,
-    summary_text,
-    use_agg,
-)
+from sim.analysis import summary
+from sim.cli.shared import parse_changes, shown
 from sim.errors import ScenarioError
+from sim.experiments.folders import results_folder, staged
+from sim.experiments.results import (
+    MANIFEST_FILE,
+    RUNS_FILE,
+    read_columns,
+    read_results,
+    read_summary,
+    verify_folder,
+    write_atomically,
+)
 from sim.progress import progress_bar
 from sim.registry.figures import figure_set
-from sim.results import MANIFEST_FILE, RUNS_FILE, read_columns, read_results, verify_folder, write_atomically
-from sim.scenario import load_scenario
+from sim.reporting.figure_files import use_agg, write_figures
+from sim.reporting.summary_text import summary_csv, summary_json, summary_text
+from sim.scenario.loading import load_scenario
 
 
 def run_folder(args: argparse.Namespace) -> Path:
@@ -42,9 +41,9 @@ def stop_message(args: argparse.Namespace, signal_name: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.experiments.results import run_to_folder
+    from sim.experiments.runner import plan_run
     from sim.progress import progress_bar
-    from sim.results import run_to_folder
-    from sim.runner import plan_run
 
     changes = parse_changes(args.set)
     if args.design:
@@ -72,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = run_to_folder(
             plan, out, resume=args.resume, overwrite=args.overwrite, changes=changes, on_chunk=advance
         )
-    print(summary_text(load_summary(out).runs, manifest))
+    print(summary_text(read_summary(out).runs, manifest))
     seconds = manifest.timings["simulate_and_write_seconds"]
     print(f"\nResults: {out / RUNS_FILE} and {out / MANIFEST_FILE} ({seconds:.1f} s)")
     if args.log:
@@ -84,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     with results_folder(args.dir, writes=False) as folder:
-        results = load_summary(folder)
+        results = read_summary(folder)
     write = summary_json if args.json else summary_csv if args.csv else summary_text
     print(write(results.runs, results.manifest), end="" if args.csv else "\n")
     return 0
@@ -101,8 +100,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from sim.results import design_points, scenario_of
-    from sim.runner import replay_run
+    from sim.experiments.results import design_points, scenario_of
+    from sim.experiments.runner import replay_run
 
     with results_folder(args.dir, writes=False) as folder:
         manifest = read_results(folder, columns=["run_id"]).manifest
@@ -127,7 +126,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
         print()
         print("Outcome:")
-        print(analysis.in_time_unit(outcome.map(_as_date), scenario.time_unit).to_string())
+        print(summary.in_time_unit(outcome.map(_as_date), scenario.time_unit).to_string())
     return 0
 
 
@@ -150,33 +149,25 @@ def _applies(column: str, scenario) -> bool:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     use_agg()
-    import matplotlib.pyplot as plt
-
     with results_folder(args.dir, writes=args.out is None) as folder:
-        results = load_summary(folder)
+        results = read_summary(folder)
         out = Path(args.out) if args.out else folder / "figures"
-        history = history_of(results, args.history_runs, folder) if args.history_runs else None
-        figures = figure_set(results, history)
+        figures = figure_set(results, _history(args, results, folder))
         with staged(out) as stage, progress_bar(len(figures), "figures", shown(args), unit="figure") as advance:
-            for name, shown_figure in figures.items():
-                figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-                shown_figure.draw(ax)
-                save_figure(figure, stage, name)
-                advance(1)
+            write_figures({name: figure.draw for name, figure in figures.items()}, stage, (7, 4), advance)
         print(f"{len(figures)} figures (PNG and SVG): {out}")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     use_agg()
-    from sim.report import build_report
+    from sim.reporting.html_report import build_report
 
     with results_folder(args.dir, writes=args.out is None) as folder:
-        results = load_summary(folder)
-        history = history_of(results, args.history_runs, folder) if args.history_runs else None
+        results = read_summary(folder)
         page = build_report(
             results,
-            figure_set(results, history),
+            figure_set(results, _history(args, results, folder)),
             lambda names: read_columns(folder, results.manifest, names),
             progress=shown(args),
         )
@@ -184,3 +175,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_atomically(out, lambda temporary: temporary.write_text(page, encoding="utf-8"))
     print(out)
     return 0
+
+
+def _history(args: argparse.Namespace, results, folder: Path) -> pd.DataFrame | None:
+    """The first ``--history-runs`` runs' histories, simulated again (None without the flag)."""
+    from sim.experiments.histories import folder_history
+
+    return folder_history(results, folder, args.history_runs) if args.history_runs else None

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.cli.shared import results_folder, save_figure, staged, use_agg
 from sim.errors import ScenarioError
+from sim.experiments.folders import results_folder, staged
+from sim.reporting.figure_files import use_agg, write_figures
 
 if TYPE_CHECKING:
-    from sim.manifest import Manifest
+    from sim.experiments.manifest import Manifest
 
 
 def _questions(args: argparse.Namespace, scenario) -> list:
@@ -41,7 +42,7 @@ def log_forecast(
     evidence: list[str],
 ) -> str:
     """Append the dated forecast of a results folder (weighted, after an update) to ``--log``; the line to print."""
-    from sim.results import scenario_of
+    from sim.experiments.results import scenario_of
     from sim.updating.forecast_log import log_forecast as append_forecast
 
     questions = _questions(args, scenario_of(manifest))
@@ -51,7 +52,7 @@ def log_forecast(
 
 def log_run(args: argparse.Namespace, folder: Path, manifest: Manifest) -> None:
     """``sim run --log``: the forecast as of the scenario's start (or of the evidence a posterior ensemble learnt)."""
-    from sim.results import read_results
+    from sim.experiments.results import read_results
     from sim.updating.update import ensemble_as_of
 
     runs = read_results(folder).runs
@@ -60,10 +61,8 @@ def log_run(args: argparse.Namespace, folder: Path, manifest: Manifest) -> None:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from sim.analysis import headline
-    from sim.updating.posterior import parameter_shifts, structure_shifts
-    from sim.updating.questions import dated_forecast
-    from sim.updating.update import before_and_after, condition, observation_table
+    from sim.updating.update import condition
+    from sim.updating.update_tables import update_tables, write_update
 
     for flag in ("runs", "seed"):
         if getattr(args, flag) is not None and not args.resample:
@@ -88,38 +87,18 @@ def cmd_update(args: argparse.Namespace) -> int:
                     )
                 ],
             )
-        scenario, weights = update.scenario, update.weights
-        prior, posterior = headline(update.runs, scenario), headline(update.runs, scenario, weights)
-        questions = _questions(args, scenario)
-        taught = parameter_shifts(update.runs, update.manifest.parameters, weights)
-        structures = structure_shifts(update.runs, {n: list(c.options) for n, c in scenario.structure.items()}, weights)
-        observations = observation_table(update)
-        tables = {
-            "headline": before_and_after(prior, posterior),
-            "questions": before_and_after(
-                dated_forecast(questions, update.runs, scenario),
-                dated_forecast(questions, update.runs, scenario, weights),
-            ),
-            "parameters": taught,
-            "structures": structures,
-            "observations": observations,
-        }
+        tables = update_tables(update, _questions(args, update.scenario))
         if out.exists() and any(out.iterdir()) and not args.overwrite:
             raise ScenarioError(out, [("", "is not empty; pass --overwrite to replace it")])
-        with staged(out) as stage:
-            for name, table in tables.items():
-                table.to_csv(stage / f"{name}.csv")
-            pd.DataFrame(
-                {
-                    "run_id": update.runs["run_id"],
-                    "log_likelihood": update.log_likelihood.sum(axis=1),
-                    "weight": weights,
-                }
-            ).to_parquet(stage / "weights.parquet", index=False)
+        write_update(out, update, tables)
     _print_update(update, tables, args.top)
     print(f"\nTables: {out}")
     if args.log:
-        print(log_forecast(args, folder, update.manifest, update.runs, weights, update.as_of, update.evidence_hashes))
+        print(
+            log_forecast(
+                args, folder, update.manifest, update.runs, update.weights, update.as_of, update.evidence_hashes
+            )
+        )
     if args.resample:
         from sim.updating.resample import run_posterior
 
@@ -166,9 +145,7 @@ def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:
 
 def cmd_forecasts(args: argparse.Namespace) -> int:
     use_agg()
-    import matplotlib.pyplot as plt
-
-    from sim.data_folder import data_dir
+    from sim.backtests.data_folder import data_dir
     from sim.updating.forecast_log import read_log
     from sim.updating.platforms import (
         FOLDER,
@@ -203,9 +180,7 @@ def cmd_forecasts(args: argparse.Namespace) -> int:
                 print("\nBrier scores of the resolved questions (lower is better):")
                 print(scored.to_string(index=False))
     stem = Path(args.out) if args.out else Path(args.log) / "forecasts"
-    figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    plot_forecast_log(log, ax=ax)
     with staged(stem.parent) as stage:
-        save_figure(figure, stage, stem.name)
+        write_figures({stem.name: lambda ax: plot_forecast_log(log, ax=ax)}, stage, (7, 4))
     print(f"\n{stem}.png")
     return 0

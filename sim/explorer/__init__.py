@@ -14,8 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.run_settings import run_settings
-from sim.scenario import Scenario, load_scenario
+from sim.experiments.run_settings import run_settings
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
 
 INSTALL_HINT = "the explorer needs Solara: python -m pip install -e '.[explore]'"
 

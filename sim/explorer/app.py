@@ -15,12 +15,12 @@ import pandas as pd
 import solara
 
 from sim.errors import ScenarioError
+from sim.experiments.run_settings import run_settings
 from sim.explorer.controls import Control, Settings, changed_settings, controls, initial_settings
 from sim.explorer.variant import free_variant_path, write_variant
 from sim.explorer.views import Charts, draw_setting, run_ensemble
-from sim.labels import readable
-from sim.run_settings import run_settings
-from sim.scenario import Scenario
+from sim.scenario.labels import readable
+from sim.scenario.schema import Scenario
 
 TITLES = {
     "headline": "Change from the baseline (paired 95% intervals)",

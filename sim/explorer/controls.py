@@ -16,9 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from sim.scenario import ModelSettings, Scenario, scenario_from_mapping
-from sim.scenario import _merge as merge
-from sim.scenario import _replaces as replaces_whole
+from sim.scenario.loading import merge_changes, replaces_whole, scenario_from_mapping
+from sim.scenario.schema import ModelSettings, Scenario
 
 Setting = tuple[float, float] | str | bool
 Settings = dict[str, Setting]
@@ -278,7 +277,7 @@ def _get(raw: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
 def scenario_with(scenario: Scenario, settings: Mapping[str, Setting]) -> Scenario:
     """The scenario with the settings applied as a variant file applies them, validated (bad settings
     raise :class:`~sim.errors.ScenarioError`)."""
-    raw = merge(scenario.model_dump(mode="json", exclude_none=True), nested(changes(scenario, settings)))
+    raw = merge_changes(scenario.model_dump(mode="json", exclude_none=True), nested(changes(scenario, settings)))
     changed = scenario_from_mapping(raw, str(scenario.path or scenario.name))
     changed._files = scenario.files
     return changed

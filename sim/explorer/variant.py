@@ -12,9 +12,9 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.explorer.controls import Setting, changes, nested
-from sim.provenance import _QUOTE, describe
-from sim.quantities import QuantityBase
-from sim.scenario import Scenario
+from sim.scenario.provenance import _QUOTE, describe
+from sim.scenario.quantities import QuantityBase
+from sim.scenario.schema import Scenario
 
 
 def variant_source(was: QuantityBase) -> str:

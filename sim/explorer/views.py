@@ -23,12 +23,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim import analysis, plots
+from sim.analysis import comparison, summary
+from sim.experiments.runner import chunks, fit_to_memory, run_chunk, worker_pool
 from sim.explorer.controls import Setting, changed_settings, scenario_with
 from sim.model.outcomes import outcome_classes
 from sim.progress import progress_bar
-from sim.runner import chunks, fit_to_memory, run_chunk, worker_pool
-from sim.scenario import Scenario
+from sim.reporting import plots
+from sim.scenario.schema import Scenario
 
 BASELINE, CURRENT = "baseline (the file)", "this setting"
 
@@ -88,20 +89,20 @@ def _zone_times(runs: pd.DataFrame) -> pd.DataFrame:
 def headline_changes(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """Each of the scenario's headline probabilities under the baseline and this setting, and the change with a
     paired 95% interval."""
-    table = analysis.scenario_differences({BASELINE: baseline, CURRENT: current}, scenario).droplevel("scenario")
+    table = comparison.scenario_differences({BASELINE: baseline, CURRENT: current}, scenario).droplevel("scenario")
     return table[["baseline", "value", "difference", "lo", "hi"]]
 
 
 def outcome_changes(scenario: Scenario, baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """Share of runs in each of the scenario's outcome classes under the baseline and this setting, and the change."""
     classes = list(outcome_classes(scenario).values())
-    before, after = (analysis.outcome_shares(runs, classes)["estimate"] for runs in (baseline, current))
+    before, after = (summary.outcome_shares(runs, classes)["estimate"] for runs in (baseline, current))
     return pd.DataFrame({"baseline": before, "value": after, "difference": after - before})
 
 
 def settlement_changes(baseline: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """Each issue's settlement quantiles among deals under this setting and their change from the baseline."""
-    before, after = analysis.settlement_quantiles(baseline), analysis.settlement_quantiles(current)
+    before, after = summary.settlement_quantiles(baseline), summary.settlement_quantiles(current)
     columns = [c for c in after.columns if c.startswith("q")]
     return after[columns].join((after[columns] - before[columns]).add_prefix("change_"))
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analysis import earliest, proportion
-from sim.data_folder import data_dir
+from sim.analysis.summary import earliest, proportion
+from sim.backtests.data_folder import data_dir
 from sim.history import data, reference_class
 from sim.history.survival import kaplan_meier
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 HORIZONS = (12, 36)
 SURVIVAL_MONTHS = (6, 12, 24, 36)

@@ -14,13 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import earliest
+from sim.analysis.summary import earliest
 from sim.errors import ScenarioError
+from sim.experiments.runner import run_monte_carlo
 from sim.history import data, reference_class, scoring
 from sim.progress import progress_bar
-from sim.runner import run_monte_carlo
-from sim.scenario import Scenario, load_scenario
-from sim.yaml_io import read_yaml_mapping
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
+from sim.scenario.yaml_io import read_yaml_mapping
 
 OUTCOMES_FILE = "outcomes.yaml"
 FORECASTERS = ("model", "reference_class", "constant")

@@ -3,7 +3,7 @@
 Each loader checks the columns it needs and every value it reads; a malformed file raises
 :class:`~sim.errors.ScenarioError` naming the file, the row (counting data rows from 1, after the header)
 and the column.
-The folder is found by :func:`sim.data_folder.data_dir`.
+The folder is found by :func:`sim.backtests.data_folder.data_dir`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.data_folder import data_dir
+from sim.backtests.data_folder import data_dir
 from sim.errors import ScenarioError
 from sim.history.choices import CONFLICT_TYPES, REGIONS
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analysis import wilson_interval
+from sim.analysis.summary import wilson_interval
 from sim.errors import ScenarioError
 from sim.history.choices import ANY
 from sim.history.data import BY_AGREEMENT, DAYS_PER_MONTH
 from sim.history.survival import kaplan_meier
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 TERMINATION_ORDER = ("low_activity", "ceasefire", "peace_agreement", "victory", "actor_ceases")
 AGREEMENT_MONTHS = (6, 12, 24, 36, 60)

@@ -15,8 +15,8 @@ from sim.model.negotiation import NegotiationModel
 from sim.model.noise import RoundNoise
 from sim.model.outcomes import OUTCOME_CLASSES, collect_outcomes
 from sim.registry.models import SOLUTIONS
-from sim.sampling import Draws
-from sim.scenario import Scenario
+from sim.sampling.draws import Draws
+from sim.scenario.schema import Scenario
 
 __all__ = [
     "OUTCOME_CLASSES",

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.inputs import build_inputs, refresh_inputs
-from sim.sampling import Draws
-from sim.scenario import Scenario
+from sim.sampling.draws import Draws
+from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from sim.model.negotiation import NegotiationModel

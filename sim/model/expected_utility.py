@@ -19,7 +19,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sim.model.inputs import ModelInputs
-    from sim.scenario import ExpectedUtilitySettings
+    from sim.scenario.schema import ExpectedUtilitySettings
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.sampling import Draws
+from sim.sampling.draws import Draws
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
 NO_GROUP = -1
 _EDGE = 1e-9

@@ -13,8 +13,8 @@ import numpy as np
 
 from sim.model.groups import GroupRules, group_rules, with_members
 from sim.model.utility import UtilityForm
-from sim.sampling import Draws
-from sim.scenario import AlternatingOffers, Mediated, Scenario
+from sim.sampling.draws import Draws
+from sim.scenario.schema import AlternatingOffers, Mediated, Scenario
 
 INFINITE = np.inf
 MAX_PLANNING = 600
@@ -98,7 +98,7 @@ def refresh_inputs(inputs: ModelInputs, changed: ModelInputs) -> None:
 
 
 def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
-    """Arrange a scenario's draws (from :func:`sim.sampling.sample`) into model arrays."""
+    """Arrange a scenario's draws (from :func:`sim.sampling.draws.sample`) into model arrays."""
     scenario, draws = with_members(scenario, draws)
     issues = tuple(scenario.issues)
     actors = tuple(scenario.actors)

@@ -9,7 +9,7 @@ from sim.model.groups import group_outcomes
 from sim.model.negotiation import NO_ROUND, NegotiationModel
 from sim.model.reneging import REASONS
 from sim.registry.outcomes import computed_columns
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 OUTCOME_CLASSES = (
     "agreement",

@@ -13,8 +13,8 @@ from sim.model.compromise import compromise_forecast
 from sim.model.expected_utility import expected_utility_forecast
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.solutions import kalai_smorodinsky_solution, nash_solution
-from sim.sampling import Draws
-from sim.scenario import Scenario
+from sim.sampling.draws import Draws
+from sim.scenario.schema import Scenario
 
 
 def compromise(scenario: Scenario, draws: Draws, _rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -1,5 +1,5 @@
 """One registry per extension point: bargaining protocols and solutions (:mod:`.models`), distributions
-(:mod:`sim.quantities`), outcome columns and headline measures (:mod:`.outcomes`), figures (:mod:`.figures`)
+(:mod:`sim.scenario.quantities`), outcome columns and headline measures (:mod:`.outcomes`), figures (:mod:`.figures`)
 and backtests (:mod:`.backtests`).
 
 A registry maps a name to an entry, in the order entries were registered. Built-in entries are listed in their

@@ -16,8 +16,8 @@ from sim.registry import Registry
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.results import Results
-    from sim.scenario import Scenario
+    from sim.experiments.results import Results
+    from sim.scenario.schema import Scenario
 
 
 class Figure(NamedTuple):
@@ -36,11 +36,11 @@ class FigureMaker(Protocol):
 FIGURES: Registry[FigureMaker] = Registry(
     "figure",
     {
-        "outcome_classes": "sim.figure_catalogue:outcome_classes_figure",
-        "deal_curve": "sim.figure_catalogue:deal_curve",
-        "settlements": "sim.figure_catalogue:settlements",
-        "front_fan": "sim.figure_catalogue:front_fan",
-        "proposal_fans": "sim.figure_catalogue:proposal_fans",
+        "outcome_classes": "sim.reporting.figure_catalogue:outcome_classes_figure",
+        "deal_curve": "sim.reporting.figure_catalogue:deal_curve",
+        "settlements": "sim.reporting.figure_catalogue:settlements",
+        "front_fan": "sim.reporting.figure_catalogue:front_fan",
+        "proposal_fans": "sim.reporting.figure_catalogue:proposal_fans",
     },
 )
 """Figure makers, in the order their figures are drawn and shown."""
@@ -48,7 +48,7 @@ FIGURES: Registry[FigureMaker] = Registry(
 
 def figure_set(results: Results, history: pd.DataFrame | None = None) -> dict[str, Figure]:
     """The standard figures of a results folder, by file name (``history``: runs re-simulated round by round)."""
-    from sim.results import scenario_of
+    from sim.experiments.results import scenario_of
 
     scenario = scenario_of(results.manifest)
     figures: dict[str, Figure] = {}

@@ -4,7 +4,7 @@ draws: the names the scenario's ``model.mechanism.kind``, ``sim run --model`` an
 A protocol is a class built from the model's inputs that puts an offer on the table each round (see
 :class:`BargainingProtocol`); a solution is a function from a scenario and its draws to ``deal`` and
 ``settlement_<issue>`` columns (see :class:`Solution`). A protocol with settings of its own also declares them in
-the scenario (``sim/scenario.py``, beside ``Mediated``); one without needs nothing more than its entry here.
+the scenario (``sim/scenario/schema.py``, beside ``Mediated``); one without needs nothing more than its entry here.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from sim.model.acceptance import Acceptance, Zone
     from sim.model.inputs import ModelInputs
     from sim.model.offer import Offer, Talks
-    from sim.sampling import Draws
-    from sim.scenario import Scenario
+    from sim.sampling.draws import Draws
+    from sim.scenario.schema import Scenario
 
 
 class BargainingProtocol(Protocol):

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from sim.model.negotiation import NegotiationModel
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
 Indicator = Callable[["pd.DataFrame"], "pd.Series"]
 """Yes or no per run, read off the results table."""
@@ -78,13 +78,13 @@ OUTCOME_COLUMNS: Registry[OutcomeColumn] = Registry(
 HEADLINE_MEASURES: Registry[HeadlineMeasures] = Registry(
     "headline measure",
     {
-        "deal_by_horizon": "sim.headline_measures:deal_by_horizon",
-        "deal_within": "sim.headline_measures:deal_within",
-        "ceasefire": "sim.headline_measures:ceasefire",
-        "breakdown": "sim.headline_measures:breakdown",
-        "zone_by_horizon": "sim.headline_measures:zone_by_horizon",
-        "zone_within": "sim.headline_measures:zone_within",
-        "zone_without_deal": "sim.headline_measures:zone_without_deal",
+        "deal_by_horizon": "sim.analysis.headline_measures:deal_by_horizon",
+        "deal_within": "sim.analysis.headline_measures:deal_within",
+        "ceasefire": "sim.analysis.headline_measures:ceasefire",
+        "breakdown": "sim.analysis.headline_measures:breakdown",
+        "zone_by_horizon": "sim.analysis.headline_measures:zone_by_horizon",
+        "zone_within": "sim.analysis.headline_measures:zone_within",
+        "zone_without_deal": "sim.analysis.headline_measures:zone_without_deal",
     },
 )
 """Headline measures, in the order the summary lists them."""

@@ -21,8 +21,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
-from sim.scenario import Scenario
-from sim.yaml_io import read_yaml_mapping
+from sim.scenario.schema import Scenario
+from sim.scenario.yaml_io import read_yaml_mapping
 
 
 class _Observation(BaseModel):

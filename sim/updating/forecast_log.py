@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.folder_lock import locked
-from sim.results import write_atomically
+from sim.experiments.folder_lock import locked
+from sim.experiments.results import write_atomically
 
 if TYPE_CHECKING:
-    from sim.manifest import Manifest
+    from sim.experiments.manifest import Manifest
 
 LOG_FILE = "forecasts.csv"
 LOG_COLUMNS = (
@@ -125,8 +125,8 @@ def log_forecast(
 ) -> tuple[Path, pd.DataFrame]:
     """Forecast ``questions`` from a results folder's runs (weighted by an update's ``weights``, if given) as of
     ``as_of``, and append it to the log in ``log``; returns the log's path and the rows added."""
-    from sim.analysis import effective_sample_size
-    from sim.results import scenario_of
+    from sim.analysis.summary import effective_sample_size
+    from sim.experiments.results import scenario_of
     from sim.updating.questions import dated_forecast
 
     forecast = dated_forecast(questions, runs, scenario_of(manifest), weights)

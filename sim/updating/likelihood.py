@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 from sim.updating.evidence import (
     Evidence,
     FrontAt,

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.analysis import deal_curve, proportion, settled_by
+from sim.analysis.summary import deal_curve, proportion, settled_by
 from sim.errors import ScenarioError
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
+from sim.scenario.yaml_io import read_yaml_mapping
 from sim.updating.evidence import horizon_end
 from sim.updating.likelihood import happened_by
-from sim.yaml_io import read_yaml_mapping
 
 
 class PlatformQuestion(BaseModel):

@@ -11,18 +11,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.results import DESIGN_FILE, design_points, file_sha256, write_atomically, write_ensemble
-from sim.runner import run_design
-from sim.sampling import unit_design
+from sim.experiments.results import DESIGN_FILE, design_points, file_sha256, write_atomically, write_ensemble
+from sim.experiments.runner import run_design
+from sim.sampling.draws import unit_design
 from sim.updating.update import Update, applied_keys
 
 if TYPE_CHECKING:
-    from sim.manifest import Manifest
+    from sim.experiments.manifest import Manifest
 
 SHRINK = 0.95
 """Liu and West's kernel: each point moves to ``a z + (1 - a) mean + sqrt(1 - a^2) sd e`` (probit scale)."""
 _EDGE = 1e-9
-_RESAMPLE_STREAM = 3  # beside the seed tree's parameter, design and dynamics streams (sim.rng)
+_RESAMPLE_STREAM = 3  # beside the seed tree's parameter, design and dynamics streams (sim.sampling.rng)
 
 
 def prior_units(update: Update, folder: Path) -> np.ndarray:

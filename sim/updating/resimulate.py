@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.experiments.runner import draw_chunk
 from sim.model import simulate_history
-from sim.runner import draw_chunk
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
-    from sim.manifest import Manifest
+    from sim.experiments.manifest import Manifest
 
 
 def fronts_at(

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import effective_sample_size
-from sim.manifest import Manifest
-from sim.results import design_points, read_results, scenario_of
-from sim.scenario import Scenario
+from sim.analysis.summary import effective_sample_size
+from sim.experiments.manifest import Manifest
+from sim.experiments.results import design_points, read_results, scenario_of
+from sim.scenario.schema import Scenario
 from sim.updating.evidence import Evidence, load_evidence, observation_key
 from sim.updating.likelihood import front_dates, log_likelihood
 from sim.updating.posterior import importance_weights

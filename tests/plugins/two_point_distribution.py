@@ -6,8 +6,8 @@ from typing import Literal
 
 import numpy as np
 
-from sim.quantities import Finite, QuantityBase
 from sim.registry.distributions import DISTRIBUTIONS
+from sim.scenario.quantities import Finite, QuantityBase
 
 
 @DISTRIBUTIONS.register("two_point")

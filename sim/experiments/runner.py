@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError, Stopped
+from sim.experiments.run_settings import DEFAULT_MAX_RUNS, DEFAULT_MEMORY_GB, run_settings
 from sim.model import simulate, simulate_history, solve
 from sim.progress import progress_bar
 from sim.registry.models import PROTOCOLS
-from sim.rng import dynamics_generator
-from sim.run_settings import DEFAULT_MAX_RUNS, DEFAULT_MEMORY_GB, run_settings
-from sim.sampling import draws_from_unit, sample
-from sim.scenario import Scenario
+from sim.sampling.draws import draws_from_unit, sample
+from sim.sampling.rng import dynamics_generator
+from sim.scenario.schema import Scenario
 
 SCHEDULER_TIMEOUT = 10
 """Seconds to wait for a Dask scheduler before refusing it."""
@@ -340,7 +340,7 @@ def run_monte_carlo(
     (in chunks that keep each process within ``memory_gb``).
 
     ``on_chunk`` is called with the number of runs each finished chunk adds; ``progress`` shows a bar
-    (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.results.run_to_folder`.
+    (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.experiments.results.run_to_folder`.
     """
     plan = plan_run(scenario, runs, seed, jobs, memory_gb=memory_gb)
     size = plan.scenario.monte_carlo.chunk_runs

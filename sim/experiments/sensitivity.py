@@ -1,7 +1,7 @@
 """What drives the outcome: Sobol indices over a Saltelli design, and a one-at-a-time tornado.
 
-Both run the scenario on designed points of its uncertain parameters (``sim.runner.run_design``) and
-hand the runs to ``sim.analysis``. The model's own randomness (the war's course) stays in every run,
+Both run the scenario on designed points of its uncertain parameters (``sim.experiments.runner.run_design``) and
+hand the runs to ``sim.analysis.drivers``. The model's own randomness (the war's course) stays in every run,
 so the indices describe the parameters' share of the outcome's variance, the rest being chance.
 """
 
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim import analysis
-from sim.labels import parameter_labels
+from sim.analysis import drivers
+from sim.experiments.run_settings import DEFAULT_BASE_RUNS, DEFAULT_TORNADO_RUNS, run_settings
+from sim.experiments.runner import run_design
 from sim.progress import progress_bar
-from sim.run_settings import DEFAULT_BASE_RUNS, DEFAULT_TORNADO_RUNS, run_settings
-from sim.runner import run_design
-from sim.sampling import one_at_a_time_design, saltelli_design
-from sim.scenario import Scenario
+from sim.sampling.draws import one_at_a_time_design, saltelli_design
+from sim.scenario.labels import parameter_labels
+from sim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -70,15 +70,15 @@ def _sensitivity(
     variant_runs = run_design(scenario, by_variant, seed, jobs, block_runs=len(by_variant) // width, on_chunk=advance)
     order = np.arange(len(unit)).reshape(width, -1).T.reshape(-1)
     design_runs = variant_runs.iloc[order].reset_index(drop=True)
-    values = analysis.sensitivity_outcomes(design_runs, scenario)
+    values = drivers.sensitivity_outcomes(design_runs, scenario)
     chosen = outcomes or [c for c in values.columns if values[c].std() > 0]
     unknown = sorted(set(chosen) - set(values.columns))
     if unknown:
         raise ValueError(f"unknown outcome(s) {', '.join(unknown)}; choose from {', '.join(values.columns)}")
     labels = parameter_labels(scenario, parameters)
-    sobol = {name: labelled(analysis.sobol_indices(values[name], parameters, seed), labels) for name in chosen}
+    sobol = {name: labelled(drivers.sobol_indices(values[name], parameters, seed), labels) for name in chosen}
     centre_and_swings = one_at_a_time_design(len(parameters)).repeat(tornado_runs, axis=0)
     swings = run_design(scenario, centre_and_swings, seed, jobs, block_runs=tornado_runs, on_chunk=advance)
     blocks = [swings.iloc[k : k + tornado_runs] for k in range(0, len(swings), tornado_runs)]
-    tornado = {name: labelled(analysis.tornado(blocks, parameters, name, scenario), labels) for name in chosen}
+    tornado = {name: labelled(drivers.tornado(blocks, parameters, name, scenario), labels) for name in chosen}
     return Sensitivity(sobol, tornado, len(design_runs), len(swings))

@@ -2,10 +2,10 @@
 
 A results folder holds ``runs.parquet/``, a Parquet dataset with one shard per chunk of runs
 (``chunk-000000.parquet``, ...; any Parquet reader takes the folder as one table), and
-``manifest.json`` (:mod:`sim.manifest`): how the runs were made, which chunks are done, and each done shard's row
+``manifest.json`` (:mod:`sim.experiments.manifest`): how the runs were made, which chunks are done, and each done shard's row
 count and SHA-256. Every file is written under a temporary name unique to its process and renamed, and the
 manifest names a chunk only once its shard is complete, so a run killed at any moment can be resumed
-without losing or repeating a run. One command at a time writes to a folder (:mod:`sim.folder_lock`),
+without losing or repeating a run. One command at a time writes to a folder (:mod:`sim.experiments.folder_lock`),
 and every reader verifies the folder against its manifest before trusting a row of it.
 """
 
@@ -27,13 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import analysis
+from sim.analysis import summary
 from sim.errors import ScenarioError
-from sim.folder_lock import LOCK_FILE, locked
-from sim.manifest import MANIFEST_FILE, Manifest, ScenarioRecord, read_manifest
+from sim.experiments.folder_lock import LOCK_FILE, locked
+from sim.experiments.manifest import MANIFEST_FILE, Manifest, ScenarioRecord, read_manifest
+from sim.experiments.runner import Chunk, RunPlan, check_backend, check_plan_size, chunks, iter_chunks
 from sim.model.outcomes import outcome_classes
-from sim.runner import Chunk, RunPlan, check_backend, check_plan_size, chunks, iter_chunks
-from sim.scenario import Scenario, scenario_from_mapping
+from sim.scenario.loading import scenario_from_mapping
+from sim.scenario.schema import Scenario
 
 RUNS_FILE = "runs.parquet"
 DESIGN_FILE = "design.parquet"
@@ -315,7 +316,7 @@ def prepare_folder(folder: Path, manifest: Manifest, resume: bool, overwrite: bo
 
 def _runs_needed(table: pd.DataFrame, scenario: Scenario, width: float) -> int:
     """Runs for every headline probability's 95% interval to be narrower than ``width`` (normal approximation)."""
-    headline = analysis.headline(table, scenario)
+    headline = summary.headline(table, scenario)
     if (headline["hi"] - headline["lo"]).max() < width:
         return len(table)
     deal_share = max(float(table["deal"].mean()), 1.0 / len(table))
@@ -332,7 +333,7 @@ def run_to_folder(
     changes: dict[str, Any] | None = None,
     on_chunk: Callable[[int], None] | None = None,
 ) -> Manifest:
-    """Run ``plan`` (:func:`sim.runner.plan_run`) into ``folder``, one Parquet shard per chunk as each finishes; return
+    """Run ``plan`` (:func:`sim.experiments.runner.plan_run`) into ``folder``, one Parquet shard per chunk as each finishes; return
     the manifest. ``changes`` are the ``--set`` changes the scenario was loaded with, recorded.
 
     With ``plan.until_ci``, whole chunks are added (up to ``plan.max_runs``) until every headline probability's 95%
@@ -388,10 +389,10 @@ def _run_locked(plan: RunPlan, folder: Path, manifest: Manifest, on_chunk: Calla
                 on_chunk(chunk.runs)
         if plan.until_ci is None or manifest.runs >= plan.max_runs:
             break
-        summary = pd.read_parquet(
-            folder / RUNS_FILE, columns=analysis.summary_columns(result_columns_unchecked(folder))
+        summary_runs = pd.read_parquet(
+            folder / RUNS_FILE, columns=summary.summary_columns(result_columns_unchecked(folder))
         )
-        needed = min(_runs_needed(summary, scenario, plan.until_ci), plan.max_runs)
+        needed = min(_runs_needed(summary_runs, scenario, plan.until_ci), plan.max_runs)
         if needed <= manifest.runs:
             break
         chunks_left = chunks(plan.runs + int(np.ceil((needed - plan.runs) / size)) * size, size, plan.runs)
@@ -445,6 +446,11 @@ def read_results(folder: str | Path, columns: list[str] | None = None) -> Result
     folder = Path(folder)
     manifest = verify_folder(folder)
     return Results(runs=read_columns(folder, manifest, columns), manifest=manifest)
+
+
+def read_summary(folder: str | Path) -> Results:
+    """The summary's columns of a results folder (all runs, few columns)."""
+    return read_results(folder, columns=summary.summary_columns(result_columns(folder)))
 
 
 def read_columns(folder: Path, manifest: Manifest, columns: list[str] | None) -> pd.DataFrame:

@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import analysis, discovery
-from sim.labels import parameter_labels, readable
+from sim.analysis import discovery, drivers, summary
+from sim.experiments.results import Results, scenario_of
 from sim.model.outcomes import outcome_classes
 from sim.progress import progress_bar
-from sim.provenance import KINDS, provenance
-from sim.results import Results, scenario_of
-from sim.scenario import Scenario
+from sim.scenario.labels import parameter_labels, readable
+from sim.scenario.provenance import KINDS, provenance
+from sim.scenario.schema import Scenario
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -67,19 +67,19 @@ def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ("estimate", "se", "l
 def key_findings(runs: pd.DataFrame, scenario: Scenario, classes: list[str]) -> str:
     """A few sentences on what the runs say: the chance of a deal and when, the likeliest outcome class, and
     where deals settle each issue."""
-    table = analysis.headline(runs, scenario)
+    table = summary.headline(runs, scenario)
     by_horizon = table.iloc[0]
     unit = scenario.time_unit
     sentences = [
-        f"Over {len(runs):,} runs, a deal comes within {analysis.plural(scenario.horizon, unit)} in "
+        f"Over {len(runs):,} runs, a deal comes within {summary.plural(scenario.horizon, unit)} in "
         f"{by_horizon.estimate:.0%} of them (95% interval {by_horizon.lo:.0%} to {by_horizon.hi:.0%})."
     ]
     soon = [(m, table.loc[m, "estimate"]) for m in table.index if m.startswith("deal within")]
     if soon:
         sentences.append("That is " + ", ".join(f"{p:.0%} {m.removeprefix('deal ')}" for m, p in soon) + ".")
-    shares = analysis.outcome_shares(runs, classes)["estimate"]
+    shares = summary.outcome_shares(runs, classes)["estimate"]
     sentences.append(f"The most common outcome is {shares.idxmax().replace('_', ' ')} ({shares.max():.0%} of runs).")
-    settled = analysis.settlement_quantiles(runs)
+    settled = summary.settlement_quantiles(runs)
     if runs["deal"].any():
         parts = [
             f"{scenario.issues[i].description or i.replace('_', ' ')} at {readable(row.q50)}"
@@ -95,7 +95,7 @@ def drivers_horizon(runs: pd.DataFrame, scenario: Scenario) -> int:
     """The headline horizon (or the scenario's horizon) by which a deal's share of runs is nearest one half, the
     latest of equals: where what goes with a deal says most."""
     horizons = [*scenario.headline_horizons, scenario.horizon]
-    shares = {n: analysis.within(runs["months_to_deal"], n, scenario.time_unit).mean() for n in horizons}
+    shares = {n: summary.within(runs["months_to_deal"], n, scenario.time_unit).mean() for n in horizons}
     return min(reversed(horizons), key=lambda n: abs(shares[n] - 0.5))
 
 
@@ -130,11 +130,11 @@ def _beside_history(runs: pd.DataFrame, scenario) -> list[str]:
 def _contrast(
     columns_of: Callable[[list[str]], pd.DataFrame], parameters: list[str], happens: pd.Series
 ) -> pd.DataFrame:
-    """:func:`analysis.parameter_contrast` over every parameter, read a batch of columns at a time."""
+    """:func:`drivers.parameter_contrast` over every parameter, read a batch of columns at a time."""
     batches = [parameters[start : start + CONTRAST_BATCH] for start in range(0, len(parameters), CONTRAST_BATCH)] or [
         []
     ]
-    tables = [analysis.parameter_contrast(columns_of(batch), batch, happens) for batch in batches]
+    tables = [drivers.parameter_contrast(columns_of(batch), batch, happens) for batch in batches]
     return pd.concat(tables).sort_values("standardised_difference", key=np.abs, ascending=False, kind="stable")
 
 
@@ -170,7 +170,7 @@ def _report(
         f"<p><strong>Key findings.</strong> {html.escape(key_findings(runs, scenario, classes))}</p>",
         f"<p class='note'>{len(runs):,} runs, seed {html.escape(str(manifest.seed))}, "
         f"design {html.escape(scenario.monte_carlo.design)}, mechanism {html.escape(scenario.model.mechanism.kind)}, "
-        f"horizon {html.escape(analysis.plural(horizon, unit))} from {html.escape(str(scenario.model.start_date))}.</p>",
+        f"horizon {html.escape(summary.plural(horizon, unit))} from {html.escape(str(scenario.model.start_date))}.</p>",
     ]
 
     parts += [
@@ -198,13 +198,13 @@ def _report(
     parts += [
         "<h2>Headline probabilities</h2>",
         _table(
-            analysis.headline(runs, scenario),
+            summary.headline(runs, scenario),
             caption="Probabilities with their Monte Carlo standard error and 95% interval",
         ),
-        f"<p>Median {unit}s to a deal, among runs with one: {analysis.median_time_to_deal(runs, unit):.1f}.</p>",
-        _table(analysis.outcome_shares(runs, classes), caption="Outcome classes: share of runs"),
+        f"<p>Median {unit}s to a deal, among runs with one: {summary.median_time_to_deal(runs, unit):.1f}.</p>",
+        _table(summary.outcome_shares(runs, classes), caption="Outcome classes: share of runs"),
     ]
-    events = analysis.event_shares(runs, unit)
+    events = summary.event_shares(runs, unit)
     if len(events):
         caption = f"Share of runs in which each event happened, and its median {unit}"
         parts += ["<h3>Events</h3>", _table(events, caption=caption)]
@@ -214,7 +214,7 @@ def _report(
         parts.append(_image(draw, caption))
         advance(1)
 
-    within = analysis.plural(drivers_horizon(runs, scenario), unit)
+    within = summary.plural(drivers_horizon(runs, scenario), unit)
     happens = discovery.condition(runs, f"deal_within_{within.replace(' ', '_')}")
     contrast = _contrast(columns_of, manifest.parameters, happens)
     advance(1)
@@ -254,7 +254,7 @@ def _report(
     parts += [
         "<h2>Settlements and the compromise baseline</h2>",
         _table(
-            analysis.settlement_quantiles(runs),
+            summary.settlement_quantiles(runs),
             percent=(),
             caption="Quantiles of each issue's settlement among deals, beside the compromise model's forecast "
             "(capability x salience weighted mean of positions; median over runs)",
@@ -285,7 +285,7 @@ def _prim_section(
 ) -> list[str]:
     """PRIM's box and CART's leaves for quick deals, or why there is none worth showing (parameters named by
     ``labels``, their key paths in the box's table)."""
-    from sim import plots
+    from sim.reporting import plots
 
     if not 0 < happens.sum() < len(runs):
         return [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
 BACKENDS = ("processes", "dask")
 """Where chunks run: local processes, or a Dask cluster."""

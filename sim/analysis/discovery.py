@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim import conditions
-from sim.analysis import in_time_unit, within
+from sim.analysis import conditions
+from sim.analysis.summary import in_time_unit, within
 from sim.model.outcomes import OUTCOME_CLASSES
 
 _WITHIN = re.compile(r"^deal_within_(\d+)_(month|week|day)s?$")
@@ -30,7 +30,7 @@ def condition(
 ) -> pd.Series:
     """The runs where the named outcome happens: an outcome class (one of ``classes``, the scenario's, or
     any class name), ``deal_within_N_months`` (or ``_weeks``, ``_days``), or a condition over the columns
-    (``where="deal and months_to_deal <= 12"``, see :mod:`sim.conditions`), whose times may also be counted in
+    (``where="deal and months_to_deal <= 12"``, see :mod:`sim.analysis.conditions`), whose times may also be counted in
     the rounds' ``unit`` (``weeks_to_deal <= 4``)."""
     if where is not None:
         try:

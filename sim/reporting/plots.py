@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim import analysis
-from sim.labels import readable
+from sim.analysis import summary
+from sim.scenario.labels import readable
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -43,7 +43,7 @@ def plot_outcome_classes(
     """Horizontal bars: share of runs per outcome class (the scenario's ``classes``, else those that
     occur), with 95% intervals."""
     ax = _axes(ax)
-    shares = analysis.outcome_shares(runs, classes).iloc[::-1]
+    shares = summary.outcome_shares(runs, classes).iloc[::-1]
     labels = [label_of(name) for name in shares.index]
     errors = interval_errors(shares["estimate"], shares["lo"], shares["hi"])
     ax.barh(labels, shares["estimate"], xerr=errors, color=color, capsize=3, **style)
@@ -108,7 +108,7 @@ def plot_deal_curve(
     ax = plot_deal_curves(
         {label or f"P(deal by {unit}), 95% band": runs}, horizon, ax=ax, unit=unit, color=color, **style
     )
-    _widen_ylim(ax, had_data, max(0.05, min(1.0, analysis.deal_curve(runs, horizon, unit)["hi"].max() * 1.15)))
+    _widen_ylim(ax, had_data, max(0.05, min(1.0, summary.deal_curve(runs, horizon, unit)["hi"].max() * 1.15)))
     ax.set_title("Time to a deal")
     return ax
 
@@ -130,7 +130,7 @@ def plot_model_comparison(tables: dict[str, pd.DataFrame], issue: str, units: st
 
 
 def parameter_names(table: pd.DataFrame, labels: dict[str, str] | None = None) -> list[str]:
-    """Words for the parameters a table is indexed by: ``labels`` (e.g. from :func:`sim.labels.parameter_labels`),
+    """Words for the parameters a table is indexed by: ``labels`` (e.g. from :func:`sim.scenario.labels.parameter_labels`),
     else the table's ``label`` column, else each key path in words."""
     if labels is None and "label" in table.columns:
         labels = dict(zip(table.index, table["label"], strict=True))
@@ -250,7 +250,7 @@ def plot_deal_curves(
     had_data = ax is not None and ax.has_data()
     ax = _axes(ax)
     for name, runs in tables.items():
-        curve = analysis.deal_curve(runs, horizon, unit)
+        curve = summary.deal_curve(runs, horizon, unit)
         line = ax.step(curve[unit], curve["estimate"], where="post", label=name, color=color, **style)[0]
         ax.fill_between(
             curve[unit], curve["lo"], curve["hi"], step="post", alpha=0.2, color=line.get_color(), label="_nolegend_"

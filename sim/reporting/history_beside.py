@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.experiments.results import scenario_of
 from sim.history.beside import Beside, applies, beside_history
-from sim.results import scenario_of
 
 if TYPE_CHECKING:
-    from sim.manifest import Manifest
+    from sim.experiments.manifest import Manifest
 
 
 def _cell(estimate: float, lo: float, hi: float) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.runner import Chunk, chunks
+from sim.experiments.runner import Chunk, chunks
 
 MANIFEST_FILE = "manifest.json"
 WRITTEN_BY = "negotiation-sim"

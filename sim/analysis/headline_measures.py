@@ -8,9 +8,9 @@ from functools import partial
 
 import pandas as pd
 
-from sim.analysis import plural, within
+from sim.analysis.summary import plural, within
 from sim.registry.outcomes import Indicator
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 
 def _within(runs: pd.DataFrame, column: str, count: int, unit: str) -> pd.Series:

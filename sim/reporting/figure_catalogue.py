@@ -9,13 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim import plots
-from sim.analysis import plural
-from sim.labels import plain_label
+from sim.analysis.summary import plural
+from sim.experiments.results import Results
 from sim.model.outcomes import outcome_classes
 from sim.registry.figures import Figure
-from sim.results import Results
-from sim.scenario import Scenario
+from sim.reporting import plots
+from sim.scenario.labels import plain_label
+from sim.scenario.schema import Scenario
 
 
 def _drawing(plot: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[Any], Any]:

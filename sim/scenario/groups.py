@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from sim.quantities import NonNegative, Quantity, QuantityBase, within
+from sim.scenario.quantities import NonNegative, Quantity, QuantityBase, within
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Quota = Annotated[Quantity, within(1e-9, 1)]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.quantities import Choice, Fixed, QuantityBase
-from sim.scenario import Scenario
+from sim.scenario.quantities import Choice, Fixed, QuantityBase
+from sim.scenario.schema import Scenario
 
 KINDS = ("article", "article+assumption", "fact", "variant", "assumption", "default", "unsourced")
 """article: stated in the article; article+assumption: the article gives the direction, its size is assumed

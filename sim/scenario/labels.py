@@ -7,7 +7,7 @@ does not know is shown as the path itself, in words."""
 
 from __future__ import annotations
 
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 LONGEST_NAME = 40
 """An actor's, issue's or event's description longer than this (an actor's and an event's before any

@@ -42,7 +42,7 @@ def data_dir(explicit: str | Path | None, folder: str) -> Path:
 
 def source_checkout() -> Path | None:
     """The project folder the toolkit is imported from, or None in a regular install (no ``pyproject.toml`` there)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     return root if (root / "pyproject.toml").is_file() else None
 
 

@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 from scipy.stats import qmc
 
-from sim.rng import design_generator, parameter_generator
-from sim.scenario import Scenario
+from sim.sampling.rng import design_generator, parameter_generator
+from sim.scenario.schema import Scenario
 
 Draws = dict[str, np.ndarray]
 

@@ -1,0 +1,1 @@
+"""Reporting: plots, the figure catalogue and the HTML report."""

@@ -1,0 +1,1 @@
+"""The scenario: its schema, quantities, loading and provenance, and words for its numbers."""
