@@ -85,7 +85,8 @@ class ModelInputs:
 
 
 def refresh_inputs(inputs: ModelInputs, changed: ModelInputs) -> None:
-    """Copy every per-run array of ``changed`` into ``inputs`` in place (views held by agents see it)."""
+    """Copy every per-run array of ``changed`` into ``inputs`` in place, so that whatever holds ``inputs`` (the model,
+    its agents, its protocol) reads the new numbers."""
     for name, value in vars(inputs).items():
         if isinstance(value, np.ndarray):
             np.copyto(value, getattr(changed, name))

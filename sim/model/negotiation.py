@@ -20,10 +20,8 @@ from sim.model.noise import RoundNoise
 from sim.model.offer import Talks
 from sim.model.power_shift import advance_shift, current_chance
 from sim.model.reneging import RenegingRule, reneging_rule, who_broke
+from sim.model.state import NO_ROUND, NegotiationState, aggregate, at_edge, ceasefire_package, red_lines
 from sim.registry.models import PROTOCOLS, BargainingProtocol
-
-NO_ROUND = -1
-_EDGE = 1e-9
 
 
 class NegotiationModel(mesa.Model):
@@ -31,7 +29,8 @@ class NegotiationModel(mesa.Model):
 
     Its chance comes from ``noise``, the war's random numbers of a whole chunk, of which the model runs ``columns``
     (a model per structure of the scenario shares one chunk's noise). Mesa's own generators are not used; Mesa counts
-    the rounds (``steps``), holds the actors (``agents``) and runs a model alone (``run_model``).
+    the rounds (``steps``), holds the actors (``agents``) and runs a model alone (``run_model``). What the rules read
+    from round to round is its :class:`~sim.model.state.NegotiationState`, passed down to them with its ``inputs``.
     """
 
     def __init__(
@@ -52,12 +51,10 @@ class NegotiationModel(mesa.Model):
         self.history: list[dict[str, np.ndarray]] | None = [] if record_history else None
         self.proposal = np.full((len(inputs.issues), runs), np.nan)
         self.rejecters = np.zeros((len(inputs.actors), runs), bool)
-        self.front = inputs.front_initial.copy()
-        self.front_share = self.aggregate(self.front)
-        self.front_start = self.front_share
+        self.state = NegotiationState.start(inputs)
+        self.front_start = self.state.front_share
         self.compromise_start = compromise_forecast(inputs)
         self.compromise = self.compromise_start  # as the inputs now stand: refreshed when an event changes them
-        self.absorbed = self._at_edge(self.front)
         self.decided = np.zeros(runs, bool)
         self.decided_round = np.full(runs, NO_ROUND)
         self.deal = np.zeros(runs, bool)
@@ -67,8 +64,6 @@ class NegotiationModel(mesa.Model):
         self.broken_round = np.full(runs, NO_ROUND)
         self.reneged_by = np.full(runs, NO_ROUND)
         self.breakdown_reason = np.zeros(runs, np.int8)
-        self.shift = np.zeros(runs)
-        self.ceasefire = np.zeros(runs, bool)
         self.ceasefire_round = np.full(runs, NO_ROUND)
         self.zone_round = np.full(runs, NO_ROUND)
         self.front_at_deal = np.full(runs, np.nan)
@@ -82,7 +77,6 @@ class NegotiationModel(mesa.Model):
         self.hard_red_lines = not np.isfinite(inputs.audience_cost).any()
         protocol = PROTOCOLS.get(inputs.mechanism)
         self.protocol = protocol(inputs) if protocol is not None else None
-        self._winters_cumulative = np.concatenate([[0], np.cumsum(inputs.winter)])
 
     @property
     def actor_agents(self) -> mesa.agent.AgentSet:
@@ -94,47 +88,28 @@ class NegotiationModel(mesa.Model):
         """The round in play (0 before the first): Mesa counts a step before running it, so ``steps`` is 1 in round 0."""
         return max(self.steps - 1, 0)
 
-    # -- state read by the agents ---------------------------------------------------------------
+    # -- the state as the talks read it ------------------------------------------------------------
 
-    def aggregate(self, front: np.ndarray) -> np.ndarray:
-        """Weighted share of all regions held by the front's side, per run (``front_share`` holds it for
-        the current front, refreshed once per round after the fighting)."""
-        return (self.inputs.front_weight * front).sum(axis=0)
+    @property
+    def front_share(self) -> np.ndarray:
+        """The weighted share of all regions the front's side holds, per run (kept in :attr:`state`)."""
+        return self.state.front_share
 
-    def no_deal_package(self, front: np.ndarray) -> np.ndarray:
-        """The issues' no-deal values, with the front-following issues at ``front``."""
-        return np.where(self.inputs.follows_front[:, None], front, self.inputs.no_deal)
+    @property
+    def ceasefire(self) -> np.ndarray:
+        """Whether an interim ceasefire holds, per run (kept in :attr:`state`)."""
+        return self.state.ceasefire
 
-    def ceasefire_package(self) -> np.ndarray:
-        """The interim ceasefire: the front frozen where it is, the ceasefire issue at its ceasefire value."""
-        package = self.no_deal_package(self.front_share)
-        if self.inputs.ceasefire_issue is not None:
-            package[self.inputs.ceasefire_issue] = self.inputs.ceasefire_value
-        return package
-
-    def breakdown_hazard(self, package: np.ndarray) -> np.ndarray:
-        """Per-round level of the breakdown hazard of a deal with this package once its guarantees are in
-        place (the chance per round when ``breakdown.shape`` is 1)."""
-        return protected_hazard(self.inputs.base_hazard, self.inputs.protection, package)
-
-    def red_lines(self, runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each veto holder's red lines in ``runs`` as they stand this round: lower and upper bounds
-        ``[veto, issues, runs]``."""
-        share = self.front_share[runs]
-        lower = np.stack(
-            [agent.red_min[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders]
-        )
-        upper = np.stack(
-            [agent.red_max[:, runs] + np.where(agent.red_relative, share, 0.0) for agent in self.veto_holders]
-        )
-        return lower, upper
+    @ceasefire.setter
+    def ceasefire(self, holds: np.ndarray) -> None:
+        self.state.ceasefire = holds
 
     def acceptance(self, outside: dict[int, np.ndarray], talking: np.ndarray) -> tuple[np.ndarray, Acceptance]:
         """The veto holders' acceptance rules this round, given their outside options, over the ``talking`` runs in
         which some package lies within every hard red line; and those runs."""
         inputs = self.inputs
         veto = np.array(self.veto)
-        red_lower, red_upper = self.red_lines(talking)
+        red_lower, red_upper = red_lines(inputs, self.state, self.veto, talking)
         hard = self.hard_red_lines
         runs = talking
         if hard:
@@ -162,29 +137,25 @@ class NegotiationModel(mesa.Model):
             shape=inputs.breakdown_shape[runs],
             form=inputs.utility.take(runs),
             hard=hard,
-            reneging=reneging_rule(self, runs),
+            reneging=reneging_rule(inputs, self.state, self.actor_agents, runs),
             groups=inputs.groups.terms(veto, runs) if inputs.groups is not None else None,
         )
-
-    def winters_ahead(self, rounds: np.ndarray) -> np.ndarray:
-        """How many of the next ``rounds`` rounds fall in winter."""
-        start = self.round + 1
-        return self._winters_cumulative[start + rounds] - self._winters_cumulative[start]
 
     # -- one round --------------------------------------------------------------------------------
 
     def step(self) -> None:
         """Fight, pay, let deals and ceasefires break down, then talk."""
-        inputs = self.inputs
+        inputs, state = self.inputs, self.state
+        state.round = self.round
         chances, fight = self.noise.draws(self.round)
         drawn = {name: values[self.columns] for name, values in chances.items()}
-        if self.events is not None and self.events.apply(self, drawn):
+        if self.events is not None and self.events.apply(inputs, self.round, drawn):
             self.compromise = compromise_forecast(inputs)
-        at_war = ~self.decided & (~self.deal | self.broken) & ~self.ceasefire
-        exposure = at_war + self.ceasefire * inputs.ceasefire_cost_factor
+        at_war = ~self.decided & (~self.deal | self.broken) & ~state.ceasefire
+        exposure = at_war + state.ceasefire * inputs.ceasefire_cost_factor
         draws = fight[:, self.columns]
         self._fight(at_war, draws[:-2])
-        self.front_share = self.aggregate(self.front)
+        state.front_share = aggregate(inputs, state.front)
         winter = bool(inputs.winter[self.round])
         for agent in self.actor_agents:
             agent.pay(exposure, winter)
@@ -193,25 +164,25 @@ class NegotiationModel(mesa.Model):
             self._talk(self.protocol)
         if self.history is not None:
             self.history.append(self._snapshot(at_war))
-        self.shift = advance_shift(inputs, self.shift, (self.deal & ~self.broken) | self.ceasefire)
+        state.shift = advance_shift(inputs, state.shift, (self.deal & ~self.broken) | state.ceasefire)
         self.running = self.steps < inputs.horizon and not self._all_settled()
 
     def _fight(self, at_war: np.ndarray, draws: np.ndarray) -> None:
-        inputs = self.inputs
+        inputs, state = self.inputs, self.state
         if not inputs.regions:
             return
-        active = at_war & ~self.absorbed
-        won = draws < current_chance(inputs.p_advance, self.shift)
-        self.front = np.clip(self.front + np.where(active, np.where(won, inputs.step, -inputs.step), 0.0), 0.0, 1.0)
-        self.absorbed = self._at_edge(self.front)
-        self.front = np.where(self.absorbed, np.rint(self.front), self.front)
+        active = at_war & ~state.absorbed
+        won = draws < current_chance(inputs.p_advance, state.shift)
+        front = np.clip(state.front + np.where(active, np.where(won, inputs.step, -inputs.step), 0.0), 0.0, 1.0)
+        state.absorbed = at_edge(front)
+        state.front = np.where(state.absorbed, np.rint(front), front)
         wins = (won & active).sum(axis=0)
         battles = active.sum(axis=0)
         for agent in self.actor_agents:
             agent.observe(wins, battles)
         if not inputs.decisive:
             return
-        newly = self.absorbed.all(axis=0) & ~self.decided & at_war
+        newly = state.absorbed.all(axis=0) & ~self.decided & at_war
         self.decided |= newly
         self.decided_round[newly] = self.round
 
@@ -220,17 +191,21 @@ class NegotiationModel(mesa.Model):
         holding = self.deal & ~self.broken
         age = self.round - self.deal_round
         protected = age > inputs.implementation_delay
-        level = np.where(protected, self.breakdown_hazard(np.nan_to_num(self.package)), inputs.base_hazard)
+        level = np.where(
+            protected,
+            protected_hazard(inputs.base_hazard, inputs.protection, np.nan_to_num(self.package)),
+            inputs.base_hazard,
+        )
         hazard = round_hazard(level, age_weight(np.where(holding, age, 1), inputs.breakdown_shape))
         held = np.flatnonzero(holding)
-        rule = reneging_rule(self, held)
+        rule = reneging_rule(inputs, self.state, self.actor_agents, held)
         if rule is None:
             broke = holding & (deal_draw < hazard)
             self.broken |= broke
             self.broken_round[broke] = self.round
         else:
             self._renege(rule, held, protected[held], hazard[held], deal_draw[held])
-        self.ceasefire &= ~(ceasefire_draw < inputs.ceasefire_hazard)
+        self.state.ceasefire &= ~(ceasefire_draw < inputs.ceasefire_hazard)
 
     def _renege(
         self, rule: RenegingRule, runs: np.ndarray, protected: np.ndarray, hazard: np.ndarray, draw: np.ndarray
@@ -251,13 +226,14 @@ class NegotiationModel(mesa.Model):
         talking = ~self.decided & ~self.deal
         if not talking.any():
             return
-        war = {agent.index: agent.war_value() for agent in self.veto_holders}
+        war = {agent.index: agent.war_value(self.state) for agent in self.veto_holders}
         truce = war
         if self.inputs.ceasefire_issue is not None:
-            truce_package = self.ceasefire_package()
-            truce = {agent.index: agent.ceasefire_value(truce_package) for agent in self.veto_holders}
+            truce_package = ceasefire_package(self.inputs, self.state)
+            truce = {agent.index: agent.ceasefire_value(self.state, truce_package) for agent in self.veto_holders}
         outside = {
-            agent.index: agent.outside_option(war[agent.index], truce[agent.index]) for agent in self.veto_holders
+            agent.index: agent.outside_option(self.state, war[agent.index], truce[agent.index])
+            for agent in self.veto_holders
         }
         runs, rules = self.acceptance(outside, np.flatnonzero(talking))
         zone = search_zone(rules, self.zone_weight[:, runs])
@@ -296,36 +272,37 @@ class NegotiationModel(mesa.Model):
     def _settle_front(self, agreed: np.ndarray) -> None:
         """A deal redraws the map: the front's side holds what the front-following issues settle (their mean),
         each region gaining (or giving back) in proportion to what it has left to gain (or hold)."""
-        follows = self.inputs.follows_front
-        if not agreed.any() or not follows.any() or not self.inputs.regions:
+        inputs, state = self.inputs, self.state
+        follows = inputs.follows_front
+        if not agreed.any() or not follows.any() or not inputs.regions:
             return
         target = self.package[follows].mean(axis=0)
-        share = self.front_share
+        share, front = state.front_share, state.front
         gain = np.divide(target - share, 1.0 - share, out=np.zeros_like(share), where=share < 1.0)
         keep = np.divide(target, share, out=np.ones_like(share), where=share > 0.0)
-        settled = np.where(target >= share, self.front + gain * (1.0 - self.front), self.front * keep)
-        self.front = np.where(agreed, np.clip(settled, 0.0, 1.0), self.front)
-        self.front_share = self.aggregate(self.front)
-        self.absorbed = self._at_edge(self.front)
+        settled = np.where(target >= share, front + gain * (1.0 - front), front * keep)
+        state.front = np.where(agreed, np.clip(settled, 0.0, 1.0), front)
+        state.front_share = aggregate(inputs, state.front)
+        state.absorbed = at_edge(state.front)
 
     def _snapshot(self, at_war: np.ndarray) -> dict[str, np.ndarray]:
         """The state at the end of this round, for a round-by-round history."""
-        inputs = self.inputs
+        inputs, now = self.inputs, self.state
         state = {
             "round": np.full(inputs.runs, self.round),
             "fighting": at_war.copy(),
-            "ceasefire": self.ceasefire.copy(),
+            "ceasefire": now.ceasefire.copy(),
             "deal": self.deal & ~self.broken,
             "broken": self.broken.copy(),
             "decided": self.decided.copy(),
-            "front": self.front_share,
+            "front": now.front_share,
         }
-        state |= {f"front_{region}": self.front[g].copy() for g, region in enumerate(inputs.regions)}
+        state |= {f"front_{region}": now.front[g].copy() for g, region in enumerate(inputs.regions)}
         proposal = inputs.issue_low[:, None] + inputs.issue_span[:, None] * self.proposal
         state |= {f"proposal_{issue}": proposal[j] for j, issue in enumerate(inputs.issues)}
         state["zone"] = self.zone_round != NO_ROUND
         state |= {f"rejected_by_{agent.name}": self.rejecters[agent.index] for agent in self.veto_holders}
-        state |= {f"belief_{agent.name}": agent.expected_p_advance() for agent in self.actor_agents}
+        state |= {f"belief_{agent.name}": agent.expected_p_advance(now) for agent in self.actor_agents}
         state |= {f"cost_{agent.name}": agent.cost_paid.copy() for agent in self.actor_agents}
         return state
 
@@ -333,7 +310,3 @@ class NegotiationModel(mesa.Model):
         """No run can change any more: decided by arms, or a deal that cannot break down."""
         unbreakable = self.deal & ~self.broken & (self.inputs.base_hazard == 0) & (not self.inputs.renegers)
         return bool((self.decided | unbreakable).all())
-
-    @staticmethod
-    def _at_edge(front: np.ndarray) -> np.ndarray:
-        return (front <= _EDGE) | (front >= 1.0 - _EDGE)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+import mesa
 import numpy as np
 
 from sim.model.acceptance import TOLERANCE
+from sim.model.events import EventSchedule
 from sim.model.groups import group_outcomes
-from sim.model.negotiation import NO_ROUND, NegotiationModel
+from sim.model.inputs import ModelInputs
 from sim.model.reneging import REASONS
+from sim.model.state import NO_ROUND, NegotiationState, ceasefire_package, no_deal_package
 from sim.registry.outcomes import computed_columns
 from sim.scenario.schema import Scenario
 
@@ -22,6 +27,35 @@ OUTCOME_CLASSES = (
 )
 """Every outcome class, in the order of precedence used to assign them; a scenario has those that fit it
 (see :func:`outcome_classes`)."""
+
+
+class FinishedModel(Protocol):
+    """What the outcome columns read of a model that has run (:class:`sim.model.negotiation.NegotiationModel`): its
+    inputs, its final state, its events and what it recorded per run (rounds are ``NO_ROUND`` where it never
+    happened)."""
+
+    inputs: ModelInputs
+    state: NegotiationState
+    events: EventSchedule | None
+    front_start: np.ndarray  # [R] the front's share before the first round
+    front_at_deal: np.ndarray  # [R] and when the deal was made (NaN without one)
+    compromise_start: np.ndarray  # [I, R] the compromise forecast at the start
+    deal: np.ndarray  # [R]
+    deal_round: np.ndarray  # [R]
+    package: np.ndarray  # [I, R] the deal's terms (NaN without one)
+    zone_round: np.ndarray  # [R] the first round with a zone of agreement
+    broken: np.ndarray  # [R]
+    broken_round: np.ndarray  # [R]
+    reneged_by: np.ndarray  # [R] the actor who reneged (NO_ROUND for nobody)
+    breakdown_reason: np.ndarray  # [R] an index into REASONS
+    ceasefire_round: np.ndarray  # [R]
+    decided: np.ndarray  # [R] decided by the fighting
+    decided_round: np.ndarray  # [R]
+
+    @property
+    def actor_agents(self) -> mesa.agent.AgentSet:
+        """The actors, in the scenario's order."""
+        ...
 
 
 def outcome_classes(scenario: Scenario) -> dict[str, str]:
@@ -48,14 +82,14 @@ def outcome_classes(scenario: Scenario) -> dict[str, str]:
     return {name: labels.get(name, name) for name in OUTCOME_CLASSES if present[name]}
 
 
-def classify(model: NegotiationModel, scenario: Scenario) -> np.ndarray:
+def classify(model: FinishedModel, scenario: Scenario) -> np.ndarray:
     """The outcome class of each run, by its label (see :func:`outcome_classes`)."""
-    still_fighting = np.abs(model.front_share - model.front_start) >= model.inputs.frozen_threshold
+    still_fighting = np.abs(model.state.front_share - model.front_start) >= model.inputs.frozen_threshold
     conditions = {
         "agreement": model.deal & ~model.broken,
         "agreement_broke_down": model.deal & model.broken,
         "decided_by_fighting": model.decided,
-        "ceasefire_only": model.ceasefire,
+        "ceasefire_only": model.state.ceasefire,
         "front_frozen": ~still_fighting,
     }
     classes = outcome_classes(scenario)
@@ -63,9 +97,9 @@ def classify(model: NegotiationModel, scenario: Scenario) -> np.ndarray:
     return np.select([conditions[name] for name in ruled], [classes[name] for name in ruled], default=classes[last])
 
 
-def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, np.ndarray]:
+def collect_outcomes(model: FinishedModel, scenario: Scenario) -> dict[str, np.ndarray]:
     """The outcome columns of every run of a finished model."""
-    inputs = model.inputs
+    inputs, state = model.inputs, model.state
     settings = scenario.model
     months = settings.round_months
     dates = settings.dates_after(np.arange(settings.horizon_rounds + 1))
@@ -80,11 +114,11 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         return inputs.issue_low[:, None] + inputs.issue_span[:, None] * values
 
     in_force = model.deal & ~model.broken
-    final_front = model.front_share
+    final_front = state.front_share
     final_package = np.where(
         in_force,
         model.package,
-        np.where(model.ceasefire, model.ceasefire_package(), model.no_deal_package(final_front)),
+        np.where(state.ceasefire, ceasefire_package(inputs, state), no_deal_package(inputs, final_front)),
     )
     settlement = native(model.package)
     baseline = native(model.compromise_start)
@@ -107,7 +141,7 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
             "ceasefire": model.ceasefire_round != NO_ROUND,
             "months_to_ceasefire": months_after(model.ceasefire_round),
             "ceasefire_date": date_of(model.ceasefire_round),
-            "ceasefire_at_end": model.ceasefire.copy(),
+            "ceasefire_at_end": state.ceasefire.copy(),
         }
     if scenario.front is not None and scenario.front.decisive:
         columns |= {
@@ -135,7 +169,7 @@ def collect_outcomes(model: NegotiationModel, scenario: Scenario) -> dict[str, n
         columns["front_at_deal"] = model.front_at_deal.copy()
         columns["front_end"] = final_front
         for g, region in enumerate(inputs.regions):
-            columns[f"front_end_{region}"] = model.front[g].copy()
+            columns[f"front_end_{region}"] = state.front[g].copy()
     for j, issue in enumerate(inputs.issues):
         columns[f"compromise_{issue}"] = baseline[j]
     if model.events is not None:

@@ -13,6 +13,7 @@ that it is broken within their horizon. Everything is vectorised over runs (the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,13 @@ import numpy as np
 from scipy.special import expit
 
 from sim.model.breakdown import breakdown_probability
+from sim.model.inputs import ModelInputs
 from sim.model.power_shift import foreseen_rate
+from sim.model.state import NegotiationState
 from sim.model.utility import UtilityForm, package_utility
 
 if TYPE_CHECKING:
-    from sim.model.negotiation import NegotiationModel
+    from sim.model.agents import ActorAgent
 
 REASONS = ("", "hazard", "shock", "calculation")
 """Why a deal broke down, by code: not at all, the exogenous hazard, a reneger's shock, a reneger's calculation."""
@@ -186,12 +189,14 @@ _PHASES = np.array([[1.0], [1.0], [0.0]])
 round, and the rounds before."""
 
 
-def reneging_rule(model: NegotiationModel, runs: np.ndarray) -> RenegingRule | None:
-    """The renegers' rule over ``runs`` as the model stands this round, or None when nobody may renege."""
-    inputs = model.inputs
+def reneging_rule(
+    inputs: ModelInputs, state: NegotiationState, actors: Sequence[ActorAgent], runs: np.ndarray
+) -> RenegingRule | None:
+    """The renegers' rule over ``runs`` in this round's ``state`` (``actors``: every actor, in the scenario's order),
+    or None when nobody may renege."""
     if not inputs.renegers:
         return None
-    agents = [model.actor_agents[k] for k in inputs.renegers]
+    agents = [actors[k] for k in inputs.renegers]
     renegers, front = list(inputs.renegers), inputs.follows_front
     side, opponent = inputs.front_parties or (None, None)
     direction = np.array([[1.0 if k == side else -1.0 if k == opponent else 0.0] for k in inputs.renegers])
@@ -201,11 +206,11 @@ def reneging_rule(model: NegotiationModel, runs: np.ndarray) -> RenegingRule | N
         form=UtilityForm(
             inputs.utility.kind, inputs.utility.reference[front][:, runs], inputs.utility.loss_aversion[runs]
         ),
-        p_advance=np.stack([agent.expected_p_advance()[runs] for agent in agents]),
+        p_advance=np.stack([agent.expected_p_advance(state)[runs] for agent in agents]),
         drift=foreseen_rate(inputs, settled=True)[runs],
         direction=direction,
         reach=np.abs(direction) * inputs.planning_rounds[renegers][:, runs] * inputs.step[runs],
-        war_cost=np.stack([agent.cost_ahead()[runs] for agent in agents]),
+        war_cost=np.stack([agent.cost_ahead(state)[runs] for agent in agents]),
         follows=inputs.follows_front,
         guarantee=np.stack([inputs.guarantee_chance[:, runs], inputs.guarantee_cost[:, runs]]),
         scale=inputs.reneging_scale[runs],

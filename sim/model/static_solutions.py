@@ -45,7 +45,10 @@ def _bargain(scenario: Scenario, draws: Draws, rng: np.random.Generator, bargain
     with _negotiations(scenario, draws, rng, record_history=False) as models:
         for model, _, members in models:
             disagreement = np.stack(
-                [agent.outside_option(agent.war_value(), agent.war_value()) for agent in model.veto_holders]
+                [
+                    agent.outside_option(model.state, agent.war_value(model.state), agent.war_value(model.state))
+                    for agent in model.veto_holders
+                ]
             )
             parts.append((_settlement(model.inputs, *bargain(model.inputs, model.veto, disagreement)), members))
     return _gather(parts)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from sim.model.negotiation import NegotiationModel
+    from sim.model.outcomes import FinishedModel
     from sim.scenario.schema import Scenario
 
 Indicator = Callable[["pd.DataFrame"], "pd.Series"]
@@ -31,7 +31,7 @@ Indicator = Callable[["pd.DataFrame"], "pd.Series"]
 class ComputeColumns(Protocol):
     """Outcome columns of every run of a finished model, by name."""
 
-    def __call__(self, model: NegotiationModel, scenario: Scenario, /) -> dict[str, np.ndarray]: ...
+    def __call__(self, model: FinishedModel, scenario: Scenario, /) -> dict[str, np.ndarray]: ...
 
 
 class HeadlineMeasures(Protocol):
@@ -97,7 +97,7 @@ def summary_columns(names: list[str]) -> list[str]:
     return [n for n in names if n in exact or n.startswith(prefixes)]
 
 
-def computed_columns(model: NegotiationModel, scenario: Scenario) -> dict[str, np.ndarray]:
+def computed_columns(model: FinishedModel, scenario: Scenario) -> dict[str, np.ndarray]:
     """The columns registered with a ``compute`` function, for a finished model."""
     columns: dict[str, np.ndarray] = {}
     for _, column in OUTCOME_COLUMNS.items():
