@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from sim.analysis.summary import headline
-from sim.experiments.results import run_to_folder
+from sim.experiments.folder_runs import run_to_folder
 from sim.experiments.runner import plan_run
 from sim.scenario.loading import load_scenario
 from sim.updating.posterior import parameter_shifts

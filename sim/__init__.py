@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.errors import ScenarioError
-    from sim.experiments.results import read_results, run_to_folder
+    from sim.experiments.folder_runs import run_to_folder
+    from sim.experiments.results import read_results
     from sim.experiments.runner import plan_run, run_monte_carlo
     from sim.explorer import explore
     from sim.scenario.loading import load_scenario
@@ -35,7 +36,7 @@ _HOMES = {
     "plan_run": "sim.experiments.runner",
     "read_results": "sim.experiments.results",
     "run_monte_carlo": "sim.experiments.runner",
-    "run_to_folder": "sim.experiments.results",
+    "run_to_folder": "sim.experiments.folder_runs",
 }
 
 _MODULES = {"discovery": "sim.analysis.discovery", "plots": "sim.reporting.plots"}

@@ -19,7 +19,7 @@ MEASURE = """
 import json, sys
 from pathlib import Path
 from bench_memory import large_scenario
-from sim.experiments.results import run_to_folder
+from sim.experiments.folder_runs import run_to_folder
 from sim.experiments.runner import plan_run
 from sim.scenario.loading import scenario_from_mapping
 manifest = run_to_folder(plan_run(scenario_from_mapping(large_scenario(50, 20), "large"), runs=3000, memory_gb=0.35), Path(sys.argv[1]))

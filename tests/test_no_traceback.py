@@ -109,10 +109,10 @@ def test_output_paths_that_cannot_be_made(tmp_path, capsys):
 
 
 def test_a_full_disk_mid_run_leaves_a_resumable_folder(tmp_path, monkeypatch, capsys):
-    from sim.experiments import results
+    from sim.experiments import folder_runs, results
 
     folder, written = tmp_path / "full", []
-    real = results._write_shard
+    real = folder_runs.write_shard
 
     def fill_up(folder_, chunk, table):
         if written:
@@ -120,7 +120,7 @@ def test_a_full_disk_mid_run_leaves_a_resumable_folder(tmp_path, monkeypatch, ca
         written.append(chunk.index)
         return real(folder_, chunk, table)
 
-    monkeypatch.setattr(results, "_write_shard", fill_up)
+    monkeypatch.setattr(folder_runs, "write_shard", fill_up)
     argv = [
         "run",
         str(ARTICLE),
@@ -134,7 +134,7 @@ def test_a_full_disk_mid_run_leaves_a_resumable_folder(tmp_path, monkeypatch, ca
     ]
     assert main(argv) == 2
     assert "No space left on device" in capsys.readouterr().err
-    monkeypatch.setattr(results, "_write_shard", real)
+    monkeypatch.setattr(folder_runs, "write_shard", real)
     assert main([*argv, "--resume"]) == 0 and main(["verify", str(folder)]) == 0
 
 

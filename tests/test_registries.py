@@ -18,7 +18,8 @@ from helpers import ROOT, SCENARIOS
 from sim import load_scenario, run_monte_carlo
 from sim.analysis import comparison, summary
 from sim.cli import main, parser
-from sim.experiments.results import read_results, run_to_folder
+from sim.experiments.folder_runs import run_to_folder
+from sim.experiments.results import read_results
 from sim.experiments.runner import plan_run, run_models
 from sim.registry.backtests import BACKTESTS, Backtest
 from sim.registry.figures import FIGURES, Figure, figure_set

@@ -13,7 +13,8 @@ from helpers import ARTICLE, SCENARIOS
 
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.experiments.results import DESIGN_FILE, design_points, file_sha256, read_results, run_to_folder, scenario_of
+from sim.experiments.folder_runs import run_to_folder
+from sim.experiments.results import DESIGN_FILE, design_points, file_sha256, read_results, scenario_of
 from sim.experiments.runner import history_sample, plan_run, replay_run
 from sim.model import simulate_history
 from sim.sampling.draws import sample

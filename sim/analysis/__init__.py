@@ -7,6 +7,7 @@ imported on first use.
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 from types import ModuleType
 from typing import Any
@@ -15,7 +16,10 @@ _PARTS = ("sim.analysis.summary", "sim.analysis.comparison", "sim.analysis.drive
 
 
 def __getattr__(name: str) -> Any:
-    """The summary, comparison or driver function ``name``, imported on first use."""
+    """The module ``name`` of this wing, or the summary, comparison or driver function ``name``, imported on first
+    use."""
+    if name in {module.name for module in pkgutil.iter_modules(__path__)}:
+        return import_module(f"{__name__}.{name}")
     if not name.startswith("_"):
         for part in _PARTS:
             value = vars(import_module(part)).get(name)

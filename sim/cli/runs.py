@@ -41,7 +41,7 @@ def stop_message(args: argparse.Namespace, signal_name: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiments.results import run_to_folder
+    from sim.experiments.folder_runs import run_to_folder
     from sim.experiments.runner import plan_run
     from sim.progress import progress_bar
 

@@ -17,7 +17,6 @@ import platform
 import secrets
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -27,12 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis import summary
 from sim.errors import ScenarioError
 from sim.experiments.folder_lock import LOCK_FILE, locked
 from sim.experiments.manifest import MANIFEST_FILE, Manifest, ScenarioRecord, read_manifest
-from sim.experiments.runner import Chunk, RunPlan, check_backend, check_plan_size, chunks, iter_chunks
+from sim.experiments.runner import Chunk, chunks
 from sim.model.outcomes import outcome_classes
+from sim.registry.outcomes import summary_columns
 from sim.scenario.loading import scenario_from_mapping
 from sim.scenario.schema import Scenario
 
@@ -96,7 +95,8 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _write_manifest(folder: Path, manifest: Manifest) -> None:
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write the manifest, atomically."""
     text = manifest.to_json()
     write_atomically(folder / MANIFEST_FILE, lambda p: p.write_text(text))
 
@@ -106,7 +106,7 @@ def shard_path(folder: Path, chunk_index: int) -> Path:
     return folder / RUNS_FILE / f"chunk-{chunk_index:06d}.parquet"
 
 
-def _write_shard(folder: Path, chunk: Chunk, table: pd.DataFrame) -> dict[str, Any]:
+def write_shard(folder: Path, chunk: Chunk, table: pd.DataFrame) -> dict[str, Any]:
     """Write one chunk's shard and return what the manifest records of it: rows and SHA-256."""
     record: dict[str, Any] = {}
 
@@ -118,9 +118,10 @@ def _write_shard(folder: Path, chunk: Chunk, table: pd.DataFrame) -> dict[str, A
     return record
 
 
-def _new_manifest(
+def new_manifest(
     scenario: Scenario, runs: int, seed: int, changes: dict[str, Any], plan: list[Chunk], until_ci: float | None = None
 ) -> Manifest:
+    """The manifest of a run about to start: the scenario as resolved, its files' hashes, the plan, the versions."""
     return Manifest(
         status="running",
         scenario=ScenarioRecord(
@@ -259,7 +260,7 @@ def _resumable(folder: Path, previous: Manifest) -> Manifest:
             shard_path(folder, chunk.index).unlink(missing_ok=True)
             previous.shards.pop(str(chunk.index), None)
     previous.chunks_done, previous.status = good, "running"
-    _write_manifest(folder, previous)
+    write_manifest(folder, previous)
     return previous
 
 
@@ -309,105 +310,8 @@ def prepare_folder(folder: Path, manifest: Manifest, resume: bool, overwrite: bo
             ) from None
         for name in (MANIFEST_FILE, RUNS_FILE, *DERIVED):
             _remove(folder / name)
-    _write_manifest(folder, manifest)
+    write_manifest(folder, manifest)
     (folder / RUNS_FILE).mkdir(exist_ok=True)
-    return manifest
-
-
-def _runs_needed(table: pd.DataFrame, scenario: Scenario, width: float) -> int:
-    """Runs for every headline probability's 95% interval to be narrower than ``width`` (normal approximation)."""
-    headline = summary.headline(table, scenario)
-    if (headline["hi"] - headline["lo"]).max() < width:
-        return len(table)
-    deal_share = max(float(table["deal"].mean()), 1.0 / len(table))
-    share_of_runs = np.where(headline.index.str.startswith("deals that include"), deal_share, 1.0)
-    p = headline["estimate"].fillna(0.5).clip(0.5 / len(table), 1 - 0.5 / len(table))
-    return int(max(((2 * 1.96) ** 2 * p * (1 - p) / width**2 / share_of_runs).max(), len(table) + 1))
-
-
-def run_to_folder(
-    plan: RunPlan,
-    folder: str | Path,
-    resume: bool = False,
-    overwrite: bool = False,
-    changes: dict[str, Any] | None = None,
-    on_chunk: Callable[[int], None] | None = None,
-) -> Manifest:
-    """Run ``plan`` (:func:`sim.experiments.runner.plan_run`) into ``folder``, one Parquet shard per chunk as each finishes; return
-    the manifest. ``changes`` are the ``--set`` changes the scenario was loaded with, recorded.
-
-    With ``plan.until_ci``, whole chunks are added (up to ``plan.max_runs``) until every headline probability's 95%
-    interval is narrower than it. ``on_chunk`` is called with the number of runs already done, then with each
-    finished chunk's.
-    """
-    folder = Path(folder)
-    check_plan_size(max(plan.runs, plan.max_runs if plan.until_ci else 0), plan.scenario.monte_carlo.chunk_runs)
-    check_backend(plan.backend, plan.scheduler)
-    if folder.exists() and not folder.is_dir():
-        raise ScenarioError(folder, [("", "exists and is not a folder")])
-    created = not folder.exists()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        why = "it is a link to nothing" if folder.is_symlink() else (error.strerror or str(error))
-        raise ScenarioError(folder, [("", f"cannot make the results folder here: {why}")]) from None
-    with locked(folder):
-        try:
-            fresh = _new_manifest(
-                plan.scenario,
-                plan.runs,
-                plan.seed,
-                changes or {},
-                chunks(plan.runs, plan.scenario.monte_carlo.chunk_runs),
-                plan.until_ci,
-            )
-            return _run_locked(plan, folder, prepare_folder(folder, fresh, resume, overwrite), on_chunk)
-        except BaseException:
-            if created and not any((folder / RUNS_FILE).glob("chunk-*.parquet")):
-                shutil.rmtree(folder, ignore_errors=True)  # nothing worth resuming: leave no half-made folder
-            raise
-
-
-def _run_locked(plan: RunPlan, folder: Path, manifest: Manifest, on_chunk: Callable[[int], None] | None) -> Manifest:
-    """Simulate the chunks ``manifest`` does not list as done (and any ``--until-ci`` adds) into ``folder``."""
-    scenario, size = plan.scenario, plan.scenario.monte_carlo.chunk_runs
-    chunks_left = manifest.plan()
-    done = set(manifest.chunks_done)
-    if on_chunk is not None:
-        on_chunk(sum(chunk.runs for chunk in chunks_left if chunk.index in done))
-    started, simulated = time.perf_counter(), 0
-    while True:
-        remaining = [chunk for chunk in chunks_left if chunk.index not in done]
-        for chunk, table in iter_chunks(scenario, remaining, plan.seed, plan.jobs, plan.backend, plan.scheduler):
-            manifest.shards[str(chunk.index)] = _write_shard(folder, chunk, table)
-            manifest.shards = dict(sorted(manifest.shards.items(), key=lambda item: int(item[0])))
-            done.add(chunk.index)
-            manifest.chunks_done = sorted(done)
-            _write_manifest(folder, manifest)
-            simulated += chunk.runs
-            if on_chunk is not None:
-                on_chunk(chunk.runs)
-        if plan.until_ci is None or manifest.runs >= plan.max_runs:
-            break
-        summary_runs = pd.read_parquet(
-            folder / RUNS_FILE, columns=summary.summary_columns(result_columns_unchecked(folder))
-        )
-        needed = min(_runs_needed(summary_runs, scenario, plan.until_ci), plan.max_runs)
-        if needed <= manifest.runs:
-            break
-        chunks_left = chunks(plan.runs + int(np.ceil((needed - plan.runs) / size)) * size, size, plan.runs)
-        manifest.runs, manifest.chunks_total = chunks_left[-1].first + chunks_left[-1].runs, len(chunks_left)
-        _write_manifest(folder, manifest)
-    seconds = time.perf_counter() - started
-    manifest.status = "complete"
-    manifest.timings = {
-        "simulate_and_write_seconds": round(seconds, 3),
-        "runs_this_session": simulated,
-        "runs_per_second": round(simulated / seconds, 1) if seconds > 0 and simulated else None,
-        "jobs": plan.jobs,
-        "backend": plan.backend,
-    }
-    _write_manifest(folder, manifest)
     return manifest
 
 
@@ -427,16 +331,16 @@ def write_ensemble(
     folder.mkdir(parents=True, exist_ok=True)
     with locked(folder):
         plan = chunks(len(table), scenario.monte_carlo.chunk_runs)
-        fresh = _new_manifest(scenario, len(table), seed, {}, plan)
+        fresh = new_manifest(scenario, len(table), seed, {}, plan)
         fresh.posterior = posterior
         manifest = prepare_folder(folder, fresh, False, overwrite)
         manifest.posterior = posterior | write_also(folder)
         for chunk in plan:
-            manifest.shards[str(chunk.index)] = _write_shard(
+            manifest.shards[str(chunk.index)] = write_shard(
                 folder, chunk, table.iloc[chunk.first : chunk.first + chunk.runs]
             )
         manifest.chunks_done, manifest.status = [chunk.index for chunk in plan], "complete"
-        _write_manifest(folder, manifest)
+        write_manifest(folder, manifest)
     return manifest
 
 
@@ -450,7 +354,7 @@ def read_results(folder: str | Path, columns: list[str] | None = None) -> Result
 
 def read_summary(folder: str | Path) -> Results:
     """The summary's columns of a results folder (all runs, few columns)."""
-    return read_results(folder, columns=summary.summary_columns(result_columns(folder)))
+    return read_results(folder, columns=summary_columns(result_columns(folder)))
 
 
 def read_columns(folder: Path, manifest: Manifest, columns: list[str] | None) -> pd.DataFrame:

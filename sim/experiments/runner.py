@@ -340,7 +340,7 @@ def run_monte_carlo(
     (in chunks that keep each process within ``memory_gb``).
 
     ``on_chunk`` is called with the number of runs each finished chunk adds; ``progress`` shows a bar
-    (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.experiments.results.run_to_folder`.
+    (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.experiments.folder_runs.run_to_folder`.
     """
     plan = plan_run(scenario, runs, seed, jobs, memory_gb=memory_gb)
     size = plan.scenario.monte_carlo.chunk_runs
