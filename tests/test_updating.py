@@ -173,3 +173,14 @@ def test_bad_evidence_gets_a_clear_message_and_exit_2(prior, tmp_path, capsys, c
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err and "bad.yaml" in err
     assert not (tmp_path / "tables").exists() and _shards(prior) == before
+
+
+def test_update_shows_its_progress_over_the_re_simulated_front_and_the_posterior_ensemble(prior, tmp_path, capsys):
+    update = condition(prior, EVIDENCE, progress=True)
+    shown = capsys.readouterr().err
+    assert "front re-simulated" in shown and "300/300" in shown
+    condition(prior, EVIDENCE, progress=False)
+    assert capsys.readouterr().err == ""
+    run_posterior(update, prior, tmp_path / "posterior", 200, seed=1, progress=True)
+    shown = capsys.readouterr().err
+    assert "posterior ensemble" in shown and "200/200" in shown

@@ -67,6 +67,7 @@ def add_news_commands(commands: argparse._SubParsersAction) -> None:
     update.add_argument("--seed", type=int, help="with --resample: its seed (default: DIR's seed + 1)")
     update.add_argument("--jobs", type=int, default=1, help="with --resample: processes (results do not depend on it)")
     update.add_argument("--overwrite", action="store_true", help="replace what --out or NEWDIR holds")
+    update.add_argument("--quiet", action="store_true", help="no progress bars")
     add_log_flags(update)
     update.set_defaults(handler="sim.cli.updating:cmd_update")
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.cli.shared import shown
 from sim.errors import ScenarioError
 from sim.experiments.folders import results_folder, staged
 from sim.reporting.figure_files import use_agg, write_figures
@@ -70,7 +71,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     out = Path(args.out) if args.out else folder / "updates" / Path(args.evidence).stem
     with results_folder(folder, writes=args.out is None) as folder:
-        update = condition(folder, args.evidence, args.as_of)
+        update = condition(folder, args.evidence, args.as_of, progress=shown(args))
         if not update.evidence.observations:
             raise ScenarioError(
                 args.evidence,
@@ -104,7 +105,9 @@ def cmd_update(args: argparse.Namespace) -> int:
 
         runs = args.runs or update.manifest.runs
         seed = update.manifest.seed + 1 if args.seed is None else args.seed
-        manifest = run_posterior(update, folder, Path(args.resample), runs, seed, args.jobs, args.overwrite)
+        manifest = run_posterior(
+            update, folder, Path(args.resample), runs, seed, args.jobs, args.overwrite, progress=shown(args)
+        )
         print(
             f"Fresh ensemble from the posterior: {manifest.runs:,} runs (seed {seed}) in {args.resample}; "
             f"update it again with: sim update {args.resample} EVIDENCE"

@@ -13,6 +13,7 @@ from scipy import stats
 
 from sim.experiments.results import DESIGN_FILE, design_points, file_sha256, write_atomically, write_ensemble
 from sim.experiments.runner import run_design
+from sim.progress import progress_bar
 from sim.sampling.draws import unit_design
 from sim.updating.update import Update, applied_keys
 
@@ -65,13 +66,22 @@ def resample_units(units: np.ndarray, weights: np.ndarray, count: int, seed: int
 
 
 def run_posterior(
-    update: Update, folder: Path, out: Path, runs: int, seed: int, jobs: int = 1, overwrite: bool = False
+    update: Update,
+    folder: Path,
+    out: Path,
+    runs: int,
+    seed: int,
+    jobs: int = 1,
+    overwrite: bool = False,
+    progress: bool | None = False,
 ) -> Manifest:
     """Draw ``runs`` points from the posterior of ``update`` (the folder's runs weighed by the evidence), simulate
-    them into the results folder ``out`` and return its manifest, which records how to re-create them."""
+    them into the results folder ``out`` and return its manifest, which records how to re-create them (``progress``
+    shows a bar over the runs; None: in a terminal)."""
     units = resample_units(prior_units(update, folder), update.weights, runs, seed)
     scenario = update.scenario
-    table = run_design(scenario, units, seed, jobs)
+    with progress_bar(runs, "posterior ensemble", progress) as advance:
+        table = run_design(scenario, units, seed, jobs, on_chunk=advance)
     names = scenario.uncertain_parameters()
     previous = update.manifest.posterior or {}
     posterior = {

@@ -4,6 +4,7 @@ from the manifest, and only the states the evidence needs are kept."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,9 +23,10 @@ def fronts_at(
     manifest: Manifest,
     wanted: list[tuple[str, pd.Timestamp]],
     units: np.ndarray | None = None,
+    on_chunk: Callable[[int], object] | None = None,
 ) -> dict[tuple[str, pd.Timestamp], np.ndarray]:
     """The front's share of each region at each wanted date, per run (run_id order): linear between the
-    states at the ends of the rounds around the date, re-simulated exactly."""
+    states at the ends of the rounds around the date, re-simulated exactly (``on_chunk(runs)`` after each chunk)."""
     if not wanted:
         return {}
     settings = scenario.model
@@ -44,6 +46,8 @@ def fronts_at(
                 k = int(np.clip(np.searchsorted(ends, date, side="right") - 1, 0, len(ends) - 2))
                 share = (date - ends[k]) / (ends[k + 1] - ends[k])
                 parts[(region, date)].append(states[k] + share * (states[k + 1] - states[k]))
+        if on_chunk is not None:
+            on_chunk(chunk.runs)
     return {key: np.concatenate(values) for key, values in parts.items()}
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from sim.analysis.summary import effective_sample_size
 from sim.experiments.manifest import Manifest
 from sim.experiments.results import design_points, read_results, scenario_of
+from sim.progress import progress_bar
 from sim.scenario.schema import Scenario
 from sim.updating.evidence import Evidence, load_evidence, observation_key
 from sim.updating.likelihood import front_dates, log_likelihood
@@ -52,10 +53,13 @@ def ensemble_as_of(manifest: Manifest) -> dt.date:
     return dt.date.fromisoformat(str(manifest.scenario.resolved["model"]["start_date"]))
 
 
-def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | None = None) -> Update:
+def condition(
+    folder: str | Path, evidence_path: str | Path, as_of: dt.date | None = None, progress: bool | None = False
+) -> Update:
     """Weigh every run of a results folder by the evidence (only observations dated on or before ``as_of``, if
     given, and not already applied to the ensemble): the stored outcome columns, and the front re-simulated
-    exactly from the manifest where the evidence needs it."""
+    exactly from the manifest where the evidence needs it (``progress`` shows a bar over that; None: in a
+    terminal)."""
     folder = Path(folder)
     results = read_results(folder)
     scenario = scenario_of(results.manifest)
@@ -63,7 +67,9 @@ def condition(folder: str | Path, evidence_path: str | Path, as_of: dt.date | No
     if as_of is not None:
         evidence = evidence.until(as_of)
     evidence = evidence.without(set((results.manifest.posterior or {}).get("applied", [])))
-    fronts = fronts_at(scenario, results.manifest, front_dates(evidence), design_points(folder, results.manifest))
+    wanted = front_dates(evidence)
+    with progress_bar(results.manifest.runs, "front re-simulated", progress if wanted else False) as advance:
+        fronts = fronts_at(scenario, results.manifest, wanted, design_points(folder, results.manifest), advance)
     table = log_likelihood(evidence, results.runs, fronts, scenario)
     weights = importance_weights(table.sum(axis=1).to_numpy())
     return Update(scenario, results.manifest, evidence, results.runs, table, weights, effective_sample_size(weights))
