@@ -20,7 +20,7 @@ from sim.model.noise import RoundNoise
 from sim.model.offer import Talks
 from sim.model.power_shift import advance_shift, current_chance
 from sim.model.reneging import RenegingRule, reneging_rule, who_broke
-from sim.model.state import NO_ROUND, NegotiationState, aggregate, at_edge, ceasefire_package, red_lines
+from sim.model.state import NO_ROUND, NOBODY, NegotiationState, aggregate, at_edge, ceasefire_package, red_lines
 from sim.registry.models import PROTOCOLS, BargainingProtocol
 
 
@@ -62,7 +62,7 @@ class NegotiationModel(mesa.Model):
         self.package = np.full((len(inputs.issues), runs), np.nan)
         self.broken = np.zeros(runs, bool)
         self.broken_round = np.full(runs, NO_ROUND)
-        self.reneged_by = np.full(runs, NO_ROUND)
+        self.reneged_by = np.full(runs, NOBODY)
         self.breakdown_reason = np.zeros(runs, np.int8)
         self.ceasefire_round = np.full(runs, NO_ROUND)
         self.zone_round = np.full(runs, NO_ROUND)
@@ -219,7 +219,7 @@ class NegotiationModel(mesa.Model):
         calculated = gain[np.maximum(who, 0), np.arange(runs.size)] > 0
         self.broken[runs] = True
         self.broken_round[runs] = self.round
-        self.reneged_by[runs] = np.where(who >= 0, attacker, NO_ROUND)
+        self.reneged_by[runs] = np.where(who >= 0, attacker, NOBODY)
         self.breakdown_reason[runs] = np.where(who < 0, 1, np.where(calculated, 3, 2))
 
     def _talk(self, protocol: BargainingProtocol) -> None:

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.state import NOBODY
+
 
 @dataclass(frozen=True)
 class Offer:
     """A package per talking run ``[issues, n]``, whether it is offered in each of those runs, and who offers it
-    (an actor's index, or -1 for a mediator who is not a party)."""
+    (an actor's index, or :data:`~sim.model.state.NOBODY` for a mediator who is not a party)."""
 
     package: np.ndarray
     offered: np.ndarray
-    proposer: int = -1
+    proposer: int = NOBODY
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sim.model.events import EventSchedule
 from sim.model.groups import group_outcomes
 from sim.model.inputs import ModelInputs
 from sim.model.reneging import REASONS
-from sim.model.state import NO_ROUND, NegotiationState, ceasefire_package, no_deal_package
+from sim.model.state import NO_ROUND, NOBODY, NegotiationState, ceasefire_package, no_deal_package
 from sim.registry.outcomes import computed_columns
 from sim.scenario.schema import Scenario
 
@@ -46,7 +46,7 @@ class FinishedModel(Protocol):
     zone_round: np.ndarray  # [R] the first round with a zone of agreement
     broken: np.ndarray  # [R]
     broken_round: np.ndarray  # [R]
-    reneged_by: np.ndarray  # [R] the actor who reneged (NO_ROUND for nobody)
+    reneged_by: np.ndarray  # [R] the actor who reneged (NOBODY for nobody)
     breakdown_reason: np.ndarray  # [R] an index into REASONS
     ceasefire_round: np.ndarray  # [R]
     decided: np.ndarray  # [R] decided by the fighting
@@ -134,7 +134,7 @@ def collect_outcomes(model: FinishedModel, scenario: Scenario) -> dict[str, np.n
     if scenario.can_break_down():
         columns |= {"breakdown": model.broken.copy(), "months_to_breakdown": months_after(model.broken_round)}
     if scenario.reneging is not None:
-        columns["reneged_by"] = np.array(("",) + inputs.actors, dtype=object)[model.reneged_by + 1]
+        columns["reneged_by"] = np.array(("",) + inputs.actors, dtype=object)[model.reneged_by - NOBODY]
         columns["breakdown_reason"] = np.array(REASONS, dtype=object)[model.breakdown_reason]
     if scenario.ceasefire is not None:
         columns |= {

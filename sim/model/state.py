@@ -16,6 +16,8 @@ from sim.model.inputs import ModelInputs
 
 NO_ROUND = -1
 """The round of something that has not happened (yet)."""
+NOBODY = -1
+"""The actor where there is none: nobody reneged, a mediator (not a party) proposed."""
 
 _EDGE = 1e-9
 
