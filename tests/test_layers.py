@@ -60,3 +60,28 @@ def test_no_module_of_the_model_but_its_entry_point_imports_the_model_class():
         if path.name not in MAY_IMPORT_IT and CLASS_MODULE in imported_modules(path.read_text())
     ]
     assert not importers, f"{importers} import {CLASS_MODULE}: pass them the inputs and the state instead"
+
+
+LAYERS = ("scenario", "sampling", "model", "experiments", "analysis", "reporting")
+"""The wings in the order data flows through them: each may import only the ones before it."""
+READS_LATER_LAYERS = {
+    "sim/experiments/until_ci.py": {"analysis"},
+    "sim/experiments/sensitivity.py": {"analysis"},
+}
+"""The deliberate exceptions docs/extending.md names: runs that read the analysis of the runs they have made."""
+
+
+def test_each_wing_imports_only_the_wings_before_it():
+    package = MODEL.parent
+    later = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package.parent).as_posix()
+        wing = path.relative_to(package).parts[0]
+        if wing not in LAYERS:
+            continue
+        dotted = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        wings = {name.split(".")[1] for name in imported_modules(path.read_text(), dotted) if name.startswith("sim.")}
+        beyond = {w for w in wings if w in LAYERS and LAYERS.index(w) > LAYERS.index(wing)}
+        if beyond - READS_LATER_LAYERS.get(relative, set()):
+            later.append(f"{relative} imports {sorted(beyond)}")
+    assert not later, later
