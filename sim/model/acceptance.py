@@ -39,8 +39,9 @@ STALL_ITERATIONS_FAR = 5
 FINE_BAND = 1e-4
 """How close below zero a least margin must be for the search to refine it to the finest step ("near a zone")."""
 SMALLEST_STEP = 1e-13
-COARSE_STEP = 1e-4
-"""The polish's resolution on an issue's 0-1 scale for runs that are not near a zone (:data:`FINE_BAND`)."""
+POLISH_REACH = 1.0
+"""The polish stops refining a run whose least margin lies more than this many steps below zero (it would have to
+rise by more than the step itself)."""
 STEP_SHRINK = 0.5
 STEP_GROWTH = 1.5
 POLISH_PASSES = 60
@@ -78,12 +79,20 @@ class Acceptance:
         rules = ("form", "hard", "groups", "reneging")
         arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in rules}
         groups = None if self.groups is None else self.groups.take(runs)
-        reneging = None if self.reneging is None else self.reneging.take(runs)
-        return replace(self, form=self.form.take(runs), groups=groups, reneging=reneging, **arrays)
+        foresight = self.__dict__.get("_foresight")
+        foresight = None if foresight is None else foresight.take(runs)
+        reneging = foresight.rule if foresight is not None else None if self.reneging is None else self.reneging.take(runs)
+        taken = replace(self, form=self.form.take(runs), groups=groups, reneging=reneging, **arrays)
+        if foresight is not None:
+            taken.__dict__["_foresight"] = foresight
+        return taken
 
     def with_threshold(self, threshold: np.ndarray) -> Acceptance:
         """The same rules with other thresholds ``[V, n]``."""
-        return replace(self, threshold=threshold)
+        other = replace(self, threshold=threshold)
+        if "_foresight" in self.__dict__:
+            other.__dict__["_foresight"] = self._foresight
+        return other
 
     def values(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's deal value of ``package [J, n]`` (as its groups deliver it): utility less the expected
@@ -271,7 +280,7 @@ def _polish(rules: Acceptance, package: np.ndarray, least: np.ndarray):
         return package, least
     package, least = package.copy(), least.copy()
     package[:, near], least[near] = pattern_search(
-        rules.take(near), package[:, near], least[near], least_margin, POLISH_PASSES, FINE_BAND
+        rules.take(near), package[:, near], least[near], least_margin, POLISH_PASSES, POLISH_REACH
     )
     return package, least
 
@@ -282,12 +291,12 @@ def least_margin(rules: Acceptance, package: np.ndarray) -> np.ndarray:
 
 
 def pattern_search(
-    rules: Acceptance, package: np.ndarray, score: np.ndarray, objective: Objective, passes: int, band: float = np.inf
+    rules: Acceptance, package: np.ndarray, score: np.ndarray, objective: Objective, passes: int, reach: float = np.inf
 ):
     """Raise ``objective`` from ``package``: each pass tries a step up and down on every issue (inside the box),
     moves to the best trial if it scores higher, and halves the step where none does. A run stops when its step
-    falls below :data:`SMALLEST_STEP`, or below :data:`COARSE_STEP` while its score is still below ``-band`` (a
-    margin that far below zero is not refined further)."""
+    falls below :data:`SMALLEST_STEP`, or when its score lies more than ``reach`` steps below zero (a margin that
+    far below zero is not refined further)."""
     issues, runs = package.shape
     moves = np.concatenate([np.eye(issues), -np.eye(issues)])[:, :, None]  # [2J, J, 1]
     package, score, step = package.copy(), score.copy(), np.full(runs, 0.05)
@@ -306,7 +315,7 @@ def pattern_search(
         score[live] = np.where(better, scores[pick, columns], score[live])
         step[live] = np.where(better | ~going, step[live], step[live] / 2.0)
         if done % 4 == 0:
-            going &= (step[live] >= SMALLEST_STEP) & ((step[live] >= COARSE_STEP) | (score[live] >= -band))
+            going &= (step[live] >= SMALLEST_STEP) & (score[live] >= -reach * step[live])
             if not going.any():
                 break
             if going.sum() < RETAKE_SHARE * going.size:
