@@ -32,7 +32,7 @@ TOLERANCE = 1e-9
 """Absorbs floating-point error in a comparison, and nothing more: no package a flag would count across a
 red line is accepted inside it."""
 ZONE_ITERATIONS = 60
-RESUMED_ITERATIONS = 20
+RESUMED_ITERATIONS = 10
 """The steering's iterations in a round: a run's first search, and one resumed from the previous round's package
 (whose search goes on next round from where it stops)."""
 STALL_GAIN = 1e-7
@@ -48,7 +48,7 @@ rise by more than the step itself)."""
 STEP_SHRINK = 0.5
 STEP_GROWTH = 1.5
 POLISH_PASSES = 60
-RESUMED_PASSES = 16
+RESUMED_PASSES = 8
 """The polish's passes in a round: a run's first search, and one resumed from the previous round's package."""
 POLISH_NEAR = 0.03
 RETAKE_SHARE = 0.75
