@@ -48,7 +48,7 @@ rise by more than the step itself)."""
 STEP_SHRINK = 0.5
 STEP_GROWTH = 1.5
 POLISH_PASSES = 60
-RESUMED_PASSES = 8
+RESUMED_PASSES = 16
 """The polish's passes in a round: a run's first search, and one resumed from the previous round's package."""
 POLISH_NEAR = 0.03
 RETAKE_SHARE = 0.75
