@@ -7,7 +7,9 @@ every veto holder's margin (deal value less threshold) is at least zero. :func:`
 maximises the least margin over the box (docs/model.md, section 7b): multiplicative weights on the
 veto holders steer a point along the contract family (the weighted mean of their positions, clipped
 to the box, which maximises the weighted sum of quadratic utilities), then a pattern search polishes
-near misses. Everything is vectorised over runs (the last axis), on the runs it is given.
+near misses. A search may resume from the previous round's weights and package, and then runs a
+shorter round (it goes on in the next). Everything is vectorised over runs (the last axis), on the runs
+it is given.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ STALL_ITERATIONS = 20
 STALL_ITERATIONS_FAR = 5
 """Iterations without gain after which the steering stops a run: the first near a zone, the second further away."""
 FINE_BAND = 1e-4
-"""How close below zero a least margin must be for the search to refine it to the finest step ("near a zone")."""
+"""How close below zero a least margin must be for the steering to count a run as near a zone."""
 SMALLEST_STEP = 1e-13
 POLISH_REACH = 1.0
 """The polish stops refining a run whose least margin lies more than this many steps below zero (it would have to
@@ -211,7 +213,8 @@ Objective = Callable[["Acceptance", np.ndarray], np.ndarray]
 @dataclass(frozen=True)
 class Zone:
     """The search's answer per run: whether a zone exists, the package with the largest least margin found,
-    that margin, and the veto holders' search weights (to start from in the next round)."""
+    that margin (-inf where the search proved that no zone exists), and the veto holders' search weights (to start
+    from in the next round, with the package where the margin is finite)."""
 
     found: np.ndarray  # [n]
     package: np.ndarray  # [J, n]
