@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sim import load_scenario, run_monte_carlo
 from sim.model import simulate_history
-from sim.model.acceptance import Acceptance, search_zone
+from sim.model.acceptance import Acceptance, least_margin, pattern_search, search_zone
 from sim.model.utility import UtilityForm
 from sim.rng import dynamics_generator
 from sim.sampling import sample
@@ -77,6 +77,24 @@ def test_one_issue_zone_matches_the_closed_form(linear, veto):
         assert np.array_equal(zone.found[clear], exists[clear])
         inside = zone.package[0][zone.found]
         assert ((inside >= low[zone.found] - 1e-9) & (inside <= high[zone.found] + 1e-9)).all()
+
+
+def test_the_polish_tries_no_step_on_an_issue_the_box_fixes():
+    rng = np.random.default_rng(5)
+    runs = 50
+    position = rng.random((2, 2, runs))
+    lower, upper = np.stack([np.zeros(runs), np.full(runs, 0.5)]), np.stack([np.ones(runs), np.full(runs, 0.5)])
+    rules = rules_for(position, np.full((2, runs), 0.9), lower, upper, linear=False)
+    tried = []
+
+    def objective(tiled: Acceptance, trials: np.ndarray) -> np.ndarray:
+        tried.append(trials)
+        return least_margin(tiled, trials)
+
+    start = np.stack([np.full(runs, 0.5), np.full(runs, 0.5)])
+    _, score = pattern_search(rules, start, least_margin(rules, start), objective, 8)
+    assert tried[0].shape[1] == 2 * runs and all((trials[1] == 0.5).all() for trials in tried)
+    assert (score >= least_margin(rules, start)).all()
 
 
 def test_a_search_resumed_from_an_accepted_package_keeps_it():
