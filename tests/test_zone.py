@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sim import load_scenario, run_monte_carlo
 from sim.model import simulate_history
-from sim.model.acceptance import Acceptance, search_zone
+from sim.model.acceptance import Acceptance, least_margin, pattern_search, search_zone
 from sim.model.utility import UtilityForm
 from sim.sampling.draws import sample
 from sim.sampling.rng import dynamics_generator
@@ -68,13 +68,45 @@ def test_one_issue_zone_matches_the_closed_form(linear, veto):
     upper = np.where(rng.random(runs) < 0.5, rng.uniform(0.4, 1.0, runs), 1.0)
     low, high = acceptable_interval(position, threshold, lower, upper, linear)
     rules = rules_for(position[:, None, :], threshold, lower[None], upper[None], linear)
-    zone = search_zone(rules, np.zeros((veto, runs)))
     clear = np.abs(high - low) > 1e-6
     exists = high >= low
     assert exists[clear].mean() > 0.2 and (~exists[clear]).mean() > 0.2, "both kinds of case are drawn"
-    assert np.array_equal(zone.found[clear], exists[clear])
-    inside = zone.package[0][zone.found]
-    assert ((inside >= low[zone.found] - 1e-9) & (inside <= high[zone.found] + 1e-9)).all()
+    # A search resumed from last round's packages (here anywhere on the scale, or none) finds the same zones.
+    previous = np.where(rng.random(runs) < 0.8, rng.random(runs), np.nan)[None]
+    for zone in (search_zone(rules, np.zeros((veto, runs))), search_zone(rules, np.zeros((veto, runs)), previous)):
+        assert np.array_equal(zone.found[clear], exists[clear])
+        inside = zone.package[0][zone.found]
+        assert ((inside >= low[zone.found] - 1e-9) & (inside <= high[zone.found] + 1e-9)).all()
+
+
+def test_the_polish_tries_no_step_on_an_issue_the_box_fixes():
+    rng = np.random.default_rng(5)
+    runs = 50
+    position = rng.random((2, 2, runs))
+    lower, upper = np.stack([np.zeros(runs), np.full(runs, 0.5)]), np.stack([np.ones(runs), np.full(runs, 0.5)])
+    rules = rules_for(position, np.full((2, runs), 0.9), lower, upper, linear=False)
+    tried = []
+
+    def objective(tiled: Acceptance, trials: np.ndarray) -> np.ndarray:
+        tried.append(trials)
+        return least_margin(tiled, trials)
+
+    start = np.stack([np.full(runs, 0.5), np.full(runs, 0.5)])
+    _, score = pattern_search(rules, start, least_margin(rules, start), objective, 8)
+    assert tried[0].shape[1] == 2 * runs and all((trials[1] == 0.5).all() for trials in tried)
+    assert (score >= least_margin(rules, start)).all()
+
+
+def test_a_search_resumed_from_an_accepted_package_keeps_it():
+    # Veto holders at 0.2 and 0.8 accept what lies within 0.35 of their positions: the zone is [0.45, 0.55].
+    position = np.array([[[0.2, 0.2]], [[0.8, 0.8]]])
+    rules = rules_for(position, np.full((2, 2), 1 - 0.35**2), np.zeros((1, 2)), np.ones((1, 2)), linear=False)
+    weights = np.array([[3.0, 3.0], [0.0, 0.0]])  # the contract point leans to the first, outside the zone
+    previous = np.array([[0.52, np.nan]])
+    zone = search_zone(rules, weights, previous)
+    assert zone.found.all()
+    assert zone.package[0, 0] == 0.52  # accepted as it stands: nothing to search
+    assert 0.45 <= zone.package[0, 1] <= 0.55
 
 
 @pytest.mark.slow

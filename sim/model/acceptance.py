@@ -7,7 +7,9 @@ every veto holder's margin (deal value less threshold) is at least zero. :func:`
 maximises the least margin over the box (docs/model.md, section 7b): multiplicative weights on the
 veto holders steer a point along the contract family (the weighted mean of their positions, clipped
 to the box, which maximises the weighted sum of quadratic utilities), then a pattern search polishes
-near misses. Everything is vectorised over runs (the last axis), on the runs it is given.
+near misses. A search may resume from the previous round's weights and package, and then runs a
+shorter round (it goes on in the next). Everything is vectorised over runs (the last axis), on the runs
+it is given.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,18 +34,24 @@ TOLERANCE = 1e-9
 """Absorbs floating-point error in a comparison, and nothing more: no package a flag would count across a
 red line is accepted inside it."""
 ZONE_ITERATIONS = 60
+RESUMED_ITERATIONS = 10
+"""The steering's iterations in a round: a run's first search, and one resumed from the previous round's package
+(whose search goes on next round from where it stops)."""
 STALL_GAIN = 1e-7
 STALL_ITERATIONS = 20
 STALL_ITERATIONS_FAR = 5
 """Iterations without gain after which the steering stops a run: the first near a zone, the second further away."""
 FINE_BAND = 1e-4
-"""How close below zero a least margin must be for the search to refine it to the finest step ("near a zone")."""
+"""How close below zero a least margin must be for the steering to count a run as near a zone."""
 SMALLEST_STEP = 1e-13
-COARSE_STEP = 1e-4
-"""The polish's resolution on an issue's 0-1 scale for runs that are not near a zone (:data:`FINE_BAND`)."""
+POLISH_REACH = 1.0
+"""The polish stops refining a run whose least margin lies more than this many steps below zero (it would have to
+rise by more than the step itself)."""
 STEP_SHRINK = 0.5
 STEP_GROWTH = 1.5
 POLISH_PASSES = 60
+RESUMED_PASSES = 16
+"""The polish's passes in a round: a run's first search, and one resumed from the previous round's package."""
 POLISH_NEAR = 0.03
 RETAKE_SHARE = 0.75
 """A search narrows its arrays to the runs still going once fewer than this share of them are (a speed setting
@@ -75,15 +83,29 @@ class Acceptance:
 
     def take(self, runs: np.ndarray) -> Acceptance:
         """The same rules on a subset of runs (indices or a mask over the last axis)."""
+        runs = np.flatnonzero(runs) if runs.dtype == bool else runs
         rules = ("form", "hard", "groups", "reneging")
-        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in rules}
+        arrays: dict[str, Any] = {
+            f.name: np.take(getattr(self, f.name), runs, axis=-1) for f in fields(self) if f.name not in rules
+        }
         groups = None if self.groups is None else self.groups.take(runs)
-        reneging = None if self.reneging is None else self.reneging.take(runs)
-        return replace(self, form=self.form.take(runs), groups=groups, reneging=reneging, **arrays)
+        foresight = self.__dict__.get("_foresight")
+        if foresight is not None:
+            foresight = foresight.take(runs)
+            reneging = foresight.rule
+        else:
+            reneging = None if self.reneging is None else self.reneging.take(runs)
+        taken = replace(self, form=self.form.take(runs), groups=groups, reneging=reneging, **arrays)
+        if foresight is not None:
+            taken.__dict__["_foresight"] = foresight
+        return taken
 
     def with_threshold(self, threshold: np.ndarray) -> Acceptance:
         """The same rules with other thresholds ``[V, n]``."""
-        return replace(self, threshold=threshold)
+        other = replace(self, threshold=threshold)
+        if "_foresight" in self.__dict__:
+            other.__dict__["_foresight"] = self._foresight
+        return other
 
     def values(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's deal value of ``package [J, n]`` (as its groups deliver it): utility less the expected
@@ -136,15 +158,24 @@ class Acceptance:
 
     def clip(self, package: np.ndarray) -> np.ndarray:
         """``package`` moved into the box issue by issue."""
-        return np.clip(package, self.lower, np.maximum(self.lower, self.upper))
+        return np.minimum(np.maximum(package, self.lower), self._ceiling)
+
+    @cached_property
+    def _ceiling(self) -> np.ndarray:
+        """The box's upper ends, never below its lower ends."""
+        return np.maximum(self.lower, self.upper)
 
     def contract_point(self, log_weight: np.ndarray) -> np.ndarray:
         """The mean of positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the box."""
         scale = np.exp(log_weight - log_weight.max(axis=0))[:, None, :] * self.weight
         total = scale.sum(axis=0)
-        mean = np.where(
-            total > 0, (scale * self.position).sum(axis=0) / np.where(total > 0, total, 1.0), self.position.mean(axis=0)
-        )
+        scale *= self.position
+        mean = scale.sum(axis=0)
+        weighted = total > 0
+        if weighted.all():
+            mean /= total
+        else:
+            mean = np.where(weighted, mean / np.where(weighted, total, 1.0), self.position.mean(axis=0))
         return self.clip(mean)
 
     def median_point(self, log_weight: np.ndarray) -> np.ndarray:
@@ -182,7 +213,8 @@ Objective = Callable[["Acceptance", np.ndarray], np.ndarray]
 @dataclass(frozen=True)
 class Zone:
     """The search's answer per run: whether a zone exists, the package with the largest least margin found,
-    that margin, and the veto holders' search weights (to start from in the next round)."""
+    that margin (-inf where the search proved that no zone exists), and the veto holders' search weights (to start
+    from in the next round, with the package where the margin is finite)."""
 
     found: np.ndarray  # [n]
     package: np.ndarray  # [J, n]
@@ -203,8 +235,10 @@ def out_of_reach(rules: Acceptance) -> np.ndarray:
     return np.asarray((short if rules.groups is None else short & rules.groups.necessary).any(axis=0))
 
 
-def search_zone(rules: Acceptance, log_weight: np.ndarray) -> Zone:
-    """Maximise the least margin over the red lines' box, starting from search weights ``[V, n]``."""
+def search_zone(rules: Acceptance, log_weight: np.ndarray, previous: np.ndarray | None = None) -> Zone:
+    """Maximise the least margin over the red lines' box, starting from search weights ``[V, n]`` and, where it
+    scores higher than their contract point, from a ``previous`` package ``[J, n]`` (e.g. last round's; NaN where
+    none)."""
     package = rules.clip(rules.position.mean(axis=0))
     least = np.full(package.shape[1], -np.inf)
     weight = log_weight.copy()
@@ -212,15 +246,38 @@ def search_zone(rules: Acceptance, log_weight: np.ndarray) -> Zone:
     if hopeful.size:
         sub = rules.take(hopeful)
         start = sub.contract_point(weight[:, hopeful])
-        best, best_margin, sub_weight, proved = _steer(sub, weight[:, hopeful], start, sub.margins(start).min(axis=0))
-        best, best_margin = _polish(sub, best, np.where(proved, -np.inf, best_margin))
+        margins = sub.margins(start)
+        best, best_margin = start, margins.min(axis=0)
+        resumed = np.zeros(hopeful.size, bool)
+        if previous is not None:
+            resumed = np.isfinite(previous[:, hopeful]).all(axis=0)
+            candidate = np.where(resumed, sub.clip(np.where(resumed, previous[:, hopeful], start)), start)
+            candidate_margin = least_margin(sub, candidate)
+            warmer = candidate_margin > best_margin
+            best, best_margin = np.where(warmer, candidate, best), np.where(warmer, candidate_margin, best_margin)
+        iterations = np.where(resumed, RESUMED_ITERATIONS, ZONE_ITERATIONS)
+        best, best_margin, sub_weight, proved = _steer(
+            sub, weight[:, hopeful], start, margins, best, best_margin, iterations
+        )
+        passes = np.where(resumed, RESUMED_PASSES, POLISH_PASSES)
+        best, best_margin = _polish(sub, best, np.where(proved, -np.inf, best_margin), passes)
         package[:, hopeful], least[hopeful], weight[:, hopeful] = best, best_margin, sub_weight
     return Zone(least >= -TOLERANCE, package, least, weight)
 
 
-def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin: np.ndarray):
+def _steer(
+    rules: Acceptance,
+    weight: np.ndarray,
+    start: np.ndarray,
+    margins: np.ndarray,
+    best: np.ndarray,
+    best_margin: np.ndarray,
+    iterations: np.ndarray,
+):
     """Multiplicative weights: the veto holders with higher margins lose weight in proportion to their lead, by a
     step (in log weight) that grows while the least satisfied veto holder stays the same and halves when it changes.
+    ``start`` is the package at the weights given, ``margins`` its margins; ``best`` the best package known so far,
+    ``best_margin`` its least margin; a run stops after its number of ``iterations`` at most.
 
     Each iteration also bounds every package's least margin from above (:meth:`Acceptance.bound`): a negative
     bound proves that no zone exists and stops the run."""
@@ -240,9 +297,11 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
     sub = rules.take(live)
     going = np.ones(live.size, bool)
     step, lowest, stalled = np.ones(live.size), np.full(live.size, -1), np.zeros(live.size, int)
-    for _ in range(ZONE_ITERATIONS if live.size else 0):
-        package = sub.contract_point(weight[:, live])
-        margins = sub.margins(package)
+    package, margins, iterations = start[:, live], margins[:, live], iterations[live]
+    for iteration in range(iterations.max(initial=0)):
+        if iteration:
+            package = sub.contract_point(weight[:, live])
+            margins = sub.margins(package)
         least = margins.min(axis=0)
         better = going & (least > best_margin[live])
         stalled = np.where(least > best_margin[live] + STALL_GAIN, 0, stalled + 1)
@@ -255,23 +314,24 @@ def _steer(rules: Acceptance, weight: np.ndarray, best: np.ndarray, best_margin:
         spread = np.maximum(margins.max(axis=0) - least, 1e-300)
         weight[:, live] -= np.where(going, step, 0.0) * (margins - least) / spread
         patience = np.where(best_margin[live] < -FINE_BAND, STALL_ITERATIONS_FAR, STALL_ITERATIONS)
-        going &= (best_margin[live] < 0) & ~proved[live] & (stalled < patience)
+        going &= (best_margin[live] < 0) & ~proved[live] & (stalled < patience) & (iteration + 1 < iterations)
         if not going.any():
             break
         if going.sum() < RETAKE_SHARE * going.size:
-            live, step, lowest, stalled, going = live[going], step[going], lowest[going], stalled[going], going[going]
+            live, step, lowest, stalled = live[going], step[going], lowest[going], stalled[going]
+            iterations, going = iterations[going], going[going]
             sub = rules.take(live)
     return best, best_margin, weight, proved
 
 
-def _polish(rules: Acceptance, package: np.ndarray, least: np.ndarray):
-    """Pattern search on the near misses, raising their least margin."""
+def _polish(rules: Acceptance, package: np.ndarray, least: np.ndarray, passes: np.ndarray):
+    """Pattern search on the near misses, raising their least margin (at most ``passes [n]`` passes each)."""
     near = np.flatnonzero((least < 0) & (least > -POLISH_NEAR))
     if not near.size:
         return package, least
     package, least = package.copy(), least.copy()
     package[:, near], least[near] = pattern_search(
-        rules.take(near), package[:, near], least[near], least_margin, POLISH_PASSES, FINE_BAND
+        rules.take(near), package[:, near], least[near], least_margin, passes[near], POLISH_REACH
     )
     return package, least
 
@@ -282,36 +342,47 @@ def least_margin(rules: Acceptance, package: np.ndarray) -> np.ndarray:
 
 
 def pattern_search(
-    rules: Acceptance, package: np.ndarray, score: np.ndarray, objective: Objective, passes: int, band: float = np.inf
+    rules: Acceptance,
+    package: np.ndarray,
+    score: np.ndarray,
+    objective: Objective,
+    passes: int | np.ndarray,
+    reach: float = np.inf,
 ):
     """Raise ``objective`` from ``package``: each pass tries a step up and down on every issue (inside the box),
-    moves to the best trial if it scores higher, and halves the step where none does. A run stops when its step
-    falls below :data:`SMALLEST_STEP`, or below :data:`COARSE_STEP` while its score is still below ``-band`` (a
-    margin that far below zero is not refined further)."""
+    moves to the best trial if it scores higher, and halves the step where none does. A run stops after its
+    ``passes`` (one number, or one per run, checked every fourth pass), when its step falls below
+    :data:`SMALLEST_STEP`, or when its score lies more than ``reach`` steps below zero (a margin that far below zero
+    is not refined further). Issues the box fixes in every run are not tried (a step on them moves nothing)."""
     issues, runs = package.shape
-    moves = np.concatenate([np.eye(issues), -np.eye(issues)])[:, :, None]  # [2J, J, 1]
+    free = np.eye(issues)[(rules.upper > rules.lower).any(axis=1)]
+    moves = np.concatenate([free, -free])[:, :, None]  # [2F, J, 1]
+    trying = len(moves)
+    if not trying:
+        return package, score
     package, score, step = package.copy(), score.copy(), np.full(runs, 0.05)
+    passes = np.broadcast_to(passes, runs)
     live = np.arange(runs)
-    tiled = rules.take(np.tile(live, 2 * issues))
+    tiled = rules.take(np.tile(live, trying))
     going = np.ones(runs, bool)
-    for done in range(1, passes + 1):
+    for done in range(1, passes.max(initial=0) + 1):
         columns = np.arange(live.size)
         trials = tiled.clip((package[None, :, live] + moves * step[live]).transpose(1, 0, 2).reshape(issues, -1))
-        scores = objective(tiled, trials).reshape(2 * issues, live.size)
+        scores = objective(tiled, trials).reshape(trying, live.size)
         pick = scores.argmax(axis=0)
         better = going & (scores[pick, columns] > score[live])
         package[:, live] = np.where(
-            better, trials.reshape(issues, 2 * issues, live.size)[:, pick, columns], package[:, live]
+            better, trials.reshape(issues, trying, live.size)[:, pick, columns], package[:, live]
         )
         score[live] = np.where(better, scores[pick, columns], score[live])
         step[live] = np.where(better | ~going, step[live], step[live] / 2.0)
         if done % 4 == 0:
-            going &= (step[live] >= SMALLEST_STEP) & ((step[live] >= COARSE_STEP) | (score[live] >= -band))
+            going &= (step[live] >= SMALLEST_STEP) & (score[live] >= -reach * step[live]) & (done < passes[live])
             if not going.any():
                 break
             if going.sum() < RETAKE_SHARE * going.size:
                 live, going = live[going], going[going]
-                tiled = rules.take(np.tile(live, 2 * issues))
+                tiled = rules.take(np.tile(live, trying))
     return package, score
 
 

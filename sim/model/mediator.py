@@ -33,10 +33,15 @@ class MediatorProtocol:
         if talks.round == 0:
             return Offer(compromise, np.ones(runs.size, bool))
         package = zone.package.copy()
-        found = np.flatnonzero(zone.found & ~rules.accepted(compromise))
-        package[:, zone.found] = compromise[:, zone.found]
-        if found.size:
+        found = np.flatnonzero(zone.found)
+        package[:, found] = compromise[:, found]
+        if not found.size:
+            return Offer(package, np.ones(runs.size, bool))
+        found_rules = rules.take(found)
+        rejected = ~found_rules.accepted(compromise[:, found])
+        if rejected.any():
+            found = found[rejected]
             package[:, found] = farthest_acceptable(
-                rules.take(found), zone.package[:, found], compromise[:, found], SCAN_POINTS, NARROWING_ROUNDS
+                found_rules.take(rejected), zone.package[:, found], compromise[:, found], SCAN_POINTS, NARROWING_ROUNDS
             )
         return Offer(package, np.ones(runs.size, bool))

@@ -72,6 +72,7 @@ class NegotiationModel(mesa.Model):
         self.veto_holders = self.actor_agents.select(lambda agent: agent.veto)
         self.veto = [agent.index for agent in self.veto_holders]
         self.zone_weight = np.zeros((len(self.veto), runs))
+        self.zone_package = np.full((len(inputs.issues), runs), np.nan)
         if inputs.groups is not None:
             self.zone_weight = inputs.groups.search_weight(self.veto)
         self.hard_red_lines = not np.isfinite(inputs.audience_cost).any()
@@ -236,8 +237,9 @@ class NegotiationModel(mesa.Model):
             for agent in self.veto_holders
         }
         runs, rules = self.acceptance(outside, np.flatnonzero(talking))
-        zone = search_zone(rules, self.zone_weight[:, runs])
+        zone = search_zone(rules, self.zone_weight[:, runs], self.zone_package[:, runs])
         self.zone_weight[:, runs] = zone.log_weight
+        self.zone_package[:, runs] = np.where(np.isfinite(zone.margin), zone.package, np.nan)
         first = runs[zone.found & (self.zone_round[runs] == NO_ROUND)]
         self.zone_round[first] = self.round
         talks = Talks(self.round, self.veto, self.compromise)

@@ -169,6 +169,21 @@ class Foresight:
     delayed: bool  # the guarantees act late in some run
     exogenous: tuple[np.ndarray, ...] | None  # breakdown_probability's arguments but the package, if any hazard
 
+    def take(self, runs: np.ndarray) -> Foresight:
+        """The same foresight on a subset of runs (indices or a mask over the last axis)."""
+        exogenous = None if self.exogenous is None else tuple(part[..., runs] for part in self.exogenous)
+        return replace(
+            self,
+            rule=self.rule.take(runs),
+            loss=self.loss[:, runs],
+            lost=self.lost[:, runs],
+            drifted=self.drifted[..., runs],
+            along=self.along[:, runs],
+            unprotected=self.unprotected[:, runs],
+            protected=self.protected[:, runs],
+            exogenous=exogenous,
+        )
+
     def expected_loss(self, package: np.ndarray) -> np.ndarray:
         """What each expects to lose within its horizon if a deal with ``package [J, n]`` breaks down, ``[V, n]``."""
         lost = np.zeros_like(self.loss)
