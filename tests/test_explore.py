@@ -124,6 +124,10 @@ def test_settings_keep_common_random_numbers(article, baseline):
 def test_an_ensemble_is_the_same_on_one_process_or_two(article, baseline):
     pd.testing.assert_frame_equal(run_ensemble(article, RUNS, seed=7, jobs=1), baseline)
     pd.testing.assert_frame_equal(run_ensemble(article, RUNS, seed=7, jobs=2), baseline)
+    kept = views.start_workers(2)
+    assert kept is not None and kept.apply(abs, (-3,)) == 3  # the runner left the explorer's workers running
+    pd.testing.assert_frame_equal(run_ensemble(article, RUNS, seed=7, jobs=2), baseline)
+    assert views.start_workers(2) is kept
 
 
 def test_the_view_measures_the_change_from_the_baseline(article, baseline):

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Literal
 
 import pandas as pd
@@ -26,8 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from sim import analysis, plots
 from sim.explorer.controls import Setting, changed_settings, scenario_with
 from sim.model.outcomes import outcome_classes
-from sim.progress import progress_bar
-from sim.runner import chunks, fit_to_memory, run_chunk, worker_pool
+from sim.runner import run_monte_carlo, worker_pool
 from sim.scenario import Scenario
 
 BASELINE, CURRENT = "baseline (the file)", "this setting"
@@ -45,34 +43,25 @@ def run_ensemble(
     """``runs`` seeded runs of the scenario in :data:`ENSEMBLE_CHUNKS` chunks (one row per run), on ``jobs`` processes
     (default: one per chunk, up to the cores; the worker processes are kept for the next ensemble); ``progress``
     shows a bar (None: in a terminal)."""
-    chunk_runs = max(1, -(-runs // ENSEMBLE_CHUNKS))
-    split = fit_to_memory(
-        scenario.model_copy(update={"monte_carlo": scenario.monte_carlo.model_copy(update={"chunk_runs": chunk_runs})})
+    split = scenario.model_copy(
+        update={
+            "monte_carlo": scenario.monte_carlo.model_copy(update={"chunk_runs": max(1, -(-runs // ENSEMBLE_CHUNKS))})
+        }
     )
-    plan = chunks(runs, split.monte_carlo.chunk_runs)
-    jobs = min(len(plan), os.cpu_count() or 1) if jobs is None else jobs
-    if jobs > 1:
-        start_workers(jobs)
-    simulated = (
-        map(partial(run_chunk, split, seed), plan)
-        if jobs <= 1 or not _workers
-        else _workers[0].imap(partial(run_chunk, split, seed), plan)
-    )
-    tables = []
-    with progress_bar(runs, scenario.name, progress) as advance:
-        for table in simulated:
-            tables.append(table)
-            advance(len(table))
-    return pd.concat(tables, ignore_index=True)
+    jobs = min(ENSEMBLE_CHUNKS, os.cpu_count() or 1) if jobs is None else jobs
+    pool = start_workers(jobs) if jobs > 1 else None
+    return run_monte_carlo(split, runs, seed, jobs if pool else 1, progress=progress, pool=pool)
 
 
-def start_workers(jobs: int | None = None) -> None:
-    """Start the explorer's worker processes (one per chunk, up to the cores), kept until the program ends. Only the
-    main thread starts them (workers die with the thread that starts them); elsewhere ensembles run in process."""
+def start_workers(jobs: int | None = None) -> multiprocessing.pool.Pool | None:
+    """The explorer's worker processes (one per chunk, up to the cores), started on the first call and kept until the
+    program ends. Only the main thread starts them (workers die with the thread that starts them): None elsewhere,
+    until it has."""
     jobs = min(ENSEMBLE_CHUNKS, os.cpu_count() or 1) if jobs is None else jobs
     if jobs > 1 and not _workers and threading.current_thread() is threading.main_thread():
         _workers.append(worker_pool(jobs))
         atexit.register(_workers[0].terminate)
+    return _workers[0] if _workers else None
 
 
 def has_zone(runs: pd.DataFrame) -> bool:
