@@ -73,37 +73,13 @@ def Explorer(
     ``baseline`` ensemble, run here unless given)."""
     _, seed = run_settings(scenario, seed=seed)
     every = solara.use_memo(lambda: controls(scenario), [scenario])
+    initial = solara.use_memo(lambda: initial_settings(scenario), [scenario])
     baseline = solara.use_memo(
         lambda: run_ensemble(scenario, runs, seed) if baseline is None else baseline, [scenario, runs, seed, baseline]
     )
-    charts = solara.use_memo(lambda: Charts(scenario), [scenario])
-    settings, set_settings = solara.use_state(initial_settings(scenario))
+    settings, set_settings = solara.use_state(initial)
     saved, set_saved = solara.use_state("")
     target, set_target = solara.use_state(str(free_variant_path(scenario)))
-    first = solara.use_memo(
-        lambda: draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts), [scenario, runs, seed]
-    )
-    shown = solara.use_ref((first, 1))
-    count = solara.use_ref(1)
-
-    def compute(cancel: threading.Event) -> str:
-        """Draw the setting off the page's thread; a newer setting cancels it between steps, and settings that
-        came meanwhile are skipped for the newest (a slider dragged draws its end, not every step)."""
-        if not changed_settings(scenario, settings):
-            shown.current = (first, 1)  # the file as loaded: drawn once, when the page opened
-            return ""
-        try:
-            drawn = draw_setting(scenario, settings, baseline, runs, seed, charts, stale=cancel.is_set)
-        except ScenarioError as error:
-            return str(error)
-        if drawn is not None:
-            count.current += 1
-            shown.current = (drawn, count.current)
-        return ""
-
-    task = solara.use_thread(compute, [tuple(sorted(settings.items()))], intrusive_cancel=False)
-    problem = task.value if task.state == solara.ResultState.FINISHED else ""
-    result, number = shown.current
     # One callback per control, the same at every render: a control whose value did not change is not redrawn.
     on_value = solara.use_memo(lambda: {c.key: _setter(set_settings, c.key) for c in every}, [every])
 
@@ -119,26 +95,57 @@ def Explorer(
             solara.Text(scenario.name, style={"font-size": "1.3em", "font-weight": "bold"})
             solara.Text(f"{runs:,} runs per setting, seed {seed}; baseline: the file as loaded.")
             with solara.Row():
-                solara.Button("Back to the baseline", on_click=lambda: set_settings(initial_settings(scenario)))
+                solara.Button("Back to the baseline", on_click=lambda: set_settings(initial))
             solara.InputText("Save as variant", value=target, on_value=set_target)
             solara.Button("Save the setting as a variant", on_click=save, classes=["sim-save"])
             if saved:
                 solara.Text(saved, classes=["sim-saved"])
             _control_groups(every, settings, on_value)
-        with solara.Column():
-            if problem:
-                solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
-            busy = task.state in (solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
-            solara.Text("Drawing the new setting ..." if busy else "", classes=["sim-busy"])
-            if result is not None:
-                solara.Text(
-                    f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"]
-                )
-                for name, image in result.images.items():
-                    solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
-                for name, frame in result.tables.items():
-                    solara.Markdown(f"**{TITLES.get(name, name)}**")
-                    solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
+        Results(scenario, settings, baseline, runs, seed)
+
+
+@solara.component
+def Results(scenario: Scenario, settings: Settings, baseline: pd.DataFrame, runs: int, seed: int) -> None:
+    """The figures and tables of ``settings``, drawn off the page's thread. A component of its own, so that the
+    drawing's progress re-renders it alone, not the controls."""
+    charts = solara.use_memo(lambda: Charts(scenario), [scenario])
+    first = solara.use_memo(
+        lambda: draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts),
+        [scenario, baseline, runs, seed],
+    )
+    shown = solara.use_ref((first, 1))
+    count = solara.use_ref(1)
+
+    def compute(cancel: threading.Event) -> str:
+        """Draw the setting; a newer setting cancels it between steps, and settings that came meanwhile are
+        skipped for the newest (a slider dragged draws its end, not every step)."""
+        if not changed_settings(scenario, settings):
+            shown.current = (first, 1)  # the file as loaded: drawn once, when the page opened
+            return ""
+        try:
+            drawn = draw_setting(scenario, settings, baseline, runs, seed, charts, stale=cancel.is_set)
+        except ScenarioError as error:
+            return str(error)
+        if drawn is not None:
+            count.current += 1
+            shown.current = (drawn, count.current)
+        return ""
+
+    task = solara.use_thread(compute, [tuple(sorted(settings.items()))], intrusive_cancel=False)
+    problem = task.value if task.state == solara.ResultState.FINISHED else ""
+    result, number = shown.current
+    with solara.Column():
+        if problem:
+            solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
+        busy = task.state in (solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
+        solara.Text("Drawing the new setting ..." if busy else "", classes=["sim-busy"])
+        if result is not None:
+            solara.Text(f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"])
+            for name, image in result.images.items():
+                solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
+            for name, frame in result.tables.items():
+                solara.Markdown(f"**{TITLES.get(name, name)}**")
+                solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
 
 
 def _setter(set_settings, key: str):
