@@ -266,6 +266,21 @@ def test_charts_redrawn_in_place_match_charts_drawn_afresh(tmp_path):
     }
 
 
+def test_the_kept_workers_draw_the_figures_as_this_process_does(tmp_path, monkeypatch):
+    """Where the explorer keeps worker processes, they draw its figures side by side, pixel for pixel as here."""
+    scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", strike()))
+    baseline, charts = run_ensemble(scenario, 300, seed=1), Charts(scenario)
+    moved = initial_settings(scenario) | {"actors.employer.outside_option": (0.9, 1.0)}
+    assert views.start_workers(2) is not None
+    on_workers = draw_setting(scenario, moved, baseline, 300, 1, charts)
+    monkeypatch.setattr(views, "_workers", [])
+    here = draw_setting(scenario, moved, baseline, 300, 1, charts)
+    assert list(on_workers.images) == list(here.images) == list(views.FIGURES)
+    assert on_workers.images == here.images
+    for name, table in here.tables.items():
+        pd.testing.assert_frame_equal(on_workers.tables[name], table)
+
+
 def test_a_setting_is_drawn_from_the_baseline_when_unchanged_and_dropped_when_stale(tmp_path, monkeypatch):
     scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", strike()))
     baseline, charts = run_ensemble(scenario, 200, seed=1), Charts(scenario)
