@@ -134,6 +134,10 @@ def Results(scenario: Scenario, settings: Settings, baseline: pd.DataFrame, runs
     task = solara.use_thread(compute, [tuple(sorted(settings.items()))], intrusive_cancel=False)
     problem = task.value if task.state == solara.ResultState.FINISHED else ""
     result, number = shown.current
+    # Formatted once per setting, not at each of the drawing's re-renders.
+    html = solara.use_memo(
+        lambda: {name: _html_table(name, frame) for name, frame in result.tables.items()} if result else {}, [number]
+    )
     with solara.Column():
         if problem:
             solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
@@ -143,9 +147,9 @@ def Results(scenario: Scenario, settings: Settings, baseline: pd.DataFrame, runs
             solara.Text(f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"])
             for name, image in result.images.items():
                 solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
-            for name, frame in result.tables.items():
+            for name, table in html.items():
                 solara.Markdown(f"**{TITLES.get(name, name)}**")
-                solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
+                solara.HTML(unsafe_innerHTML=table, classes=[f"sim-table-{name}"])
 
 
 def _setter(set_settings, key: str):
