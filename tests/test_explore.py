@@ -320,6 +320,15 @@ def test_moving_one_control_redraws_that_control_alone(article):
             time.sleep(0.05)  # the setting is drawn off the page's thread
         assert status.children[0].startswith("Setting 2: 200 runs")
         assert rendered == ["front.p_advance"]
+        back = next(w for w in context.find(ipyvuetify.Btn).widgets if w.children == ["Back to the baseline"])
+        back.fire_event("click", {})
+        slider = next(w for w in context.find(ipyvuetify.RangeSlider).widgets if w.label.startswith("p advance"))
+        assert tuple(slider.v_model) == (0.55, 0.8) and slider.label == "p advance: 0.55 to 0.8"
+        status = context.find(ipyvuetify.Html, class_="sim-status").widget
+        deadline = time.monotonic() + 60
+        while not status.children[0].startswith("Setting 1") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status.children[0].startswith("Setting 1: 200 runs")  # the baseline, as drawn when the page opened
         context.close()
     finally:
         app.NumberControl.f = original
