@@ -8,8 +8,10 @@ Only layout lives here; what a setting means and what it shows come from :mod:`s
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import solara
@@ -17,7 +19,7 @@ import solara
 from sim.errors import ScenarioError
 from sim.explorer.controls import Control, Settings, changed_settings, controls, initial_settings
 from sim.explorer.variant import free_variant_path, write_variant
-from sim.explorer.views import Charts, draw_setting, run_ensemble
+from sim.explorer.views import Charts, Drawn, draw_setting, run_ensemble
 from sim.labels import readable
 from sim.run_settings import run_settings
 from sim.scenario import Scenario
@@ -104,47 +106,72 @@ def Explorer(
         Results(scenario, settings, baseline, runs, seed)
 
 
+@dataclass(frozen=True, eq=False)
+class Shown:
+    """What the results show: the last setting drawn (None before any), its number, the settings last asked for
+    (as a sorted tuple) and why they could not be drawn, if they could not."""
+
+    drawn: Drawn | None
+    number: int
+    asked: tuple
+    problem: str = ""
+
+
 @solara.component
 def Results(scenario: Scenario, settings: Settings, baseline: pd.DataFrame, runs: int, seed: int) -> None:
-    """The figures and tables of ``settings``, drawn off the page's thread. A component of its own, so that the
-    drawing's progress re-renders it alone, not the controls."""
+    """The figures and tables of ``settings``, drawn off the page's thread, one setting at a time: a newer setting
+    cancels the one being drawn between its steps, and settings that came meanwhile are skipped for the newest (a
+    slider dragged draws its end, not every step). A component of its own, re-rendered once when a setting is asked
+    for and once when it is drawn, so that drawing re-renders neither the controls nor itself in between."""
     charts = solara.use_memo(lambda: Charts(scenario), [scenario])
+    asked = tuple(sorted(settings.items()))
     first = solara.use_memo(
-        lambda: draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts),
+        lambda: Shown(draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts), 1, asked),
         [scenario, baseline, runs, seed],
     )
-    shown = solara.use_ref((first, 1))
+    shown, set_shown = solara.use_state(first)
     count = solara.use_ref(1)
+    drawing = solara.use_ref(cast(threading.Thread | None, None))
 
-    def compute(cancel: threading.Event) -> str:
-        """Draw the setting; a newer setting cancels it between steps, and settings that came meanwhile are
-        skipped for the newest (a slider dragged draws its end, not every step)."""
-        if not changed_settings(scenario, settings):
-            shown.current = (first, 1)  # the file as loaded: drawn once, when the page opened
-            return ""
-        try:
-            drawn = draw_setting(scenario, settings, baseline, runs, seed, charts, stale=cancel.is_set)
-        except ScenarioError as error:
-            return str(error)
-        if drawn is not None:
-            count.current += 1
-            shown.current = (drawn, count.current)
-        return ""
+    def draw() -> Callable[[], None]:
+        cancel, previous = threading.Event(), drawing.current
 
-    task = solara.use_thread(compute, [tuple(sorted(settings.items()))], intrusive_cancel=False)
-    problem = task.value if task.state == solara.ResultState.FINISHED else ""
-    result, number = shown.current
-    # Formatted once per setting, not at each of the drawing's re-renders.
+        def work() -> None:
+            if previous is not None:
+                previous.join()  # one setting at a time: they share the worker processes
+            if cancel.is_set():
+                return
+            if not changed_settings(scenario, settings):
+                set_shown(lambda now: now if now is first else first)  # the file as loaded: drawn already
+                return
+            try:
+                drawn = draw_setting(scenario, settings, baseline, runs, seed, charts, stale=cancel.is_set)
+            except ScenarioError as error:
+                problem = str(error)
+                set_shown(lambda now: Shown(now.drawn, now.number, asked, problem))
+                return
+            if drawn is not None:
+                count.current += 1
+                set_shown(Shown(drawn, count.current, asked))
+
+        drawing.current = threading.Thread(target=work, daemon=True)
+        drawing.current.start()
+        return cancel.set
+
+    solara.use_effect(draw, [asked])
+    result = shown.drawn
+    # Formatted once per setting drawn, not at each render.
     html = solara.use_memo(
-        lambda: {name: _html_table(name, frame) for name, frame in result.tables.items()} if result else {}, [number]
+        lambda: {name: _html_table(name, frame) for name, frame in result.tables.items()} if result else {}, [result]
     )
     with solara.Column():
-        if problem:
-            solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
-        busy = task.state in (solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
-        solara.Text("Drawing the new setting ..." if busy else "", classes=["sim-busy"])
+        if shown.problem and shown.asked == asked:
+            solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {shown.problem}")
+        solara.Text("Drawing the new setting ..." if shown.asked != asked else "", classes=["sim-busy"])
         if result is not None:
-            solara.Text(f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"])
+            solara.Text(
+                f"Setting {shown.number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"]
+            )
             for name, image in result.images.items():
                 solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
             for name, table in html.items():
