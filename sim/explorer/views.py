@@ -112,7 +112,9 @@ class View:
 def png(figure: Figure) -> bytes:
     """A figure as PNG bytes (what the explorer's page shows)."""
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=80, pil_kwargs={"compress_level": 1})  # a tenth larger, encoded a third faster
+    figure.savefig(
+        out, format="png", dpi=80, pil_kwargs={"compress_level": 1}
+    )  # a tenth larger, encoded a third faster
     return out.getvalue()
 
 
