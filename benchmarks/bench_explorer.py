@@ -6,8 +6,10 @@ shared: CPU time is what the explorer itself spent):
 - in the browser: ``sim explore`` served on a free loopback port, the page in headless Chromium, from the
   key press on the slider to every chart redrawn, and the server's CPU time meanwhile (needs Chromium and
   Playwright; skipped without them);
-- in process: the same change through the explorer's functions (setting -> scenario -> ensemble ->
-  figures and tables -> PNG), split into its parts, and once per bargaining protocol.
+- in process: the same change through the explorer's functions (setting -> scenario -> ensemble -> figures as
+  PNG, drawn on the two kept worker processes side by side while this one makes the tables), split into its
+  parts, and once per bargaining protocol; then the figures' steps as one process alone would take them. CPU
+  time is this process's: the workers' (the simulations, the figures) is not in it.
 
 Usage: python benchmarks/bench_explorer.py [--runs 10000] [--changes 5] [--file SCENARIO]
 """
@@ -20,12 +22,13 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from sim import load_scenario
 from sim.explorer.controls import Control, Settings, controls, initial_settings, scenario_with
 from sim.explorer.headless import explorer_page, find_chromium, move_control, running_explorer
-from sim.explorer.views import Charts, png, run_ensemble, view
+from sim.explorer.views import Charts, pictured, png, run_ensemble, tables
 from sim.scenario.schema import Scenario
 
 ARTICLE = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine_paris_2026.yaml"
@@ -58,31 +61,51 @@ def in_process(file: Path, runs: int, changes: int) -> None:
     baseline = run_ensemble(scenario, runs, seed)
     charts = Charts(scenario)
     control = moved_control(scenario)
-    parts: dict[str, list[tuple[float, float]]] = {"apply": [], "ensemble": [], "tables and figures": [], "PNG": []}
+    parts: dict[str, list[tuple[float, float]]] = {"apply": [], "ensemble": [], "figures and tables": []}
 
     def change(settings: Settings) -> dict[str, tuple[float, float]]:
         changed, *apply = timed(lambda: scenario_with(scenario, settings))
         current, *ensemble = timed(lambda: run_ensemble(changed, runs, seed))
-        shown, *figures = timed(lambda: view(changed, baseline, current, charts))
-        _, *rendered = timed(lambda: [png(figure) for figure in shown.figures.values()])
-        return {"apply": apply, "ensemble": ensemble, "tables and figures": figures, "PNG": rendered}
+        _, *pictures = timed(lambda: pictured(changed, baseline, current, charts))
+        return {"apply": apply, "ensemble": ensemble, "figures and tables": pictures}
 
     for k in range(changes):
         for name, seconds in change(stepped(scenario, control, k + 1)).items():
             parts[name].append(seconds)
     totals = [tuple(map(sum, zip(*(parts[name][k] for name in parts), strict=True))) for k in range(changes)]
     print(f"In process, {runs:,} runs per change ({control.group}: {control.label}), median of {changes} changes:")
-    for name, values in [*parts.items(), ("total", totals)]:
-        print(
-            f"  {name:<20} wall {statistics.median(v[0] for v in values):6.3f} s   "
-            f"CPU {statistics.median(v[1] for v in values):6.3f} s"
-        )
+    show(parts | {"total": totals})
     for kind in ("mediator", "alternating", "none"):
         if kind == "mediator" and scenario.model.mechanism.kind != "mediator":
             continue
         seconds = change(initial_settings(scenario) | {"model.mechanism.kind": kind})
         wall, cpu = (sum(v[i] for v in seconds.values()) for i in (0, 1))
         print(f"  protocol {kind:<11} wall {wall:6.3f} s   CPU {cpu:6.3f} s")
+
+    current = run_ensemble(scenario_with(scenario, stepped(scenario, control, 1)), runs, seed)
+    alone: dict[str, list[tuple[float, float]]] = {"tables": [], "figures": [], "PNG": []}
+    for _ in range(changes):
+        _, *made = timed(lambda: tables(scenario, baseline, current))
+        figures, *drawn = timed(lambda: charts.draw(scenario, baseline, current))
+        _, *rendered = timed(partial(map_png, figures))
+        for name, seconds in zip(alone, (made, drawn, rendered), strict=True):
+            alone[name].append(seconds)
+    print("The figures and tables in this process alone:")
+    show(alone)
+
+
+def map_png(figures: dict) -> list[bytes]:
+    """Each figure as PNG."""
+    return [png(figure) for figure in figures.values()]
+
+
+def show(parts: dict[str, list]) -> None:
+    """Each part's median wall and CPU seconds."""
+    for name, values in parts.items():
+        print(
+            f"  {name:<20} wall {statistics.median(v[0] for v in values):6.3f} s   "
+            f"CPU {statistics.median(v[1] for v in values):6.3f} s"
+        )
 
 
 def cpu_seconds(pid: int) -> float:

@@ -124,6 +124,10 @@ def test_settings_keep_common_random_numbers(article, baseline):
 def test_an_ensemble_is_the_same_on_one_process_or_two(article, baseline):
     pd.testing.assert_frame_equal(run_ensemble(article, RUNS, seed=7, jobs=1), baseline)
     pd.testing.assert_frame_equal(run_ensemble(article, RUNS, seed=7, jobs=2), baseline)
+    kept = views.start_workers(2)
+    assert kept is not None and kept.apply(abs, (-3,)) == 3  # the runner left the explorer's workers running
+    pd.testing.assert_frame_equal(run_ensemble(article, RUNS, seed=7, jobs=2), baseline)
+    assert views.start_workers(2) is kept
 
 
 def test_the_view_measures_the_change_from_the_baseline(article, baseline):
@@ -262,6 +266,21 @@ def test_charts_redrawn_in_place_match_charts_drawn_afresh(tmp_path):
     }
 
 
+def test_the_kept_workers_draw_the_figures_as_this_process_does(tmp_path, monkeypatch):
+    """Where the explorer keeps worker processes, they draw its figures side by side, pixel for pixel as here."""
+    scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", strike()))
+    baseline, charts = run_ensemble(scenario, 300, seed=1), Charts(scenario)
+    moved = initial_settings(scenario) | {"actors.employer.outside_option": (0.9, 1.0)}
+    assert views.start_workers(2) is not None
+    on_workers = draw_setting(scenario, moved, baseline, 300, 1, charts)
+    monkeypatch.setattr(views, "_workers", [])
+    here = draw_setting(scenario, moved, baseline, 300, 1, charts)
+    assert list(on_workers.images) == list(here.images) == list(views.FIGURES)
+    assert on_workers.images == here.images
+    for name, table in here.tables.items():
+        pd.testing.assert_frame_equal(on_workers.tables[name], table)
+
+
 def test_a_setting_is_drawn_from_the_baseline_when_unchanged_and_dropped_when_stale(tmp_path, monkeypatch):
     scenario = load_scenario(write_yaml(tmp_path / "strike.yaml", strike()))
     baseline, charts = run_ensemble(scenario, 200, seed=1), Charts(scenario)
@@ -301,6 +320,15 @@ def test_moving_one_control_redraws_that_control_alone(article):
             time.sleep(0.05)  # the setting is drawn off the page's thread
         assert status.children[0].startswith("Setting 2: 200 runs")
         assert rendered == ["front.p_advance"]
+        back = next(w for w in context.find(ipyvuetify.Btn).widgets if w.children == ["Back to the baseline"])
+        back.fire_event("click", {})
+        slider = next(w for w in context.find(ipyvuetify.RangeSlider).widgets if w.label.startswith("p advance"))
+        assert tuple(slider.v_model) == (0.55, 0.8) and slider.label == "p advance: 0.55 to 0.8"
+        status = context.find(ipyvuetify.Html, class_="sim-status").widget
+        deadline = time.monotonic() + 60
+        while not status.children[0].startswith("Setting 1") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status.children[0].startswith("Setting 1: 200 runs")  # the baseline, as drawn when the page opened
         context.close()
     finally:
         app.NumberControl.f = original

@@ -232,10 +232,13 @@ def _dask_wait_first(pending: list, timeout: float) -> set:
 
 
 @contextmanager
-def _pool(backend: str, jobs: int, scheduler: str | None):
-    """(submit, wait_first, result_of) for a pool of ``jobs`` local processes or a Dask cluster;
-    ``wait_first(pending, timeout)`` returns the tasks done within ``timeout`` seconds."""
-    if backend == "dask":
+def _pool(backend: str, jobs: int, scheduler: str | None, kept: multiprocessing.pool.Pool | None = None):
+    """(submit, wait_first, result_of) for a pool of ``jobs`` local processes (``kept``, its caller's, left running
+    afterwards; else one of its own) or a Dask cluster; ``wait_first(pending, timeout)`` returns the tasks done
+    within ``timeout`` seconds."""
+    if kept is not None:
+        yield lambda fn, *args: kept.apply_async(fn, args), _ready, lambda task: task.get()
+    elif backend == "dask":
         from dask.distributed import Client, LocalCluster
 
         cluster = (
@@ -266,18 +269,21 @@ def iter_chunks(
     jobs: int = 1,
     backend: str = "processes",
     scheduler: str | None = None,
+    pool: multiprocessing.pool.Pool | None = None,
 ) -> Iterator[tuple[Chunk, pd.DataFrame]]:
-    """Simulate every chunk of ``plan``, yielding ``(chunk, table)`` as each finishes.
+    """Simulate every chunk of ``plan``, yielding ``(chunk, table)`` as each finishes: here, or on ``jobs``
+    processes (``pool``: a :func:`worker_pool` of that many kept by the caller, which saves starting them).
 
     At most two chunks per worker are in flight, so memory does not grow with the number of runs. With a
-    pool, SIGINT or SIGTERM stops it (its workers too) and raises :class:`Stopped`.
+    pool, SIGINT or SIGTERM stops it (its workers too, unless they are the caller's) and raises :class:`Stopped`;
+    off the main thread, which alone receives signals, they are left to the program.
     """
     plan = list(plan)
     if backend == "processes" and (jobs <= 1 or len(plan) <= 1):
         for chunk in plan:
             yield chunk, run_chunk(scenario, seed, chunk)
         return
-    with _signals_noted() as received, _pool(backend, jobs, scheduler) as (submit, wait_first, result_of):
+    with _signals_noted() as received, _pool(backend, jobs, scheduler, pool) as (submit, wait_first, result_of):
         queue = iter(plan)
         pending = {submit(run_chunk, scenario, seed, chunk): chunk for chunk in itertools.islice(queue, 2 * jobs)}
         while pending:
@@ -335,9 +341,11 @@ def run_monte_carlo(
     on_chunk: Callable[[int], None] | None = None,
     progress: bool | None = None,
     memory_gb: float = DEFAULT_MEMORY_GB,
+    pool: multiprocessing.pool.Pool | None = None,
 ) -> pd.DataFrame:
     """Run the scenario ``runs`` times (default: the file's) from ``seed``, in memory; one row per run
-    (in chunks that keep each process within ``memory_gb``).
+    (in chunks that keep each process within ``memory_gb``), on ``jobs`` processes (``pool``: a
+    :func:`worker_pool` of that many kept by the caller from one run to the next).
 
     ``on_chunk`` is called with the number of runs each finished chunk adds; ``progress`` shows a bar
     (None: only in a terminal). For runs too many to hold in memory, use :func:`sim.experiments.folder_runs.run_to_folder`.
@@ -346,7 +354,7 @@ def run_monte_carlo(
     size = plan.scenario.monte_carlo.chunk_runs
     tables = {}
     with progress_bar(plan.runs, scenario.name, progress) as advance:
-        for chunk, table in iter_chunks(plan.scenario, chunks(plan.runs, size), plan.seed, jobs):
+        for chunk, table in iter_chunks(plan.scenario, chunks(plan.runs, size), plan.seed, jobs, pool=pool):
             tables[chunk.index] = table
             advance(len(table))
             if on_chunk is not None:

@@ -8,8 +8,10 @@ Only layout lives here; what a setting means and what it shows come from :mod:`s
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import solara
@@ -18,7 +20,7 @@ from sim.errors import ScenarioError
 from sim.experiments.run_settings import run_settings
 from sim.explorer.controls import Control, Settings, changed_settings, controls, initial_settings
 from sim.explorer.variant import free_variant_path, write_variant
-from sim.explorer.views import Charts, draw_setting, run_ensemble
+from sim.explorer.views import Charts, Drawn, draw_setting, run_ensemble
 from sim.scenario.labels import readable
 from sim.scenario.schema import Scenario
 
@@ -73,37 +75,13 @@ def Explorer(
     ``baseline`` ensemble, run here unless given)."""
     _, seed = run_settings(scenario, seed=seed)
     every = solara.use_memo(lambda: controls(scenario), [scenario])
+    initial = solara.use_memo(lambda: initial_settings(scenario), [scenario])
     baseline = solara.use_memo(
         lambda: run_ensemble(scenario, runs, seed) if baseline is None else baseline, [scenario, runs, seed, baseline]
     )
-    charts = solara.use_memo(lambda: Charts(scenario), [scenario])
-    settings, set_settings = solara.use_state(initial_settings(scenario))
+    settings, set_settings = solara.use_state(initial)
     saved, set_saved = solara.use_state("")
     target, set_target = solara.use_state(str(free_variant_path(scenario)))
-    first = solara.use_memo(
-        lambda: draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts), [scenario, runs, seed]
-    )
-    shown = solara.use_ref((first, 1))
-    count = solara.use_ref(1)
-
-    def compute(cancel: threading.Event) -> str:
-        """Draw the setting off the page's thread; a newer setting cancels it between steps, and settings that
-        came meanwhile are skipped for the newest (a slider dragged draws its end, not every step)."""
-        if not changed_settings(scenario, settings):
-            shown.current = (first, 1)  # the file as loaded: drawn once, when the page opened
-            return ""
-        try:
-            drawn = draw_setting(scenario, settings, baseline, runs, seed, charts, stale=cancel.is_set)
-        except ScenarioError as error:
-            return str(error)
-        if drawn is not None:
-            count.current += 1
-            shown.current = (drawn, count.current)
-        return ""
-
-    task = solara.use_thread(compute, [tuple(sorted(settings.items()))], intrusive_cancel=False)
-    problem = task.value if task.state == solara.ResultState.FINISHED else ""
-    result, number = shown.current
     # One callback per control, the same at every render: a control whose value did not change is not redrawn.
     on_value = solara.use_memo(lambda: {c.key: _setter(set_settings, c.key) for c in every}, [every])
 
@@ -119,26 +97,86 @@ def Explorer(
             solara.Text(scenario.name, style={"font-size": "1.3em", "font-weight": "bold"})
             solara.Text(f"{runs:,} runs per setting, seed {seed}; baseline: the file as loaded.")
             with solara.Row():
-                solara.Button("Back to the baseline", on_click=lambda: set_settings(initial_settings(scenario)))
+                solara.Button("Back to the baseline", on_click=lambda: set_settings(initial))
             solara.InputText("Save as variant", value=target, on_value=set_target)
             solara.Button("Save the setting as a variant", on_click=save, classes=["sim-save"])
             if saved:
                 solara.Text(saved, classes=["sim-saved"])
             _control_groups(every, settings, on_value)
-        with solara.Column():
-            if problem:
-                solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {problem}")
-            busy = task.state in (solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
-            solara.Text("Drawing the new setting ..." if busy else "", classes=["sim-busy"])
-            if result is not None:
-                solara.Text(
-                    f"Setting {number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"]
-                )
-                for name, image in result.images.items():
-                    solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
-                for name, frame in result.tables.items():
-                    solara.Markdown(f"**{TITLES.get(name, name)}**")
-                    solara.HTML(unsafe_innerHTML=_html_table(name, frame), classes=[f"sim-table-{name}"])
+        Results(scenario, settings, baseline, runs, seed)
+
+
+@dataclass(frozen=True, eq=False)
+class Shown:
+    """What the results show: the last setting drawn (None before any), its number, the settings last asked for
+    (as a sorted tuple) and why they could not be drawn, if they could not."""
+
+    drawn: Drawn | None
+    number: int
+    asked: tuple
+    problem: str = ""
+
+
+@solara.component
+def Results(scenario: Scenario, settings: Settings, baseline: pd.DataFrame, runs: int, seed: int) -> None:
+    """The figures and tables of ``settings``, drawn off the page's thread, one setting at a time: a newer setting
+    cancels the one being drawn between its steps, and settings that came meanwhile are skipped for the newest (a
+    slider dragged draws its end, not every step). A component of its own, re-rendered once when a setting is asked
+    for and once when it is drawn, so that drawing re-renders neither the controls nor itself in between."""
+    charts = solara.use_memo(lambda: Charts(scenario), [scenario])
+    asked = tuple(sorted(settings.items()))
+    first = solara.use_memo(
+        lambda: Shown(draw_setting(scenario, initial_settings(scenario), baseline, runs, seed, charts), 1, asked),
+        [scenario, baseline, runs, seed],
+    )
+    shown, set_shown = solara.use_state(first)
+    count = solara.use_ref(1)
+    drawing = solara.use_ref(cast(threading.Thread | None, None))
+
+    def draw() -> Callable[[], None]:
+        cancel, previous = threading.Event(), drawing.current
+
+        def work() -> None:
+            if previous is not None:
+                previous.join()  # one setting at a time: they share the worker processes
+            if cancel.is_set():
+                return
+            if not changed_settings(scenario, settings):
+                set_shown(lambda now: now if now is first else first)  # the file as loaded: drawn already
+                return
+            try:
+                drawn = draw_setting(scenario, settings, baseline, runs, seed, charts, stale=cancel.is_set)
+            except ScenarioError as error:
+                problem = str(error)
+                set_shown(lambda now: Shown(now.drawn, now.number, asked, problem))
+                return
+            if drawn is not None:
+                count.current += 1
+                set_shown(Shown(drawn, count.current, asked))
+
+        drawing.current = threading.Thread(target=work, daemon=True)
+        drawing.current.start()
+        return cancel.set
+
+    solara.use_effect(draw, [asked])
+    result = shown.drawn
+    # Formatted once per setting drawn, not at each render.
+    html = solara.use_memo(
+        lambda: {name: _html_table(name, frame) for name, frame in result.tables.items()} if result else {}, [result]
+    )
+    with solara.Column():
+        if shown.problem and shown.asked == asked:
+            solara.Error(f"This setting is not a valid scenario; the charts show the last valid one. {shown.problem}")
+        solara.Text("Drawing the new setting ..." if shown.asked != asked else "", classes=["sim-busy"])
+        if result is not None:
+            solara.Text(
+                f"Setting {shown.number}: {runs:,} runs and charts in {result.seconds:.2f} s", classes=["sim-status"]
+            )
+            for name, image in result.images.items():
+                solara.Image(image, classes=["sim-chart", f"sim-chart-{name}"])
+            for name, table in html.items():
+                solara.Markdown(f"**{TITLES.get(name, name)}**")
+                solara.HTML(unsafe_innerHTML=table, classes=[f"sim-table-{name}"])
 
 
 def _setter(set_settings, key: str):
