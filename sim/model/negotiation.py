@@ -89,22 +89,6 @@ class NegotiationModel(mesa.Model):
         """The round in play (0 before the first): Mesa counts a step before running it, so ``steps`` is 1 in round 0."""
         return max(self.steps - 1, 0)
 
-    # -- the state as the talks read it ------------------------------------------------------------
-
-    @property
-    def front_share(self) -> np.ndarray:
-        """The weighted share of all regions the front's side holds, per run (kept in :attr:`state`)."""
-        return self.state.front_share
-
-    @property
-    def ceasefire(self) -> np.ndarray:
-        """Whether an interim ceasefire holds, per run (kept in :attr:`state`)."""
-        return self.state.ceasefire
-
-    @ceasefire.setter
-    def ceasefire(self, holds: np.ndarray) -> None:
-        self.state.ceasefire = holds
-
     def acceptance(self, outside: dict[int, np.ndarray], talking: np.ndarray) -> tuple[np.ndarray, Acceptance]:
         """The veto holders' acceptance rules this round, given their outside options, over the ``talking`` runs in
         which some package lies within every hard red line; and those runs."""
@@ -260,16 +244,16 @@ class NegotiationModel(mesa.Model):
         self.deal |= agreed
         self.deal_round[agreed] = self.round
         self.package = np.where(agreed, package, self.package)
-        self.ceasefire &= ~agreed
-        self.front_at_deal = np.where(agreed, self.front_share, self.front_at_deal)
+        self.state.ceasefire &= ~agreed
+        self.front_at_deal = np.where(agreed, self.state.front_share, self.front_at_deal)
         self._settle_front(agreed)
         still_talking = talking & ~agreed
         if self.inputs.ceasefire_issue is not None:
             prefer_truce = np.all([truce[i] >= war[i] for i in war], axis=0)
-            starts = still_talking & ~self.ceasefire & prefer_truce
+            starts = still_talking & ~self.state.ceasefire & prefer_truce
             first = starts & (self.ceasefire_round == NO_ROUND)
             self.ceasefire_round[first] = self.round
-            self.ceasefire = (self.ceasefire & prefer_truce) | starts
+            self.state.ceasefire = (self.state.ceasefire & prefer_truce) | starts
 
     def _settle_front(self, agreed: np.ndarray) -> None:
         """A deal redraws the map: the front's side holds what the front-following issues settle (their mean),
