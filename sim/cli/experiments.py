@@ -22,6 +22,7 @@ from sim.scenario.loading import load_scenario
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """``sim compare``: the bargaining models on the same draws, side by side; tables and figures to a folder."""
     use_agg()
     from sim.experiments.runner import run_models
     from sim.reporting.experiment_files import write_model_comparison
@@ -60,6 +61,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_compare_scenarios(args: argparse.Namespace) -> int:
+    """``sim compare-scenarios``: scenarios against the first, with common random numbers and paired intervals."""
     use_agg()
     from sim.experiments.runner import run_monte_carlo
     from sim.reporting.experiment_files import write_scenario_comparison
@@ -104,6 +106,7 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """``sim sensitivity``: Sobol indices and one-at-a-time swings per outcome; tables and figures to a folder."""
     use_agg()
     from sim.experiments.sensitivity import sensitivity
     from sim.reporting.experiment_files import write_sensitivity
@@ -138,6 +141,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    """``sim discover``: the parameter regions (PRIM box, CART leaves) where an outcome or condition happens."""
     use_agg()
     with results_folder(args.dir, writes=args.out is None) as folder:
         return _discover(args, folder)

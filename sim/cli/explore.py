@@ -24,6 +24,7 @@ def add_explore(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
+    """``sim explore``: serve the explorer on this machine's loopback address until stopped."""
     from sim.cli.shared import shown
     from sim.explorer import INSTALL_HINT, serve
     from sim.scenario.loading import load_scenario

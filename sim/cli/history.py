@@ -48,6 +48,7 @@ def _horizons(text: str) -> tuple[int, ...]:
 
 
 def cmd_reference_class(args: argparse.Namespace) -> int:
+    """``sim reference-class``: what history says of a profile of conflicts, and the breakdown fit."""
     profile = _profile(args)
     if profile.months_fought < 0:
         raise ScenarioError("--months-fought", [("", "must be zero or more")])
@@ -85,6 +86,7 @@ def cmd_reference_class(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """``sim score``: the model's forecasts of historical negotiations, scored against what happened."""
     from sim.history import cases
 
     folder = Path(args.cases)

@@ -13,6 +13,7 @@ from sim.scenario.schema import Scenario, schema_json
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """``sim validate``: check scenario files, printing what each holds or what is wrong with it."""
     failed = 0
     for file in args.files:
         try:
@@ -29,6 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_provenance(args: argparse.Namespace) -> int:
+    """``sim provenance``: where each of a scenario's numbers comes from."""
     import pandas as pd
 
     from sim.scenario.provenance import KINDS, provenance
@@ -67,6 +69,7 @@ def cmd_provenance(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """``sim init``: write a starter scenario to fill in."""
     from sim.scenario.starter import bad_names, starter_scenario
 
     actors = [a.strip() for a in args.actors.split(",") if a.strip()]
@@ -123,6 +126,7 @@ def _print_stakes(scenario: Scenario) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    """``sim schema``: the JSON schema of scenario (or evidence) files."""
     from sim.updating.evidence import evidence_schema_json
 
     text = evidence_schema_json() if args.evidence else schema_json()
@@ -134,6 +138,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
+    """``sim backtest``: the models against a real data set."""
     from sim.registry.backtests import BACKTESTS
 
     print(BACKTESTS[args.dataset].run(Path(args.data) if args.data else None, args.top))

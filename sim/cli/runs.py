@@ -41,6 +41,7 @@ def stop_message(args: argparse.Namespace, signal_name: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """``sim run``: run a scenario into a results folder and print its summary."""
     from sim.experiments.folder_runs import run_to_folder
     from sim.experiments.runner import plan_run
     from sim.progress import progress_bar
@@ -82,6 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    """``sim summary``: a results folder's summary, as text, JSON or CSV."""
     with results_folder(args.dir, writes=False) as folder:
         results = read_summary(folder)
     write = summary_json if args.json else summary_csv if args.csv else summary_text
@@ -90,6 +92,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """``sim verify``: check a results folder's shards against its manifest."""
     with results_folder(args.dir, writes=False) as folder:
         manifest = verify_folder(folder)
     print(
@@ -100,6 +103,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    """``sim replay``: one run of a results folder again, round by round."""
     from sim.experiments.results import design_points, scenario_of
     from sim.experiments.runner import replay_run
 
@@ -148,6 +152,7 @@ def _applies(column: str, scenario) -> bool:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    """``sim plot``: a results folder's figures, as PNG and SVG."""
     use_agg()
     with results_folder(args.dir, writes=args.out is None) as folder:
         results = read_summary(folder)
@@ -160,6 +165,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """``sim report``: a results folder's HTML report."""
     use_agg()
     from sim.reporting.html_report import build_report
 

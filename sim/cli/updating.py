@@ -62,6 +62,7 @@ def log_run(args: argparse.Namespace, folder: Path, manifest: Manifest) -> None:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
+    """``sim update``: weigh a results folder's runs by dated evidence; optionally a fresh ensemble from the posterior."""
     from sim.updating.update import condition
     from sim.updating.update_tables import update_tables, write_update
 
@@ -147,6 +148,7 @@ def _print_update(update, tables: dict[str, pd.DataFrame], top: int) -> None:
 
 
 def cmd_forecasts(args: argparse.Namespace) -> int:
+    """``sim forecasts``: the forecast log, beside the platforms and scored."""
     use_agg()
     from sim.backtests.data_folder import data_dir
     from sim.updating.forecast_log import read_log

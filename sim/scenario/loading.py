@@ -221,6 +221,8 @@ def _normals_on_scales(raw: dict[str, Any]) -> None:
 
 
 def validated(raw: dict[str, Any], path: Path) -> Scenario:
+    """A scenario from its merged mapping, checked in stages (values, schema, references and calendar, events,
+    structures): the first stage with problems raises a ScenarioError naming ``path`` and each of them."""
     problems = list(_value_problems(raw))
     if problems:
         raise ScenarioError(path, problems)
