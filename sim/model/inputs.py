@@ -76,6 +76,7 @@ class ModelInputs:
     proposers: tuple[int, ...]  # alternating offers: who proposes, in turn
     lookahead: int
     winter: np.ndarray  # [rounds], True where a round falls in a winter month
+    winters_before: np.ndarray  # [rounds + 1], how many rounds before each fall in winter
     utility: UtilityForm
     audience_cost: np.ndarray  # [R], utility lost by crossing a red line; inf where red lines are hard
     decisive: bool
@@ -235,6 +236,7 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
         proposers=_proposers(scenario, actors),
         lookahead=mechanism.lookahead if isinstance(mechanism, AlternatingOffers) else 0,
         winter=winter,
+        winters_before=np.concatenate([[0], np.cumsum(winter)]),
         utility=UtilityForm(
             settings.utility,
             np.where(follows[:, None], front_start[None, :], no_deal),

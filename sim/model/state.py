@@ -72,9 +72,8 @@ def ceasefire_package(inputs: ModelInputs, state: NegotiationState) -> np.ndarra
 
 def winters_ahead(inputs: ModelInputs, state: NegotiationState, rounds: np.ndarray) -> np.ndarray:
     """How many of the ``rounds`` rounds after the one in play fall in winter."""
-    winters_before = np.concatenate([[0], np.cumsum(inputs.winter)])
     start = state.round + 1
-    return winters_before[start + rounds] - winters_before[start]
+    return inputs.winters_before[start + rounds] - inputs.winters_before[start]
 
 
 def red_lines(
