@@ -69,7 +69,7 @@ def test_only_members_the_quota_cannot_spare_bound_the_search():
 def test_a_member_whose_condition_fails_withdraws_its_contribution():
     # Member 1 gives 0.3 on any package; member 2 gives 0.5 only if issue 0 is at least 0.5.
     group = terms([1, 1], 1.0, contribution=[0.3, 0.5], condition_issue=[NO_GROUP, 0], low=[-np.inf, 0.5])
-    delivered = group.deliver(np.array([[0.4, 0.6, 0.6], [1.0, 1.0, 0.5]]))
+    delivered = group.deliver(np.array([[0.4, 0.6, 0.6], [1.0, 1.0, 0.5]]), runs=np.zeros(3, int))
     assert delivered[1].tolist() == pytest.approx([0.3, 0.8, 0.5])  # condition fails; holds; asked for less
     assert delivered[0].tolist() == [0.4, 0.6, 0.6]
 

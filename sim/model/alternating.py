@@ -19,9 +19,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.acceptance import NO_FLOOR, TOLERANCE, Acceptance, Zone, farthest_acceptable, pattern_search, search_zone
+from sim.model.acceptance import (
+    TOLERANCE,
+    Acceptance,
+    Zone,
+    farthest_acceptable,
+    pattern_search,
+    proposer_value,
+    search_zone,
+)
 from sim.model.inputs import ModelInputs
 from sim.model.offer import Offer, Talks
+from sim.model.searches import NO_FLOOR
 
 SCAN_POINTS = 8
 NARROWING_ROUNDS = 9
@@ -73,23 +82,17 @@ def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts:
     package and the next round's offer) where all accept one, else the zone search's on these thresholds. It slides
     from there toward the proposer's ideal as far as the others accept, then polishes by pattern search."""
     others = rules.with_threshold(without_floor(rules.threshold, proposer))
-
-    def proposer_value(tiled: Acceptance, trials: np.ndarray) -> np.ndarray:
-        values = tiled.values(trials)
-        accepted = tiled.with_threshold(without_floor(tiled.threshold, proposer)).accepted(trials, values)
-        return np.where(accepted, values[proposer], -np.inf)
-
     start, score = starts[0], np.full(rules.threshold.shape[1], -np.inf)
     for candidate in starts:
-        values = rules.values(candidate)
-        candidate_score = np.where(rules.accepted(candidate, values), values[proposer], -np.inf)
+        candidate_score = proposer_value(rules, candidate, proposer)
         start, score = np.where(candidate_score > score, candidate, start), np.maximum(candidate_score, score)
     unstarted = np.flatnonzero(~np.isfinite(score))
     if unstarted.size:
         start[:, unstarted] = search_zone(rules.take(unstarted), log_weight[:, unstarted]).package
     ideal = rules.clip(rules.position[proposer])
     package = farthest_acceptable(others, start, ideal, SCAN_POINTS, NARROWING_ROUNDS)
-    package, _ = pattern_search(rules, package, proposer_value(rules, package), proposer_value, POLISH_PASSES)
+    score = proposer_value(others, package, proposer)
+    package, _ = pattern_search(others, package, score, POLISH_PASSES, proposer=proposer)
     makes = others.accepted(package) & (rules.margins(package)[proposer] >= -TOLERANCE)
     return package, makes
 

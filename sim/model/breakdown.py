@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.deal_values import breakdown_chances, floats, guarded_shares, runs_first
+
 
 def protected_hazard(base_hazard: np.ndarray, protection: np.ndarray, package: np.ndarray) -> np.ndarray:
     """Per-round level once the guarantees act: ``h0 * prod_j (1 - e_j z_j)``; ``package`` is ``[issues, runs]``."""
-    return base_hazard * np.prod(1.0 - protection * package, axis=-2)
+    return base_hazard * _guarded(protection, package)
+
+
+def _guarded(protection: np.ndarray, package: np.ndarray) -> np.ndarray:
+    """``prod_j (1 - e_j z_j)`` per run: the share of the hazard the guarantees leave."""
+    protection, package = np.broadcast_arrays(protection, package)
+    return guarded_shares(runs_first(protection), floats(package), np.arange(package.shape[-1]))
 
 
 def breakdown_probability(
@@ -26,10 +34,7 @@ def breakdown_probability(
 ) -> np.ndarray:
     """Chance that a deal with ``package`` breaks down within ``rounds`` rounds, the guarantees acting after
     ``delay`` rounds and the hazard shaped by the deal's age."""
-    unprotected = np.minimum(delay, rounds) ** shape
-    protected = np.asarray(rounds, float) ** shape - unprotected
-    holds = (1.0 - base_hazard) ** unprotected * (1.0 - protected_hazard(base_hazard, protection, package)) ** protected
-    return 1.0 - holds
+    return breakdown_chances.ufunc(base_hazard, _guarded(protection, package), delay, shape, np.asarray(rounds, float))
 
 
 def age_weight(age: np.ndarray, shape: np.ndarray) -> np.ndarray:

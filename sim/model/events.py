@@ -1,7 +1,8 @@
 """Scenario events during the talks: scheduled changes and random shocks to scenario numbers.
 
 When an event happens in a run, the numbers it names take their new values (drawn per run, like any
-other number) from that round on; the model's inputs are rebuilt from the changed draws and copied into place.
+other number) from that round on; the model's inputs are rebuilt from the changed draws, for the runs where some
+event fired, and copied into place.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class EventSchedule:
     def apply(self, inputs: ModelInputs, round_: int, chances: dict[str, np.ndarray]) -> bool:
         """Fire the events of round ``round_`` (before its fighting) and update the model's ``inputs`` in place;
         ``chances`` holds this round's uniform draw per run for each random event. True when some number changed."""
-        changed = False
+        fired = np.zeros(self.happened_round.shape[1], bool)
         for e, name in enumerate(self.names):
             event = self.scenario.events[name]
             waiting = self.happened_round[e] == NOT_YET
@@ -44,7 +45,9 @@ class EventSchedule:
             self.happened_round[e][fires] = round_
             for target in event.set:
                 self.draws[target] = np.where(fires, self.draws[f"events.{name}.set.{target}"], self.draws[target])
-            changed = True
-        if changed:
-            refresh_inputs(inputs, build_inputs(self.scenario, self.draws))
-        return changed
+            fired |= fires
+        if not fired.any():
+            return False
+        runs = np.flatnonzero(fired)
+        refresh_inputs(inputs, build_inputs(self.scenario, {path: v[runs] for path, v in self.draws.items()}), runs)
+        return True

@@ -13,18 +13,27 @@ condition the package meets contribute. Everything is vectorised over runs (the 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.deal_values import (
+    EDGE,
+    Groups,
+    conditions_met,
+    delivered_packages,
+    floats,
+    indices,
+    runs_first,
+    voiced_margins,
+)
 from sim.sampling.draws import Draws
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 NO_GROUP = -1
-_EDGE = 1e-9
-"""Absorbs floating-point error in a condition's bound and in a quota's sum."""
 
 
 def with_members(scenario: Scenario, draws: Draws) -> tuple[Scenario, Draws]:
@@ -60,19 +69,14 @@ def with_members(scenario: Scenario, draws: Draws) -> tuple[Scenario, Draws]:
 
 def reach(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Conditions' bounds widened by floating-point error, the upper ``None`` where no condition has one."""
-    return low - _EDGE, high + _EDGE if np.isfinite(high).any() else None
+    return low - EDGE, high + EDGE if np.isfinite(high).any() else None
 
 
 def conditions_hold(issue: np.ndarray, low: np.ndarray, high: np.ndarray | None, package: np.ndarray) -> np.ndarray:
     """``[A, n]``: whether each actor row's condition (on issue ``issue [A]``, within ``low``/``high [A, n]`` from
     :func:`reach`) holds for ``package [J, n]``; True for rows without one."""
-    value = package[np.maximum(issue, 0)]
-    holds = value >= low
-    if high is not None:
-        holds &= value <= high
-    if (issue == NO_GROUP).any():
-        holds |= (issue == NO_GROUP)[:, None]
-    return holds
+    high = np.full_like(low, np.inf) if high is None else high
+    return conditions_met(indices(issue), runs_first(low), runs_first(high), floats(package))
 
 
 @dataclass(frozen=True)
@@ -102,33 +106,40 @@ class GroupTerms:
         }
         return replace(self, **per_run)
 
-    def voice(self, margins: np.ndarray) -> np.ndarray:
-        """Veto rows' margins ``[V, n]`` with each member's raised to its group's (the quota's weighted quantile, which
-        for a unanimous group is the least margin of the members with a vote)."""
-        if not self.voters:
-            return margins
-        out = margins.copy()
-        for rows, quota, unanimous in zip(self.voters, self.quota, self.unanimous, strict=True):
-            own, vote = margins[rows], self.vote[rows]
-            if unanimous:
-                out[rows] = np.maximum(own, np.where(vote > 0, own, np.inf).min(axis=0))
-                continue
-            order = np.argsort(-own, axis=0)
-            ranked = np.take_along_axis(own, order, axis=0)
-            reached = np.cumsum(np.take_along_axis(vote, order, axis=0), axis=0)
-            pivot = (reached >= quota * reached[-1] * (1.0 - _EDGE)).argmax(axis=0)
-            out[rows] = np.maximum(own, np.take_along_axis(ranked, pivot[None], axis=0))
-        return out
+    @cached_property
+    def packed(self) -> Groups:
+        """These terms as the compiled rules read them (:class:`sim.model.deal_values.Groups`)."""
+        row_group = np.full(self.vote.shape[0], NO_GROUP)
+        for k, rows in enumerate(self.voters):
+            row_group[rows] = k
+        runs = self.vote.shape[1]
+        high = (
+            np.full((self.condition_issue.size, runs), np.inf) if self.condition_high is None else self.condition_high
+        )
+        return Groups(
+            capped=indices(self.capped),
+            contribution=runs_first(self.contribution),
+            condition_issue=indices(self.condition_issue),
+            condition_low=runs_first(self.condition_low),
+            condition_high=runs_first(high),
+            row_group=indices(row_group),
+            unanimous=np.array(self.unanimous, np.bool_),
+            vote=runs_first(self.vote),
+            quota=runs_first(self.quota),
+        )
 
-    def deliver(self, package: np.ndarray) -> np.ndarray:
-        """``package [J, n]`` with each contributed issue cut to what the members whose condition it meets contribute."""
-        if not self.capped.size:
-            return package
-        meets = conditions_hold(self.condition_issue, self.condition_low, self.condition_high, package)
-        available = (self.contribution * meets[:, None, :]).sum(axis=0)
-        delivered = package.copy()
-        delivered[self.capped] = np.minimum(package[self.capped], available)
-        return delivered
+    def voice(self, margins: np.ndarray, runs: np.ndarray | None = None) -> np.ndarray:
+        """Veto rows' margins ``[V, m]`` with each member's raised to its group's (the quota's weighted quantile, which
+        for a unanimous group is the least margin of the members with a vote); column ``i`` on run ``runs[i]`` (on run
+        ``i`` if None)."""
+        runs = np.arange(margins.shape[1]) if runs is None else runs
+        return voiced_margins(self.packed, floats(margins), runs)
+
+    def deliver(self, package: np.ndarray, runs: np.ndarray | None = None) -> np.ndarray:
+        """``package [J, m]`` with each contributed issue cut to what the members whose condition it meets contribute;
+        column ``i`` on run ``runs[i]`` (on run ``i`` if None)."""
+        runs = np.arange(package.shape[1]) if runs is None else runs
+        return delivered_packages(self.packed, floats(package), runs)
 
 
 def group_terms(
@@ -150,9 +161,9 @@ def group_terms(
     total = np.zeros_like(quota)
     np.add.at(total, row_group[members], vote[members])
     spare = ((1.0 - quota) * total)[np.maximum(row_group, 0)]
-    necessary = ~members[:, None] | (vote > spare * (1.0 + _EDGE) + _EDGE)
+    necessary = ~members[:, None] | (vote > spare * (1.0 + EDGE) + EDGE)
     voters = tuple(np.flatnonzero(row_group == k) for k in groups)
-    sparable = [(vote[rows] > 0) & (vote[rows] <= 2 * _EDGE * total[k]) for k, rows in zip(groups, voters, strict=True)]
+    sparable = [(vote[rows] > 0) & (vote[rows] <= 2 * EDGE * total[k]) for k, rows in zip(groups, voters, strict=True)]
     unanimous = tuple(
         bool((quota[k] >= 1.0).all() and not tiny.any()) for k, tiny in zip(groups, sparable, strict=True)
     )

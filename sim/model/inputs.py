@@ -85,18 +85,25 @@ class ModelInputs:
     groups: GroupRules | None = None  # actors that speak for members (members are actor rows)
 
 
-def refresh_inputs(inputs: ModelInputs, changed: ModelInputs) -> None:
+def refresh_inputs(inputs: ModelInputs, changed: ModelInputs, runs: np.ndarray | None = None) -> None:
     """Copy every per-run array of ``changed`` into ``inputs`` in place, so that whatever holds ``inputs`` (the model,
-    its agents, its protocol) reads the new numbers."""
-    for name, value in vars(inputs).items():
-        if isinstance(value, np.ndarray):
-            np.copyto(value, getattr(changed, name))
-    for name in ("reference", "loss_aversion"):
-        np.copyto(getattr(inputs.utility, name), getattr(changed.utility, name))
+    its agents, its protocol) reads the new numbers. With ``runs``, ``changed`` was built for those runs only, and
+    only their columns change (an array of the same shape in both holds no runs, or every run)."""
+    arrays = [(value, getattr(changed, name)) for name, value in vars(inputs).items() if isinstance(value, np.ndarray)]
+    arrays += [
+        (getattr(inputs.utility, name), getattr(changed.utility, name)) for name in ("reference", "loss_aversion")
+    ]
     if inputs.groups is not None:
-        for name, value in vars(inputs.groups).items():
-            if isinstance(value, np.ndarray):
-                np.copyto(value, getattr(changed.groups, name))
+        arrays += [
+            (value, getattr(changed.groups, name))
+            for name, value in vars(inputs.groups).items()
+            if isinstance(value, np.ndarray)
+        ]
+    for target, source in arrays:
+        if runs is None or target.shape == source.shape:
+            np.copyto(target, source)
+        else:
+            target[..., runs] = source
 
 
 def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:

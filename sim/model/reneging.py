@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import expit
 
-from sim.model.breakdown import breakdown_probability
+from sim.model import deal_values
+from sim.model.deal_values import KINDS, RenegeRule, floats, foreseen_losses, indices, renege_gains, runs_first
 from sim.model.inputs import ModelInputs
 from sim.model.power_shift import foreseen_rate
 from sim.model.state import NegotiationState
@@ -56,23 +58,29 @@ class RenegingRule:
         return replace(self, form=self.form.take(runs), **arrays)
 
     def gain(self, package: np.ndarray, protected: np.ndarray, ahead: np.ndarray | None = None) -> np.ndarray:
-        """Each reneger's value of attacking again less that of keeping a deal with ``package [J, n]``, ``[..., K, n]``,
-        the guarantees acting where ``protected [..., n]`` (or ``[..., 1]``) is true, its chance drifted by ``ahead [..., n]``
-        rounds (now, if None)."""
-        drifted = self.p_advance if ahead is None else self.p_advance + self.drift * ahead[..., None, :]
-        return self._gain(package, np.asarray(protected, float), drifted)
+        """Each reneger's value of attacking again less that of keeping a deal with ``package [J, n]``, ``[K, n]``, the
+        guarantees acting where ``protected [n]`` is true, its chance drifted by ``ahead [n]`` rounds (now, if None)."""
+        drifted = self.p_advance if ahead is None else self.p_advance + self.drift * ahead
+        protected = np.broadcast_to(np.asarray(protected, float), package.shape[1:])
+        runs = np.arange(package.shape[1])
+        return renege_gains(self.packed, floats(package), runs, floats(protected[None]), floats(drifted[None]))[0]
 
-    def _gain(self, package: np.ndarray, protected: np.ndarray, drifted: np.ndarray) -> np.ndarray:
-        """:meth:`gain` with each reneger's chance already drifted, ``drifted [..., K, n]``."""
-        strength = (self.guarantee * package).sum(axis=1)
-        guard, response = protected * strength[0], (protected * strength[1])[..., None, :]
-        if not self.follows.any():
-            return -(self.war_cost + response) + 0.0 * drifted
-        chance = np.minimum(np.maximum(drifted - self.direction * guard[..., None, :], 0.0), 1.0)
-        settled = package[self.follows]
-        moved = np.minimum(np.maximum(settled.mean(axis=0) + self.reach * (2.0 * chance - 1.0), 0.0), 1.0)
-        won = package_utility(self.position, self.weight, moved[..., None, :], self.form)
-        return won - package_utility(self.position, self.weight, settled, self.form) - self.war_cost - response
+    @cached_property
+    def packed(self) -> RenegeRule:
+        """This rule as the compiled rules read it (:class:`sim.model.deal_values.RenegeRule`)."""
+        return RenegeRule(
+            position=runs_first(self.position),
+            weight=runs_first(self.weight),
+            reference=runs_first(self.form.reference),
+            loss_aversion=floats(self.form.loss_aversion),
+            kind=KINDS[self.form.kind],
+            direction=floats(self.direction.ravel()),
+            reach=runs_first(self.reach),
+            war_cost=runs_first(self.war_cost),
+            follows=indices(np.flatnonzero(self.follows)),
+            guarantee=runs_first(self.guarantee),
+            scale=floats(self.scale),
+        )
 
     def chances(self, gain: np.ndarray) -> np.ndarray:
         """Each reneger's chance of reneging this round given its ``gain``: ``1 / (1 + exp(-G / sigma))``."""
@@ -142,11 +150,6 @@ class RenegingRule:
         never = np.exp(-np.logaddexp(0.0, least / self.scale).sum(axis=0) * horizon)
         return loss * (1.0 - (1.0 - exogenous) * never)
 
-    def _log_keep(self, package: np.ndarray, protected: np.ndarray, drifted: np.ndarray) -> np.ndarray:
-        """The log chance that no reneger attacks in a round where its chance has drifted to ``drifted [..., K, n]``,
-        ``-sum_k log(1 + exp(G_k / sigma))``, ``[..., n]``."""
-        return -np.logaddexp(0.0, self._gain(package, protected, drifted) / self.scale).sum(axis=-2)
-
 
 @dataclass(frozen=True)
 class Foresight:
@@ -184,24 +187,38 @@ class Foresight:
             exogenous=exogenous,
         )
 
+    @cached_property
+    def packed(self) -> deal_values.Foresight:
+        """This foresight as the compiled rules read it (:class:`sim.model.deal_values.Foresight`)."""
+        runs = self.loss.shape[1]
+        base_hazard, protection, delay, shape, horizon = self.exogenous or (
+            np.zeros(runs),
+            np.zeros((self.rule.guarantee.shape[1], runs)),
+            np.zeros(runs),
+            np.ones(runs),
+            np.zeros((self.rows.size, runs)),
+        )
+        return deal_values.Foresight(
+            renege=self.rule.packed,
+            rows=indices(self.rows),
+            lost=runs_first(self.lost),
+            drifted=runs_first(self.drifted),
+            along=runs_first(self.along),
+            unprotected=runs_first(self.unprotected),
+            protected=runs_first(self.protected),
+            delayed=self.delayed,
+            exogenous=self.exogenous is not None,
+            base_hazard=floats(base_hazard),
+            protection=runs_first(protection),
+            delay=floats(delay),
+            shape=floats(shape),
+            horizon=runs_first(horizon),
+        )
+
     def expected_loss(self, package: np.ndarray) -> np.ndarray:
         """What each expects to lose within its horizon if a deal with ``package [J, n]`` breaks down, ``[V, n]``."""
-        lost = np.zeros_like(self.loss)
-        if not self.rows.size:
-            return lost
-        keep = self.rule._log_keep(package, _PHASES[: len(self.drifted)], self.drifted)
-        last = keep[0] + (keep[1] - keep[0]) * self.along
-        holds = np.exp(self.protected * (keep[0] + last) / 2.0 + (self.unprotected * keep[2] if self.delayed else 0.0))
-        if self.exogenous is not None:
-            base_hazard, protection, delay, shape, horizon = self.exogenous
-            holds = holds * (1.0 - breakdown_probability(base_hazard, protection, delay, shape, package, horizon))
-        lost[self.rows] = self.lost * (1.0 - holds)
-        return lost
-
-
-_PHASES = np.array([[1.0], [1.0], [0.0]])
-"""Whether the guarantees act at each point :meth:`Foresight.expected_loss` weighs: the first and the last protected
-round, and the rounds before."""
+        runs = np.arange(package.shape[1])
+        return foreseen_losses(self.packed, floats(package), runs, self.loss.shape[0])
 
 
 def reneging_rule(

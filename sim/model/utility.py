@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.deal_values import KINDS, weighted_loss
+
+_weighted_loss = weighted_loss.ufunc
+"""The compiled rule as a plain numpy ufunc (called without numba's dispatch)."""
+
 UTILITY_FORMS = ("quadratic", "linear", "loss_averse")
 
 
@@ -30,13 +35,5 @@ def package_utility(position: np.ndarray, weight: np.ndarray, package: np.ndarra
     ``position`` and ``weight`` are ``[..., issues, runs]`` (e.g. one actor, or ``[actors, issues, runs]``);
     ``package`` is ``[issues, runs]``.
     """
-    loss = np.subtract(package, position)
-    if form.kind == "linear":
-        np.abs(loss, out=loss)
-    else:
-        np.square(loss, out=loss)
-    if form.kind == "loss_averse":
-        status_quo = form.reference - position
-        loss = loss + (form.loss_aversion - 1.0) * np.maximum(loss - status_quo * status_quo, 0.0)
-    loss *= weight
+    loss = _weighted_loss(package, position, weight, form.reference, form.loss_aversion, KINDS[form.kind])
     return 1.0 - loss.sum(axis=-2)
