@@ -46,8 +46,8 @@ def test_the_plan_takes_runs_and_seed_from_the_file_unless_given(scenario):
     assert plan_run(scenario) == RunPlan(scenario, 250, 5)
     plan = plan_run(scenario, runs=40, seed=0, jobs=3, until_ci=0.1)
     assert (plan.runs, plan.seed, plan.jobs, plan.until_ci, plan.max_runs) == (40, 0, 3, 0.1, DEFAULT_MAX_RUNS)
-    small = plan_run(scenario, memory_gb=0.2931)  # room for fewer runs than a chunk holds: chunks shrink
-    assert small.scenario.monte_carlo.chunk_runs == fit_to_memory(scenario, 0.2931).monte_carlo.chunk_runs < 100
+    small = plan_run(scenario, memory_gb=0.3908)  # room for fewer runs than a chunk holds: chunks shrink
+    assert small.scenario.monte_carlo.chunk_runs == fit_to_memory(scenario, 0.3908).monte_carlo.chunk_runs < 100
 
 
 def test_the_manifest_is_written_as_before_and_read_back_typed(scenario, tmp_path):

@@ -34,7 +34,7 @@ from sim.scenario.schema import Scenario
 
 SCHEDULER_TIMEOUT = 10
 """Seconds to wait for a Dask scheduler before refusing it."""
-_PROCESS_BYTES = 300 * 2**20  # the interpreter, numpy, pandas, pyarrow and Mesa, before any run
+_PROCESS_BYTES = 400 * 2**20  # the interpreter, numpy, pandas, pyarrow, Mesa and numba's compiler, before any run
 
 
 def bytes_per_run(scenario: Scenario) -> int:
