@@ -86,7 +86,7 @@ def test_the_polish_moves_only_the_issues_the_box_leaves_free_and_never_lowers_a
     lower, upper = np.stack([np.zeros(runs), np.full(runs, 0.5)]), np.stack([np.ones(runs), np.full(runs, 0.5)])
     rules = rules_for(position, np.full((2, runs), 0.9), lower, upper, linear=False)
     start = np.stack([np.full(runs, 0.5), np.full(runs, 0.5)])
-    package, score = pattern_search(rules, start, least_margin(rules, start), 8)
+    package, score = pattern_search(rules.searched, start, least_margin(rules, start), 8)
     assert (package[1] == 0.5).all()
     assert (score >= least_margin(rules, start)).all() and (score > least_margin(rules, start)).any()
     np.testing.assert_allclose(score, least_margin(rules, package), rtol=0, atol=1e-12)

@@ -115,28 +115,21 @@ class Acceptance:
     def values(self, package: np.ndarray) -> np.ndarray:
         """Each veto holder's deal value of ``package [J, n]`` (as its groups deliver it): utility less the expected
         breakdown loss, less the audience cost of a crossed red line that is not hard, ``[V, n]``."""
-        return self._evaluated(package)[0]
+        return self.searched.values(package)
 
     def margins(self, package: np.ndarray) -> np.ndarray:
         """Deal value less threshold, ``[V, n]``; a group's members count at least the group's margin."""
-        return self._evaluated(package)[1]
+        return self.searched.margins(package)
 
     def accepted(self, package: np.ndarray) -> np.ndarray:
-        """True in the runs where every veto holder accepts ``package``, strictly (no tolerance): the searches keep to
-        packages the veto holders' own checks accept with room to spare."""
-        _, margins, inside = self._evaluated(package)
-        return accepted_by_all(margins, inside)
+        """True in the runs where every veto holder accepts ``package``, strictly (no tolerance)."""
+        return self.searched.accepted(package)
 
-    def _evaluated(self, package: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:func:`sim.model.searches.evaluate` on ``package [J, n]``, run by run."""
-        return evaluate(*self.search_arrays, floats(package), np.arange(package.shape[1]))
-
-    @property
-    def search_arrays(self) -> tuple[Rules, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """What the compiled searches (:mod:`sim.model.searches`) read: the packed rules, where each run lies in them,
-        the box and the thresholds."""
+    @cached_property
+    def searched(self) -> Searched:
+        """These rules as the compiled searches read them, over all their runs."""
         packed, index = self._packing
-        return packed, index, floats(self.lower), floats(self.upper), floats(self.threshold)
+        return Searched(packed, index, floats(self.lower), floats(self.upper), floats(self.threshold))
 
     def delivered(self, package: np.ndarray) -> np.ndarray:
         """``package [J, n]`` as the veto holders' groups deliver it."""
@@ -190,17 +183,66 @@ class Acceptance:
 
     def clip(self, package: np.ndarray) -> np.ndarray:
         """``package`` moved into the box issue by issue."""
-        return np.minimum(np.maximum(package, self.lower), self._ceiling)
-
-    @cached_property
-    def _ceiling(self) -> np.ndarray:
-        """The box's upper ends, never below its lower ends."""
-        return np.maximum(self.lower, self.upper)
+        return self.searched.clip(package)
 
     def contract_point(self, log_weight: np.ndarray) -> np.ndarray:
         """The mean of positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the box."""
-        packed, index = self._packing
-        return contract_points(packed, index, floats(self.lower), floats(self.upper), floats(log_weight))
+        return self.searched.contract_point(log_weight)
+
+
+@dataclass(frozen=True)
+class Searched:
+    """What the compiled searches (:mod:`sim.model.searches`) read over some runs of an :class:`Acceptance`: its
+    packed rules, where each run lies in them, the box and the thresholds (``[..., n]``). Subsets cost a few small
+    arrays, not a copy of the rules."""
+
+    packed: Rules
+    index: np.ndarray  # [n]
+    lower: np.ndarray  # [J, n]
+    upper: np.ndarray  # [J, n]
+    threshold: np.ndarray  # [V, n]
+
+    def at(self, columns: np.ndarray) -> Searched:
+        """The same over the runs ``columns`` (indices or a mask)."""
+        columns = np.flatnonzero(columns) if columns.dtype == bool else columns
+        return Searched(
+            self.packed, self.index[columns], self.lower[:, columns], self.upper[:, columns], self.threshold[:, columns]
+        )
+
+    def with_threshold(self, threshold: np.ndarray) -> Searched:
+        """The same with other thresholds ``[V, n]``."""
+        return replace(self, threshold=floats(threshold))
+
+    @property
+    def arrays(self) -> tuple[Rules, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The arguments the compiled searches begin with."""
+        return self.packed, self.index, self.lower, self.upper, self.threshold
+
+    def evaluated(self, package: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`sim.model.searches.evaluate` on ``package [J, n]``, run by run: values, margins, inside the box."""
+        return evaluate(*self.arrays, floats(package), np.arange(package.shape[1]))
+
+    def values(self, package: np.ndarray) -> np.ndarray:
+        """Each veto holder's deal value of ``package [J, n]``, ``[V, n]``."""
+        return self.evaluated(package)[0]
+
+    def margins(self, package: np.ndarray) -> np.ndarray:
+        """Deal value less threshold, ``[V, n]``, voiced."""
+        return self.evaluated(package)[1]
+
+    def accepted(self, package: np.ndarray) -> np.ndarray:
+        """True in the runs where every veto holder accepts ``package``, strictly (no tolerance): the searches keep to
+        packages the veto holders' own checks accept with room to spare."""
+        _, margins, inside = self.evaluated(package)
+        return accepted_by_all(margins, inside)
+
+    def clip(self, package: np.ndarray) -> np.ndarray:
+        """``package`` moved into the box issue by issue."""
+        return np.minimum(np.maximum(package, self.lower), np.maximum(self.lower, self.upper))
+
+    def contract_point(self, log_weight: np.ndarray) -> np.ndarray:
+        """The mean of positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the box."""
+        return contract_points(self.packed, self.index, self.lower, self.upper, floats(log_weight))
 
 
 @dataclass(frozen=True)
@@ -237,7 +279,7 @@ def search_zone(rules: Acceptance, log_weight: np.ndarray, previous: np.ndarray 
     weight = log_weight.copy()
     hopeful = np.flatnonzero(~empty_box(rules) & ~out_of_reach(rules))
     if hopeful.size:
-        sub = rules.take(hopeful)
+        sub = rules.searched.at(hopeful)
         start = sub.contract_point(weight[:, hopeful])
         margins = sub.margins(start)
         best, best_margin = start, margins.min(axis=0)
@@ -250,7 +292,7 @@ def search_zone(rules: Acceptance, log_weight: np.ndarray, previous: np.ndarray 
             best, best_margin = np.where(warmer, candidate, best), np.where(warmer, candidate_margin, best_margin)
         iterations = np.where(resumed, RESUMED_ITERATIONS, ZONE_ITERATIONS)
         best, best_margin, sub_weight, proved = _steer(
-            sub, weight[:, hopeful], start, margins, best, best_margin, iterations
+            rules, hopeful, weight[:, hopeful], start, margins, best, best_margin, iterations
         )
         passes = np.where(resumed, RESUMED_PASSES, POLISH_PASSES)
         best, best_margin = _polish(sub, best, np.where(proved, -np.inf, best_margin), passes)
@@ -260,6 +302,7 @@ def search_zone(rules: Acceptance, log_weight: np.ndarray, previous: np.ndarray 
 
 def _steer(
     rules: Acceptance,
+    runs: np.ndarray,
     weight: np.ndarray,
     start: np.ndarray,
     margins: np.ndarray,
@@ -267,8 +310,8 @@ def _steer(
     best_margin: np.ndarray,
     iterations: np.ndarray,
 ):
-    """The compiled steering (:func:`sim.model.steering.steer`) on these rules, with the least breakdown loss any
-    package in the box can carry (for its bound)."""
+    """The compiled steering (:func:`sim.model.searches.steer`) on these rules' ``runs``, with the least breakdown
+    loss any package in the box can carry (for its bound)."""
     exogenous = breakdown_probability(
         rules.base_hazard, rules.protection, rules.delay, rules.shape, np.clip(rules.upper, 0.0, 1.0), rules.horizon
     )
@@ -280,15 +323,10 @@ def _steer(
         )
     )
     necessary = np.ones_like(rules.threshold) if rules.groups is None else rules.groups.necessary
-    packed, index = rules._packing
     return steer(
-        packed,
-        index,
-        floats(rules.lower),
-        floats(rules.upper),
-        floats(rules.threshold),
-        floats(necessary),
-        floats(least_loss),
+        *rules.searched.at(runs).arrays,
+        floats(necessary[:, runs]),
+        floats(least_loss[:, runs]),
         floats(weight),
         floats(start),
         floats(margins),
@@ -298,31 +336,31 @@ def _steer(
     )
 
 
-def _polish(rules: Acceptance, package: np.ndarray, least: np.ndarray, passes: np.ndarray):
+def _polish(rules: Searched, package: np.ndarray, least: np.ndarray, passes: np.ndarray):
     """Pattern search on the near misses, raising their least margin (at most ``passes [n]`` passes each)."""
     near = np.flatnonzero((least < 0) & (least > -POLISH_NEAR))
     if not near.size:
         return package, least
     package, least = package.copy(), least.copy()
     package[:, near], least[near] = pattern_search(
-        rules.take(near), package[:, near], least[near], passes[near], POLISH_REACH
+        rules.at(near), package[:, near], least[near], passes[near], POLISH_REACH
     )
     return package, least
 
 
-def least_margin(rules: Acceptance, package: np.ndarray) -> np.ndarray:
+def least_margin(rules: Acceptance | Searched, package: np.ndarray) -> np.ndarray:
     """The smallest margin among the veto holders, per run: what the zone search maximises."""
     return rules.margins(package).min(axis=0)
 
 
-def proposer_value(rules: Acceptance, package: np.ndarray, proposer: int) -> np.ndarray:
+def proposer_value(rules: Searched, package: np.ndarray, proposer: int) -> np.ndarray:
     """``proposer``'s value of ``package [J, n]`` where every veto holder accepts it at ``rules``' thresholds, else
     -inf: what a proposer maximises (lift its own threshold to have the others' acceptance only)."""
-    return scores(*rules.search_arrays, floats(package), np.arange(package.shape[1]), proposer)
+    return scores(*rules.arrays, floats(package), np.arange(package.shape[1]), proposer)
 
 
 def pattern_search(
-    rules: Acceptance,
+    rules: Searched,
     package: np.ndarray,
     score: np.ndarray,
     passes: int | np.ndarray,
@@ -335,13 +373,11 @@ def pattern_search(
     passes = np.broadcast_to(np.asarray(passes, np.int64), score.shape)
     objective = LEAST_MARGIN if proposer is None else proposer
     return compiled_pattern_search(
-        *rules.search_arrays, floats(package), floats(score), np.ascontiguousarray(passes), float(reach), objective
+        *rules.arrays, floats(package), floats(score), np.ascontiguousarray(passes), float(reach), objective
     )
 
 
-def farthest_acceptable(
-    rules: Acceptance, start: np.ndarray, target: np.ndarray, points: int, rounds: int
-) -> np.ndarray:
+def farthest_acceptable(rules: Searched, start: np.ndarray, target: np.ndarray, points: int, rounds: int) -> np.ndarray:
     """From ``start`` (accepted) toward ``target``, the accepted package farthest along the segment (``[J, n]``): a scan
     of ``points`` shares, then ``rounds`` narrowing scans (:func:`sim.model.searches.farthest_accepted`)."""
-    return farthest_accepted(*rules.search_arrays, floats(start), floats(target), points, rounds)
+    return farthest_accepted(*rules.arrays, floats(start), floats(target), points, rounds)

@@ -84,15 +84,15 @@ def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts:
     others = rules.with_threshold(without_floor(rules.threshold, proposer))
     start, score = starts[0], np.full(rules.threshold.shape[1], -np.inf)
     for candidate in starts:
-        candidate_score = proposer_value(rules, candidate, proposer)
+        candidate_score = proposer_value(rules.searched, candidate, proposer)
         start, score = np.where(candidate_score > score, candidate, start), np.maximum(candidate_score, score)
     unstarted = np.flatnonzero(~np.isfinite(score))
     if unstarted.size:
         start[:, unstarted] = search_zone(rules.take(unstarted), log_weight[:, unstarted]).package
     ideal = rules.clip(rules.position[proposer])
-    package = farthest_acceptable(others, start, ideal, SCAN_POINTS, NARROWING_ROUNDS)
-    score = proposer_value(others, package, proposer)
-    package, _ = pattern_search(others, package, score, POLISH_PASSES, proposer=proposer)
+    package = farthest_acceptable(others.searched, start, ideal, SCAN_POINTS, NARROWING_ROUNDS)
+    score = proposer_value(others.searched, package, proposer)
+    package, _ = pattern_search(others.searched, package, score, POLISH_PASSES, proposer=proposer)
     makes = others.accepted(package) & (rules.margins(package)[proposer] >= -TOLERANCE)
     return package, makes
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.deal_values import breakdown_chances, floats, guarded_shares, runs_first
+from sim.model.deal_values import breakdown_chances, elementwise, floats, guarded_shares, runs_first
 
 
 def protected_hazard(base_hazard: np.ndarray, protection: np.ndarray, package: np.ndarray) -> np.ndarray:
@@ -34,7 +34,7 @@ def breakdown_probability(
 ) -> np.ndarray:
     """Chance that a deal with ``package`` breaks down within ``rounds`` rounds, the guarantees acting after
     ``delay`` rounds and the hazard shaped by the deal's age."""
-    return breakdown_chances.ufunc(base_hazard, _guarded(protection, package), delay, shape, np.asarray(rounds, float))
+    return elementwise(breakdown_chances, base_hazard, _guarded(protection, package), delay, shape, rounds)
 
 
 def age_weight(age: np.ndarray, shape: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
 KINDS = {"quadratic": 0, "linear": 1, "loss_averse": 2}
 """Utility forms by code (:data:`sim.model.utility.UTILITY_FORMS`)."""
@@ -124,10 +124,13 @@ def issue_loss(package: float, position: float, weight: float, reference: float,
     return loss * weight
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, int64)"], cache=True)
-def weighted_loss(package, position, weight, reference, loss_aversion, kind):  # pragma: no cover - compiled
-    """:func:`issue_loss` over numpy arrays (broadcast)."""
-    return issue_loss(package, position, weight, reference, loss_aversion, kind)
+@njit(cache=True, error_model="numpy")
+def weighted_losses(package, position, weight, reference, loss_aversion, kind: int) -> np.ndarray:
+    """:func:`issue_loss` element by element over flat arrays of one size."""
+    out = np.empty(package.size)
+    for e in range(package.size):
+        out[e] = issue_loss(package[e], position[e], weight[e], reference[e], loss_aversion[e], kind)
+    return out
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -139,10 +142,13 @@ def breakdown_chance(base_hazard: float, guarded: float, delay: float, shape: fl
     return 1.0 - (1.0 - base_hazard) ** unprotected * (1.0 - base_hazard * guarded) ** protected
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
-def breakdown_chances(base_hazard, guarded, delay, shape, rounds):  # pragma: no cover - compiled
-    """:func:`breakdown_chance` over numpy arrays (broadcast)."""
-    return breakdown_chance(base_hazard, guarded, delay, shape, rounds)
+@njit(cache=True, error_model="numpy")
+def breakdown_chances(base_hazard, guarded, delay, shape, rounds) -> np.ndarray:
+    """:func:`breakdown_chance` element by element over flat arrays of one size."""
+    out = np.empty(base_hazard.size)
+    for e in range(base_hazard.size):
+        out[e] = breakdown_chance(base_hazard[e], guarded[e], delay[e], shape[e], rounds[e])
+    return out
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -438,3 +444,9 @@ def no_foresight(issues: int, runs: int) -> Foresight:
         shape=np.ones(runs),
         horizon=empty,
     )
+
+
+def elementwise(rule, *arrays: np.ndarray, **fixed) -> np.ndarray:
+    """A compiled elementwise ``rule`` over numpy arrays broadcast together (in the shape they broadcast to)."""
+    shaped = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in arrays))
+    return rule(*(np.ascontiguousarray(a).ravel() for a in shaped), **fixed).reshape(shaped[0].shape)

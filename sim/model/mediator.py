@@ -37,11 +37,11 @@ class MediatorProtocol:
         package[:, found] = compromise[:, found]
         if not found.size:
             return Offer(package, np.ones(runs.size, bool))
-        found_rules = rules.take(found)
+        found_rules = rules.searched.at(found)
         rejected = ~found_rules.accepted(compromise[:, found])
         if rejected.any():
             found = found[rejected]
             package[:, found] = farthest_acceptable(
-                found_rules.take(rejected), zone.package[:, found], compromise[:, found], SCAN_POINTS, NARROWING_ROUNDS
+                found_rules.at(rejected), zone.package[:, found], compromise[:, found], SCAN_POINTS, NARROWING_ROUNDS
             )
         return Offer(package, np.ones(runs.size, bool))

@@ -6,10 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.deal_values import KINDS, weighted_loss
-
-_weighted_loss = weighted_loss.ufunc
-"""The compiled rule as a plain numpy ufunc (called without numba's dispatch)."""
+from sim.model.deal_values import KINDS, elementwise, weighted_losses
 
 UTILITY_FORMS = ("quadratic", "linear", "loss_averse")
 
@@ -35,5 +32,6 @@ def package_utility(position: np.ndarray, weight: np.ndarray, package: np.ndarra
     ``position`` and ``weight`` are ``[..., issues, runs]`` (e.g. one actor, or ``[actors, issues, runs]``);
     ``package`` is ``[issues, runs]``.
     """
-    loss = _weighted_loss(package, position, weight, form.reference, form.loss_aversion, KINDS[form.kind])
+    arrays = package, position, weight, form.reference, form.loss_aversion
+    loss = elementwise(weighted_losses, *arrays, kind=KINDS[form.kind])
     return 1.0 - loss.sum(axis=-2)
