@@ -148,7 +148,7 @@ class Acceptance:
             kind=KINDS[self.form.kind],
             reference=runs_first(self.form.reference),
             loss_aversion=floats(self.form.loss_aversion),
-            hard=self.hard,
+            hard=bool(self.hard),
             red_lower=runs_first(self.red_lower),
             red_upper=runs_first(self.red_upper),
             audience_cost=floats(self.audience_cost),

@@ -206,7 +206,7 @@ class Foresight:
             along=runs_first(self.along),
             unprotected=runs_first(self.unprotected),
             protected=runs_first(self.protected),
-            delayed=self.delayed,
+            delayed=bool(self.delayed),
             exogenous=self.exogenous is not None,
             base_hazard=floats(base_hazard),
             protection=runs_first(protection),

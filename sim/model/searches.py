@@ -259,8 +259,9 @@ def steer(
 @njit(cache=True, error_model="numpy")
 def pattern_search(rules, index, lower, upper, threshold, package, score, passes, reach: float, proposer: int):
     """Raise the score (:func:`scores`) of ``package [J, n]`` from ``score [n]``: each pass tries a step up and down
-    on every issue the box leaves free in some run (clipped to the box), moves to the best trial if it scores higher,
-    and halves the step where none does. A run stops after its ``passes [n]`` (checked every fourth pass), when its
+    on every issue the box leaves free in some run (clipped to the box; a trial the box leaves where it was is not
+    scored, as it cannot score higher), moves to the best trial if it scores higher, and halves the step where none
+    does. A run stops after its ``passes [n]`` (checked every fourth pass), when its
     step falls below :data:`SMALLEST_STEP`, or when its score lies more than ``reach`` steps below zero."""
     issues, runs = package.shape
     free = np.array([j for j in range(issues) if (upper[j] > lower[j]).any()], np.int64)
@@ -274,6 +275,7 @@ def pattern_search(rules, index, lower, upper, threshold, package, score, passes
     while count and done < most:
         done += 1
         trials, columns = np.empty((issues, trying * count)), np.empty(trying * count, np.int64)
+        moves = np.zeros(trying * count, np.bool_)
         for m in range(trying):
             moved, sign = free[m % free.size], 1.0 if m < free.size else -1.0
             for c in range(count):
@@ -282,7 +284,10 @@ def pattern_search(rules, index, lower, upper, threshold, package, score, passes
                 for j in range(issues):
                     shifted = package[j, run] + (sign * step[run] if j == moved else 0.0)
                     trials[j, t] = _clipped(shifted, lower[j, run], upper[j, run])
-        scored = scores(rules, index, lower, upper, threshold, trials, columns, proposer)
+                    moves[t] |= trials[j, t] != package[j, run]
+        scored = np.full(trying * count, -np.inf)
+        moving = np.flatnonzero(moves)
+        scored[moving] = scores(rules, index, lower, upper, threshold, trials[:, moving], columns[moving], proposer)
         kept = 0
         for c in range(count):
             run, pick = live[c], 0
