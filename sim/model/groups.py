@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.arrays import rows_at
 from sim.model.deal_values import (
     EDGE,
     Groups,
@@ -100,7 +101,7 @@ class GroupTerms:
         """The same terms on a subset of runs (indices or a mask over the last axis)."""
         fixed = ("voters", "unanimous", "capped", "condition_issue")
         per_run = {
-            f.name: getattr(self, f.name)[..., runs]
+            f.name: np.take(getattr(self, f.name), runs, axis=-1)
             for f in fields(self)
             if f.name not in fixed and getattr(self, f.name) is not None
         }
@@ -212,13 +213,13 @@ class GroupRules:
         give = np.flatnonzero((self.contribution > 0).any(axis=(1, 2)))
         return group_terms(
             self.group_of[veto],
-            self.vote[np.ix_(veto, runs)],
+            rows_at(self.vote, veto, runs),
             self.quota[:, runs],
             self.capped,
-            self.contribution[np.ix_(give, np.arange(self.capped.size), runs)],
+            rows_at(self.contribution, give, runs),
             self.condition_issue[give],
-            self.condition_low[np.ix_(give, runs)],
-            self.condition_high[np.ix_(give, runs)],
+            rows_at(self.condition_low, give, runs),
+            rows_at(self.condition_high, give, runs),
         )
 
 

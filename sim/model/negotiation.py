@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.model.acceptance import TOLERANCE, Acceptance, search_zone
 from sim.model.agents import ActorAgent
+from sim.model.arrays import rows_at
 from sim.model.breakdown import age_weight, protected_hazard, round_hazard
 from sim.model.compromise import compromise_forecast
 from sim.model.events import EventSchedule
@@ -99,23 +100,22 @@ class NegotiationModel(mesa.Model):
         runs = talking
         if hard:
             open_ = (red_lower.max(axis=0) <= red_upper.min(axis=0) + TOLERANCE).all(axis=0)
-            runs, red_lower, red_upper = talking[open_], red_lower[..., open_], red_upper[..., open_]
+            runs = talking[open_]
+            red_lower, red_upper = np.compress(open_, red_lower, axis=-1), np.compress(open_, red_upper, axis=-1)
         lower = np.maximum(red_lower.max(axis=0), 0.0) if hard else np.zeros(red_lower.shape[1:])
         upper = np.minimum(red_upper.min(axis=0), 1.0) if hard else np.ones(red_upper.shape[1:])
         threshold = np.stack([np.maximum(outside[a][runs], inputs.reservation[a, runs]) for a in veto])
-        every_issue = np.arange(len(inputs.issues))
-        per_issue, per_actor = np.ix_(veto, every_issue, runs), np.ix_(veto, runs)
         return runs, Acceptance(
-            position=inputs.position[per_issue],
-            weight=inputs.salience[per_issue],
+            position=rows_at(inputs.position, veto, runs),
+            weight=rows_at(inputs.salience, veto, runs),
             lower=lower,
             upper=upper,
             red_lower=red_lower,
             red_upper=red_upper,
             audience_cost=inputs.audience_cost[runs],
             threshold=threshold,
-            loss=inputs.breakdown_loss[per_actor],
-            horizon=inputs.planning_rounds[per_actor].astype(float),
+            loss=rows_at(inputs.breakdown_loss, veto, runs),
+            horizon=rows_at(inputs.planning_rounds, veto, runs).astype(float),
             base_hazard=inputs.base_hazard[runs],
             protection=inputs.protection[:, runs],
             delay=inputs.implementation_delay[runs],

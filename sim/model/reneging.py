@@ -54,7 +54,7 @@ class RenegingRule:
     def take(self, runs: np.ndarray) -> RenegingRule:
         """The same rule on a subset of runs (indices or a mask over the last axis)."""
         fixed = ("form", "direction", "follows")
-        arrays = {f.name: getattr(self, f.name)[..., runs] for f in fields(self) if f.name not in fixed}
+        arrays = {f.name: np.take(getattr(self, f.name), runs, axis=-1) for f in fields(self) if f.name not in fixed}
         return replace(self, form=self.form.take(runs), **arrays)
 
     def gain(self, package: np.ndarray, protected: np.ndarray, ahead: np.ndarray | None = None) -> np.ndarray:
@@ -174,13 +174,13 @@ class Foresight:
 
     def take(self, runs: np.ndarray) -> Foresight:
         """The same foresight on a subset of runs (indices or a mask over the last axis)."""
-        exogenous = None if self.exogenous is None else tuple(part[..., runs] for part in self.exogenous)
+        exogenous = None if self.exogenous is None else tuple(np.take(part, runs, axis=-1) for part in self.exogenous)
         return replace(
             self,
             rule=self.rule.take(runs),
             loss=self.loss[:, runs],
             lost=self.lost[:, runs],
-            drifted=self.drifted[..., runs],
+            drifted=np.take(self.drifted, runs, axis=-1),
             along=self.along[:, runs],
             unprotected=self.unprotected[:, runs],
             protected=self.protected[:, runs],
@@ -233,8 +233,8 @@ def reneging_rule(
     side, opponent = inputs.front_parties or (None, None)
     direction = np.array([[1.0 if k == side else -1.0 if k == opponent else 0.0] for k in inputs.renegers])
     return RenegingRule(
-        position=inputs.position[renegers][:, front][..., runs],
-        weight=inputs.salience[renegers][:, front][..., runs],
+        position=np.take(inputs.position[renegers][:, front], runs, axis=-1),
+        weight=np.take(inputs.salience[renegers][:, front], runs, axis=-1),
         form=UtilityForm(
             inputs.utility.kind, inputs.utility.reference[front][:, runs], inputs.utility.loss_aversion[runs]
         ),

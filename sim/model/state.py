@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.arrays import rows_at
 from sim.model.inputs import ModelInputs
 
 NO_ROUND = -1
@@ -81,6 +82,5 @@ def red_lines(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The red lines of the actors ``veto`` in ``runs`` as they stand this round (those relative to the front moved
     by its share): lower and upper bounds ``[veto, issues, runs]``."""
-    per_issue = np.ix_(np.asarray(veto), np.arange(len(inputs.issues)), runs)
     relative = np.where(inputs.red_relative[veto][..., None], state.front_share[runs], 0.0)
-    return inputs.red_min[per_issue] + relative, inputs.red_max[per_issue] + relative
+    return rows_at(inputs.red_min, veto, runs) + relative, rows_at(inputs.red_max, veto, runs) + relative
