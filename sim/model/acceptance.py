@@ -242,7 +242,8 @@ class Searched:
 
     def contract_point(self, log_weight: np.ndarray) -> np.ndarray:
         """The mean of positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the box."""
-        return contract_points(self.packed, self.index, self.lower, self.upper, floats(log_weight))
+        columns = np.arange(self.index.size)
+        return contract_points(self.packed, self.index, self.lower, self.upper, floats(log_weight), columns)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ its holder's own belief, so mutual optimism empties the bargaining range until f
 beliefs together.
 
 The proposer's best offer is searched over the whole set the others accept, inside every red line
-(docs/model.md, 8b): along its contract curve clipped to the red lines' box (a scan, then bisection at
+(docs/model.md, 8b): along its contract curve clipped to the red lines' box (a scan, then narrowing scans at
 the last accepted point), and, when that finds nothing, from the package the zone search finds for
 those floors straight toward the proposer's ideal. Where no zone of agreement exists this round,
 nobody accepts anything, so no offer is made.

@@ -33,7 +33,9 @@ def breakdown_probability(
     rounds: np.ndarray,
 ) -> np.ndarray:
     """Chance that a deal with ``package`` breaks down within ``rounds`` rounds, the guarantees acting after
-    ``delay`` rounds and the hazard shaped by the deal's age."""
+    ``delay`` rounds and the hazard shaped by the deal's age (exactly 0 where no hazard acts)."""
+    if not np.any(base_hazard):
+        return np.zeros(np.broadcast_shapes(*(np.shape(a) for a in (base_hazard, delay, shape, rounds, package[0]))))
     return elementwise(breakdown_chances, base_hazard, _guarded(protection, package), delay, shape, rounds)
 
 

@@ -91,25 +91,27 @@ def _clipped(value: float, low: float, high: float) -> float:
 
 
 @njit(cache=True, error_model="numpy")
-def contract_points(rules, index: np.ndarray, lower: np.ndarray, upper: np.ndarray, log_weight: np.ndarray):
-    """The mean of the veto holders' positions weighted by ``exp(log_weight) [V, m]`` x utility weights, clipped to the
-    box ``[lower, upper] ([J, m])`` (where no weight falls on an issue, the plain mean), ``[J, m]``."""
+def contract_points(rules, index, lower, upper, log_weight: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The mean of the veto holders' positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the
+    box ``[lower, upper] ([J, n])`` (where no weight falls on an issue, the plain mean), ``[J, m]``: point ``t`` for
+    search column ``columns[t]``."""
     position, weight = rules.position, rules.weight
     veto, issues = position.shape[1], position.shape[2]
-    out = np.empty((issues, index.size))
-    for i in range(index.size):
-        r = index[i]
-        top = log_weight[0, i]
+    out = np.empty((issues, columns.size))
+    for t in range(columns.size):
+        c = columns[t]
+        r = index[c]
+        top = log_weight[0, c]
         for v in range(veto):
-            top = max(top, log_weight[v, i])
+            top = max(top, log_weight[v, c])
         for j in range(issues):
             total, mean, plain = 0.0, 0.0, 0.0
             for v in range(veto):
-                scale = math.exp(log_weight[v, i] - top) * weight[r, v, j]
+                scale = math.exp(log_weight[v, c] - top) * weight[r, v, j]
                 total += scale
                 mean += scale * position[r, v, j]
                 plain += position[r, v, j]
-            out[j, i] = _clipped(mean / total if total > 0 else plain / veto, lower[j, i], upper[j, i])
+            out[j, t] = _clipped(mean / total if total > 0 else plain / veto, lower[j, c], upper[j, c])
     return out
 
 
@@ -148,36 +150,38 @@ def margin_bounds(
     least_loss: np.ndarray,
     log_weight: np.ndarray,
     contract: np.ndarray,
+    columns: np.ndarray,
 ) -> np.ndarray:
     """An upper bound ``[m]`` on every package's least margin (weak duality): the margins' mean weighted by
     ``exp(log_weight)`` (on the veto rows whose rejection alone sinks a package, ``necessary [V, m]``) at the
     maximiser of the weighted sum of utilities, taking the breakdown loss at its smallest (``least_loss [V, m]``) and
     red lines that carry a cost as free. Loss-averse utility is bounded by the quadratic it adds losses to.
-    ``contract`` is :func:`contract_points` at ``log_weight``."""
+    ``contract [J, m]`` is :func:`contract_points` at ``log_weight``; bound ``t`` for search column ``columns[t]``."""
     position, weight, kind = rules.position, rules.weight, rules.kind
     veto, issues = position.shape[1], position.shape[2]
-    out = np.empty(index.size)
+    out = np.empty(columns.size)
     form = LINEAR if kind == LINEAR else 0
     point = np.empty(issues)
-    for i in range(index.size):
-        r = index[i]
-        top = log_weight[0, i]
+    for t in range(columns.size):
+        c = columns[t]
+        r = index[c]
+        top = log_weight[0, c]
         for v in range(veto):
-            top = max(top, log_weight[v, i])
+            top = max(top, log_weight[v, c])
         if form == LINEAR:
-            point[:] = _median_point(rules, r, i, lower, upper, log_weight, top)
+            point[:] = _median_point(rules, r, c, lower, upper, log_weight, top)
         else:
             for j in range(issues):
-                point[j] = contract[j, i]
+                point[j] = contract[j, t]
         total, share_sum = 0.0, 0.0
         for v in range(veto):
-            share = math.exp(log_weight[v, i] - top) * necessary[v, i]
+            share = math.exp(log_weight[v, c] - top) * necessary[v, c]
             loss = 0.0
             for j in range(issues):
                 loss += issue_loss(point[j], position[r, v, j], weight[r, v, j], 0.0, 1.0, form)
-            total += share * ((1.0 - loss) - least_loss[v, i] - max(threshold[v, i], NO_FLOOR))
+            total += share * ((1.0 - loss) - least_loss[v, c] - max(threshold[v, c], NO_FLOOR))
             share_sum += share
-        out[i] = total / share_sum
+        out[t] = total / share_sum
     return out
 
 
@@ -213,19 +217,9 @@ def steer(
     iteration = 0
     while count:
         if iteration:
-            package = contract_points(rules, index[live], lower[:, live], upper[:, live], weight[:, live])
+            package = contract_points(rules, index, lower, upper, weight, live)
             current = evaluate(rules, index, lower, upper, threshold, package, live)[1]
-        bound = margin_bounds(
-            rules,
-            index[live],
-            lower[:, live],
-            upper[:, live],
-            threshold[:, live],
-            necessary[:, live],
-            least_loss[:, live],
-            weight[:, live],
-            package,
-        )
+        bound = margin_bounds(rules, index, lower, upper, threshold, necessary, least_loss, weight, package, live)
         kept = 0
         for c in range(count):
             run = live[c]
