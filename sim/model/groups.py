@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -100,7 +100,8 @@ class GroupTerms:
     def take(self, runs: np.ndarray) -> GroupTerms:
         """The same terms on a subset of runs (indices or a mask over the last axis)."""
         fixed = ("voters", "unanimous", "capped", "condition_issue")
-        per_run = {
+        runs = np.flatnonzero(runs) if runs.dtype == bool else runs
+        per_run: dict[str, Any] = {
             f.name: np.take(getattr(self, f.name), runs, axis=-1)
             for f in fields(self)
             if f.name not in fixed and getattr(self, f.name) is not None

@@ -54,6 +54,7 @@ class RenegingRule:
     def take(self, runs: np.ndarray) -> RenegingRule:
         """The same rule on a subset of runs (indices or a mask over the last axis)."""
         fixed = ("form", "direction", "follows")
+        runs = np.flatnonzero(runs) if runs.dtype == bool else runs
         arrays = {f.name: np.take(getattr(self, f.name), runs, axis=-1) for f in fields(self) if f.name not in fixed}
         return replace(self, form=self.form.take(runs), **arrays)
 
@@ -174,6 +175,7 @@ class Foresight:
 
     def take(self, runs: np.ndarray) -> Foresight:
         """The same foresight on a subset of runs (indices or a mask over the last axis)."""
+        runs = np.flatnonzero(runs) if runs.dtype == bool else runs
         exogenous = None if self.exogenous is None else tuple(np.take(part, runs, axis=-1) for part in self.exogenous)
         return replace(
             self,
