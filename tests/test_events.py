@@ -71,3 +71,27 @@ def test_the_mediator_proposes_the_compromise_of_the_numbers_as_an_event_leaves_
     scenario = load_scenario(write_yaml(tmp_path / "rearm.yaml", raw))
     _, history = simulate_history(scenario, sample(scenario, 20, seed=1), dynamics_generator(1, 0))
     assert np.allclose(history.loc[history["round"] == 0, "proposal_share"], 0.75)
+
+
+def test_inputs_rebuilt_for_the_runs_an_event_fired_in_match_inputs_built_for_every_run():
+    """An event rebuilds the inputs only where it fired (``refresh_inputs(..., runs)``): the same arrays as a rebuild
+    of every run, the article's groups and utility included."""
+    from sim.model.inputs import build_inputs, refresh_inputs
+
+    scenario = load_scenario(ARTICLE)
+    draws = sample(scenario, 40, seed=3)
+    inputs = build_inputs(scenario, draws)
+    changed = {path: values.copy() for path, values in draws.items()}
+    fired = np.arange(0, 40, 3)
+    for path in ("front.p_advance", "front.step"):
+        changed[path][fired] = changed[path][fired] * 0.5
+    refresh_inputs(inputs, build_inputs(scenario, {path: v[fired] for path, v in changed.items()}), fired)
+    every = build_inputs(scenario, changed)
+    for name, value in vars(every).items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(inputs, name), value, err_msg=name)
+    for name in ("reference", "loss_aversion"):
+        np.testing.assert_array_equal(getattr(inputs.utility, name), getattr(every.utility, name))
+    for name, value in vars(every.groups).items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(inputs.groups, name), value, err_msg=name)

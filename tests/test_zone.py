@@ -272,3 +272,23 @@ def test_the_mediator_closes_within_a_round_of_a_zone(data, tmp_path):
     zoned = runs[runs["zone"]]
     late = zoned["months_to_deal"].isna() | (zoned["months_to_deal"] > np.maximum(zoned["months_to_zone"], 2))
     assert late.sum() <= 0.01 * len(runs)
+
+
+def test_a_view_of_some_runs_reads_the_rules_as_a_copy_of_those_runs_does():
+    """The searches read subsets through an index into the packed rules (``Acceptance.searched.at``), never a copy:
+    values, margins, acceptance and contract points match those of the rules taken on the same runs."""
+    rng = np.random.default_rng(11)
+    veto, issues, runs = 3, 4, 60
+    position = rng.random((veto, issues, runs))
+    lower, upper = rng.random((issues, runs)) * 0.3, 0.7 + rng.random((issues, runs)) * 0.3
+    rules = rules_for(position, rng.random((veto, runs)) * 0.9, lower, upper, linear=False)
+    subset = np.sort(rng.choice(runs, 25, replace=False))
+    taken, view = rules.take(subset), rules.searched.at(subset)
+    package = rng.random((issues, subset.size))
+    log_weight = rng.normal(size=(veto, subset.size))
+    np.testing.assert_array_equal(view.values(package), taken.values(package))
+    np.testing.assert_array_equal(view.margins(package), taken.margins(package))
+    np.testing.assert_array_equal(view.accepted(package), taken.accepted(package))
+    np.testing.assert_array_equal(view.contract_point(log_weight), taken.contract_point(log_weight))
+    by_hand = 1.0 - ((package - position[:, :, subset]) ** 2).sum(axis=1) / issues
+    np.testing.assert_allclose(view.values(package), by_hand, rtol=0, atol=1e-15)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.deal_values import breakdown_chances, elementwise, floats, guarded_shares, runs_first
+from sim.model.deal_values import breakdown_chances, elementwise, guarded_shares, runs_first, spread
 
 
 def protected_hazard(base_hazard: np.ndarray, protection: np.ndarray, package: np.ndarray) -> np.ndarray:
@@ -20,8 +20,8 @@ def protected_hazard(base_hazard: np.ndarray, protection: np.ndarray, package: n
 
 def _guarded(protection: np.ndarray, package: np.ndarray) -> np.ndarray:
     """``prod_j (1 - e_j z_j)`` per run: the share of the hazard the guarantees leave."""
-    protection, package = np.broadcast_arrays(protection, package)
-    return guarded_shares(runs_first(protection), floats(package), np.arange(package.shape[-1]))
+    shape = np.broadcast_shapes(np.shape(protection), np.shape(package))
+    return guarded_shares(runs_first(spread(protection, shape)), spread(package, shape), np.arange(shape[-1]))
 
 
 def breakdown_probability(

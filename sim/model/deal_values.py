@@ -448,5 +448,14 @@ def no_foresight(issues: int, runs: int) -> Foresight:
 
 def elementwise(rule, *arrays: np.ndarray, **fixed) -> np.ndarray:
     """A compiled elementwise ``rule`` over numpy arrays broadcast together (in the shape they broadcast to)."""
-    shaped = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in arrays))
-    return rule(*(np.ascontiguousarray(a).ravel() for a in shaped), **fixed).reshape(shaped[0].shape)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    return rule(*(spread(a, shape).ravel() for a in arrays), **fixed).reshape(shape)
+
+
+def spread(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``array`` broadcast to ``shape`` as its own contiguous float64 array (the array itself when it already is one;
+    the compiled rules take no read-only broadcast views)."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.shape == shape:
+        return np.ascontiguousarray(array)
+    return np.array(np.broadcast_to(array, shape), dtype=np.float64, order="C")
