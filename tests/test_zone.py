@@ -289,6 +289,6 @@ def test_a_view_of_some_runs_reads_the_rules_as_a_copy_of_those_runs_does():
     np.testing.assert_array_equal(view.values(package), taken.values(package))
     np.testing.assert_array_equal(view.margins(package), taken.margins(package))
     np.testing.assert_array_equal(view.accepted(package), taken.accepted(package))
-    np.testing.assert_array_equal(view.contract_point(log_weight), taken.contract_point(log_weight))
+    np.testing.assert_array_equal(view.contract_point(log_weight), taken.searched.contract_point(log_weight))
     by_hand = 1.0 - ((package - position[:, :, subset]) ** 2).sum(axis=1) / issues
     np.testing.assert_allclose(view.values(package), by_hand, rtol=0, atol=1e-15)

@@ -25,7 +25,6 @@ from sim.model.deal_values import (
     KINDS,
     TOLERANCE,
     Rules,
-    delivered_packages,
     floats,
     no_foresight,
     no_groups,
@@ -131,11 +130,6 @@ class Acceptance:
         packed, index = self._packing
         return Searched(packed, index, floats(self.lower), floats(self.upper), floats(self.threshold))
 
-    def delivered(self, package: np.ndarray) -> np.ndarray:
-        """``package [J, n]`` as the veto holders' groups deliver it."""
-        packed, index = self._packing
-        return delivered_packages(packed.groups, floats(package), index)
-
     @cached_property
     def _packing(self) -> tuple[Rules, np.ndarray]:
         """These rules as the compiled rules read them (:class:`sim.model.deal_values.Rules`), and where each of this
@@ -185,10 +179,6 @@ class Acceptance:
         """``package`` moved into the box issue by issue."""
         return self.searched.clip(package)
 
-    def contract_point(self, log_weight: np.ndarray) -> np.ndarray:
-        """The mean of positions weighted by ``exp(log_weight) [V, n]`` x utility weights, clipped to the box."""
-        return self.searched.contract_point(log_weight)
-
 
 @dataclass(frozen=True)
 class Searched:
@@ -208,10 +198,6 @@ class Searched:
         return Searched(
             self.packed, self.index[columns], self.lower[:, columns], self.upper[:, columns], self.threshold[:, columns]
         )
-
-    def with_threshold(self, threshold: np.ndarray) -> Searched:
-        """The same with other thresholds ``[V, n]``."""
-        return replace(self, threshold=floats(threshold))
 
     @property
     def arrays(self) -> tuple[Rules, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 KINDS = {"quadratic": 0, "linear": 1, "loss_averse": 2}
-"""Utility forms by code (:data:`sim.model.utility.UTILITY_FORMS`)."""
+"""Utility forms by code (the compiled rules branch on the code; :data:`sim.model.utility.UTILITY_FORMS` lists the names)."""
 EDGE = 1e-9
 """Absorbs floating-point error in a condition's bound and in a quota's sum (as in :mod:`sim.model.groups`)."""
 TOLERANCE = 1e-9

@@ -231,7 +231,7 @@ class NegotiationModel(mesa.Model):
         on_table = np.zeros(self.inputs.runs, bool)
         on_table[runs] = offer.offered
         package = np.full((len(self.inputs.issues), self.inputs.runs), np.nan)
-        delivered = offer.package if rules.groups is None else rules.delivered(offer.package)
+        delivered = offer.package if rules.groups is None else rules.groups.deliver(offer.package)
         package[:, runs] = delivered
         rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
         answers = rules.answers(delivered)

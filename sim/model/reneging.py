@@ -58,13 +58,14 @@ class RenegingRule:
         arrays = {f.name: np.take(getattr(self, f.name), runs, axis=-1) for f in fields(self) if f.name not in fixed}
         return replace(self, form=self.form.take(runs), **arrays)
 
-    def gain(self, package: np.ndarray, protected: np.ndarray, ahead: np.ndarray | None = None) -> np.ndarray:
-        """Each reneger's value of attacking again less that of keeping a deal with ``package [J, n]``, ``[K, n]``, the
-        guarantees acting where ``protected [n]`` is true, its chance drifted by ``ahead [n]`` rounds (now, if None)."""
-        drifted = self.p_advance if ahead is None else self.p_advance + self.drift * ahead
+    def gain(self, package: np.ndarray, protected: np.ndarray) -> np.ndarray:
+        """Each reneger's value of attacking again less that of keeping a deal with ``package [J, n]`` this round,
+        ``[K, n]``, the guarantees acting where ``protected [n]`` is true."""
         protected = np.broadcast_to(np.asarray(protected, float), package.shape[1:])
         runs = np.arange(package.shape[1])
-        return renege_gains(self.packed, floats(package), runs, floats(protected[None]), floats(drifted[None]))[0]
+        return renege_gains(self.packed, floats(package), runs, floats(protected[None]), floats(self.p_advance[None]))[
+            0
+        ]
 
     @cached_property
     def packed(self) -> RenegeRule:

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.model.deal_values import issue_loss, package_values, voiced_margins
+from sim.model.deal_values import KINDS, issue_loss, package_values, voiced_margins
 
 NO_FLOOR = -1e9
 """A threshold that no package fails (utilities lie within a few units of zero)."""
@@ -35,8 +35,8 @@ FIRST_STEP = 0.05
 """The pattern search's step: where it starts, and below what a run stops."""
 LEAST_MARGIN = -1
 """The pattern search's objective when no proposer is given: the least margin."""
-LINEAR = 1
-"""The linear utility form's code (:data:`sim.model.deal_values.KINDS`)."""
+LINEAR = KINDS["linear"]
+"""The linear utility form's code."""
 
 
 @njit(cache=True, error_model="numpy")

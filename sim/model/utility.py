@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.model.deal_values import KINDS, elementwise, weighted_losses
 
-UTILITY_FORMS = ("quadratic", "linear", "loss_averse")
+UTILITY_FORMS = tuple(KINDS)
 
 
 @dataclass(frozen=True)
