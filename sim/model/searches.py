@@ -98,16 +98,19 @@ def contract_points(rules, index, lower, upper, log_weight: np.ndarray, columns:
     position, weight = rules.position, rules.weight
     veto, issues = position.shape[1], position.shape[2]
     out = np.empty((issues, columns.size))
+    share = np.empty(veto)
     for t in range(columns.size):
         c = columns[t]
         r = index[c]
         top = log_weight[0, c]
         for v in range(veto):
             top = max(top, log_weight[v, c])
+        for v in range(veto):
+            share[v] = math.exp(log_weight[v, c] - top)
         for j in range(issues):
             total, mean, plain = 0.0, 0.0, 0.0
             for v in range(veto):
-                scale = math.exp(log_weight[v, c] - top) * weight[r, v, j]
+                scale = share[v] * weight[r, v, j]
                 total += scale
                 mean += scale * position[r, v, j]
                 plain += position[r, v, j]
@@ -270,10 +273,11 @@ def pattern_search(rules, index, lower, upper, threshold, package, score, passes
         done += 1
         trials, columns = np.empty((issues, trying * count)), np.empty(trying * count, np.int64)
         moves = np.zeros(trying * count, np.bool_)
-        for m in range(trying):
-            moved, sign = free[m % free.size], 1.0 if m < free.size else -1.0
-            for c in range(count):
-                t, run = m * count + c, live[c]
+        for c in range(count):
+            run = live[c]
+            for m in range(trying):
+                moved, sign = free[m % free.size], 1.0 if m < free.size else -1.0
+                t = c * trying + m
                 columns[t] = run
                 for j in range(issues):
                     shifted = package[j, run] + (sign * step[run] if j == moved else 0.0)
@@ -284,13 +288,14 @@ def pattern_search(rules, index, lower, upper, threshold, package, score, passes
         scored[moving] = scores(rules, index, lower, upper, threshold, trials[:, moving], columns[moving], proposer)
         kept = 0
         for c in range(count):
-            run, pick = live[c], 0
-            for m in range(1, trying):
-                if scored[m * count + c] > scored[pick * count + c]:
-                    pick = m
-            if scored[pick * count + c] > score[run]:
-                score[run] = scored[pick * count + c]
-                package[:, run] = trials[:, pick * count + c]
+            run, first = live[c], c * trying
+            pick = first
+            for t in range(first + 1, first + trying):
+                if scored[t] > scored[pick]:
+                    pick = t
+            if scored[pick] > score[run]:
+                score[run] = scored[pick]
+                package[:, run] = trials[:, pick]
             else:
                 step[run] /= 2.0
             if done % 4 or (step[run] >= SMALLEST_STEP and score[run] >= -reach * step[run] and done < passes[run]):
@@ -311,9 +316,9 @@ def farthest_accepted(rules, index, lower, upper, threshold, start, target, poin
     columns = np.empty(points * runs, np.int64)
     shares, packages = np.empty(points * runs), np.empty((issues, points * runs))
     for narrowing in range(rounds + 1):
-        for p in range(points):
-            for c in range(runs):
-                t = p * runs + c
+        for c in range(runs):
+            for p in range(points):
+                t = c * points + p
                 columns[t], shares[t] = c, min(low[c] + gap * fractions[p], 1.0)
                 for j in range(issues):
                     packages[j, t] = start[j, c] + shares[t] * (target[j, c] - start[j, c])
@@ -321,8 +326,8 @@ def farthest_accepted(rules, index, lower, upper, threshold, start, target, poin
         accepted = accepted_by_all(margins, inside)
         for c in range(runs):
             for p in range(points - 1, -1, -1):
-                if accepted[p * runs + c]:
-                    low[c] = shares[p * runs + c]
+                if accepted[c * points + p]:
+                    low[c] = shares[c * points + p]
                     break
         gap = gap / (points - 1) if narrowing == 0 else gap / (points + 1)
         fractions = np.arange(1, points + 1) / (points + 1)
