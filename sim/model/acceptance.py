@@ -353,18 +353,23 @@ def pattern_search(
     passes: int | np.ndarray,
     reach: float = np.inf,
     proposer: int | None = None,
+    patience: int | None = None,
 ):
     """Raise the least margin of ``package [J, n]`` (or, with a ``proposer``, :func:`proposer_value`) from its
     ``score [n]``, by :func:`sim.model.searches.pattern_search`: at most ``passes`` (one number, or one per run) each,
-    stopping a run whose score lies more than ``reach`` steps below zero."""
+    stopping a run whose score lies more than ``reach`` steps below zero, or (with a ``patience``) that gains nothing
+    in that many passes in a row."""
     passes = np.broadcast_to(np.asarray(passes, np.int64), score.shape)
     objective = LEAST_MARGIN if proposer is None else proposer
+    waits = int(passes.max(initial=0)) + 1 if patience is None else patience
     return compiled_pattern_search(
-        *rules.arrays, floats(package), floats(score), np.ascontiguousarray(passes), float(reach), objective
+        *rules.arrays, floats(package), floats(score), np.ascontiguousarray(passes), float(reach), objective, waits
     )
 
 
-def farthest_acceptable(rules: Searched, start: np.ndarray, target: np.ndarray, points: int, rounds: int) -> np.ndarray:
+def farthest_acceptable(
+    rules: Searched, start: np.ndarray, target: np.ndarray, points: int, halvings: int
+) -> np.ndarray:
     """From ``start`` (accepted) toward ``target``, the accepted package farthest along the segment (``[J, n]``): a scan
-    of ``points`` shares, then ``rounds`` narrowing scans (:func:`sim.model.searches.farthest_accepted`)."""
-    return farthest_accepted(*rules.arrays, floats(start), floats(target), points, rounds)
+    of ``points`` shares, then ``halvings`` bisections (:func:`sim.model.searches.farthest_accepted`)."""
+    return farthest_accepted(*rules.arrays, floats(start), floats(target), points, halvings)

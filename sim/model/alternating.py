@@ -9,9 +9,8 @@ its holder's own belief, so mutual optimism empties the bargaining range until f
 beliefs together.
 
 The proposer's best offer is searched over the whole set the others accept, inside every red line
-(docs/model.md, 8b): along its contract curve clipped to the red lines' box (a scan, then narrowing scans at
-the last accepted point), and, when that finds nothing, from the package the zone search finds for
-those floors straight toward the proposer's ideal. Where no zone of agreement exists this round,
+(docs/model.md, 8b): from a package they all accept, it slides toward its own ideal as far as they accept
+(a scan, then bisection), then polishes by pattern search. Where no zone of agreement exists this round,
 nobody accepts anything, so no offer is made.
 """
 
@@ -33,8 +32,12 @@ from sim.model.offer import Offer, Talks
 from sim.model.searches import NO_FLOOR
 
 SCAN_POINTS = 8
-NARROWING_ROUNDS = 9
+HALVINGS = 27
+"""The proposer's slide toward its ideal: a scan of this many shares, then bisections, to about 1e-9 of the segment."""
 POLISH_PASSES = 10
+POLISH_PATIENCE = 4
+"""Its polish: at most this many passes, stopping a run after four in a row gain nothing (from the farthest package
+on the segment, most runs gain nothing in any pass)."""
 
 
 class AlternatingProtocol:
@@ -90,9 +93,11 @@ def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts:
     if unstarted.size:
         start[:, unstarted] = search_zone(rules.take(unstarted), log_weight[:, unstarted]).package
     ideal = rules.clip(rules.position[proposer])
-    package = farthest_acceptable(others.searched, start, ideal, SCAN_POINTS, NARROWING_ROUNDS)
+    package = farthest_acceptable(others.searched, start, ideal, SCAN_POINTS, HALVINGS)
     score = proposer_value(others.searched, package, proposer)
-    package, _ = pattern_search(others.searched, package, score, POLISH_PASSES, proposer=proposer)
+    package, _ = pattern_search(
+        others.searched, package, score, POLISH_PASSES, proposer=proposer, patience=POLISH_PATIENCE
+    )
     makes = others.accepted(package) & (rules.margins(package)[proposer] >= -TOLERANCE)
     return package, makes
 

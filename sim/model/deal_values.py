@@ -360,15 +360,22 @@ def package_values(rules, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
     for i in range(runs.size):
         r = runs[i]
         for v in range(veto):
-            loss, crossed = 0.0, False
+            loss = 0.0
             for j in range(delivered.shape[0]):
-                z = delivered[j, i]
-                loss += issue_loss(z, position[r, v, j], weight[r, v, j], reference[r, j], aversion[r], kind)
-                crossed |= (z < red_lower[r, v, j] - TOLERANCE) | (z > red_upper[r, v, j] + TOLERANCE)
+                loss += issue_loss(delivered[j, i], position[r, v, j], weight[r, v, j], reference[r, j], aversion[r], kind)
             out[v, i] = (1.0 - loss) - out[v, i]
-            if crossed and not hard:
+            if not hard and _crosses(delivered[:, i], red_lower[r, v], red_upper[r, v]):
                 out[v, i] -= audience_cost[r]
     return out
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _crosses(package: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> bool:
+    """Whether ``package [J]`` lies beyond a red line ``[lower, upper]`` by more than :data:`TOLERANCE`."""
+    for j in range(package.size):
+        if package[j] < lower[j] - TOLERANCE or package[j] > upper[j] + TOLERANCE:
+            return True
+    return False
 
 
 @njit(cache=True, error_model="numpy")

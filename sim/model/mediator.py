@@ -18,7 +18,7 @@ from sim.model.inputs import ModelInputs
 from sim.model.offer import Offer, Talks
 
 SCAN_POINTS = 4
-NARROWING_ROUNDS = 4
+HALVINGS = 10
 
 
 class MediatorProtocol:
@@ -42,6 +42,6 @@ class MediatorProtocol:
         if rejected.any():
             found = found[rejected]
             package[:, found] = farthest_acceptable(
-                found_rules.at(rejected), zone.package[:, found], compromise[:, found], SCAN_POINTS, NARROWING_ROUNDS
+                found_rules.at(rejected), zone.package[:, found], compromise[:, found], SCAN_POINTS, HALVINGS
             )
         return Offer(package, np.ones(runs.size, bool))

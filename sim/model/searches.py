@@ -5,7 +5,7 @@
   proof that no zone exists;
 - :func:`pattern_search`: a step up and down on every free issue, keeping the best, halving the step where none is
   better; it raises the least margin, or a proposer's value among the packages the others accept;
-- :func:`farthest_accepted`: the accepted package farthest along a segment, by a scan and narrowing scans.
+- :func:`farthest_accepted`: the accepted package farthest along a segment, by a scan and bisection.
 
 Each evaluates many packages at once with :func:`evaluate`. Arrays over the runs searched (``[..., n]``, column ``c``)
 sit beside the packed rules (:mod:`sim.model.deal_values`), where column ``c`` reads run ``index[c]``.
@@ -254,19 +254,22 @@ def steer(
 
 
 @njit(cache=True, error_model="numpy")
-def pattern_search(rules, index, lower, upper, threshold, package, score, passes, reach: float, proposer: int):
+def pattern_search(
+    rules, index, lower, upper, threshold, package, score, passes, reach: float, proposer: int, patience: int
+):
     """Raise the score (:func:`scores`) of ``package [J, n]`` from ``score [n]``: each pass tries a step up and down
     on every issue the box leaves free in some run (clipped to the box; a trial the box leaves where it was is not
     scored, as it cannot score higher), moves to the best trial if it scores higher, and halves the step where none
-    does. A run stops after its ``passes [n]`` (checked every fourth pass), when its
-    step falls below :data:`SMALLEST_STEP`, or when its score lies more than ``reach`` steps below zero."""
+    does. A run stops (checked every fourth pass) after its ``passes [n]``, after ``patience`` passes in a row without
+    gain, when its step falls below :data:`SMALLEST_STEP`, or when its score lies more than ``reach`` steps below
+    zero."""
     issues, runs = package.shape
     free = np.array([j for j in range(issues) if (upper[j] > lower[j]).any()], np.int64)
     trying = 2 * free.size
     package, score = package.copy(), score.copy()
     if trying == 0:
         return package, score
-    step = np.full(runs, FIRST_STEP)
+    step, gained = np.full(runs, FIRST_STEP), np.zeros(runs, np.int64)
     live = np.arange(runs)
     count, done, most = runs, 0, passes.max() if runs else 0
     while count and done < most:
@@ -296,9 +299,11 @@ def pattern_search(rules, index, lower, upper, threshold, package, score, passes
             if scored[pick] > score[run]:
                 score[run] = scored[pick]
                 package[:, run] = trials[:, pick]
+                gained[run] = done
             else:
                 step[run] /= 2.0
-            if done % 4 or (step[run] >= SMALLEST_STEP and score[run] >= -reach * step[run] and done < passes[run]):
+            going = step[run] >= SMALLEST_STEP and score[run] >= -reach * step[run]
+            if done % 4 or (going and done < passes[run] and done - gained[run] < patience):
                 live[kept] = run
                 kept += 1
         count = kept
@@ -306,31 +311,40 @@ def pattern_search(rules, index, lower, upper, threshold, package, score, passes
 
 
 @njit(cache=True, error_model="numpy")
-def farthest_accepted(rules, index, lower, upper, threshold, start, target, points: int, rounds: int):
+def farthest_accepted(rules, index, lower, upper, threshold, start, target, points: int, halvings: int):
     """From ``start [J, n]`` toward ``target``, the package farthest along the segment that every veto holder accepts
-    (:func:`accepted_by_all`), per run: ``points`` evenly spaced shares, then ``rounds`` times ``points`` shares
-    between the last accepted and the next (``start`` where none is)."""
+    (:func:`accepted_by_all`), per run: the last accepted of ``points`` evenly spaced shares (``start`` where none is),
+    then ``halvings`` bisections of the gap between it and the next share."""
     issues, runs = start.shape
-    low, gap = np.zeros(runs), 1.0
-    fractions = np.linspace(0.0, 1.0, points)
+    low, gap = np.zeros(runs), 1.0 / (points - 1)
     columns = np.empty(points * runs, np.int64)
     shares, packages = np.empty(points * runs), np.empty((issues, points * runs))
-    for narrowing in range(rounds + 1):
-        for c in range(runs):
-            for p in range(points):
-                t = c * points + p
-                columns[t], shares[t] = c, min(low[c] + gap * fractions[p], 1.0)
-                for j in range(issues):
-                    packages[j, t] = start[j, c] + shares[t] * (target[j, c] - start[j, c])
-        _, margins, inside = evaluate(rules, index, lower, upper, threshold, packages, columns)
+    for c in range(runs):
+        for p in range(points):
+            t = c * points + p
+            columns[t], shares[t] = c, p / (points - 1)
+            for j in range(issues):
+                packages[j, t] = start[j, c] + shares[t] * (target[j, c] - start[j, c])
+    _, margins, inside = evaluate(rules, index, lower, upper, threshold, packages, columns)
+    accepted = accepted_by_all(margins, inside)
+    for c in range(runs):
+        for p in range(points - 1, -1, -1):
+            if accepted[c * points + p]:
+                low[c] = shares[c * points + p]
+                break
+    live = np.flatnonzero(low < 1.0)
+    packages = np.empty((issues, live.size))
+    for _ in range(halvings):
+        gap /= 2.0
+        for c in range(live.size):
+            for j in range(issues):
+                run = live[c]
+                packages[j, c] = start[j, run] + (low[run] + gap) * (target[j, run] - start[j, run])
+        _, margins, inside = evaluate(rules, index, lower, upper, threshold, packages, live)
         accepted = accepted_by_all(margins, inside)
-        for c in range(runs):
-            for p in range(points - 1, -1, -1):
-                if accepted[c * points + p]:
-                    low[c] = shares[c * points + p]
-                    break
-        gap = gap / (points - 1) if narrowing == 0 else gap / (points + 1)
-        fractions = np.arange(1, points + 1) / (points + 1)
+        for c in range(live.size):
+            if accepted[c]:
+                low[live[c]] += gap
     out = np.empty_like(start)
     for c in range(runs):
         for j in range(issues):
