@@ -56,12 +56,29 @@ class Manifest:
         return chunks(self.runs, self.chunk_runs, self.requested_runs)
 
     def to_json(self) -> str:
-        """The manifest as written: ``written_by`` first, then the fields in order (``posterior`` only when set)."""
-        record = {"written_by": WRITTEN_BY} | dataclasses.asdict(self)
-        if self.posterior is None:
-            del record["posterior"]
+        """The manifest as written: ``written_by`` first, then the fields in order (``posterior`` only when set). The
+        scenario's record, most of the text and fixed through a run, is encoded once per record (it is rewritten after
+        every chunk)."""
+        record: dict[str, Any] = {"written_by": WRITTEN_BY}
+        for item in dataclasses.fields(self):
+            if item.name == "scenario":
+                record[item.name] = _SCENARIO_MARK
+            elif item.name != "posterior" or self.posterior is not None:
+                record[item.name] = getattr(self, item.name)
         # Key order is kept: the scenario's order of actors, issues and parameters fixes the random draws.
-        return json.dumps(record, indent=2, default=str) + "\n"
+        text = json.dumps(record, indent=2, default=str)
+        return text.replace(json.dumps(_SCENARIO_MARK), self._scenario_json(), 1) + "\n"
+
+    def _scenario_json(self) -> str:
+        """The scenario's record as JSON, indented to sit one level down."""
+        encoded = self.__dict__.get("_encoded")
+        if encoded is None or encoded[0] is not self.scenario:
+            text = json.dumps(dataclasses.asdict(self.scenario), indent=2, default=str).replace("\n", "\n  ")
+            encoded = self.__dict__["_encoded"] = (self.scenario, text)
+        return encoded[1]
+
+
+_SCENARIO_MARK = "\u0000scenario\u0000"
 
 
 _TYPES = {
