@@ -5,7 +5,7 @@
   proof that no zone exists;
 - :func:`pattern_search`: a step up and down on every free issue, keeping the best, halving the step where none is
   better; it raises the least margin, or a proposer's value among the packages the others accept;
-- :func:`farthest_accepted`: the accepted package farthest along a segment, by a scan and bisection.
+- :func:`farthest_accepted`: the accepted package farthest along a segment, by a scan and a bracketing search.
 
 Each evaluates many packages at once with :func:`evaluate`. Arrays over the runs searched (``[..., n]``, column ``c``)
 sit beside the packed rules (:mod:`sim.model.deal_values`), where column ``c`` reads run ``index[c]``.
@@ -311,40 +311,80 @@ def pattern_search(
 
 
 @njit(cache=True, error_model="numpy")
+def least_margins(rules, index, lower, upper, threshold, packages, columns) -> np.ndarray:
+    """Each package's least (voiced) margin, -inf outside the box: every veto holder accepts it where this is at least
+    zero (:func:`accepted_by_all`)."""
+    _, margins, inside = evaluate(rules, index, lower, upper, threshold, packages, columns)
+    out = np.full(columns.size, -np.inf)
+    for t in range(columns.size):
+        if inside[t]:
+            out[t] = margins[:, t].min()
+    return out
+
+
+@njit(cache=True, error_model="numpy")
 def farthest_accepted(rules, index, lower, upper, threshold, start, target, points: int, halvings: int):
-    """From ``start [J, n]`` toward ``target``, the package farthest along the segment that every veto holder accepts
-    (:func:`accepted_by_all`), per run: the last accepted of ``points`` evenly spaced shares (``start`` where none is),
-    then ``halvings`` bisections of the gap between it and the next share."""
+    """From ``start [J, n]`` toward ``target``, the package farthest along the segment that every veto holder accepts,
+    per run: the last accepted of ``points`` evenly spaced shares, then the boundary between it and the next share
+    (where none is, between ``start`` and the next share, by bisection), to the precision of ``halvings`` bisections. The boundary is bracketed by an accepted and a
+    rejected share, and the bracket narrowed by regula falsi on the least margin (Illinois: the end kept twice has
+    its margin halved), bisecting where an iteration does not halve the bracket, and never trying a share closer to
+    either end than half the precision (a boundary at an end is then found in one trial)."""
     issues, runs = start.shape
-    low, gap = np.zeros(runs), 1.0 / (points - 1)
     columns = np.empty(points * runs, np.int64)
-    shares, packages = np.empty(points * runs), np.empty((issues, points * runs))
+    packages = np.empty((issues, points * runs))
     for c in range(runs):
         for p in range(points):
             t = c * points + p
-            columns[t], shares[t] = c, p / (points - 1)
+            columns[t] = c
             for j in range(issues):
-                packages[j, t] = start[j, c] + shares[t] * (target[j, c] - start[j, c])
-    _, margins, inside = evaluate(rules, index, lower, upper, threshold, packages, columns)
-    accepted = accepted_by_all(margins, inside)
+                packages[j, t] = start[j, c] + p / (points - 1) * (target[j, c] - start[j, c])
+    scanned = least_margins(rules, index, lower, upper, threshold, packages, columns)
+    low, high = np.zeros(runs), np.full(runs, 1.0 / (points - 1))
+    at_low, at_high = np.full(runs, np.nan), np.empty(runs)
     for c in range(runs):
+        at_high[c] = scanned[c * points + 1]
         for p in range(points - 1, -1, -1):
-            if accepted[c * points + p]:
-                low[c] = shares[c * points + p]
+            if scanned[c * points + p] >= 0.0:
+                low[c], at_low[c] = p / (points - 1), scanned[c * points + p]
+                if p < points - 1:
+                    high[c], at_high[c] = (p + 1) / (points - 1), scanned[c * points + p + 1]
                 break
+    precision = 1.0 / (points - 1) / 2.0**halvings
     live = np.flatnonzero(low < 1.0)
-    packages = np.empty((issues, live.size))
-    for _ in range(halvings):
-        gap /= 2.0
+    kept = np.zeros(runs, np.int64)
+    slow = np.zeros(runs, np.bool_)
+    for _ in range(3 * halvings):
+        live = live[high[live] - low[live] > precision]
+        if not live.size:
+            break
+        shares = np.empty(live.size)
+        packages = np.empty((issues, live.size))
         for c in range(live.size):
+            run = live[c]
+            width = high[run] - low[run]
+            share = low[run] + width / 2.0
+            if not slow[run] and np.isfinite(at_high[run]) and at_low[run] > at_high[run]:
+                share = low[run] + width * at_low[run] / (at_low[run] - at_high[run])
+            if not (low[run] <= share <= high[run]):
+                share = low[run] + width / 2.0
+            shares[c] = share = min(max(share, low[run] + precision / 2.0), high[run] - precision / 2.0)
             for j in range(issues):
-                run = live[c]
-                packages[j, c] = start[j, run] + (low[run] + gap) * (target[j, run] - start[j, run])
-        _, margins, inside = evaluate(rules, index, lower, upper, threshold, packages, live)
-        accepted = accepted_by_all(margins, inside)
+                packages[j, c] = start[j, run] + share * (target[j, run] - start[j, run])
+        trial = least_margins(rules, index, lower, upper, threshold, packages, live)
         for c in range(live.size):
-            if accepted[c]:
-                low[live[c]] += gap
+            run, width = live[c], high[live[c]] - low[live[c]]
+            side = 1 if trial[c] >= 0.0 else -1
+            if side > 0:
+                low[run], at_low[run] = shares[c], trial[c]
+                if kept[run] > 0:
+                    at_high[run] /= 2.0
+            else:
+                high[run], at_high[run] = shares[c], trial[c]
+                if kept[run] < 0:
+                    at_low[run] /= 2.0
+            kept[run] = side
+            slow[run] = high[run] - low[run] > width / 2.0 and not slow[run]
     out = np.empty_like(start)
     for c in range(runs):
         for j in range(issues):
