@@ -76,7 +76,7 @@ def scores(rules, index, lower, upper, threshold, packages, columns, proposer: i
     out = np.empty(columns.size)
     if proposer == LEAST_MARGIN:
         for t in range(columns.size):
-            out[t] = margins[:, t].min()
+            out[t] = _least(margins, t)
         return out
     accepted = accepted_by_all(margins, inside)
     for t in range(columns.size):
@@ -318,8 +318,18 @@ def least_margins(rules, index, lower, upper, threshold, packages, columns) -> n
     out = np.full(columns.size, -np.inf)
     for t in range(columns.size):
         if inside[t]:
-            out[t] = margins[:, t].min()
+            out[t] = _least(margins, t)
     return out
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _least(margins: np.ndarray, t: int) -> float:
+    """The least of ``margins [V, m]`` in column ``t`` (NaN if any is)."""
+    least = margins[0, t]
+    for v in range(1, margins.shape[0]):
+        if not margins[v, t] >= least:
+            least = margins[v, t]
+    return least
 
 
 @njit(cache=True, error_model="numpy")
