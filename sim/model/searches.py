@@ -260,9 +260,9 @@ def pattern_search(
     """Raise the score (:func:`scores`) of ``package [J, n]`` from ``score [n]``: each pass tries a step up and down
     on every issue the box leaves free in some run (clipped to the box; a trial the box leaves where it was is not
     scored, as it cannot score higher), moves to the best trial if it scores higher, and halves the step where none
-    does. A run stops (checked every fourth pass) after its ``passes [n]``, after ``patience`` passes in a row without
-    gain, when its step falls below :data:`SMALLEST_STEP`, or when its score lies more than ``reach`` steps below
-    zero."""
+    does. A run stops after ``patience`` passes in a row without gain, and (checked every fourth pass) after its
+    ``passes [n]``, when its step falls below :data:`SMALLEST_STEP`, or when its score lies more than ``reach`` steps
+    below zero."""
     issues, runs = package.shape
     free = np.array([j for j in range(issues) if (upper[j] > lower[j]).any()], np.int64)
     trying = 2 * free.size
@@ -302,8 +302,8 @@ def pattern_search(
                 gained[run] = done
             else:
                 step[run] /= 2.0
-            going = step[run] >= SMALLEST_STEP and score[run] >= -reach * step[run]
-            if done % 4 or (going and done < passes[run] and done - gained[run] < patience):
+            going = step[run] >= SMALLEST_STEP and score[run] >= -reach * step[run] and done < passes[run]
+            if done - gained[run] < patience and (done % 4 or going):
                 live[kept] = run
                 kept += 1
         count = kept
