@@ -166,13 +166,17 @@ class Acceptance:
             return None
         return self.reneging.foresee(self.loss, self.base_hazard, self.protection, self.delay, self.shape, self.horizon)
 
-    def answers(self, package: np.ndarray) -> np.ndarray:
+    def answers(self, package: np.ndarray, runs: np.ndarray | None = None) -> np.ndarray:
         """Each veto holder's answer to ``package``, ``[V, n]``: yes where it crosses none of its hard red lines and
-        its deal value clears its threshold, up to floating-point error (:data:`TOLERANCE`)."""
-        clears = self.margins(package) >= -TOLERANCE
+        its deal value clears its threshold, up to floating-point error (:data:`TOLERANCE`). With ``runs`` (indices),
+        in those runs only (``package [J, len(runs)]``)."""
+        searched = self.searched if runs is None else self.searched.at(runs)
+        clears = searched.margins(package) >= -TOLERANCE
         if not self.hard:
             return clears
-        inside = (package >= self.red_lower - TOLERANCE) & (package <= self.red_upper + TOLERANCE)
+        lines = (self.red_lower, self.red_upper)
+        red_lower, red_upper = lines if runs is None else (np.take(line, runs, axis=-1) for line in lines)
+        inside = (package >= red_lower - TOLERANCE) & (package <= red_upper + TOLERANCE)
         return clears & inside.all(axis=-2)
 
     def clip(self, package: np.ndarray) -> np.ndarray:
@@ -359,7 +363,7 @@ def pattern_search(
     ``score [n]``, by :func:`sim.model.searches.pattern_search`: at most ``passes`` (one number, or one per run) each,
     stopping a run whose score lies more than ``reach`` steps below zero, or (with a ``patience``) that gains nothing
     in that many passes in a row."""
-    passes = np.broadcast_to(np.asarray(passes, np.int64), score.shape)
+    passes = np.array(np.broadcast_to(passes, score.shape), np.int64)
     objective = LEAST_MARGIN if proposer is None else proposer
     waits = int(passes.max(initial=0)) + 1 if patience is None else patience
     return compiled_pattern_search(

@@ -362,7 +362,9 @@ def package_values(rules, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
         for v in range(veto):
             loss = 0.0
             for j in range(delivered.shape[0]):
-                loss += issue_loss(delivered[j, i], position[r, v, j], weight[r, v, j], reference[r, j], aversion[r], kind)
+                loss += issue_loss(
+                    delivered[j, i], position[r, v, j], weight[r, v, j], reference[r, j], aversion[r], kind
+                )
             out[v, i] = (1.0 - loss) - out[v, i]
             if not hard and _crosses(delivered[:, i], red_lower[r, v], red_upper[r, v]):
                 out[v, i] -= audience_cost[r]
@@ -372,10 +374,10 @@ def package_values(rules, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
 @njit(cache=True, error_model="numpy", inline="always")
 def _crosses(package: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> bool:
     """Whether ``package [J]`` lies beyond a red line ``[lower, upper]`` by more than :data:`TOLERANCE`."""
+    crossed = False
     for j in range(package.size):
-        if package[j] < lower[j] - TOLERANCE or package[j] > upper[j] + TOLERANCE:
-            return True
-    return False
+        crossed |= package[j] < lower[j] - TOLERANCE or package[j] > upper[j] + TOLERANCE
+    return crossed
 
 
 @njit(cache=True, error_model="numpy")

@@ -234,10 +234,11 @@ class NegotiationModel(mesa.Model):
         delivered = offer.package if rules.groups is None else rules.groups.deliver(offer.package)
         package[:, runs] = delivered
         rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
-        answers = rules.answers(delivered)
+        offered = np.flatnonzero(offer.offered)
+        answers = rules.answers(delivered[:, offered], offered)
         for k, agent in enumerate(self.veto_holders):
             if agent.index != offer.proposer:
-                rejecters[agent.index, runs] = offer.offered & ~answers[k]
+                rejecters[agent.index, runs[offered]] = ~answers[k]
         self.proposal = np.where(on_table, package, np.nan)
         self.rejecters = rejecters
         agreed = on_table & ~rejecters.any(axis=0)
