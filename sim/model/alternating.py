@@ -71,15 +71,15 @@ class AlternatingProtocol:
             offerer = veto.index(self.proposer_at(talks.round + remaining - 1))
             fallback = np.maximum(outside, discount * value)
             starts = [zone.package[:, open_]] + ([] if offer is None else [offer])
-            offer, makes = best_offer(sub.with_threshold(fallback), offerer, zone.log_weight[:, open_], starts)
-            value = np.where(makes, sub.values(offer), fallback)
+            offer, makes, values = best_offer(sub.with_threshold(fallback), offerer, zone.log_weight[:, open_], starts)
+            value = np.where(makes, values, fallback)
         package[:, open_], offered[open_] = offer, makes
         return Offer(package, offered, proposer)
 
 
 def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts: list[np.ndarray]):
     """The package ``proposer`` (a row of ``rules``) likes best among those every other veto holder accepts at its
-    threshold, and whether it clears the proposer's own threshold, per run.
+    threshold, whether it clears the proposer's own threshold, and every veto holder's value of it, per run.
 
     The search starts from a package all accept: the best for the proposer of ``starts`` (e.g. this round's zone
     package and the next round's offer) where all accept one, else the zone search's on these thresholds. It slides
@@ -95,11 +95,12 @@ def best_offer(rules: Acceptance, proposer: int, log_weight: np.ndarray, starts:
     ideal = rules.clip(rules.position[proposer])
     package = farthest_acceptable(others.searched, start, ideal, SCAN_POINTS, HALVINGS)
     score = proposer_value(others.searched, package, proposer)
-    package, _ = pattern_search(
+    package, score = pattern_search(
         others.searched, package, score, POLISH_PASSES, proposer=proposer, patience=POLISH_PATIENCE
     )
-    makes = others.accepted(package) & (rules.margins(package)[proposer] >= -TOLERANCE)
-    return package, makes
+    values, margins, _ = rules.searched.evaluated(package)
+    makes = np.isfinite(score) & (margins[proposer] >= -TOLERANCE)
+    return package, makes, values
 
 
 def without_floor(threshold: np.ndarray, proposer: int) -> np.ndarray:
