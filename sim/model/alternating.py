@@ -35,9 +35,10 @@ SCAN_POINTS = 8
 HALVINGS = 27
 """The proposer's slide toward its ideal: a scan of this many shares, then bisections, to about 1e-9 of the segment."""
 POLISH_PASSES = 10
-POLISH_PATIENCE = 3
-"""Its polish: at most this many passes, stopping a run after three in a row gain nothing (from the farthest package
-on the segment, most runs gain nothing in any pass; on the article this keeps 99.5% of what ten passes gain)."""
+POLISH_PATIENCE = 2
+"""Its polish: at most this many passes, stopping a run after two in a row gain nothing (from the farthest package
+on the segment, most runs gain nothing in any pass; on the article this keeps 97.6% of what ten passes gain, a mean
+2e-5 of the proposer's utility)."""
 
 
 class AlternatingProtocol:
