@@ -15,7 +15,7 @@ from helpers import ARTICLE, two_sided, write_yaml
 from sim import load_scenario
 from sim.experiments.runner import _local_pool
 from sim.model import NegotiationModel, build_inputs, simulate
-from sim.model.agents import ActorAgent, release_agent_ids
+from sim.model.agents import ActorAgent, release_model
 from sim.model.noise import RoundNoise
 from sim.sampling.draws import sample
 from sim.sampling.rng import dynamics_generator
@@ -51,13 +51,27 @@ def test_a_finished_model_is_released_from_mesas_id_registry(tmp_path):
     alive = weakref.ref(kept)
     del kept
     gc.collect()
-    assert alive() is not None, "Mesa's registry keeps a model alive: the reason for release_agent_ids"
-    release_agent_ids(alive())
+    assert alive() is not None, "Mesa's registry keeps a model alive: the reason for release_model"
+    release_model(alive())
     gc.collect()
     assert alive() is None
     before = len(mesa.Agent._ids)
     simulate(scenario, sample(scenario, 50, 1), dynamics_generator(1, 0))
     assert len(mesa.Agent._ids) == before, "simulate lets go of every model it made"
+
+
+def test_a_released_model_frees_its_arrays_without_the_cycle_collector(tmp_path):
+    scenario = load_scenario(write_yaml(tmp_path / "war.yaml", two_sided(0.5, 0.5, 0.1, horizon=6)))
+    model = _model(scenario)
+    model.run_model()
+    decided = weakref.ref(model.decided)
+    gc.disable()
+    try:
+        release_model(model)
+        del model
+        assert decided() is None, "the chunk's arrays go with the model, not at the next cycle collection"
+    finally:
+        gc.enable()
 
 
 def test_importing_mesa_makes_spawn_the_default_and_the_pool_asks_for_spawn_itself():

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from sim.model.agents import ActorAgent, release_agent_ids
+from sim.model.agents import ActorAgent, release_model
 from sim.model.events import EventSchedule
 from sim.model.inputs import ModelInputs, build_inputs
 from sim.model.negotiation import NegotiationModel
@@ -61,7 +61,7 @@ def _negotiations(
     scenario: Scenario, draws: Draws, rng: np.random.Generator, record_history: bool, lanes: np.ndarray | None = None
 ) -> Iterator[list[tuple[NegotiationModel, Scenario, np.ndarray]]]:
     """One model per structure, sharing the war's random numbers (run ``i`` reads column ``lanes[i]`` of them, by
-    default its own); let go afterwards (:func:`release_agent_ids`)."""
+    default its own); let go afterwards (:func:`release_model`)."""
     groups = structures(scenario, draws)
     runs = len(next(iter(draws.values())))
     random_events = tuple(name for name, event in scenario.events.items() if event.chance_per_round is not None)
@@ -86,7 +86,7 @@ def _negotiations(
         yield models
     finally:
         for model, _, _ in models:
-            release_agent_ids(model)
+            release_model(model)
 
 
 def _run(models: list[tuple[NegotiationModel, Scenario, np.ndarray]]) -> None:

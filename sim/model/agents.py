@@ -80,11 +80,15 @@ class ActorAgent(mesa.Agent):
         self.cost_paid += self.inputs.war_cost[k] * season * exposure
 
 
-def release_agent_ids(model: mesa.Model) -> None:
-    """Forget ``model`` in Mesa's agent-id counters, once the model is done with.
+def release_model(model: mesa.Model) -> None:
+    """Let go of a finished model: forget it in Mesa's agent-id counters, and drop what it holds.
 
     Mesa 3.3 numbers agents from a counter per model kept in ``mesa.Agent._ids``, a class-level dict keyed by the model
     itself that nothing ever clears: without this every finished model, and the arrays of its whole chunk, would stay
-    alive until the process ends (tests/test_model.py holds the regression test).
+    alive until the process ends. Its agents and its wrapped ``step`` also refer back to it, so even then the chunk's
+    arrays would wait for the cycle collector, which runs rarely here (few Python objects are made): a process's
+    memory would climb chunk after chunk. Dropping its attributes frees them at once (tests/test_mesa_use.py holds
+    the regression tests).
     """
     mesa.Agent._ids.pop(model, None)
+    model.__dict__.clear()
