@@ -173,23 +173,19 @@ class NegotiationModel(mesa.Model):
 
     def _break_down(self, deal_draw: np.ndarray, ceasefire_draw: np.ndarray) -> None:
         inputs = self.inputs
-        holding = self.deal & ~self.broken
-        age = self.round - self.deal_round
-        protected = age > inputs.implementation_delay
-        level = np.where(
-            protected,
-            protected_hazard(inputs.base_hazard, inputs.protection, np.nan_to_num(self.package)),
-            inputs.base_hazard,
-        )
-        hazard = round_hazard(level, age_weight(np.where(holding, age, 1), inputs.breakdown_shape))
-        held = np.flatnonzero(holding)
+        held = np.flatnonzero(self.deal & ~self.broken)
+        age = self.round - self.deal_round[held]
+        protected = age > inputs.implementation_delay[held]
+        base_hazard = inputs.base_hazard[held]
+        guarded = protected_hazard(base_hazard, np.take(inputs.protection, held, axis=-1), self.package[:, held])
+        hazard = round_hazard(np.where(protected, guarded, base_hazard), age_weight(age, inputs.breakdown_shape[held]))
         rule = reneging_rule(inputs, self.state, self.actor_agents, held)
         if rule is None:
-            broke = holding & (deal_draw < hazard)
-            self.broken |= broke
+            broke = held[deal_draw[held] < hazard]
+            self.broken[broke] = True
             self.broken_round[broke] = self.round
         else:
-            self._renege(rule, held, protected[held], hazard[held], deal_draw[held])
+            self._renege(rule, held, protected, hazard, deal_draw[held])
         self.state.ceasefire &= ~(ceasefire_draw < inputs.ceasefire_hazard)
 
     def _renege(
