@@ -77,7 +77,7 @@ Rules = namedtuple(
         "reference",  # [n, J] the status quo (loss aversion)
         "loss_aversion",  # [n]
         "hard",  # red lines cannot be crossed
-        "red_lower",  # [n, V, J]
+        "red_lower",  # [n, V, J] (read only where red lines are not hard; empty where they are)
         "red_upper",  # [n, V, J]
         "audience_cost",  # [n]
         "loss",  # [n, V] the exogenous breakdown's loss
