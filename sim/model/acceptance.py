@@ -367,7 +367,7 @@ def pattern_search(
     objective = LEAST_MARGIN if proposer is None else proposer
     waits = int(passes.max(initial=0)) + 1 if patience is None else patience
     return compiled_pattern_search(
-        *rules.arrays, floats(package), floats(score), np.ascontiguousarray(passes), float(reach), objective, waits
+        *rules.arrays, floats(package), floats(score), passes, float(reach), objective, waits
     )
 
 
@@ -375,5 +375,6 @@ def farthest_acceptable(
     rules: Searched, start: np.ndarray, target: np.ndarray, points: int, halvings: int
 ) -> np.ndarray:
     """From ``start`` (accepted) toward ``target``, the accepted package farthest along the segment (``[J, n]``): a scan
-    of ``points`` shares, then ``halvings`` bisections (:func:`sim.model.searches.farthest_accepted`)."""
+    of ``points`` shares, then the boundary to the precision of ``halvings`` bisections
+    (:func:`sim.model.searches.farthest_accepted`)."""
     return farthest_accepted(*rules.arrays, floats(start), floats(target), points, halvings)

@@ -33,7 +33,8 @@ from sim.model.searches import NO_FLOOR
 
 SCAN_POINTS = 8
 HALVINGS = 27
-"""The proposer's slide toward its ideal: a scan of this many shares, then bisections, to about 1e-9 of the segment."""
+"""The proposer's slide toward its ideal: a scan of this many shares, then the boundary to the precision of this many
+bisections (about 1e-9 of the segment)."""
 POLISH_PASSES = 10
 POLISH_PATIENCE = 2
 """Its polish: at most this many passes, stopping a run after two in a row gain nothing (from the farthest package

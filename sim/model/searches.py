@@ -102,11 +102,7 @@ def contract_points(rules, index, lower, upper, log_weight: np.ndarray, columns:
     for t in range(columns.size):
         c = columns[t]
         r = index[c]
-        top = log_weight[0, c]
-        for v in range(veto):
-            top = max(top, log_weight[v, c])
-        for v in range(veto):
-            share[v] = math.exp(log_weight[v, c] - top)
+        _shares(log_weight, c, share)
         for j in range(issues):
             total, mean, plain = 0.0, 0.0, 0.0
             for v in range(veto):
@@ -118,10 +114,21 @@ def contract_points(rules, index, lower, upper, log_weight: np.ndarray, columns:
     return out
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _shares(log_weight: np.ndarray, c: int, share: np.ndarray) -> None:
+    """``share [V]`` set to the veto holders' weights ``exp(log_weight [V, n])`` on column ``c``, scaled so that the
+    largest is 1."""
+    top = log_weight[0, c]
+    for v in range(share.size):
+        top = max(top, log_weight[v, c])
+    for v in range(share.size):
+        share[v] = math.exp(log_weight[v, c] - top)
+
+
 @njit(cache=True, error_model="numpy")
-def _median_point(rules, r: int, i: int, lower: np.ndarray, upper: np.ndarray, log_weight: np.ndarray, top: float):
-    """The positions' median weighted by ``exp(log_weight)`` x utility weights on column ``i``, clipped to the box:
-    with linear utility, the package that maximises the weighted sum of utilities over the box."""
+def _median_point(rules, r: int, i: int, lower: np.ndarray, upper: np.ndarray, share: np.ndarray):
+    """The positions' median weighted by ``share [V]`` (:func:`_shares`) x utility weights on column ``i``, clipped to
+    the box: with linear utility, the package that maximises the weighted sum of utilities over the box."""
     position, weight = rules.position, rules.weight
     veto, issues = position.shape[1], position.shape[2]
     out = np.empty(issues)
@@ -129,7 +136,7 @@ def _median_point(rules, r: int, i: int, lower: np.ndarray, upper: np.ndarray, l
     for j in range(issues):
         total = 0.0
         for v in range(veto):
-            scale[v] = math.exp(log_weight[v, i] - top) * weight[r, v, j]
+            scale[v] = share[v] * weight[r, v, j]
             total += scale[v]
         order = np.argsort(position[r, :, j])
         reached, point = 0.0, position[r, order[veto - 1], j]
@@ -164,21 +171,19 @@ def margin_bounds(
     veto, issues = position.shape[1], position.shape[2]
     out = np.empty(columns.size)
     form = LINEAR if kind == LINEAR else 0
-    point = np.empty(issues)
+    point, weights = np.empty(issues), np.empty(veto)
     for t in range(columns.size):
         c = columns[t]
         r = index[c]
-        top = log_weight[0, c]
-        for v in range(veto):
-            top = max(top, log_weight[v, c])
+        _shares(log_weight, c, weights)
         if form == LINEAR:
-            point[:] = _median_point(rules, r, c, lower, upper, log_weight, top)
+            point[:] = _median_point(rules, r, c, lower, upper, weights)
         else:
             for j in range(issues):
                 point[j] = contract[j, t]
         total, share_sum = 0.0, 0.0
         for v in range(veto):
-            share = math.exp(log_weight[v, c] - top) * necessary[v, c]
+            share = weights[v] * necessary[v, c]
             loss = 0.0
             for j in range(issues):
                 loss += issue_loss(point[j], position[r, v, j], weight[r, v, j], 0.0, 1.0, form)
@@ -336,9 +341,9 @@ def _least(margins: np.ndarray, t: int) -> float:
 def farthest_accepted(rules, index, lower, upper, threshold, start, target, points: int, halvings: int):
     """From ``start [J, n]`` toward ``target``, the package farthest along the segment that every veto holder accepts,
     per run: the last accepted of ``points`` evenly spaced shares, then the boundary between it and the next share
-    (where none is, between ``start`` and the next share, by bisection), to the precision of ``halvings`` bisections. The boundary is bracketed by an accepted and a
-    rejected share, and the bracket narrowed by regula falsi on the least margin (Illinois: the end kept twice has
-    its margin halved), bisecting where an iteration does not halve the bracket, and never trying a share closer to
+    (where none is, between ``start`` and the next share, by bisection), to the precision of ``halvings`` bisections.
+    The bracket, an accepted and a rejected share, narrows by regula falsi on the least margin (Illinois: the end kept
+    twice has its margin halved), bisecting where an iteration does not halve it, and never trying a share closer to
     either end than half the precision (a boundary at an end is then found in one trial)."""
     issues, runs = start.shape
     columns = np.empty(points * runs, np.int64)
@@ -347,8 +352,7 @@ def farthest_accepted(rules, index, lower, upper, threshold, start, target, poin
         for p in range(points):
             t = c * points + p
             columns[t] = c
-            for j in range(issues):
-                packages[j, t] = start[j, c] + p / (points - 1) * (target[j, c] - start[j, c])
+            _on_segment(start, target, c, p / (points - 1), packages, t)
     scanned = least_margins(rules, index, lower, upper, threshold, packages, columns)
     low, high = np.zeros(runs), np.full(runs, 1.0 / (points - 1))
     at_low, at_high = np.full(runs, np.nan), np.empty(runs)
@@ -378,9 +382,8 @@ def farthest_accepted(rules, index, lower, upper, threshold, start, target, poin
                 share = low[run] + width * at_low[run] / (at_low[run] - at_high[run])
             if not (low[run] <= share <= high[run]):
                 share = low[run] + width / 2.0
-            shares[c] = share = min(max(share, low[run] + precision / 2.0), high[run] - precision / 2.0)
-            for j in range(issues):
-                packages[j, c] = start[j, run] + share * (target[j, run] - start[j, run])
+            shares[c] = min(max(share, low[run] + precision / 2.0), high[run] - precision / 2.0)
+            _on_segment(start, target, run, shares[c], packages, c)
         trial = least_margins(rules, index, lower, upper, threshold, packages, live)
         for c in range(live.size):
             run, width = live[c], high[live[c]] - low[live[c]]
@@ -397,6 +400,12 @@ def farthest_accepted(rules, index, lower, upper, threshold, start, target, poin
             slow[run] = high[run] - low[run] > width / 2.0 and not slow[run]
     out = np.empty_like(start)
     for c in range(runs):
-        for j in range(issues):
-            out[j, c] = start[j, c] + low[c] * (target[j, c] - start[j, c])
+        _on_segment(start, target, c, low[c], out, c)
     return out
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _on_segment(start: np.ndarray, target: np.ndarray, c: int, share: float, out: np.ndarray, t: int) -> None:
+    """Column ``t`` of ``out`` set to the package ``share`` of the way from column ``c`` of ``start`` to ``target``."""
+    for j in range(start.shape[0]):
+        out[j, t] = start[j, c] + share * (target[j, c] - start[j, c])
