@@ -272,12 +272,26 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"error: {error.filename or 'output'}: {error.strerror or error}", file=sys.stderr)
         return BAD_INPUT
-    except (KeyboardInterrupt, Stopped) as stop:
+    except (KeyboardInterrupt, Stopped, SystemError) as stop:
+        cause = _stop_behind(stop)
+        if cause is None:
+            raise
         from sim.cli.runs import stop_message
 
-        signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+        signum = cause.signum if isinstance(cause, Stopped) else signal.SIGINT
         print(f"\n{stop_message(args, signal.Signals(signum).name)}", file=sys.stderr)
         return 128 + signum
+
+
+def _stop_behind(error: BaseException) -> KeyboardInterrupt | Stopped | None:
+    """The interrupt or stop behind ``error``: itself, or what a compiled function received while it ran (which it
+    reports as a :class:`SystemError` caused by it); None for any other error."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, (KeyboardInterrupt, Stopped)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 if __name__ == "__main__":

@@ -206,8 +206,9 @@ def check_backend(backend: str, scheduler: str | None) -> None:
 
 @contextmanager
 def _signals_noted() -> Iterator[list[int]]:
-    """While a pool runs, SIGINT and SIGTERM are noted (to be acted on between waits) rather than raised
-    in the middle of the pool's own calls, where an exception could leave its locks held."""
+    """While chunks run, SIGINT and SIGTERM are noted (to be acted on between chunks or waits) rather than raised in
+    the middle of a pool's own calls, where an exception could leave its locks held, or of compiled code, which
+    cannot pass it on."""
     received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield received
@@ -274,14 +275,18 @@ def iter_chunks(
     """Simulate every chunk of ``plan``, yielding ``(chunk, table)`` as each finishes: here, or on ``jobs``
     processes (``pool``: a :func:`worker_pool` of that many kept by the caller, which saves starting them).
 
-    At most two chunks per worker are in flight, so memory does not grow with the number of runs. With a
-    pool, SIGINT or SIGTERM stops it (its workers too, unless they are the caller's) and raises :class:`Stopped`;
-    off the main thread, which alone receives signals, they are left to the program.
+    At most two chunks per worker are in flight, so memory does not grow with the number of runs. SIGINT or SIGTERM
+    raises :class:`Stopped`: here, once the chunk under way is done and handed on; with a pool, at once (its workers
+    stop too, unless they are the caller's). Off the main thread, which alone receives signals, they are left to the
+    program.
     """
     plan = list(plan)
     if backend == "processes" and (jobs <= 1 or len(plan) <= 1):
-        for chunk in plan:
-            yield chunk, run_chunk(scenario, seed, chunk)
+        with _signals_noted() as received:
+            for chunk in plan:
+                yield chunk, run_chunk(scenario, seed, chunk)
+                if received:
+                    raise Stopped(received[0])
         return
     with _signals_noted() as received, _pool(backend, jobs, scheduler, pool) as (submit, wait_first, result_of):
         queue = iter(plan)
