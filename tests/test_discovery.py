@@ -33,6 +33,19 @@ def test_prim_finds_the_box(known_region):
     assert box.useful
 
 
+@pytest.mark.slow
+def test_prim_finds_a_useful_box_when_the_outcome_is_already_common():
+    """Three runs in four have the outcome and one parameter decides it: the widest box dense enough (0.8) is barely
+    denser than all runs, so the box chosen is the first that is also useful."""
+    rng = np.random.default_rng(2)
+    runs = pd.DataFrame(rng.uniform(size=(4000, 3)), columns=["a", "b", "c"])
+    happens = pd.Series(runs["a"] > 0.25)
+    box = discovery.prim(runs, ["a", "b", "c"], happens)
+    assert box.useful
+    assert box.trajectory.loc[box.chosen, "density"] >= discovery.MIN_LIFT * happens.mean()
+    assert "a" in box.limits.index and box.limits.loc["a", "low"] == pytest.approx(0.25, abs=0.05)
+
+
 def test_prim_says_when_no_box_helps(known_region):
     noise = pd.Series(np.random.default_rng(1).uniform(size=len(known_region)) < 0.95)
     assert not discovery.prim(known_region, ["a", "b", "c", "d"], noise).useful

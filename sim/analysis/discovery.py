@@ -74,13 +74,18 @@ class PrimBox:
     def useful(self) -> bool:
         """Whether the box restricts a parameter and is markedly denser than all runs (see :data:`MIN_LIFT`)."""
         density = float(self.trajectory.loc[self.chosen, "density"])
-        return len(self.limits) > 0 and density >= min(MIN_LIFT * self.share, 1.0) and density > self.share
+        return len(self.limits) > 0 and density >= least_useful_density(self.share) and density > self.share
+
+
+def least_useful_density(share: float) -> float:
+    """The density a box needs to be worth showing, for an outcome with this ``share`` of all runs."""
+    return min(MIN_LIFT * share, 1.0)
 
 
 def prim(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, threshold: float = 0.8) -> PrimBox:
-    """Peel boxes around the runs where ``happens``; choose the box with the most coverage whose density
-    reaches ``threshold`` (if none does, the one with the largest coverage x density). ``limits`` lists the
-    restricted parameters."""
+    """Peel boxes around the runs where ``happens``; choose the box with the most coverage (then the densest)
+    whose density reaches ``threshold`` and the density that makes a box useful (:attr:`PrimBox.useful`); if none
+    does, the one with the largest coverage x density. ``limits`` lists the restricted parameters."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         logging.getLogger("EMA").setLevel(logging.WARNING)
@@ -92,9 +97,12 @@ def prim(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, threshol
         algorithm = ema_prim.Prim(x, happens.to_numpy(bool), threshold=floor, peel_alpha=0.05, mass_min=0.02)
         box = algorithm.find_box()
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].copy()
-    meets = trajectory.index[trajectory["density"] >= threshold]
+    share = float(happens.mean())
+    density = trajectory["density"]
+    meets = trajectory.index[(density >= max(threshold, least_useful_density(share))) & (density > share)]
     balance = trajectory["coverage"] * trajectory["density"]
-    chosen = int(trajectory.loc[meets, "coverage"].idxmax()) if len(meets) else int(balance.idxmax())
+    widest = trajectory.loc[meets].sort_values(["coverage", "density"], ascending=False, kind="stable")
+    chosen = int(widest.index[0]) if len(meets) else int(balance.idxmax())
     initial, final = box.box_lims[0], box.box_lims[chosen]
     rows = {
         name: {
@@ -109,7 +117,7 @@ def prim(runs: pd.DataFrame, parameters: list[str], happens: pd.Series, threshol
     limits = pd.DataFrame.from_dict(
         rows, orient="index", columns=["low", "high", "range_low", "range_high"]
     ).rename_axis("parameter")
-    return PrimBox(trajectory, chosen, limits, float(happens.mean()))
+    return PrimBox(trajectory, chosen, limits, share)
 
 
 def simplified_rule(bounds: dict[str, tuple[float, float]]) -> str:
