@@ -145,7 +145,7 @@ def test_summary_reads_at_a_glance(results, capsys):
         "deal within 12 months",
         "Median months to a deal",
         "territory",
-        "us backstop",
+        "US backstop",
         "agreement",
         "fighting_goes_on",
         "compromise",

@@ -10,7 +10,7 @@ from helpers import SCENARIOS
 from sim import load_scenario
 from sim.experiments.sensitivity import sensitivity
 from sim.reporting import plots
-from sim.scenario.labels import parameter_label, parameter_labels
+from sim.scenario.labels import key_in_words, parameter_label, parameter_labels
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -52,9 +52,22 @@ def test_long_descriptions_give_way_to_keys_and_events_and_sections_read_in_word
     assert parameter_label(article, "front.p_advance") == "chance the front advances in a month"
     assert (
         parameter_label(article, "events.plan_presented_to_russia.set.actors.russia.reservation_utility")
-        == "after plan presented to russia, Russia: least utility it accepts"
+        == "after plan presented to Russia, Russia: least utility it accepts"
     )
-    assert parameter_label(article, "breakdown.protection.us_backstop") == "breakdown hazard removed by us backstop"
+    assert parameter_label(article, "breakdown.protection.us_backstop") == "breakdown hazard removed by US backstop"
+
+
+def test_names_keep_the_capitals_their_descriptions_give_them():
+    talks = load_scenario(SCENARIOS / "iran_nuclear_talks_2015.yaml")
+    assert parameter_label(talks, "actors.iran.issues.stockpile.position") == (
+        "Iran: position on Iran's stockpile of low-enriched uranium"
+    )
+    assert parameter_label(talks, "actors.iran.issues.limit_years.position") == (
+        "Iran: position on how long the limits on enrichment last"
+    )
+    assert parameter_label(talks, "actors.e3_eu.issues.centrifuges.salience") == "E3 EU: salience of centrifuges"
+    assert key_in_words("us_backstop", "US pledge to take part") == "US backstop"
+    assert key_in_words("duration", "Duration of the guarantees, in years") == "duration"
 
 
 def test_labels_that_read_alike_keep_their_key_paths(strike):

@@ -11,6 +11,7 @@ from scipy import stats
 
 from sim.registry.outcomes import HEADLINE_MEASURES, Indicator
 from sim.registry.outcomes import summary_columns as summary_columns
+from sim.scenario.labels import key_in_words
 from sim.scenario.schema import MONTHS_PER_UNIT, Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -145,7 +146,9 @@ def headline(runs: pd.DataFrame, scenario: Scenario, weights: np.ndarray | None 
     deals = runs[is_deal]
     deal_weights = None if weights is None else np.asarray(weights, float)[is_deal]
     for column in (c for c in runs.columns if c.startswith("deal_includes_")):
-        label = column.removeprefix("deal_includes_").replace("_", " ")
+        name = column.removeprefix("deal_includes_")
+        flag = scenario.flags.get(name)
+        label = key_in_words(name, flag.description if flag is not None else "")
         rows[f"deals that include: {label}"] = (
             proportion(deals[column], deal_weights) if len(deals) else proportion(deals["deal"])
         )

@@ -14,7 +14,7 @@ from sim.experiments.results import Results
 from sim.model.outcomes import outcome_classes
 from sim.registry.figures import Figure
 from sim.reporting import plots
-from sim.scenario.labels import plain_label
+from sim.scenario.labels import actor_name, plain_label
 from sim.scenario.schema import Scenario
 
 
@@ -70,7 +70,7 @@ def front_fan(_results: Results, scenario: Scenario, history: pd.DataFrame | Non
     """The front line over time, where the scenario has a front and runs were re-simulated."""
     if history is None or scenario.front is None:
         return {}
-    side = plain_label(scenario.front.side)
+    side = plain_label(actor_name(scenario, scenario.front.side))
     return {
         "fan_front": Figure(
             _drawing(plots.plot_fan, history, "front", f"front: share held by {side}", unit=scenario.time_unit),

@@ -7,6 +7,8 @@ does not know is shown as the path itself, in words."""
 
 from __future__ import annotations
 
+import re
+
 from sim.scenario.schema import Scenario
 
 LONGEST_NAME = 40
@@ -55,9 +57,30 @@ def readable(value: float, digits: int = 3) -> str:
 
 
 def short_name(description: str, key: str) -> str:
-    """An actor's or event's name for a label: its description up to any parenthesis, if short, else its key."""
+    """An actor's or event's name for a label: its description up to any parenthesis, if short, else its key in
+    words (:func:`key_in_words`)."""
     head = description.split(" (")[0].strip().rstrip(".")
-    return head if head and len(head) <= LONGEST_NAME else key.replace("_", " ")
+    return head if head and len(head) <= LONGEST_NAME else key_in_words(key, description)
+
+
+def key_in_words(key: str, description: str) -> str:
+    """``key`` in words, each written as ``description`` writes it where it does (``us_backstop`` described as "US
+    pledge to ..." reads "US backstop"), a description's first word only if it is not merely capitalised."""
+    words = []
+    for word in key.split("_"):
+        forms = [
+            found.group(0)
+            for found in re.finditer(rf"\b{re.escape(word)}\b", description, re.IGNORECASE)
+            if found.start() > 0 or not found.group(0)[1:].islower()
+        ]
+        words.append(forms[0] if forms else word)
+    return " ".join(words)
+
+
+def actor_name(scenario: Scenario, key: str) -> str:
+    """An actor's name to begin a label with (:func:`short_name`, first letter capitalised)."""
+    name = short_name(scenario.actors[key].description, key)
+    return name[:1].upper() + name[1:]
 
 
 def parameter_label(scenario: Scenario, path: str) -> str:
@@ -66,7 +89,7 @@ def parameter_label(scenario: Scenario, path: str) -> str:
     length = scenario.model.round_length
     round_ = scenario.time_unit if length == 1 else f"round of {length:g} {scenario.time_unit}s"
     if parts[0] == "actors" and len(parts) > 2 and parts[1] in scenario.actors:
-        actor = short_name(scenario.actors[parts[1]].description, parts[1])
+        actor = actor_name(scenario, parts[1])
         rest = ".".join(parts[2:])
         if parts[2] == "issues" and len(parts) > 4 and parts[3] in scenario.issues:
             what = _PER_ISSUE.get(".".join(parts[4:]))
@@ -105,11 +128,16 @@ def parameter_labels(scenario: Scenario, paths: list[str]) -> dict[str, str]:
 
 
 def _issue(scenario: Scenario, name: str) -> str:
-    """An issue's description if short (its first letter lower case, unless an acronym's), else its key in words."""
+    """An issue's description if short (its first letter lower case, unless it begins with an acronym or an actor's
+    name), else its key in words (:func:`key_in_words`)."""
     text = scenario.issues[name].description.strip().rstrip(".")
     if not text or len(text) > LONGEST_NAME:
-        return name.replace("_", " ")
-    return text[0].lower() + text[1:] if text[1:2].islower() else text
+        return key_in_words(name, text)
+    first = re.split(r"[\s'’,]", text, maxsplit=1)[0]
+    names = {word.lower() for key in scenario.actors for word in actor_name(scenario, key).split()} | set(
+        scenario.actors
+    )
+    return text[0].lower() + text[1:] if text[1:2].islower() and first.lower() not in names else text
 
 
 def plain_label(text: str) -> str:
