@@ -91,3 +91,19 @@ def test_numbers_on_the_plots_read_as_a_person_writes_them():
     ax = plots.plot_prim_box(limits)
     assert "6,511 to 8,907" in [text.get_text() for text in ax.texts]
     plt.close("all")
+
+
+@pytest.mark.parametrize("columns", [1, 3])
+def test_a_long_settlement_title_wraps_within_its_axes(columns):
+    rng = np.random.default_rng(0)
+    runs = pd.DataFrame({"deal": True, "settlement_land": rng.uniform(size=200), "compromise_land": 0.5})
+    figure, axes = plt.subplots(1, columns, figsize=(12, 4), squeeze=False)
+    ax = plots.plot_settlement(
+        runs, "land", ax=axes[0, 0], title="Share of the disputed land held in a settlement " * 3
+    )
+    figure.canvas.draw()
+    title = ax.title.get_window_extent()
+    frame = ax.get_window_extent()
+    assert "\n" in ax.get_title()
+    assert title.x0 >= frame.x0 - 20 and title.x1 <= frame.x1 + 20
+    plt.close(figure)

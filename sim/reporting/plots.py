@@ -15,6 +15,9 @@ from matplotlib.axes import Axes
 from sim.analysis import summary
 from sim.scenario.labels import readable
 
+CHARACTER_WIDTH = 0.55
+"""A character's mean width as a share of the font size, for wrapping titles."""
+
 
 def _axes(ax: Axes | None) -> Axes:
     return ax if ax is not None else plt.figure(figsize=(7, 4)).add_subplot()
@@ -87,9 +90,16 @@ def plot_settlement(
     ax.axvline(baseline, color="#c44e52", linewidth=2, label=f"compromise model (median {readable(baseline)})")
     ax.set_xlabel(f"{label_of(issue)}{f' ({units})' if units else ''}; dashed: median, dotted: 5% and 95%")
     ax.set_ylabel("runs")
-    ax.set_title(title or f"Settlement: {label_of(issue)}", fontsize=10)
+    _wrapped_title(ax, title or f"Settlement: {label_of(issue)}", fontsize=10)
     ax.legend(fontsize=8)
     return ax
+
+
+def _wrapped_title(ax: Axes, text: str, fontsize: float) -> None:
+    """``text`` above ``ax``, wrapped to the axes' width so that it neither runs off the figure nor over a neighbour."""
+    inches = ax.get_position().width * ax.figure.get_figwidth()
+    characters = max(int(inches * 72 / (fontsize * CHARACTER_WIDTH)), 10)
+    ax.set_title(textwrap.fill(text, characters), fontsize=fontsize)
 
 
 def plot_deal_curve(
