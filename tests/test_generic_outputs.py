@@ -109,6 +109,8 @@ def test_every_plot_and_the_report_at_0_and_100_percent(mechanism, tmp_path):
     every = "every" if mechanism == "mediator" else "no"
     assert f"A deal within 3 months happens in {every} run (and within each headline horizon in every run or" in page
     assert "mean_if_yes" not in page  # no empty table of drivers
+    interval = re.search(r"95% interval ([\d.]+%) to ([\d.]+%), as in the table", page)
+    assert interval and all(f"<td>{end}</td>" in page for end in interval.groups())
     scenario = load_scenario(file)
     for draw in (
         lambda ax: plots.plot_outcome_classes(runs, list(outcome_classes(scenario).values()), ax=ax),

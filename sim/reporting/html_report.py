@@ -72,7 +72,7 @@ def key_findings(runs: pd.DataFrame, scenario: Scenario, classes: list[str]) -> 
     unit = scenario.time_unit
     sentences = [
         f"Over {len(runs):,} runs, a deal comes within {summary.plural(scenario.horizon, unit)} in "
-        f"{by_horizon.estimate:.0%} of them (95% interval {by_horizon.lo:.0%} to {by_horizon.hi:.0%})."
+        f"{by_horizon.estimate:.1%} of them (95% interval {by_horizon.lo:.1%} to {by_horizon.hi:.1%}, as in the table)."
     ]
     soon = [(m, table.loc[m, "estimate"]) for m in table.index if m.startswith("deal within")]
     if soon:
