@@ -97,7 +97,7 @@ def plot_settlement(
 
 def _wrapped_title(ax: Axes, text: str, fontsize: float) -> None:
     """``text`` above ``ax``, wrapped to the axes' width so that it neither runs off the figure nor over a neighbour."""
-    inches = ax.get_position().width * ax.figure.get_figwidth()
+    inches = ax.bbox.width / ax.figure.dpi
     characters = max(int(inches * 72 / (fontsize * CHARACTER_WIDTH)), 10)
     ax.set_title(textwrap.fill(text, characters), fontsize=fontsize)
 
