@@ -104,9 +104,10 @@ def test_a_bad_date_names_file_row_and_column(data_copy):
     _rewrite(data_copy, data.EPISODES_FILE, "21/07/1946,1.0,4.0", "1946-07-21,1.0,4.0")
     with pytest.raises(ScenarioError) as error:
         data.load_episodes(data_copy)
-    assert "ucdp-term-acd-3-2021.csv: row 1, column ependdate: expected a date as %d/%m/%Y (got '1946-07-21')" in str(
-        error.value
-    )
+    assert (
+        "ucdp-term-acd-3-2021.csv: not a war-termination data file: "
+        "row 1, column ependdate: expected a date as %d/%m/%Y (got '1946-07-21')"
+    ) in str(error.value)
 
 
 def test_an_undocumented_code_is_refused(data_copy):
@@ -117,7 +118,7 @@ def test_an_undocumented_code_is_refused(data_copy):
 
 def test_a_missing_column_is_named(data_copy):
     _rewrite(data_copy, data.AGREEMENTS_FILE, "pa_date,", "signed,", encoding="latin-1")
-    with pytest.raises(ScenarioError, match="header: missing column.*pa_date"):
+    with pytest.raises(ScenarioError, match=r"not a war-termination data file: missing column\(s\) .*pa_date"):
         data.load_agreements(data_copy)
 
 
@@ -131,9 +132,45 @@ def test_the_command_exits_2_on_a_malformed_file(data_copy, capsys):
     assert main(["reference-class", "--data", str(data_copy)]) == 2
     err = capsys.readouterr().err
     assert (
-        "cow_inter_state_war_v4.csv: row 1, column StartMonth1: expected a whole number" in err
+        "cow_inter_state_war_v4.csv: not a war-termination data file: row 1, column StartMonth1: expected a whole number"
+        in err
         and "Traceback" not in err
     )
+
+
+BAD_FILES = {
+    "empty file": (b"", "empty"),
+    "binary file": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary content, not text"),
+    "text of another format": (b"hello, world\n", "missing column(s) "),
+    "a header and no rows": (None, "a header and no rows"),
+}
+"""Per kind of bad file: its content (None: the real file's header alone) and the problem the message names."""
+
+
+@pytest.mark.parametrize("name", [data.EPISODES_FILE, data.AGREEMENTS_FILE, data.COW_FILE])
+@pytest.mark.parametrize("kind", [*BAD_FILES, "folder in the file's place"])
+def test_the_command_exits_2_on_a_bad_data_file(data_copy, name, kind, capsys):
+    path = data_copy / data.FOLDER / name
+    if kind == "folder in the file's place":
+        path.unlink()
+        path.mkdir()
+        expected = f"error: {path}: a folder, not a file"
+    else:
+        content, problem = BAD_FILES[kind]
+        path.write_bytes(path.read_bytes().splitlines(keepends=True)[0] if content is None else content)
+        expected = f"error: {path}: not a war-termination data file: {problem}"
+    assert main(["reference-class", "--data", str(data_copy)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(expected) and err.count("\n") == 1, err
+
+
+def test_agreements_of_which_fewer_than_two_ended_on_a_known_date_are_refused(data_copy, capsys):
+    path = data_copy / data.FOLDER / data.AGREEMENTS_FILE
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="latin-1")
+    table[table["ended"].str.strip() == "False"].head(5).to_csv(path, index=False, encoding="latin-1")
+    assert main(["reference-class", "--data", str(data_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "fewer than two agreements ended on a known date" in err and "Traceback" not in err
 
 
 # -- survival, the Weibull fit and the shaped hazard ----------------------------------------------------

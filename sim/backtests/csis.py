@@ -11,15 +11,15 @@ items become the scenario's exclusive constraints.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.backtests.data_files import json_entry, not_a_data_file, read_json_object
 from sim.backtests.data_folder import data_file
-from sim.errors import ScenarioError
 from sim.model import build_inputs
 from sim.model.utility import package_utility
 from sim.sampling.draws import central
@@ -28,6 +28,9 @@ from sim.scenario.schema import Scenario
 
 FOLDER = "csis-ukraine-peace-items"
 FILE = "csis_ukraine_peace_items.json"
+KIND = "csis"
+MAX_ITEMS = 20
+"""Every package of the items is scored: 2 ** 20 packages at most."""
 ACTORS = {"Ukraine": "ukraine", "Russia": "russia", "USA": "united_states", "EU": "european_union"}
 
 
@@ -38,24 +41,60 @@ class CsisItems:
     titles: tuple[str, ...]
     satisfaction: np.ndarray
     thresholds: np.ndarray
-    exclusive: tuple[tuple[int, int], ...]
+    exclusive: tuple[tuple[int, ...], ...]
     presets: dict[str, tuple[int, ...]]
 
 
 def load_csis(data: str | Path | None = None) -> CsisItems:
     """Read the CSIS items file: ``data`` itself, or found in the data folder (:func:`sim.backtests.data_folder.data_file`)."""
     path = data_file(data, FOLDER, FILE)
-    if not path.is_file():
-        raise ScenarioError(path, [("", "file not found")])
-    raw = json.loads(path.read_text())
-    items = sorted(raw["articles"], key=int)
+    raw = read_json_object(path, KIND)
+
+    def entry(keys: tuple[str, ...], expected: type) -> Any:
+        return json_entry(path, KIND, raw, keys, expected)
+
+    items = _item_numbers(path, entry(("articles",), dict))
     return CsisItems(
-        titles=tuple(raw["articles"][k]["title"].split("-", 1)[1].strip() for k in items),
-        satisfaction=np.array([[raw["articles"][k][f"{a}_sat"] for k in items] for a in ACTORS], float),
-        thresholds=np.array([raw["minimum_acceptable_threshold"][a] for a in ACTORS], float),
-        exclusive=tuple(tuple(pair) for pair in raw["mutually_exclusive_pairs"]),
-        presets={name: tuple(items) for name, items in raw["presets"].items()},
+        titles=tuple(entry(("articles", k, "title"), str).split("-", 1)[-1].strip() for k in items),
+        satisfaction=np.array([[entry(("articles", k, f"{a}_sat"), float) for k in items] for a in ACTORS], float),
+        thresholds=np.array([entry(("minimum_acceptable_threshold", a), float) for a in ACTORS], float),
+        exclusive=tuple(
+            _chosen_items(path, f"mutually_exclusive_pairs.{n}", pair, len(items), size=2)
+            for n, pair in enumerate(entry(("mutually_exclusive_pairs",), list))
+        ),
+        presets={
+            name: _chosen_items(path, f"presets.{name}", chosen, len(items))
+            for name, chosen in entry(("presets",), dict).items()
+        },
     )
+
+
+def _item_numbers(path: Path, articles: dict[str, Any]) -> list[str]:
+    """The keys of ``articles`` in order, refusing any but the item numbers 1 to N (N at most :data:`MAX_ITEMS`)."""
+    expected = [str(k) for k in range(1, len(articles) + 1)]
+    if not articles:
+        raise not_a_data_file(path, KIND, "articles: no items")
+    wrong = [k for k in articles if k not in expected]
+    if wrong:
+        raise not_a_data_file(path, KIND, f"articles: {wrong[0]!r} is not an item number 1 to {len(articles)}")
+    if len(articles) > MAX_ITEMS:
+        raise not_a_data_file(
+            path, KIND, f"articles: {len(articles)} items; every package is scored, so at most {MAX_ITEMS}"
+        )
+    return expected
+
+
+def _chosen_items(path: Path, key: str, chosen: Any, count: int, size: int | None = None) -> tuple[int, ...]:
+    """``chosen`` as item numbers, refusing anything but a non-empty list (of ``size``) of numbers 1 to ``count``."""
+    if (
+        not isinstance(chosen, list)
+        or not chosen
+        or (size is not None and len(chosen) != size)
+        or not all(isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= count for k in chosen)
+    ):
+        shape = f"{size} item numbers" if size else "a list of item numbers"
+        raise not_a_data_file(path, KIND, f"{key}: expected {shape} from 1 to {count} (got {chosen!r})")
+    return tuple(chosen)
 
 
 def draft_scores(items: CsisItems, draft: tuple[int, ...]) -> pd.Series:

@@ -13,13 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.backtests.data_files import not_a_data_file, numbers, read_table
 from sim.backtests.data_folder import data_file
-from sim.errors import ScenarioError
 from sim.model.compromise import weighted_position
 from sim.model.expected_utility import EUOptions, expected_utility_rounds, weighted_mean
 
 FOLDER = "deu3"
 FILE = "deu3.csv"
+KIND = "deu"
 _NOT_ACTORS = {"prnrnmc", "prnr", "prname", "proc", "proccde"}
 
 
@@ -39,19 +40,25 @@ def load_deu(data: str | Path | None = None) -> DeuIssues:
     """Read the DEU file (``data`` itself, or found in the data folder: :func:`sim.backtests.data_folder.data_file`), keeping
     the issues that have an outcome."""
     path = data_file(data, FOLDER, FILE)
-    if not path.is_file():
-        raise ScenarioError(path, [("", "file not found")])
-    table = pd.read_csv(path, sep="\t", low_memory=False).iloc[1:]
-    table = table[pd.to_numeric(table["out"], errors="coerce").notna()]
+    table = read_table(path, KIND, ("isnr", "rp", "out"), separator="\t").iloc[1:]
     actors = tuple(c[1:] for c in table.columns if c.startswith("p") and c not in _NOT_ACTORS and f"s{c[1:]}" in table)
-    numbers = lambda columns: table[columns].apply(pd.to_numeric, errors="coerce").to_numpy(float).T  # noqa: E731
+    if not actors:
+        raise not_a_data_file(path, KIND, "no actor columns (a position pNAME beside a salience sNAME)")
+    outcome = numbers(path, KIND, table, "out")
+    known = outcome.notna().to_numpy()
+    if not known.any():
+        raise not_a_data_file(path, KIND, "no issue has an outcome (column out)")
+
+    def columns(names: list[str]) -> np.ndarray:
+        return np.array([numbers(path, KIND, table, name).to_numpy()[known] for name in names])
+
     return DeuIssues(
         actors=actors,
-        issue_ids=table["isnr"].to_numpy(),
-        position=numbers([f"p{a}" for a in actors]),
-        salience=numbers([f"s{a}" for a in actors]),
-        reference_point=pd.to_numeric(table["rp"], errors="coerce").to_numpy(float),
-        outcome=pd.to_numeric(table["out"]).to_numpy(float),
+        issue_ids=table["isnr"].to_numpy()[known],
+        position=columns([f"p{a}" for a in actors]),
+        salience=columns([f"s{a}" for a in actors]),
+        reference_point=columns(["rp"])[0],
+        outcome=outcome.to_numpy()[known],
     )
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.backtests.data_files import not_a_data_file, read_text
 from sim.backtests.data_folder import data_dir
 from sim.errors import ScenarioError
 from sim.model.compromise import weighted_position
 
 FOLDER = "ktab-china-soe"
+KIND = "ktab"
 
 
 @dataclass(frozen=True)
@@ -43,36 +45,52 @@ def ktab_files(data: str | Path | None = None) -> list[Path]:
 def load_ktab(path: str | Path) -> KtabTable:
     """Read a KTAB CSV file, checking the actor and dimension counts its title line states."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(path, [("", "file not found")])
-    rows = [[cell.strip() for cell in row] for row in csv.reader(path.read_text(encoding="utf-8").splitlines())]
-    title = [cell for cell in rows[0] if cell]
+    lines = [
+        (number, [cell.strip() for cell in row])
+        for number, row in enumerate(csv.reader(read_text(path, KIND).splitlines()), start=1)
+        if any(cell.strip() for cell in row)
+    ]
+    title = [cell for cell in lines[0][1] if cell] if lines else []
     try:
         actor_count, dimension_count = int(title[-2]), int(title[-1])
     except (IndexError, ValueError):
-        raise ScenarioError(path, [("line 1", "expected a title ending in the actor and dimension counts")]) from None
-    header = [cell for cell in rows[1] if cell]
-    body = [[cell for cell in row if cell] for row in rows[2:] if any(row)]
+        raise not_a_data_file(path, KIND, "line 1: expected a title ending in the actor and dimension counts") from None
+    if actor_count < 1 or dimension_count < 1:
+        raise not_a_data_file(path, KIND, "line 1: the title's actor and dimension counts must be 1 or more")
+    header = [cell for cell in lines[1][1] if cell] if len(lines) > 1 else []
+    body = lines[2:]
     if len(body) != actor_count or len(header) != 3 + 2 * dimension_count:
-        raise ScenarioError(
+        raise not_a_data_file(
             path,
-            [
-                (
-                    "",
-                    f"title says {actor_count} actors and {dimension_count} dimensions; "
-                    f"found {len(body)} actor rows and {len(header)} header columns",
-                )
-            ],
+            KIND,
+            f"title says {actor_count} actors and {dimension_count} dimensions; "
+            f"found {len(body)} actor rows and {len(header)} header columns",
         )
-    values = np.array([[float(cell) for cell in row[2 : 3 + 2 * dimension_count]] for row in body])
+    values = np.array([_numbers(path, header, number, row) for number, row in body])
     return KtabTable(
         title=title[0],
-        actors=tuple(row[0] for row in body),
+        actors=tuple(row[0] for _, row in body),
         dimensions=tuple(header[3 + 2 * d].removesuffix(" Position") for d in range(dimension_count)),
         influence=values[:, 0],
         position=values[:, 1::2],
         salience=values[:, 2::2],
     )
+
+
+def _numbers(path: Path, header: list[str], number: int, row: list[str]) -> list[float]:
+    """The influence, positions and saliences of the actor on line ``number``, each checked to be a number."""
+    if len(row) < len(header) or any(row[len(header) :]):
+        raise not_a_data_file(path, KIND, f"line {number}: expected the header's {len(header)} cells")
+    values = []
+    for column, cell in zip(header[2:], row[2 : len(header)], strict=True):
+        try:
+            value = float(cell)
+        except ValueError:
+            value = np.nan
+        if not np.isfinite(value):
+            raise not_a_data_file(path, KIND, f"line {number}, column {column}: expected a number (got {cell!r})")
+        values.append(value)
+    return values
 
 
 def weighted_means(table: KtabTable) -> dict[str, float]:

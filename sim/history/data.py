@@ -2,7 +2,7 @@
 
 Each loader checks the columns it needs and every value it reads; a malformed file raises
 :class:`~sim.errors.ScenarioError` naming the file, the row (counting data rows from 1, after the header)
-and the column.
+and the column (:mod:`sim.backtests.data_files`).
 The folder is found by :func:`sim.backtests.data_folder.data_dir`.
 """
 
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from sim.backtests.data_files import not_a_data_file, read_table, refuse_rows
 from sim.backtests.data_folder import data_dir
-from sim.errors import ScenarioError
 from sim.history.choices import CONFLICT_TYPES, REGIONS
 
 FOLDER = "war-termination"
@@ -53,38 +52,18 @@ COW_MISSING = (-8, -9)
 PA_TYPES = {1: "full", 2: "partial", 3: "process"}
 
 
-def _read(path: Path, columns: tuple[str, ...], encoding: str = "utf-8") -> pd.DataFrame:
-    if not path.is_file():
-        raise ScenarioError(path, [("", "file not found")])
-    try:
-        frame = pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ScenarioError(path, [("", f"cannot be read as CSV ({encoding}): {error}")]) from None
-    frame.columns = [c.strip() for c in frame.columns]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ScenarioError(path, [("header", f"missing column(s): {', '.join(missing)}")])
-    return frame
-
-
-def _fail(path: Path, frame: pd.DataFrame, bad: pd.Series, column: str, problem: str) -> None:
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        value = frame[column].iloc[row]
-        raise ScenarioError(path, [(f"row {row + 1}, column {column}", f"{problem} (got {value!r})")])
-
-
 def _integers(path: Path, frame: pd.DataFrame, column: str, allowed=None, empty: bool = False) -> pd.Series:
     text = frame[column].str.strip()
     values = pd.to_numeric(text.where(text != ""), errors="coerce")
     blank = text == ""
-    _fail(path, frame, values.isna() & ~blank, column, "expected a whole number")
-    _fail(path, frame, values.notna() & (values != values.round()), column, "expected a whole number")
+    refuse_rows(path, FOLDER, frame, values.isna() & ~blank, column, "expected a whole number")
+    refuse_rows(path, FOLDER, frame, values.notna() & (values != values.round()), column, "expected a whole number")
     if not empty:
-        _fail(path, frame, blank, column, "empty")
+        refuse_rows(path, FOLDER, frame, blank, column, "empty")
     if allowed is not None:
-        _fail(
+        refuse_rows(
             path,
+            FOLDER,
             frame,
             values.notna() & ~values.isin(list(allowed)),
             column,
@@ -97,9 +76,9 @@ def _dates(path: Path, frame: pd.DataFrame, column: str, fmt: str, empty: bool =
     text = frame[column].str.strip()
     values = pd.to_datetime(text.where(text != ""), format=fmt, errors="coerce")
     blank = text == ""
-    _fail(path, frame, values.isna() & ~blank, column, f"expected a date as {fmt}")
+    refuse_rows(path, FOLDER, frame, values.isna() & ~blank, column, f"expected a date as {fmt}")
     if not empty:
-        _fail(path, frame, blank, column, "empty")
+        refuse_rows(path, FOLDER, frame, blank, column, "empty")
     return values
 
 
@@ -115,7 +94,7 @@ def load_cow_wars(folder: str | Path | None = None) -> pd.DataFrame:
     parts = ("Month", "Day", "Year")
     spells = [(f"Start{p}{k}", f"End{p}{k}") for k in (1, 2) for p in parts]
     columns = ("WarNum", "WarName", "Outcome", *[c for pair in spells for c in pair])
-    frame = _read(path, columns)
+    frame = read_table(path, FOLDER, columns)
     war = _integers(path, frame, "WarNum")
     _integers(path, frame, "Outcome", allowed=(*COW_OUTCOMES, *COW_MISSING))
 
@@ -123,7 +102,9 @@ def load_cow_wars(folder: str | Path | None = None) -> pd.DataFrame:
         numbers = {p: _integers(path, frame, f"{kind}{p}{spell}") for p in parts}
         known = (numbers["Year"] > 0) & (numbers["Month"] > 0)
         if not optional:
-            _fail(path, frame, ~known, f"{kind}Year{spell}", "a war's first spell needs a year and a month")
+            refuse_rows(
+                path, FOLDER, frame, ~known, f"{kind}Year{spell}", "a war's first spell needs a year and a month"
+            )
         day = numbers["Day"].where(numbers["Day"] > 0, 1)
         stamp = pd.to_datetime(
             pd.DataFrame(
@@ -135,12 +116,12 @@ def load_cow_wars(folder: str | Path | None = None) -> pd.DataFrame:
             ),
             errors="coerce",
         )
-        _fail(path, frame, known & stamp.isna(), f"{kind}Day{spell}", "not a calendar date")
+        refuse_rows(path, FOLDER, frame, known & stamp.isna(), f"{kind}Day{spell}", "not a calendar date")
         return stamp.where(known)
 
     start = date("Start", 1, optional=False)
     end = pd.concat([date("End", 1, optional=False), date("End", 2, optional=True)], axis=1).max(axis=1)
-    _fail(path, frame, end < start, "EndYear1", "ends before it starts")
+    refuse_rows(path, FOLDER, frame, end < start, "EndYear1", "ends before it starts")
     table = pd.DataFrame({"war": war.astype(int), "name": frame["WarName"], "start": start, "end": end})
     wars = (
         table.groupby("war")
@@ -157,8 +138,9 @@ def load_episodes(folder: str | Path | None = None) -> pd.DataFrame:
     ``start`` (the episode's start, ``start_date2``), ``end`` (NaT while still going), ``ended``, ``outcome``
     (:data:`EPISODE_OUTCOMES`, None while going), ``months`` (to its end, or to the data's end)."""
     path = data_dir(folder, FOLDER) / FOLDER / EPISODES_FILE
-    frame = _read(
+    frame = read_table(
         path,
+        FOLDER,
         (
             "conflictep_id",
             "conflict_id",
@@ -177,12 +159,16 @@ def load_episodes(folder: str | Path | None = None) -> pd.DataFrame:
     episode = _integers(path, frame, "conflictep_id")
     ended_row = _integers(path, frame, "confterm", allowed=(0, 1))
     outcome = _integers(path, frame, "outcome", allowed=EPISODE_OUTCOMES, empty=True)
-    _fail(path, frame, (ended_row == 1) & outcome.isna(), "outcome", "an episode that ends needs an outcome")
+    refuse_rows(
+        path, FOLDER, frame, (ended_row == 1) & outcome.isna(), "outcome", "an episode that ends needs an outcome"
+    )
     end = _dates(path, frame, "ependdate", "%d/%m/%Y", empty=True)
-    _fail(path, frame, (ended_row == 1) & end.isna(), "ependdate", "an episode that ends needs its end date")
+    refuse_rows(
+        path, FOLDER, frame, (ended_row == 1) & end.isna(), "ependdate", "an episode that ends needs its end date"
+    )
     region_codes = frame["region"].str.split(",")
     bad_region = region_codes.map(lambda codes: not all(c.strip().isdigit() and int(c) in REGIONS for c in codes))
-    _fail(path, frame, bad_region, "region", f"not a comma-separated list of the codes {sorted(REGIONS)}")
+    refuse_rows(path, FOLDER, frame, bad_region, "region", f"not a comma-separated list of the codes {sorted(REGIONS)}")
     table = pd.DataFrame(
         {
             "episode": episode.astype(int),
@@ -223,17 +209,20 @@ def load_agreements(folder: str | Path | None = None) -> pd.DataFrame:
     ceasefire provision), ``peacekeeping``, ``kind`` (:data:`PA_TYPES`), ``region``, ``months`` (to its end,
     or to the data's end; NaN where it ended on an unknown date)."""
     path = data_dir(folder, FOLDER) / FOLDER / AGREEMENTS_FILE
-    frame = _read(
+    frame = read_table(
         path,
+        FOLDER,
         ("paid", "conflict_id", "pa_name", "pa_date", "ended", "duration", "cease", "pko", "pa_type", "region"),
         encoding="latin-1",
     )
     ended_text = frame["ended"].str.strip()
-    _fail(path, frame, ~ended_text.isin(["", "True", "False"]), "ended", "expected True, False or empty")
+    refuse_rows(path, FOLDER, frame, ~ended_text.isin(["", "True", "False"]), "ended", "expected True, False or empty")
     ended = ended_text == "True"
     signed = _dates(path, frame, "pa_date", "%Y-%m-%d")
     end = _dates(path, frame, "duration", "%Y-%m-%d", empty=True)
-    _fail(path, frame, end.notna() & ~ended, "duration", "an end date for an agreement not marked as ended")
+    refuse_rows(
+        path, FOLDER, frame, end.notna() & ~ended, "duration", "an end date for an agreement not marked as ended"
+    )
     region = _integers(path, frame, "region", allowed=REGIONS)
     agreements = pd.DataFrame(
         {
@@ -252,4 +241,8 @@ def load_agreements(folder: str | Path | None = None) -> pd.DataFrame:
     months = months_between(signed, end.where(ended, AGREEMENTS_OBSERVED_UNTIL))
     # One agreement's recorded end precedes its signing by days: it ended at once.
     agreements["months"] = months.clip(lower=0.0).where(~ended | end.notna())
+    if (agreements["ended"] & agreements["months"].notna()).sum() < 2:
+        raise not_a_data_file(
+            path, FOLDER, "fewer than two agreements ended on a known date (the breakdown fit needs two)"
+        )
     return agreements
