@@ -51,6 +51,17 @@ def test_the_article_scenario_has_its_events_in_the_results():
         ({"set": {"front.p_advance": 0.5}}, "events.e", "either round"),
         ({"round": 2, "chance_per_round": 0.1, "set": {"front.p_advance": 0.5}}, "events.e", "either round"),
         ({"round": 0, "set": {"front.p_advance": 0.5}}, "events.e.round", "[1, 1200]"),
+        ({"round": 2.5, "set": {"front.p_advance": 0.5}}, "events.e.round", "must be a whole number"),
+        (
+            {"round": {"dist": "uniform", "low": 1, "high": 3}, "set": {"front.p_advance": 0.5}},
+            "events.e.round",
+            "must be a whole number",
+        ),
+        (
+            {"round": {"dist": "choice", "values": [1, 2.5]}, "set": {"front.p_advance": 0.5}},
+            "events.e.round",
+            "must be a whole number",
+        ),
     ],
 )
 def test_bad_events_are_named(article_raw, tmp_path, event, key, expected):

@@ -200,6 +200,12 @@ def test_bad_groups_get_one_clear_message(case, article_raw, tmp_path, capsys):
             "unknown issue 'backstop'",
         ),
         (["members", "france", "condition", "at_least"], 2.0, "members.france.condition.at_least", "scale [0, 1]"),
+        (
+            ["members", "france", "condition", "at_most"],
+            0.3,
+            "members.france.condition: at_least is above at_most whatever is drawn",
+            "(at_least >= 0.4 > 0.3 >= at_most)",
+        ),
         (["members", "france", "sise"], 0.2, "members.france.sise", "unknown key (did you mean 'size'?)"),
     ],
 )

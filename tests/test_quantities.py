@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from sim.scenario.quantities import Quantity
+from sim.scenario.quantities import Quantity, bounds_problem
 
 ADAPTER = TypeAdapter(Quantity)
 
@@ -106,3 +106,40 @@ def test_whole_numbers_and_choices_rise_with_their_quantile():
 @pytest.mark.parametrize("source", ['line 4: "quote"', "fact: x", "assumption: y", "variant: z", "default: w"])
 def test_every_source_prefix_is_accepted(source):
     assert ADAPTER.validate_python({"value": 1, "source": source}).source == source
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "problem"),
+    [
+        (None, None, "give at_least, at_most or both"),
+        (0.9, 0.1, "at_least (0.9) is above at_most (0.1): no value meets both"),
+        (0.5, 0.5, None),
+        ({"dist": "uniform", "low": 0.4, "high": 0.7}, 0.3, "at_least is above at_most whatever is drawn"),
+        ({"dist": "uniform", "low": 0.4, "high": 0.7}, 0.5, None),
+        (0.2, {"dist": "normal", "mean": 0.5, "sd": 0.1}, None),
+    ],
+)
+def test_bounds_are_refused_only_when_they_cross_in_every_draw(lower, upper, problem):
+    """Bounds that cross in some draws only are kept (those draws meet no value); crossing in every draw is refused."""
+    found = bounds_problem(_bound(lower), _bound(upper))
+    assert found is None if problem is None else found.startswith(problem), found
+
+
+def _bound(spec):
+    """A bound as a scenario holds it: a plain number (a flag's), a quantity, or None."""
+    return spec if spec is None or isinstance(spec, float) else ADAPTER.validate_python(spec)
+
+
+@pytest.mark.parametrize(
+    ("spec", "whole"),
+    [
+        (3, True),
+        (2.5, False),
+        ({"dist": "integer_uniform", "low": 1, "high": 3}, True),
+        ({"dist": "choice", "values": [1, 2]}, True),
+        ({"dist": "choice", "values": [1, 2.5]}, False),
+        ({"dist": "uniform", "low": 1, "high": 3}, False),
+    ],
+)
+def test_whole_numbers_are_told_apart(spec, whole):
+    assert ADAPTER.validate_python(spec).whole() is whole

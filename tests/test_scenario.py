@@ -111,6 +111,37 @@ BAD = {
     ),
     "missing key": (["model", "start_date"], KeyError, "model.start_date", "missing required key"),
     "infinite": (["actors", "russia", "capability"], float("inf"), "actors.russia.capability", "finite"),
+    "red line min above max": (
+        ["actors", "ukraine", "issues", "us_backstop", "red_line"],
+        {"min": 0.9, "max": 0.2},
+        "actors.ukraine.issues.us_backstop.red_line",
+        "min (0.9) is above max (0.2): no value meets both",
+    ),
+    "drawn red line min above max": (
+        ["actors", "ukraine", "issues", "us_backstop", "red_line"],
+        {"min": {"dist": "uniform", "low": 0.6, "high": 0.9}, "max": {"dist": "choice", "values": [0.2, 0.5]}},
+        "actors.ukraine.issues.us_backstop.red_line",
+        "min is above max whatever is drawn (min >= 0.6 > 0.5 >= max)",
+    ),
+    "flag bound not a number": (
+        ["flags", "us_backstop", "at_least"],
+        float("nan"),
+        "flags.us_backstop.at_least",
+        "finite",
+    ),
+    "flag bounds crossed": (
+        ["flags", "us_backstop"],
+        {"issue": "us_backstop", "at_least": 0.9, "at_most": 0.1},
+        "flags.us_backstop",
+        "at_least (0.9) is above at_most (0.1)",
+    ),
+    "flag bound off scale": (["flags", "us_backstop", "at_least"], 5.0, "flags.us_backstop.at_least", "scale [0, 1]"),
+    "fighting since after the start": (
+        ["reference_class", "fighting_since"],
+        "2030-01-01",
+        "reference_class.fighting_since",
+        "must not come after model.start_date (2026-01-06)",
+    ),
 }
 
 
@@ -149,6 +180,79 @@ def test_bad_utf8_and_missing_file(tmp_path, capsys):
     assert main(["validate", str(bad), str(tmp_path / "nowhere.yaml")]) == 2
     message = capsys.readouterr().err
     assert "latin.yaml: not valid UTF-8" in message and "nowhere.yaml: file not found" in message
+
+
+@pytest.mark.parametrize(
+    ("keys", "value", "problems"),
+    [
+        (
+            ["model", "mechanism"],
+            {"kind": "mediator", "mediater": "united_states"},
+            [
+                ("model.mechanism.mediator", "missing required key"),
+                ("model.mechanism.mediater", "unknown key (did you mean 'mediator'?)"),
+            ],
+        ),
+        (
+            ["model", "mechanism"],
+            {"kind": "alternating", "lookahed": 3},
+            [("model.mechanism.lookahed", "unknown key (did you mean 'lookahead'?)")],
+        ),
+        (
+            ["actors", "ukraine", "capability"],
+            {"dist": "uniform", "low": 0.1, "high": 0.2, "mean": 0.15},
+            [
+                (
+                    "actors.ukraine.capability.mean",
+                    "unknown key: 'mean' is not a parameter of uniform (it takes low, high, and a source)",
+                )
+            ],
+        ),
+        (
+            ["actors", "ukraine", "capability"],
+            {"dist": "uniform", "low": 0.1, "high": 0.2, "value": 0.15},
+            [
+                (
+                    "actors.ukraine.capability.value",
+                    "unknown key: 'value' is not a parameter of uniform (it takes low, high, and a source); "
+                    "a number is either a constant {value: ...} or a distribution {dist: ...}, not both",
+                )
+            ],
+        ),
+        (
+            ["front", "regions", "normal"],
+            {"initial": 1.5, "weight": 1.0},
+            [("front.regions.normal.initial", "values must lie in [0, 1], but this can take [1.5, 1.5] (got 1.5)")],
+        ),
+    ],
+    ids=["missing mediator", "misspelt lookahead", "not a parameter", "value and dist", "region named as a dist"],
+)
+def test_problems_name_the_keys_as_written(keys, value, problems, article_raw, tmp_path):
+    bad = write_yaml(tmp_path / "bad.yaml", mutate(article_raw, keys, value))
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(bad)
+    assert error.value.problems == problems
+
+
+def test_a_chain_of_extends_is_refused_where_it_grows_too_long(tmp_path):
+    for k in range(40):
+        parent = f"chain_{k + 1}.yaml" if k < 39 else str(ARTICLE)
+        write_yaml(tmp_path / f"chain_{k}.yaml", {"extends": parent})
+    assert load_scenario(tmp_path / "chain_9.yaml").files[-1] == ARTICLE
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(tmp_path / "chain_0.yaml")
+    assert str(error.value) == (
+        f"{tmp_path / 'chain_31.yaml'}: extends: more than 32 files in a chain of extends (counting from chain_0.yaml)"
+    )
+
+
+def test_a_directory_is_not_a_scenario(tmp_path, capsys):
+    (tmp_path / "folder").mkdir()
+    write_yaml(tmp_path / "variant.yaml", {"extends": "folder"})
+    assert main(["validate", str(tmp_path / "folder"), str(tmp_path / "variant.yaml")]) == 2
+    message = capsys.readouterr().err
+    assert f"{tmp_path / 'folder'}: is a directory, not a file" in message
+    assert "variant.yaml: extends: is a directory, not a file: folder" in message
 
 
 def test_extends_cycles_and_missing_parents(tmp_path):

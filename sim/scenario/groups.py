@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from sim.scenario.quantities import NonNegative, Quantity, QuantityBase, within
+from sim.scenario.quantities import NonNegative, Quantity, QuantityBase, bounds_problem, within
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Quota = Annotated[Quantity, within(1e-9, 1)]
@@ -35,6 +35,13 @@ class Condition(_Strict):
     issue: Name
     at_least: Quantity | None = None
     at_most: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _bounds_meet(self) -> Condition:
+        problem = bounds_problem(self.at_least, self.at_most)
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 class Member(_Strict):
@@ -134,8 +141,6 @@ def group_problems(scenario: Any) -> Iterator[tuple[str, str]]:
                 continue
             if condition.issue in group.contributes_to:
                 yield f"{where}.condition.issue", "a condition cannot rest on an issue the group contributes to"
-            if condition.at_least is None and condition.at_most is None:
-                yield f"{where}.condition", "give at_least, at_most or both"
             for bound in ("at_least", "at_most"):
                 yield from _on_scale(issues[condition.issue], getattr(condition, bound), f"{where}.condition.{bound}")
 

@@ -20,8 +20,10 @@ from sim.errors import ScenarioError
 from sim.scenario.groups import group_problems
 from sim.scenario.quantities import (
     DISTRIBUTIONS,
-    QUANTITY_TAGS,
+    Fixed,
     QuantityBase,
+    quantity_tag,
+    value_range,
 )
 from sim.scenario.schema import (
     CALENDAR_FIRST,
@@ -33,7 +35,7 @@ from sim.scenario.schema import (
     NoBargaining,
     Scenario,
 )
-from sim.scenario.yaml_io import read_yaml_mapping
+from sim.scenario.yaml_io import read_yaml_mapping, unreadable
 
 
 def scenario_from_mapping(raw: dict[str, Any], label: str) -> Scenario:
@@ -44,7 +46,7 @@ def scenario_from_mapping(raw: dict[str, Any], label: str) -> Scenario:
 def load_scenario(path: str | Path, changes: Mapping[str, Any] | None = None) -> Scenario:
     """Read, merge (``extends``), change (dotted keys) and validate a scenario file."""
     path = Path(path)
-    raw, files = _resolve_extends(path, ())
+    raw, files = _resolve_extends(path)
     for key, value in (changes or {}).items():
         _set_path(raw, _new_path(key), value, path)
     scenario = validated(raw, path)
@@ -94,27 +96,47 @@ def _with_new_keys(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     return raw
 
 
-def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], tuple[Path, ...]]:
-    raw = _with_new_keys(read_yaml_mapping(path), path)
-    parent_name = raw.get("extends")
-    if parent_name is None:
-        return raw, (path,)
+MAX_EXTENDS = 32
+"""The most files a chain of ``extends`` may hold, the first file included."""
+
+
+def _resolve_extends(path: Path) -> tuple[dict[str, Any], tuple[Path, ...]]:
+    """The file's mapping merged onto those of the files it extends, in turn; and the files, the first first."""
+    raws = [_with_new_keys(read_yaml_mapping(path), path)]
+    files: list[Path] = [path]
+    resolved: list[Path] = []
+    while (parent_name := raws[-1].get("extends")) is not None:
+        parent = _parent_file(files[-1], parent_name, resolved)
+        if len(files) == MAX_EXTENDS:
+            raise ScenarioError(
+                files[-1],
+                [("extends", f"more than {MAX_EXTENDS} files in a chain of extends (counting from {path.name})")],
+            )
+        raws.append(_with_new_keys(read_yaml_mapping(parent), parent))
+        files.append(parent)
+    merged = raws.pop()
+    for raw in reversed(raws):
+        merged = merge_changes(merged, raw)
+    return merged, tuple(files)
+
+
+def _parent_file(path: Path, parent_name: Any, resolved: list[Path]) -> Path:
+    """The file ``path`` extends, resolved and checked; ``resolved`` holds the files of the chain so far and gains
+    ``path``'s resolved path."""
     if not isinstance(parent_name, str):
         raise ScenarioError(path, [("extends", "expected the path of another scenario file")])
     try:
         parent = (path.parent / parent_name).resolve()
-        here = path.resolve()
+        resolved.append(path.resolve())
     except (OSError, RuntimeError, ValueError) as error:  # a symlink loop, a NUL byte
         raise ScenarioError(path, [("extends", f"cannot follow {parent_name!r}: {error}")]) from None
-    if parent in (*chain, here):
-        cycle = " -> ".join(p.name for p in (*chain, here, parent))
+    if parent in resolved:
+        cycle = " -> ".join(p.name for p in (*resolved, parent))
         raise ScenarioError(path, [("extends", f"scenario files extend each other in a cycle: {cycle}")])
-    if not parent.is_file():
-        raise ScenarioError(path, [("extends", f"file not found: {parent_name}")])
-    parent_raw, parent_files = _resolve_extends(parent, (*chain, here))
-    merged = merge_changes(parent_raw, raw)
-    merged["extends"] = parent_name
-    return merged, (path, *parent_files)
+    problem = unreadable(parent)
+    if problem:
+        raise ScenarioError(path, [("extends", f"{problem}: {parent_name}")])
+    return parent
 
 
 def replaces_whole(value: Any) -> bool:
@@ -181,7 +203,13 @@ def _value_problems(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _calendar_problems(s: Scenario) -> Iterator[tuple[str, str]]:
-    """The whole horizon must fall within the dates results can hold (nanosecond timestamps)."""
+    """The whole horizon must fall within the dates results can hold (nanosecond timestamps); the fighting of the
+    reference class must begin by the start."""
+    if s.reference_class is not None and s.reference_class.fighting_since > s.model.start_date:
+        yield (
+            "reference_class.fighting_since",
+            f"must not come after model.start_date ({s.model.start_date}) (got {s.reference_class.fighting_since})",
+        )
     months = math.ceil(s.model.horizon_rounds * s.model.round_months)
     shifted = CALENDAR_LAST.year * 12 + CALENDAR_LAST.month - 1 - months
     last = dt.date(shifted // 12, shifted % 12 + 1, 1) + dt.timedelta(days=CALENDAR_LAST.day - 1)
@@ -230,7 +258,7 @@ def validated(raw: dict[str, Any], path: Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
-        raise ScenarioError(path, [_describe(e) for e in error.errors()]) from None
+        raise ScenarioError(path, [_describe(e, raw) for e in error.errors()]) from None
     problems = list(_reference_problems(scenario)) + list(_calendar_problems(scenario))
     if problems:
         raise ScenarioError(path, problems)
@@ -296,16 +324,12 @@ def _event_problems(scenario: Scenario, raw: dict[str, Any], path: Path) -> Iter
                     yield f"{key}.set.{target}", message
 
 
-def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
-    parts = [
-        str(p)
-        for p in error["loc"]
-        if not (isinstance(p, str) and (p in QUANTITY_TAGS or p in DISTRIBUTIONS or p.startswith("function-")))
-    ]
+def _describe(error: Mapping[str, Any], raw: dict[str, Any]) -> tuple[str, str]:
+    parts, holder_tag = _key_path(error["loc"], raw)
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
-        message = "unknown key" + _did_you_mean(str(error["loc"][-1]), _known_keys())
+        message = _unknown_key(parts[-1], holder_tag)
     elif kind == "quantity" and isinstance(given, dict) and isinstance(given.get("dist"), str):
         message = (
             f"unknown distribution {given['dist']!r}{_did_you_mean(given['dist'], DISTRIBUTIONS.names())}; "
@@ -323,6 +347,44 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
                 "(write 2.6e+4 or 26000)"
             )
     return ".".join(parts), message
+
+
+def _key_path(loc: Iterable[int | str], raw: Any) -> tuple[list[str], str | None]:
+    """The keys of an error's location as written in the file, without what pydantic adds (the tag of a union's
+    member: a number's form, a distribution's name, a mechanism's kind); and the tag of the last key's holder."""
+    parts: list[str] = []
+    node, tag, holder_tag = raw, None, None
+    for part in loc:
+        if isinstance(part, str) and part.startswith("function-"):
+            continue
+        if tag is None and _is_tag(part, node):
+            tag = str(part)
+            continue
+        parts.append(str(part))
+        holder_tag, tag = tag, None
+        node = node.get(part) if isinstance(node, dict) else None
+    return parts, holder_tag
+
+
+def _is_tag(part: int | str, node: Any) -> bool:
+    """Whether ``part`` of an error's location is the tag of the union member ``node`` was read as, not its key."""
+    if isinstance(node, dict) and isinstance(node.get("kind"), str):
+        return part == node["kind"]
+    return part == quantity_tag(node) and not (isinstance(node, dict) and "dist" not in node and part in node)
+
+
+def _unknown_key(key: str, holder_tag: str | None) -> str:
+    """Why ``key`` is unknown: not a parameter of the number's distribution (named by ``holder_tag``), or not
+    a key at all, with the nearest key a scenario may use elsewhere."""
+    if holder_tag == "fixed" or holder_tag in DISTRIBUTIONS.names():
+        form = Fixed if holder_tag == "fixed" else DISTRIBUTIONS[holder_tag]
+        takes = ", ".join(name for name in form.model_fields if name not in ("dist", "source"))
+        what = "a constant {value: ...}" if holder_tag == "fixed" else holder_tag
+        message = f"unknown key: {key!r} is not a parameter of {what} (it takes {takes}, and a source)"
+        if key in ("value", "dist"):
+            message += "; a number is either a constant {value: ...} or a distribution {dist: ...}, not both"
+        return message
+    return "unknown key" + _did_you_mean(key, _known_keys() - {key})
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -354,12 +416,12 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         if name not in names:
             yield key, f"unknown {kind} '{name}' (defined: {', '.join(sorted(names))})"
 
-    def on_scale(issue: str, q: QuantityBase | None, key: str, span: float = 0.0) -> Iterator[tuple[str, str]]:
+    def on_scale(issue: str, q: QuantityBase | float | None, key: str, span: float = 0.0) -> Iterator[tuple[str, str]]:
         if q is None or issue not in s.issues:
             return
         i = s.issues[issue]
         lo, hi = (-(i.high - i.low), i.high - i.low) if span else (i.low, i.high)
-        q_lo, q_hi = q.support()
+        q_lo, q_hi = value_range(q)
         if q_lo < lo or q_hi > hi:
             yield key, f"values must lie on the issue's scale [{lo:g}, {hi:g}], but this can take [{q_lo:g}, {q_hi:g}]"
 
@@ -385,8 +447,6 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             if stance.red_line is not None:
                 line = stance.red_line
                 relative = line.relative_to_front
-                if line.min is None and line.max is None:
-                    yield f"{key}.{issue}.red_line", "give min, max or both"
                 if relative and issue in s.issues and not s.issues[issue].follows_front:
                     yield f"{key}.{issue}.red_line.relative_to_front", "the issue does not follow the front"
                 for bound in ("min", "max"):
@@ -413,8 +473,8 @@ def _reference_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             yield from known("issue", issue_names, issue, f"constraints.exclusive.{k}.{m}")
     for name, flag in s.flags.items():
         yield from known("issue", issue_names, flag.issue, f"flags.{name}.issue")
-        if flag.at_least is None and flag.at_most is None:
-            yield f"flags.{name}", "give at_least, at_most or both"
+        for bound in ("at_least", "at_most"):
+            yield from on_scale(flag.issue, getattr(flag, bound), f"flags.{name}.{bound}")
     longest = {"month": 12, "week": 52, "day": 366}[s.model.round_unit]
     if s.model.round_length > longest:
         yield "model.round_length", f"a round of more than a year: at most {longest} {s.model.round_unit}s"

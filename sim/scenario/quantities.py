@@ -80,6 +80,10 @@ class QuantityBase(BaseModel):
         """A single representative value (the mean, or the constant)."""
         raise NotImplementedError
 
+    def whole(self) -> bool:
+        """True when every value a draw can take is a whole number."""
+        return False
+
 
 class Fixed(QuantityBase):
     """A constant."""
@@ -100,6 +104,9 @@ class Fixed(QuantityBase):
 
     def central(self) -> float:
         return self.value
+
+    def whole(self) -> bool:
+        return self.value.is_integer()
 
 
 class _Bounded(QuantityBase):
@@ -289,6 +296,9 @@ class IntegerUniform(_Bounded):
     def central(self) -> float:
         return (self.low + self.high) / 2
 
+    def whole(self) -> bool:
+        return True
+
 
 class Beta(_Bounded):
     """Beta(a, b) stretched onto ``[low, high]`` (default ``[0, 1]``)."""
@@ -345,8 +355,12 @@ class Choice(QuantityBase):
 
         return float(np.dot(self.values, self._probabilities()))
 
+    def whole(self) -> bool:
+        return all(value.is_integer() for value in self.values)
 
-def _tag(data: Any) -> str | None:
+
+def quantity_tag(data: Any) -> str | None:
+    """How a number is written: ``number``, ``fixed`` (``{value: ...}``) or its distribution's name; None if neither."""
     if isinstance(data, bool):
         return None
     if isinstance(data, (int, float)):
@@ -366,19 +380,16 @@ def _number_to_fixed(value: float) -> Fixed:
 
 NumberAsFixed = Annotated[Finite, AfterValidator(_number_to_fixed)]
 
-QUANTITY_TAGS = ("number", "fixed")
-"""How a constant is written: a bare number, or ``{value: ..., source: ...}``; a distribution is tagged by its name."""
-
 
 @cache
 def _tagged_quantity(names: tuple[str, ...]) -> Any:
-    """A number or a distribution named in ``names``, told apart by :func:`_tag`."""
+    """A number or a distribution named in ``names``, told apart by :func:`quantity_tag`."""
     members = [Annotated[NumberAsFixed, Tag("number")], Annotated[Fixed, Tag("fixed")]]
     members += [Annotated[DISTRIBUTIONS[name], Tag(name)] for name in names]
     return Annotated[
         Union[tuple(members)],  # noqa: UP007 (a union built from a tuple)
         Discriminator(
-            _tag,
+            quantity_tag,
             custom_error_type="quantity",
             custom_error_message=(
                 "expected a number, {value: ..., source: ...}, or a distribution {dist: " + "|".join(names) + ", ...}"
@@ -413,6 +424,46 @@ def within(low: float = -math.inf, high: float = math.inf):
         return quantity
 
     return AfterValidator(check)
+
+
+def whole_numbers():
+    """A validator that every value a quantity can take is a whole number (a round, a count)."""
+
+    def check(quantity: QuantityBase) -> QuantityBase:
+        if not quantity.whole():
+            raise ValueError(
+                "must be a whole number: a whole constant, an integer_uniform or a choice of whole numbers"
+            )
+        return quantity
+
+    return AfterValidator(check)
+
+
+def value_range(value: QuantityBase | float) -> tuple[float, float]:
+    """The smallest and largest value a quantity can take (a plain number is both)."""
+    return value.support() if isinstance(value, QuantityBase) else (value, value)
+
+
+def bounds_problem(
+    lower: QuantityBase | float | None,
+    upper: QuantityBase | float | None,
+    names: tuple[str, str] = ("at_least", "at_most"),
+) -> str | None:
+    """What is wrong with a lower and an upper bound (named ``names``), if anything: neither given, or the lower
+    above the upper whatever is drawn. Drawn bounds that cross only in some draws are not refused."""
+    if lower is None and upper is None:
+        return f"give {names[0]}, {names[1]} or both"
+    if lower is None or upper is None:
+        return None
+    least, most = value_range(lower)[0], value_range(upper)[1]
+    if least <= most:
+        return None
+    if value_range(lower)[1] == least and value_range(upper)[0] == most:
+        return f"{names[0]} ({least:g}) is above {names[1]} ({most:g}): no value meets both"
+    return (
+        f"{names[0]} is above {names[1]} whatever is drawn ({names[0]} >= {least:g} > {most:g} >= {names[1]}): "
+        "no value meets both"
+    )
 
 
 Probability = Annotated[Quantity, within(0.0, 1.0)]

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,11 +25,14 @@ from sim.registry.models import PROTOCOLS
 from sim.scenario.groups import Group, Name
 from sim.scenario.quantities import (
     Choice,
+    Finite,
     Fixed,
     NonNegative,
     Probability,
     Quantity,
     QuantityBase,
+    bounds_problem,
+    whole_numbers,
     within,
 )
 
@@ -79,13 +82,21 @@ class Issue(_Strict):
 
 
 class RedLine(_Strict):
-    """Bounds an actor will not cross on one issue, whatever the package is worth."""
+    """Bounds an actor will not cross on one issue, whatever the package is worth. Drawn bounds are refused only
+    when min lies above max in every draw; in a run whose draws cross, no package meets the red line."""
 
     min: Quantity | None = None
     max: Quantity | None = None
     relative_to_front: bool = Field(
         default=False, description="Bounds are offsets from the current front line, not absolute values."
     )
+
+    @model_validator(mode="after")
+    def _bounds_meet(self) -> RedLine:
+        problem = bounds_problem(self.min, self.max, ("min", "max"))
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 class ActorIssue(_Strict):
@@ -224,15 +235,22 @@ class Flag(_Strict):
 
     description: str = ""
     issue: Name
-    at_least: float | None = None
-    at_most: float | None = None
+    at_least: Finite | None = None
+    at_most: Finite | None = None
+
+    @model_validator(mode="after")
+    def _bounds_meet(self) -> Flag:
+        problem = bounds_problem(self.at_least, self.at_most)
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 class Event(_Strict):
     """A change to scenario numbers during the talks: scheduled for a round, or a shock with a chance per round."""
 
     description: str = ""
-    round: Annotated[Quantity, within(1, 1200)] | None = Field(
+    round: Annotated[Quantity, within(1, 1200), whole_numbers()] | None = Field(
         default=None, description="The round (1 = the first) from which the change holds; drawn per run if uncertain."
     )
     chance_per_round: Probability | None = Field(

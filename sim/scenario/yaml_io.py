@@ -81,30 +81,48 @@ def _load_bounded(text: str) -> Any:
         loader.dispose()
 
 
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """Load a YAML file whose top level is a mapping, or raise :class:`ScenarioError`."""
-    if not path.is_file():
-        raise ScenarioError(path, [("", "file not found")])
-    size = path.stat().st_size
+def unreadable(path: Path) -> str | None:
+    """Why ``path`` is not a file to read (not found, a directory), or None."""
+    if path.is_file():
+        return None
+    return "is a directory, not a file" if path.is_dir() else "file not found"
+
+
+def _check_size(size: int, source: str | Path, what: str) -> None:
     if size > MAX_FILE_BYTES:
-        raise ScenarioError(path, [("", f"file is {size:,} bytes; a scenario may be at most {MAX_FILE_BYTES:,}")])
+        raise ScenarioError(source, [("", f"{what} is {size:,} bytes; a scenario may be at most {MAX_FILE_BYTES:,}")])
+
+
+def read_yaml_text(text: str, source: str | Path) -> Any:
+    """Parse YAML text (a file's, or a flag's value) within the limits of a scenario file, or raise
+    :class:`ScenarioError` naming ``source``."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")), source, "the text")
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ScenarioError(path, [("", f"not valid UTF-8 text (byte {error.start})")]) from None
-    try:
-        data = _load_bounded(text)
+        return _load_bounded(text)
     except RecursionError:
-        raise ScenarioError(path, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
+        raise ScenarioError(source, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
     except _TooLarge as error:
-        raise ScenarioError(path, [("", str(error))]) from None
+        raise ScenarioError(source, [("", str(error))]) from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
-        raise ScenarioError(path, [("", f"a value cannot be read: {str(error).split(';')[0]}")]) from None
+        raise ScenarioError(source, [("", f"a value cannot be read: {str(error).split(';')[0]}")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ScenarioError(path, [("", f"invalid YAML: {where}{problem}")]) from None
+        raise ScenarioError(source, [("", f"invalid YAML: {where}{problem}")]) from None
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Load a YAML file whose top level is a mapping, or raise :class:`ScenarioError`."""
+    problem = unreadable(path)
+    if problem:
+        raise ScenarioError(path, [("", problem)])
+    _check_size(path.stat().st_size, path, "file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(path, [("", f"not valid UTF-8 text (byte {error.start})")]) from None
+    data = read_yaml_text(text, path)
     if not isinstance(data, dict):
         raise ScenarioError(path, [("", f"expected a mapping of keys at the top level, got {type(data).__name__}")])
     return data

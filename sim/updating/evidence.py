@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
+from sim.scenario.quantities import bounds_problem
 from sim.scenario.schema import Scenario
 from sim.scenario.yaml_io import read_yaml_mapping
 
@@ -59,10 +60,9 @@ class _Bounded(_Observation):
 
     @model_validator(mode="after")
     def _one_bound(self) -> _Bounded:
-        if self.at_least is None and self.at_most is None:
-            raise ValueError("give at_least, at_most or both")
-        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
-            raise ValueError("at_least is above at_most")
+        problem = bounds_problem(self.at_least, self.at_most)
+        if problem:
+            raise ValueError(problem)
         return self
 
 
