@@ -253,6 +253,37 @@ def test_bad_numbers_on_the_command_line(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(
+    "where, expected",
+    [
+        ("outcome < 5", "cannot compare column 'outcome' < 5.0: text and numbers cannot be ordered"),
+        ("(" * 3000 + "deal" + ")" * 3000, "nest more than 50 levels deep"),
+    ],
+)
+def test_a_condition_that_cannot_be_evaluated_is_blamed_on_where(results, tmp_path, capsys, where, expected):
+    out = tmp_path / "found"
+    assert main(["discover", str(results), "--where", where, "--out", str(out), "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: --where: cannot evaluate") and expected in error and "Traceback" not in error
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["sensitivity", "compare"])
+def test_a_bad_set_value_is_blamed_on_set_not_the_file(command, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([command, str(ARTICLE), "--set", "front.p_advance=7", "--out", str(out), "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: --set front.p_advance: ") and ARTICLE.name not in error, error
+    assert not out.exists()
+
+
+def test_a_files_own_problem_is_blamed_on_the_file_whatever_is_set(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {ARTICLE}\nmonte_carlo: {{design: nope}}\n")
+    assert main(["sensitivity", str(bad), "--set", "front.p_advance=0.5", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {bad}: monte_carlo.design")
+
+
 def test_schema_command_prints_json(capsys):
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "Scenario"

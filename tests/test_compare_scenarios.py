@@ -8,6 +8,7 @@ from helpers import ARTICLE, SCENARIOS, write_yaml
 from sim import load_scenario, run_monte_carlo
 from sim.analysis import comparison, summary
 from sim.cli import main
+from sim.experiments import runner
 
 
 def test_a_scenario_against_itself_differs_by_exactly_nothing():
@@ -58,3 +59,13 @@ def test_compare_scenarios_command(tmp_path, capsys):
         p.name for p in out.iterdir()
     }
     assert main(["compare-scenarios", str(ARTICLE), "--out", str(tmp_path / "one")]) == 2
+
+
+def test_scenarios_without_the_baselines_issues_are_refused_before_any_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(runner, "run_monte_carlo", lambda *a, **k: pytest.fail("simulated scenarios it cannot compare"))
+    out = tmp_path / "both"
+    files = [str(SCENARIOS / "port_strike_2024.yaml"), str(ARTICLE)]
+    assert main(["compare-scenarios", *files, "--runs", "50", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "compare-scenarios: ukraine_paris_2026: lacks the baseline's issue(s) wage_increase, automation" in error
+    assert not out.exists()

@@ -45,12 +45,21 @@ def test_conditions_read_as_written(text, expected):
         ("deal and (months_to_deal < 3", "not closed"),
         ("deal deal", "after a complete condition"),
         ("deal;", "cannot read ';'"),
+        ("(" * 3000 + "deal" + ")" * 3000, "nest more than 50 levels deep"),
+        ("not " * 3000 + "deal", "nest more than 50 levels deep"),
+        ("outcome < 5", "cannot compare column 'outcome' < 5.0: text and numbers cannot be ordered"),
+        ("months_to_deal < 'abc'", "cannot compare column 'months_to_deal' < 'abc'"),
+        ("1 <= 'a'", "cannot compare 1.0 <= 'a'"),
     ],
 )
 def test_anything_else_is_refused_with_a_reason(text, message):
     with pytest.raises(ValueError, match=None) as refused:
         evaluate(text, RUNS)
     assert message in str(refused.value)
+
+
+def test_fifty_levels_of_parentheses_are_read():
+    assert evaluate("(" * 49 + "not deal" + ")" * 49, RUNS).tolist() == [False, True, False, False]
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,7 +8,7 @@ import os
 
 import pytest
 import yaml
-from helpers import ARTICLE, two_sided, write_yaml
+from helpers import ARTICLE, SCENARIOS, two_sided, write_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,6 +71,9 @@ def test_a_source_document_that_is_not_utf8(article_raw, tmp_path, capsys):
     assert "Quotes checked against article.txt: 0 of" in capsys.readouterr().out
 
 
+PORT = str(SCENARIOS / "port_strike_2024.yaml")
+LAUGHS = "[" + ", ".join(f"&{chr(98 + k)} [{', '.join([f'*{chr(97 + k)}'] * 9)}]" for k in range(8)) + "]"
+"""A value whose aliases repeat aliases nine times over, eight levels deep: 9^8 values once expanded."""
 FLAGS = {
     "--runs 10^12": (["run", str(ARTICLE), "--runs", str(10**12)], "--runs: must be between 1 and 1,000,000,000"),
     "--runs 10^9 in chunks of 10,000": (
@@ -82,6 +85,34 @@ FLAGS = {
     "--depth 0": (["discover", "x", "deal_within_12_months", "--depth", "0"], "--depth: must be between 1 and 32"),
     "--history-runs -1": (["plot", "x", "--history-runs", "-1"], "--history-runs: must be between 0 and"),
     "--base-runs 0": (["sensitivity", str(ARTICLE), "--base-runs", "0"], "--base-runs: must be between 1 and"),
+    "--set a recursive alias": (
+        ["run", PORT, "--set", "actors.ila.capability=&a [*a]"],
+        "--set actors.ila.capability: nested more than 64 levels deep",
+    ),
+    "--set a billion laughs": (
+        ["run", PORT, "--set", f"description=[&a [x, x, x, x, x, x, x, x, x], {LAUGHS}]"],
+        "--set description: expands to more than",
+    ),
+    "--set extends": (["run", PORT, "--set", "extends=/etc/passwd"], "--set extends: not a value of the scenario"),
+    "--memory nan": (["run", PORT, "--memory", "nan"], "--memory: must be a positive finite number (got nan)"),
+    "--memory inf": (["run", PORT, "--memory", "inf"], "--memory: must be a positive finite number (got inf)"),
+    "--until-ci nan": (["run", PORT, "--until-ci", "nan"], "--until-ci: must be between 0 and 1"),
+    "--questions without --log": (["run", PORT, "--questions", "q.yaml"], "--questions: goes with --log"),
+    "--max-runs without --until-ci": (["run", PORT, "--max-runs", "5"], "--max-runs: goes with --until-ci"),
+    "--max-runs below --runs": (
+        ["run", PORT, "--runs", "1000", "--until-ci", "0.1", "--max-runs", "5"],
+        "--max-runs: must be at least --runs (1,000; got 5)",
+    ),
+    "--threshold nan": (["discover", "x", "--where", "deal", "--threshold", "nan"], "--threshold: must be above 0"),
+    "--threshold 5": (["discover", "x", "--where", "deal", "--threshold", "5"], "at most 1 (the share of a box's"),
+    "--threshold -1": (["discover", "x", "--where", "deal", "--threshold", "-1"], "--threshold: must be above 0"),
+    "--months-fought nan": (["reference-class", "--months-fought", "nan"], "--months-fought: must be a finite"),
+    "--months-fought inf": (["reference-class", "--months-fought", "inf"], "--months-fought: must be a finite"),
+    "--months-fought -5": (["reference-class", "--months-fought", "-5"], "zero or more (got -5)"),
+    "--base-runs past memory": (
+        ["sensitivity", PORT, "--base-runs", str(10**7)],
+        "--base-runs: 10,000,000: makes 200,037,000 runs (10,000,000 x (18 parameters + 2), and 37,000 for the",
+    ),
     "two scenarios of one name": (["compare-scenarios", str(ARTICLE), str(ARTICLE)], "two files have this name"),
     "a folder that is not there": (["summary", "no/such/folder"], "no/such/folder: no such folder"),
 }

@@ -9,8 +9,9 @@ from helpers import ARTICLE, two_sided, write_yaml
 
 from sim import load_scenario
 from sim.cli import main
+from sim.errors import ScenarioError
 from sim.experiments.runner import run_design
-from sim.experiments.sensitivity import sensitivity
+from sim.experiments.sensitivity import check_fits_in_memory, sensitivity
 
 
 def no_war(tmp_path):
@@ -121,3 +122,17 @@ def test_design_blocks_simulated_side_by_side_give_each_run_the_outcome_it_has_a
     )
     pd.testing.assert_frame_equal(together, alone, check_exact=False, rtol=1e-12, atol=1e-12)
     assert together["deal"].any() and not together["deal"].all()
+
+
+@pytest.mark.parametrize("flag, base_runs, tornado_runs", [("--base-runs", 10**6, 10), ("--tornado-runs", 10, 10**6)])
+def test_runs_past_memory_are_refused_with_the_most_that_fits(tmp_path, flag, base_runs, tornado_runs):
+    scenario = no_war(tmp_path)  # three parameters: N x 5 Sobol runs, 7 tornado points
+    with pytest.raises(ScenarioError) as refused:
+        check_fits_in_memory(scenario, base_runs, tornado_runs, memory_bytes=2**30)
+    assert str(refused.value).startswith(f"{flag}: ") and "held in memory at once" in str(refused.value)
+    most = int(str(refused.value).rsplit("give at most ", 1)[1].replace(",", ""))
+    fitting = {"--base-runs": [most, tornado_runs], "--tornado-runs": [base_runs, most]}[flag]
+    check_fits_in_memory(scenario, *fitting, memory_bytes=2**30)
+    one_more = [fitting[0] + 1, fitting[1]] if flag == "--base-runs" else [fitting[0], fitting[1] + 1]
+    with pytest.raises(ScenarioError):
+        check_fits_in_memory(scenario, *one_more, memory_bytes=2**30)

@@ -53,6 +53,25 @@ def model_disagreement(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("issue")
 
 
+def comparison_problems(scenarios: dict[str, Scenario]) -> list[tuple[str, str]]:
+    """Why scenarios cannot be compared against the first (by name): each must hold the first's issues, whose
+    settlements are compared issue by issue."""
+    names = list(scenarios)
+    baseline = scenarios[names[0]].issues
+    problems = []
+    for name in names[1:]:
+        missing = [issue for issue in baseline if issue not in scenarios[name].issues]
+        if missing:
+            problems.append(
+                (
+                    name,
+                    f"lacks the baseline's issue(s) {', '.join(missing)}; settlements are compared issue by issue, "
+                    f"so each scenario needs the issues of the baseline, {names[0]}",
+                )
+            )
+    return problems
+
+
 def scenario_differences(tables: dict[str, pd.DataFrame], baseline: Scenario) -> pd.DataFrame:
     """Each scenario against the first: the change in each of the ``baseline`` scenario's headline measures,
     with a 95% interval from the run-by-run (paired) differences, which common random numbers make narrow;

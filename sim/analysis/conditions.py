@@ -41,6 +41,8 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "!=": operator.ne,
 }
 _WORDS = {"and": "&", "or": "|", "not": "~"}
+MAX_NESTING = 50
+"""The most levels of parentheses and ``not`` a condition may nest (far more than anyone writes)."""
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -64,7 +66,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 class _Parser:
     def __init__(self, text: str, runs: pd.DataFrame):
-        self.tokens, self.at, self.runs = _tokens(text), 0, runs
+        self.tokens, self.at, self.runs, self.depth = _tokens(text), 0, runs, 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -75,6 +77,16 @@ class _Parser:
             self.at += 1
             return True
         return False
+
+    def nested(self, read: Callable[[], Any]) -> Any:
+        """What ``read`` reads one level deeper (inside a parenthesis or a ``not``), refused past the limit."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ValueError(f"parentheses and 'not' nest more than {MAX_NESTING} levels deep")
+        try:
+            return read()
+        finally:
+            self.depth -= 1
 
     def condition(self) -> Any:
         value = self.disjunct()
@@ -90,7 +102,7 @@ class _Parser:
 
     def negation(self) -> Any:
         if self.take("~"):
-            return ~_truth(self.negation())
+            return ~_truth(self.nested(self.negation))
         return self.comparison()
 
     def comparison(self) -> Any:
@@ -99,7 +111,7 @@ class _Parser:
         while (token := self.peek()) is not None and token[0] == "compare":
             self.at += 1
             right = self.operand()
-            step = _COMPARE[token[1]](left, right)
+            step = _compared(token[1], left, right)
             result, left = step if result is None else result & step, right
         return left if result is None else result
 
@@ -123,11 +135,25 @@ class _Parser:
                 raise ValueError(f"unknown column {value!r}; {hint}")
             return self.runs[value]
         if value == "(":
-            inner = self.condition()
+            inner = self.nested(self.condition)
             if not self.take(")"):
                 raise ValueError("a '(' is not closed")
             return inner
         raise ValueError(f"unexpected {value!r} where a column, number or '(' was expected")
+
+
+def _compared(sign: str, left: Any, right: Any) -> Any:
+    """``left sign right``, or a ValueError when the two cannot be compared (text ordered against numbers)."""
+    try:
+        return _COMPARE[sign](left, right)
+    except TypeError:
+        raise ValueError(
+            f"cannot compare {_described(left)} {sign} {_described(right)}: text and numbers cannot be ordered"
+        ) from None
+
+
+def _described(value: Any) -> str:
+    return f"column {value.name!r}" if isinstance(value, pd.Series) else repr(value)
 
 
 def _truth(value: Any) -> Any:

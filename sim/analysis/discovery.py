@@ -36,7 +36,8 @@ def condition(
         try:
             return conditions.evaluate(where, with_time_unit(runs, unit))
         except ValueError as error:
-            raise ValueError(f"cannot evaluate {where!r}: {error}") from None
+            shown = where if len(where) <= QUOTED else f"{where[:QUOTED]}..."
+            raise ValueError(f"cannot evaluate {shown!r}: {error}") from None
     known = classes if classes is not None else OUTCOME_CLASSES
     if name in known:
         return runs["outcome"] == name
@@ -57,6 +58,8 @@ def with_time_unit(runs: pd.DataFrame, unit: str) -> pd.DataFrame:
     return pd.concat([runs, in_time_unit(runs[months], unit).round(9)], axis=1)
 
 
+QUOTED = 80
+"""The most characters of a condition an error message quotes."""
 MIN_LIFT = 1.1
 """A box is worth showing when its density is at least this many times the outcome's share of all runs."""
 

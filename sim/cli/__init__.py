@@ -250,9 +250,6 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return BAD_INPUT
-    if getattr(args, "until_ci", None) is not None and not 0 < args.until_ci < 1:
-        print("error: --until-ci: must lie between 0 and 1 (an interval's width)", file=sys.stderr)
-        return BAD_INPUT
     if getattr(args, "scheduler", None) and args.backend != "dask":
         print("error: --scheduler: goes with --backend dask", file=sys.stderr)
         return BAD_INPUT

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import comparison, drivers
-from sim.cli.shared import parse_changes, shown
+from sim.cli.shared import load_changed, parse_changes, shown
 from sim.errors import ScenarioError
 from sim.experiments.folders import require_empty, results_folder, staged
 from sim.experiments.results import read_results, scenario_of
@@ -34,7 +34,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             "--models",
             [(", ".join(unknown) or "(none)", f"expected a comma-separated list of: {', '.join(model_names())}")],
         )
-    scenario = load_scenario(args.file, parse_changes(args.set))
+    scenario = load_changed(args.file, parse_changes(args.set))
     for model in models:
         if model in PROTOCOLS:
             scenario.with_mechanism(model)
@@ -82,6 +82,9 @@ def cmd_compare_scenarios(args: argparse.Namespace) -> int:
             ],
         )
     scenarios = {Path(f).stem: load_scenario(f) for f in args.files}
+    problems = comparison.comparison_problems(scenarios)
+    if problems:
+        raise ScenarioError("compare-scenarios", problems)
     out = Path(args.out) if args.out else Path("results") / "compare-scenarios"
     require_empty(out, args.overwrite)
     baseline = next(iter(scenarios.values()))
@@ -111,7 +114,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.experiments.sensitivity import sensitivity
     from sim.reporting.experiment_files import write_sensitivity
 
-    scenario = load_scenario(args.file, parse_changes(args.set))
+    scenario = load_changed(args.file, parse_changes(args.set))
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.file).stem}-sensitivity"
     require_empty(out, args.overwrite)
     outcomes = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
@@ -161,7 +164,8 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
         classes = list(outcome_classes(scenario).values())
         happens = discovery.condition(runs, args.outcome, args.where, classes, scenario.time_unit)
     except ValueError as error:
-        raise ScenarioError(folder, [("outcome", str(error))]) from None
+        blamed, key = ("--where", "") if args.where is not None else (folder, "outcome")
+        raise ScenarioError(blamed, [(key, str(error))]) from None
     label = args.outcome or args.where
     if not 0 < happens.sum() < len(runs):
         raise ScenarioError(

@@ -50,8 +50,6 @@ def _horizons(text: str) -> tuple[int, ...]:
 def cmd_reference_class(args: argparse.Namespace) -> int:
     """``sim reference-class``: what history says of a profile of conflicts, and the breakdown fit."""
     profile = _profile(args)
-    if profile.months_fought < 0:
-        raise ScenarioError("--months-fought", [("", "must be zero or more")])
     horizons = _horizons(args.horizons)
     record = historical_record(profile, horizons, data_dir(args.data, data.FOLDER))
     ends, survival, wars, fit = record.ends, record.survival, record.wars, record.fit

@@ -43,17 +43,20 @@ def bytes_per_run(scenario: Scenario) -> int:
     return 2048 + 60 * len(scenario.uncertain_parameters()) + 16 * len(scenario.actors) * len(scenario.issues)
 
 
+def runs_fitting(scenario: Scenario, memory_bytes: float) -> int:
+    """How many runs of ``scenario`` fit in ``memory_bytes`` beside the process itself (:func:`bytes_per_run`)."""
+    return max(0, int((memory_bytes - _PROCESS_BYTES) // bytes_per_run(scenario)))
+
+
 def fit_to_memory(scenario: Scenario, memory_gb: float = DEFAULT_MEMORY_GB) -> Scenario:
     """The scenario with chunks small enough for one process to stay within ``memory_gb`` (unchanged if its
     own ``monte_carlo.chunk_runs`` fits). The chunk size is part of the run: it is recorded in the manifest."""
-    room = memory_gb * 2**30 - _PROCESS_BYTES
-    per_run = bytes_per_run(scenario)
-    if room < per_run:
-        needed = (_PROCESS_BYTES + per_run) / 2**30
+    fitting = runs_fitting(scenario, memory_gb * 2**30)
+    if not fitting:
+        needed = (_PROCESS_BYTES + bytes_per_run(scenario)) / 2**30
         raise ScenarioError(
             "--memory", [(f"{memory_gb:g}", f"too little for one run of this scenario (needs {needed:.2f} GB)")]
         )
-    fitting = int(room // per_run)
     if fitting >= scenario.monte_carlo.chunk_runs:
         return scenario
     return scenario.model_copy(update={"monte_carlo": scenario.monte_carlo.model_copy(update={"chunk_runs": fitting})})

@@ -7,14 +7,16 @@ so the indices describe the parameters' share of the outcome's variance, the res
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis import drivers
+from sim.errors import ScenarioError
 from sim.experiments.run_settings import DEFAULT_BASE_RUNS, DEFAULT_TORNADO_RUNS, run_settings
-from sim.experiments.runner import run_design
+from sim.experiments.runner import run_design, runs_fitting
 from sim.progress import progress_bar
 from sim.sampling.draws import one_at_a_time_design, saltelli_design
 from sim.scenario.labels import parameter_labels
@@ -45,11 +47,41 @@ def sensitivity(
     (``tornado_runs`` runs at the centre and at each parameter's 5% and 95% quantile) for each outcome;
     ``progress`` shows a bar over all the runs (None: only in a terminal)."""
     _, seed = run_settings(scenario, seed=seed)
+    check_fits_in_memory(scenario, base_runs, tornado_runs)
     parameters = scenario.uncertain_parameters()
     unit = saltelli_design(len(parameters), base_runs, seed)
     total = len(unit) + (2 * len(parameters) + 1) * tornado_runs
     with progress_bar(total, f"sensitivity: {scenario.name}", progress) as advance:
         return _sensitivity(scenario, unit, tornado_runs, seed, jobs, outcomes, advance)
+
+
+def machine_memory_bytes() -> int:
+    """The physical memory of this machine, in bytes."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_fits_in_memory(
+    scenario: Scenario, base_runs: int, tornado_runs: int, memory_bytes: int | None = None
+) -> None:
+    """Refuse, before anything runs, a sensitivity analysis whose runs (all held in memory at once) need more than
+    ``memory_bytes`` (default: this machine's memory) by :func:`sim.experiments.runner.runs_fitting`."""
+    memory = machine_memory_bytes() if memory_bytes is None else memory_bytes
+    most = runs_fitting(scenario, memory)
+    parameters = len(scenario.uncertain_parameters())
+    sobol, points = base_runs * (parameters + 2), 2 * parameters + 1
+    tornado = points * tornado_runs
+    if sobol + tornado <= most:
+        return
+    held = f"all held in memory at once; {memory / 2**30:.1f} GB holds about {most:,} runs of this scenario"
+    if tornado >= most:
+        made = f"{tornado:,} runs ({points} points x {tornado_runs:,})"
+        fitting = max(0, most - sobol) // points
+        raise ScenarioError(
+            "--tornado-runs", [(f"{tornado_runs:,}", f"makes {made}, {held}: give at most {fitting:,}")]
+        )
+    made = f"{sobol + tornado:,} runs ({base_runs:,} x ({parameters} parameters + 2), and {tornado:,} for the tornado)"
+    fitting = (most - tornado) // (parameters + 2)
+    raise ScenarioError("--base-runs", [(f"{base_runs:,}", f"makes {made}, {held}: give at most {fitting:,}")])
 
 
 def labelled(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
