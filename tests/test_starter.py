@@ -36,3 +36,10 @@ def test_init_refuses_bad_names_and_keeps_an_existing_file(tmp_path, monkeypatch
     (tmp_path / "talks.yaml").write_text("mine")
     assert main(["init", "talks"]) == 2
     assert "exists already" in capsys.readouterr().err and (tmp_path / "talks.yaml").read_text() == "mine"
+
+
+def test_the_next_steps_quote_a_file_name_with_a_space(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "peace talks"]) == 0
+    assert "`sim run 'peace talks.yaml'`" in capsys.readouterr().out
+    assert load_scenario(tmp_path / "peace talks.yaml").actors

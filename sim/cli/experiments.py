@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import comparison, drivers
+from sim.analysis.summary import plural
 from sim.cli.shared import load_changed, parse_changes, shown
 from sim.errors import ScenarioError
 from sim.experiments.folders import require_empty, results_folder, staged
@@ -192,7 +193,7 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
             print(f"\nNo box reaches a density of {args.threshold:.0%}; shown: the best coverage x density.")
         print(
             f"\nPRIM box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
-            f"mass {step.mass:.1%}, {int(step.res_dim)} restricted parameters:"
+            f"mass {step.mass:.1%}, {plural(int(step.res_dim), 'restricted parameter')}:"
         )
         named = box.limits.assign(label=[labels[p] for p in box.limits.index])
         print(named.to_string(float_format=lambda v: f"{v:.4g}"))

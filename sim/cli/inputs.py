@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -99,7 +100,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         f"wrote {path}: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
         f"{len(scenario.uncertain_parameters())} uncertain numbers, every one an assumption to replace"
     )
-    print(f"next: edit it, then `sim validate {path}` and `sim run {path}`")
+    shown = shlex.quote(str(path))
+    print(f"next: edit it, then `sim validate {shown}` and `sim run {shown}`")
     return 0
 
 

@@ -301,7 +301,7 @@ def _prim_section(
     step = box.trajectory.loc[box.chosen]
     return [
         f"<p>Box {box.chosen}: coverage {step.coverage:.1%}, density {step.density:.1%}, "
-        f"{int(step.res_dim)} restricted parameters, limits in their own units:</p>",
+        f"{summary.plural(int(step.res_dim), 'restricted parameter')}, limits in their own units:</p>",
         _table(_labelled(box.limits, labels), percent=()),
         _image(
             lambda ax: plots.plot_prim_tradeoff(box.trajectory, box.chosen, ax=ax),
