@@ -268,7 +268,7 @@ def test_a_condition_that_cannot_be_evaluated_is_blamed_on_where(results, tmp_pa
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", ["sensitivity", "compare"])
+@pytest.mark.parametrize("command", ["run", "sensitivity", "compare"])
 def test_a_bad_set_value_is_blamed_on_set_not_the_file(command, tmp_path, capsys):
     out = tmp_path / "out"
     assert main([command, str(ARTICLE), "--set", "front.p_advance=7", "--out", str(out), "--quiet"]) == 2

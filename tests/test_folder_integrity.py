@@ -13,9 +13,14 @@ import time
 import pytest
 from helpers import ARTICLE, shard_hashes
 
-from sim.cli import main
+from sim.cli import main, parser
+from sim.cli.runs import stop_message
+from sim.errors import ScenarioError, Stopped
 from sim.experiments.folder_lock import LOCK_FILE, locked
-from sim.experiments.results import read_results
+from sim.experiments.folder_runs import run_to_folder
+from sim.experiments.results import read_results, write_atomically
+from sim.experiments.runner import plan_run
+from sim.scenario.loading import load_scenario
 
 RUN = ["run", str(ARTICLE), "--runs", "3000", "--seed", "2", "--set", "monte_carlo.chunk_runs=1000", "--quiet"]
 
@@ -75,6 +80,10 @@ DAMAGE = {
     ),
     "a manifest with a text seed": (lambda f, made: _doctor_manifest(f, seed="<script>"), "seed: expected int"),
     "an unfinished run": (lambda f, made: _doctor_manifest(f, status="running"), "unfinished run"),
+    "an invalid scenario": (
+        lambda f, made: _doctor_manifest(f, scenario=_manifest(f)["scenario"] | {"resolved": {"actors": "none"}}),
+        "manifest.json: scenario.resolved",
+    ),
 }
 
 
@@ -129,6 +138,88 @@ def test_overwrite_refuses_a_folder_sim_did_not_write(tmp_path, contents, capsys
     assert main([*RUN, "--out", str(folder), "--overwrite"]) == 2
     assert "--overwrite replaces only" in capsys.readouterr().err
     assert sorted(p.name for p in folder.iterdir() if p.name != LOCK_FILE) == sorted(contents)
+
+
+def test_verify_checks_the_scenario_a_folder_records_and_names_its_manifest(folder, capsys):
+    manifest = _manifest(folder)
+    manifest["scenario"]["resolved"]["actors"] = "none"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["verify", str(folder)]) == 2
+    assert f"{folder / 'manifest.json'}: scenario.resolved: actors:" in capsys.readouterr().err
+
+
+def test_overwrite_refuses_results_beside_files_sim_did_not_write(folder, capsys):
+    (folder / "notes.txt").write_text("mine")
+    before = shard_hashes(folder)
+    assert main([*RUN[:5], "9", *RUN[6:], "--out", str(folder), "--overwrite"]) == 2
+    assert "notes.txt: was not written by sim" in capsys.readouterr().err
+    assert shard_hashes(folder) == before and (folder / "notes.txt").read_text() == "mine"
+
+
+def _contents(folder):
+    """A folder's files with their bytes (None for no folder)."""
+    return (
+        {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} if folder.exists() else None
+    )
+
+
+def _stop_after_one_chunk(runs):
+    if runs:
+        raise Stopped(signal.SIGTERM)
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_a_stopped_overwrite_leaves_the_folder_as_it_was(folder, existing):
+    """The new run is built in a hidden folder beside the old one and takes its place only once complete."""
+    if not existing:
+        shutil.rmtree(folder)
+    before = _contents(folder)
+    scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
+    with pytest.raises(Stopped):
+        run_to_folder(plan_run(scenario, runs=3000, seed=9), folder, overwrite=True, on_chunk=_stop_after_one_chunk)
+    assert _contents(folder) == before
+    assert sorted(p.name for p in folder.parent.iterdir()) == (["runs"] if existing else [])
+    args = parser().parse_args([*RUN, "--out", str(folder), "--overwrite"])
+    message = stop_message(args, "SIGTERM")
+    assert f"the new run was discarded and {folder} left as it was" in message and "--resume" not in message
+
+
+@pytest.mark.parametrize(
+    "command, target",
+    [
+        (["run", str(ARTICLE), "--runs", "1000", "--quiet", "--out"], "seed2/runs.parquet/x"),
+        (["run", str(ARTICLE), "--runs", "1000", "--quiet", "--out"], "seed2/more"),
+        (["plot", "seed5", "--history-runs", "0", "--quiet", "--out"], "seed2/runs.parquet"),
+        (["plot", "seed5", "--history-runs", "0", "--quiet", "--out"], "seed2/figures"),
+        (["plot", "seed2", "--history-runs", "0", "--quiet", "--out"], "seed2/runs.parquet"),
+        (["report", "seed5", "--history-runs", "0", "--quiet", "--out"], "seed2/runs.parquet/r.html"),
+        (["discover", "seed5", "deal", "--quiet", "--out"], "seed2/runs.parquet/d"),
+        (["schema", "--out"], "seed2/runs.parquet/s.json"),
+    ],
+)
+def test_no_output_lands_inside_another_results_folder(made, tmp_path, monkeypatch, command, target, capsys):
+    for name in ("seed2", "seed5"):
+        shutil.copytree(made / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, target]) == 2
+    assert f"--out: {target}: would write into the results folder seed2" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "seed2").iterdir()) == [LOCK_FILE, "manifest.json", "runs.parquet"]
+    assert main(["verify", "seed2"]) == 0
+
+
+def test_the_schema_replaces_only_a_json_file(tmp_path, capsys):
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("a: 1\n")
+    assert main(["schema", "--out", str(scenario)]) == 2
+    assert "exists and is not a .json file" in capsys.readouterr().err and scenario.read_text() == "a: 1\n"
+    assert main(["schema", "--out", str(tmp_path / "schema.json")]) == 0
+
+
+def test_a_write_error_names_the_file_asked_for_not_its_temporary(tmp_path):
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(ScenarioError, match=r"taken: cannot be written: Is a directory") as error:
+        write_atomically(tmp_path / "taken", lambda temporary: temporary.write_text("x"))
+    assert ".partial" not in str(error.value)
 
 
 @pytest.mark.parametrize("command", [["run", "--overwrite"], ["run", "--resume"], ["report"], ["plot"], ["summary"]])

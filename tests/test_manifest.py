@@ -85,6 +85,8 @@ def test_an_older_manifest_without_the_newer_keys_still_reads(scenario, tmp_path
         ({"scenario": {"name": "x"}}, "scenario.file: expected str, got NoneType"),
         ({"runs": 0}, "runs: must be at least 1"),
         ({"chunks_total": 9}, "chunks_total: does not match runs and chunk_runs"),
+        ({"runs": 10**12, "requested_runs": 10**12, "chunks_total": 10**10}, "chunks_total: 10,000,000,000 is more"),
+        ({"requested_runs": 300}, "requested_runs: is more than runs"),
     ],
 )
 def test_a_damaged_manifest_is_refused_naming_the_key(scenario, tmp_path, change, problem):
@@ -92,5 +94,6 @@ def test_a_damaged_manifest_is_refused_naming_the_key(scenario, tmp_path, change
     run_to_folder(plan_run(scenario), folder)
     raw = json.loads((folder / MANIFEST_FILE).read_text()) | change
     (folder / MANIFEST_FILE).write_text(json.dumps(raw))
-    with pytest.raises(ScenarioError, match=problem):
+    with pytest.raises(ScenarioError, match=problem) as error:
         read_manifest(folder)
+    assert error.value.file == str(folder / MANIFEST_FILE)

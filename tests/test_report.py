@@ -45,7 +45,7 @@ def test_report_is_self_contained(report):
 
 def test_report_reads_well(report):
     page = report.read_text()
-    assert re.search(r"Key findings.</strong> Over 3,000 runs, a deal comes within 36 months in \d+%", page)
+    assert re.search(r"Key findings.</strong> Over 3,000 runs, a deal comes within 36 months in \d+\.\d%", page)
     assert "<th></th>" not in page, "no blank header row for an index's name"
     captions = re.findall(r"<figcaption>([^<]+)</figcaption>", page)
     assert captions and all(" " in c and c.endswith(".") for c in captions), "captions are sentences, not file names"
@@ -112,3 +112,15 @@ def test_a_report_from_a_doctored_manifest_runs_no_script(report, tmp_path):
     unescaped = tmp_path / "unescaped.html"  # the same values written raw do run: the check can fail
     unescaped.write_text(f"<!DOCTYPE html><html><body><pre>{ATTACKS['code_version']}</pre></body></html>")
     assert 'data-pwned="script"' in _dom(unescaped)
+
+
+def test_a_report_replaces_only_an_html_file(report, tmp_path, capsys):
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("name: mine\n")
+    assert main(["report", str(report.parent), "--history-runs", "0", "--out", str(scenario)]) == 2
+    assert f"--out: {scenario}: exists and is not a .html file" in capsys.readouterr().err
+    assert scenario.read_text() == "name: mine\n"
+    earlier = tmp_path / "earlier.html"
+    earlier.write_text("<p>an earlier report</p>")
+    assert main(["report", str(report.parent), "--history-runs", "0", "--out", str(earlier)]) == 0
+    assert earlier.read_text().startswith("<!DOCTYPE html>")

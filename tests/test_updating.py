@@ -175,6 +175,27 @@ def test_bad_evidence_gets_a_clear_message_and_exit_2(prior, tmp_path, capsys, c
     assert not (tmp_path / "tables").exists() and _shards(prior) == before
 
 
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--resample", "taken"], "taken: is not empty; pass --overwrite to replace it or choose another --resample"),
+        (["--resample", "afile"], "afile: exists and is not a folder; choose another --resample"),
+        (["--log", "afile"], "afile: exists and is not a folder; choose another --log"),
+        (["--log", "taken"], "--log: taken: would write into the results folder taken"),
+        (["--resample", "taken/posterior"], "--resample: taken/posterior: would write into the results folder taken"),
+    ],
+)
+def test_update_checks_every_output_before_it_writes_anything(prior, tmp_path, monkeypatch, capsys, flags, expected):
+    shutil.copytree(prior, tmp_path / "taken")
+    (tmp_path / "afile").write_text("mine")
+    monkeypatch.chdir(tmp_path)
+    assert main(["update", str(prior), str(EVIDENCE), "--out", "tables", *flags]) == 2
+    error = capsys.readouterr().err
+    assert expected in error and "--resume" not in error
+    assert not (tmp_path / "tables").exists() and (tmp_path / "afile").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "taken"]
+
+
 def test_update_shows_its_progress_over_the_re_simulated_front_and_the_posterior_ensemble(prior, tmp_path, capsys):
     update = condition(prior, EVIDENCE, progress=True)
     shown = capsys.readouterr().err

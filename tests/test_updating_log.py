@@ -62,7 +62,7 @@ def test_a_failed_write_leaves_the_log_as_it_was(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(ScenarioError, match=rf"^{tmp_path / LOG_FILE}: cannot be written: No space left on device$"):
         append_to_log(tmp_path, rows("2026-01-24", 0.2))
     assert (tmp_path / LOG_FILE).read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name != ".sim.lock"] == [LOG_FILE]

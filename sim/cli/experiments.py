@@ -11,8 +11,8 @@ from sim.analysis import comparison, drivers
 from sim.analysis.summary import plural
 from sim.cli.shared import load_changed, parse_changes, shown
 from sim.errors import ScenarioError
-from sim.experiments.folders import require_empty, results_folder, staged
-from sim.experiments.results import read_results, scenario_of
+from sim.experiments.folders import check_folder_target, require_empty, results_folder, staged
+from sim.experiments.results import read_results, results_folder_holding, scenario_of
 from sim.experiments.run_settings import run_settings
 from sim.model.outcomes import outcome_classes
 from sim.progress import progress_bar
@@ -147,11 +147,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_discover(args: argparse.Namespace) -> int:
     """``sim discover``: the parameter regions (PRIM box, CART leaves) where an outcome or condition happens."""
     use_agg()
-    with results_folder(args.dir, writes=args.out is None) as folder:
-        return _discover(args, folder)
+    out = Path(args.out) if args.out else Path(args.dir) / "discovery"
+    check_folder_target(out, "--out", source=Path(args.dir))
+    with results_folder(args.dir, writes=results_folder_holding(out) is not None) as folder:
+        return _discover(args, folder, out)
 
 
-def _discover(args: argparse.Namespace, folder: Path) -> int:
+def _discover(args: argparse.Namespace, folder: Path, out: Path) -> int:
     from sim.analysis import discovery
     from sim.reporting.experiment_files import write_discovery
 
@@ -174,7 +176,6 @@ def _discover(args: argparse.Namespace, folder: Path) -> int:
             [("outcome", f"{label!r} happens in {int(happens.sum())} of {len(runs)} runs: nothing to tell apart")],
         )
     print(f"{label}: {happens.mean():.1%} of {len(runs):,} runs", flush=True)
-    out = Path(args.out) if args.out else folder / "discovery"
     with progress_bar(4, "PRIM, CART and figures", shown(args), unit="step") as advance:
         box = discovery.prim(runs, parameters, happens, args.threshold)
         advance(1)

@@ -133,7 +133,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     text = evidence_schema_json() if args.evidence else schema_json()
     if args.out:
-        Path(args.out).write_text(text)
+        from sim.experiments.folders import check_file_target
+        from sim.experiments.results import write_atomically
+
+        out = Path(args.out)
+        check_file_target(out, "--out", ".json")
+        write_atomically(out, lambda temporary: temporary.write_text(text))
     else:
         sys.stdout.write(text)
     return 0

@@ -9,15 +9,17 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import summary
-from sim.cli.shared import parse_changes, shown
+from sim.cli.shared import load_changed, parse_changes, shown
 from sim.errors import ScenarioError
-from sim.experiments.folders import results_folder, staged
+from sim.experiments.folders import check_file_target, check_folder_target, results_folder, staged
 from sim.experiments.results import (
     MANIFEST_FILE,
     RUNS_FILE,
     read_columns,
     read_results,
     read_summary,
+    results_folder_holding,
+    scenario_of,
     verify_folder,
     write_atomically,
 )
@@ -25,7 +27,6 @@ from sim.progress import progress_bar
 from sim.registry.figures import figure_set
 from sim.reporting.figure_files import use_agg, write_figures
 from sim.reporting.summary_text import summary_csv, summary_json, summary_text
-from sim.scenario.loading import load_scenario
 
 
 def run_folder(args: argparse.Namespace) -> Path:
@@ -35,6 +36,11 @@ def run_folder(args: argparse.Namespace) -> Path:
 
 def stop_message(args: argparse.Namespace, signal_name: str) -> str:
     """The one line printed when a command is stopped by a signal."""
+    if args.command == "run" and args.overwrite:
+        return (
+            f"stopped by {signal_name}: the new run was discarded and {run_folder(args)} left as it was "
+            "(--overwrite replaces a folder only with a complete run)"
+        )
     if args.command == "run" and (run_folder(args) / MANIFEST_FILE).is_file():
         return f"stopped by {signal_name}: finished chunks are kept in {run_folder(args)}; add --resume to the same command to finish"
     return f"stopped by {signal_name}"
@@ -49,7 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     changes = parse_changes(args.set)
     if args.design:
         changes["monte_carlo.design"] = args.design
-    scenario = load_scenario(args.file, changes)
+    scenario = load_changed(args.file, changes)
     if args.model:
         scenario = scenario.with_mechanism(args.model)
     plan = plan_run(
@@ -92,9 +98,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """``sim verify``: check a results folder's shards against its manifest."""
+    """``sim verify``: check a results folder's shards against its manifest, and the scenario it records (which
+    reading the runs alone does not need: a protocol from a plug-in, for instance)."""
     with results_folder(args.dir, writes=False) as folder:
         manifest = verify_folder(folder)
+        scenario_of(manifest, folder)
     print(
         f"ok: {folder}: {manifest.runs:,} runs in {manifest.chunks_total:,} shards, exactly those the manifest "
         "lists, each with its recorded rows, SHA-256 and run ids"
@@ -104,7 +112,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """``sim replay``: one run of a results folder again, round by round."""
-    from sim.experiments.results import design_points, scenario_of
+    from sim.experiments.results import design_points
     from sim.experiments.runner import replay_run
 
     with results_folder(args.dir, writes=False) as folder:
@@ -154,9 +162,10 @@ def _applies(column: str, scenario) -> bool:
 def cmd_plot(args: argparse.Namespace) -> int:
     """``sim plot``: a results folder's figures, as PNG and SVG."""
     use_agg()
-    with results_folder(args.dir, writes=args.out is None) as folder:
+    out = Path(args.out) if args.out else Path(args.dir) / "figures"
+    check_folder_target(out, "--out", source=Path(args.dir))
+    with results_folder(args.dir, writes=results_folder_holding(out) is not None) as folder:
         results = read_summary(folder)
-        out = Path(args.out) if args.out else folder / "figures"
         figures = figure_set(results, _history(args, results, folder))
         with staged(out) as stage, progress_bar(len(figures), "figures", shown(args), unit="figure") as advance:
             write_figures({name: figure.draw for name, figure in figures.items()}, stage, (7, 4), advance)
@@ -169,7 +178,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     use_agg()
     from sim.reporting.html_report import build_report
 
-    with results_folder(args.dir, writes=args.out is None) as folder:
+    out = Path(args.out) if args.out else Path(args.dir) / "report.html"
+    check_file_target(out, "--out", ".html", source=Path(args.dir))
+    with results_folder(args.dir, writes=results_folder_holding(out) is not None) as folder:
         results = read_summary(folder)
         page = build_report(
             results,
@@ -177,7 +188,6 @@ def cmd_report(args: argparse.Namespace) -> int:
             lambda names: read_columns(folder, results.manifest, names),
             progress=shown(args),
         )
-        out = Path(args.out) if args.out else folder / "report.html"
         write_atomically(out, lambda temporary: temporary.write_text(page, encoding="utf-8"))
     print(out)
     return 0

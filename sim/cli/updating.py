@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.cli.shared import shown
 from sim.errors import ScenarioError
-from sim.experiments.folders import results_folder, staged
+from sim.experiments.folders import check_folder_target, require_empty, results_folder, staged
 from sim.reporting.figure_files import use_agg, write_figures
 
 if TYPE_CHECKING:
@@ -30,7 +30,22 @@ def check_log(args: argparse.Namespace, scenario) -> None:
     from sim.updating.forecast_log import read_log
 
     _questions(args, scenario)
+    check_folder_target(Path(args.log), "--log")
     read_log(args.log)
+
+
+def _check_update_targets(args: argparse.Namespace, folder: Path, out: Path) -> None:
+    """Refuse, before anything is written, a folder ``sim update`` cannot write: the tables' ``out``, the fresh
+    ensemble's ``--resample`` or the ``--log``."""
+    from sim.experiments.results import check_target
+    from sim.updating.forecast_log import read_log
+
+    require_empty(out, args.overwrite, source=folder)
+    if args.resample:
+        check_target(Path(args.resample), "--resample", None, args.overwrite)
+    if args.log:
+        check_folder_target(Path(args.log), "--log")
+        read_log(args.log)
 
 
 def log_forecast(
@@ -69,9 +84,12 @@ def cmd_update(args: argparse.Namespace) -> int:
     for flag in ("runs", "seed"):
         if getattr(args, flag) is not None and not args.resample:
             raise ScenarioError(f"--{flag}", [("", "goes with --resample")])
+    from sim.experiments.results import results_folder_holding
+
     folder = Path(args.dir)
     out = Path(args.out) if args.out else folder / "updates" / Path(args.evidence).stem
-    with results_folder(folder, writes=args.out is None) as folder:
+    _check_update_targets(args, folder, out)
+    with results_folder(folder, writes=results_folder_holding(out) is not None) as folder:
         update = condition(folder, args.evidence, args.as_of, progress=shown(args))
         if not update.evidence.observations:
             raise ScenarioError(
@@ -90,8 +108,6 @@ def cmd_update(args: argparse.Namespace) -> int:
                 ],
             )
         tables = update_tables(update, _questions(args, update.scenario))
-        if out.exists() and any(out.iterdir()) and not args.overwrite:
-            raise ScenarioError(out, [("", "is not empty; pass --overwrite to replace it")])
         write_update(out, update, tables)
     _print_update(update, tables, args.top)
     print(f"\nTables: {out}")
@@ -185,6 +201,7 @@ def cmd_forecasts(args: argparse.Namespace) -> int:
                 print("\nBrier scores of the resolved questions (lower is better):")
                 print(scored.to_string(index=False))
     stem = Path(args.out) if args.out else Path(args.log) / "forecasts"
+    check_folder_target(stem.parent, "--out" if args.out else "--log")
     with staged(stem.parent) as stage:
         write_figures({stem.name: lambda ax: plot_forecast_log(log, ax=ax)}, stage, (7, 4))
     print(f"\n{stem}.png")

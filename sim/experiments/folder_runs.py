@@ -17,9 +17,11 @@ from sim.experiments.folder_lock import locked
 from sim.experiments.manifest import Manifest
 from sim.experiments.results import (
     RUNS_FILE,
+    check_target,
     new_manifest,
     prepare_folder,
     result_columns_unchecked,
+    results_target,
     write_manifest,
     write_shard,
 )
@@ -46,8 +48,7 @@ def run_to_folder(
     folder = Path(folder)
     check_plan_size(max(plan.runs, plan.max_runs if plan.until_ci else 0), plan.scenario.monte_carlo.chunk_runs)
     check_backend(plan.backend, plan.scheduler)
-    if folder.exists() and not folder.is_dir():
-        raise ScenarioError(folder, [("", "exists and is not a folder")])
+    check_target(folder, "--out", resume, overwrite)
     created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -64,7 +65,8 @@ def run_to_folder(
                 chunks(plan.runs, plan.scenario.monte_carlo.chunk_runs),
                 plan.until_ci,
             )
-            return _run_locked(plan, folder, prepare_folder(folder, fresh, resume, overwrite), on_chunk)
+            with results_target(folder, "--out", resume, overwrite) as target:
+                return _run_locked(plan, target, prepare_folder(target, fresh, resume), on_chunk)
         except BaseException:
             if created and not any((folder / RUNS_FILE).glob("chunk-*.parquet")):
                 shutil.rmtree(folder, ignore_errors=True)  # nothing worth resuming: leave no half-made folder

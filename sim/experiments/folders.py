@@ -1,4 +1,5 @@
-"""The folders commands write to: staged so that a folder holds all of its files or none, locked while in use."""
+"""The folders commands write to: staged so that a folder holds all of its files or none, locked while in use, and
+never inside a results folder (but for the places of what is derived from its runs)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,23 @@ from pathlib import Path
 
 from sim.errors import ScenarioError
 from sim.experiments.folder_lock import locked
+from sim.experiments.results import check_output_place
 
 
 @contextmanager
 def staged(out: Path) -> Iterator[Path]:
     """A temporary folder beside ``out`` to write into; its files move into ``out`` only once all are written."""
+    _require_no_file(out, "another place")
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
         yield stage
         out.mkdir(exist_ok=True)
         for item in sorted(stage.iterdir()):
-            os.replace(item, out / item.name)
+            try:
+                os.replace(item, out / item.name)
+            except OSError as error:
+                raise ScenarioError(out / item.name, [("", f"cannot be written: {error.strerror or error}")]) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -37,7 +43,40 @@ def results_folder(path: str | Path, writes: bool) -> Iterator[Path]:
         yield folder
 
 
-def require_empty(folder: Path, overwrite: bool) -> None:
-    """Refuse to write into a folder that holds files, unless told to overwrite."""
+def check_folder_target(folder: Path, flag: str, source: Path | None = None) -> None:
+    """Refuse a folder to write files into (given as ``flag``) that is a file, or lies inside a results folder (but
+    for the places of what is derived from ``source``'s runs)."""
+    check_output_place(folder, flag, source)
+    _require_no_file(folder, f"another {flag}")
+
+
+def _require_no_file(folder: Path, instead: str) -> None:
+    """Refuse a folder to write into where a file is, suggesting to choose ``instead``."""
+    if folder.exists() and not folder.is_dir():
+        raise ScenarioError(folder, [("", f"exists and is not a folder; choose {instead}")])
+
+
+def require_empty(folder: Path, overwrite: bool, flag: str = "--out", source: Path | None = None) -> None:
+    """Refuse a folder to write into (given as ``flag``) that :func:`check_folder_target` refuses, or that holds
+    files, unless told to overwrite."""
+    check_folder_target(folder, flag, source)
     if folder.exists() and any(folder.iterdir()) and not overwrite:
-        raise ScenarioError(folder, [("", "is not empty; choose another --out or pass --overwrite")])
+        raise ScenarioError(folder, [("", f"is not empty; choose another {flag} or pass --overwrite")])
+
+
+def check_file_target(path: Path, flag: str, suffix: str, source: Path | None = None) -> None:
+    """Refuse a file to write (given as ``flag``) that lies inside a results folder (but for the places of what is
+    derived from ``source``'s runs), is a folder, or would replace a file of another kind than ``suffix``."""
+    check_output_place(path, flag, source)
+    if path.is_dir():
+        raise ScenarioError(flag, [(str(path), "is a folder; give a file name")])
+    if path.exists() and path.suffix.lower() != suffix:
+        raise ScenarioError(
+            flag,
+            [
+                (
+                    str(path),
+                    f"exists and is not a {suffix} file, the only kind replaced; choose another name or remove it",
+                )
+            ],
+        )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.experiments.runner import Chunk, chunks
+from sim.experiments.runner import MAX_CHUNKS, Chunk, chunks
 
 MANIFEST_FILE = "manifest.json"
 WRITTEN_BY = "negotiation-sim"
@@ -119,9 +119,26 @@ def read_manifest(folder: Path) -> Manifest:
     known = {f.name for f in dataclasses.fields(Manifest)}
     manifest = Manifest(**{key: value for key, value in raw.items() if key in known})
     manifest.scenario = ScenarioRecord(**{key: raw["scenario"][key] for key in _SCENARIO_TYPES})
-    if manifest.requested_runs > manifest.runs or len(manifest.plan()) != manifest.chunks_total:
-        raise ScenarioError(path, [("chunks_total", "does not match runs and chunk_runs")])
+    problem = _plan_problem(manifest)
+    if problem:
+        raise ScenarioError(path, [problem])
     return manifest
+
+
+def _plan_problem(manifest: Manifest) -> tuple[str, str] | None:
+    """What is wrong with the manifest's runs and chunks (counted before any chunk is listed), or None."""
+    if manifest.requested_runs > manifest.runs:
+        return "requested_runs", "is more than runs"
+    asked, added = manifest.requested_runs, manifest.runs - manifest.requested_runs
+    needed = -(-asked // manifest.chunk_runs) + -(-added // manifest.chunk_runs)
+    if needed != manifest.chunks_total:
+        return "chunks_total", "does not match runs and chunk_runs"
+    if needed > MAX_CHUNKS:
+        return (
+            "chunks_total",
+            f"{needed:,} is more than the {MAX_CHUNKS:,} chunks a run may have: the manifest is damaged",
+        )
+    return None
 
 
 def _problems(raw: dict[str, Any]) -> list[tuple[str, str]]:

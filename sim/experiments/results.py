@@ -16,8 +16,10 @@ import os
 import platform
 import secrets
 import shutil
+import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -85,12 +87,20 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def hidden_sibling(path: Path, kind: str) -> Path:
+    """A hidden name beside ``path``, unique to this process, for what is written or moved away before a rename."""
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.{kind}")
+
+
 def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Write ``path`` through ``write(temporary)`` under a name unique to this process, then rename it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    """Write ``path`` through ``write(temporary)`` under a name unique to this process, then rename it; an error
+    names ``path``, never the temporary."""
+    temporary = hidden_sibling(path, "partial")
     try:
         write(temporary)
         os.replace(temporary, path)
+    except OSError as error:
+        raise ScenarioError(path, [("", f"cannot be written: {error.strerror or error}")]) from None
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -236,13 +246,6 @@ def _same_run(old: Manifest, new: Manifest) -> list[tuple[str, str]]:
     ]
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
-
-
 def _resumable(folder: Path, previous: Manifest) -> Manifest:
     """The manifest to resume from: every done shard re-verified, bad ones and stale temporaries removed."""
     runs_folder = folder / RUNS_FILE
@@ -272,52 +275,119 @@ def _resumable(folder: Path, previous: Manifest) -> Manifest:
     return previous
 
 
-def prepare_folder(folder: Path, manifest: Manifest, resume: bool, overwrite: bool) -> Manifest:
-    """Make ``folder`` (locked by the caller) ready for ``manifest``'s run; return the manifest to continue from.
+def results_folder_holding(path: Path, itself: bool = True) -> Path | None:
+    """The results folder (a folder holding a manifest) that ``path`` lies inside (or is, with ``itself``), or None."""
+    absolute = Path(os.path.abspath(path))
+    for place in [absolute, *absolute.parents][0 if itself else 1 :]:
+        if (place / MANIFEST_FILE).is_file():
+            return place
+    return None
 
-    A folder that already holds anything is refused unless resuming the same run (its done shards are
-    verified again; bad ones will be recomputed) or overwriting a folder ``sim run`` wrote (the old
-    runs and everything derived from them are removed).
-    """
-    contents = [p for p in folder.iterdir() if p.name != LOCK_FILE]
+
+def check_output_place(path: Path, flag: str, source: Path | None = None, results: bool = False) -> None:
+    """Refuse to write ``path`` (given as ``flag``) inside a results folder, where it would change that folder, but for
+    the places of :data:`DERIVED` in ``source``, the folder the command reads. A ``results`` folder may be one already."""
+    holder = results_folder_holding(path, itself=not results)
+    if holder is None:
+        return
+    inside = Path(os.path.abspath(path)).relative_to(holder).parts
+    if source is not None and source.exists() and holder.samefile(source) and inside and inside[0] in DERIVED:
+        return
+    shown = holder if Path(path).is_absolute() else os.path.relpath(holder)
+    raise ScenarioError(
+        flag, [(str(path), f"would write into the results folder {shown} and change it; choose a place outside it")]
+    )
+
+
+def _contents(folder: Path) -> list[Path]:
+    """What a folder holds but its lock (nothing for a folder that does not exist)."""
+    return [p for p in folder.iterdir() if p.name != LOCK_FILE] if folder.is_dir() else []
+
+
+def check_target(folder: Path, flag: str, resume: bool | None, overwrite: bool) -> None:
+    """Refuse a results folder to write (given as ``flag``) that cannot be used, before anything is written: a file, a
+    place inside another results folder, or a folder holding anything, unless resuming the run it holds (``resume``
+    None: the command cannot resume) or overwriting results ``sim run`` wrote."""
+    check_output_place(folder, flag, results=True)
+    if folder.exists() and not folder.is_dir():
+        raise ScenarioError(folder, [("", f"exists and is not a folder; choose another {flag}")])
+    if not _contents(folder):
+        return
     has_manifest = (folder / MANIFEST_FILE).exists()
-    if contents and resume and has_manifest:
+    if resume and has_manifest:
+        return
+    if not overwrite:
+        replace = f"pass --overwrite to replace it or choose another {flag}"
+        resumable = "pass --resume to finish it or --overwrite to replace it" if resume is not None else replace
+        hint = resumable if has_manifest else f"choose another {flag}"
+        raise ScenarioError(folder, [("", f"is not empty; {hint}")])
+    _check_replaceable(folder, flag)
+
+
+def _check_replaceable(folder: Path, flag: str) -> None:
+    """Refuse to overwrite a folder that holds anything but results ``sim run`` wrote and what was derived from them."""
+    refusal = (
+        f"--overwrite replaces only results written by 'sim run'; remove the folder yourself or choose another {flag}"
+    )
+    if not (folder / MANIFEST_FILE).exists():
+        raise ScenarioError(folder, [("", f"holds files but no results written by 'sim run'; {refusal}")])
+    try:
+        read_manifest(folder)
+    except ScenarioError as error:
+        raise ScenarioError(error.file, [*error.problems, ("", refusal)]) from None
+    ours = {MANIFEST_FILE, RUNS_FILE, *DERIVED}
+    others = sorted(p.name for p in _contents(folder) if p.name not in ours)
+    if others:
+        raise ScenarioError(folder, [(name, f"was not written by sim; {refusal}") for name in others])
+
+
+@contextmanager
+def results_target(folder: Path, flag: str, resume: bool | None, overwrite: bool) -> Iterator[Path]:
+    """Where to write the results of ``folder`` (locked by the caller), checked by :func:`check_target`: the folder
+    itself, or to ``overwrite`` it a hidden folder beside it that takes its place only once the block ends without
+    error; stopped or failing, ``folder`` is left as it was."""
+    check_target(folder, flag, resume, overwrite)
+    if not overwrite:
+        yield folder
+        return
+    stage = hidden_sibling(folder, "partial")
+    stage.mkdir()
+    shutil.copymode(folder, stage)
+    try:
+        with locked(stage):
+            yield stage
+            _swap_in(stage, folder)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap_in(stage: Path, folder: Path) -> None:
+    """Put ``stage`` in the place of ``folder`` and remove the old one; SIGINT and SIGTERM wait until both renames
+    are done, so that a stop never leaves ``folder`` missing."""
+    old = hidden_sibling(folder, "replaced")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        os.rename(folder, old)
+        try:
+            os.rename(stage, folder)
+        except OSError:
+            os.rename(old, folder)
+            raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def prepare_folder(folder: Path, manifest: Manifest, resume: bool) -> Manifest:
+    """Make ``folder`` (locked by the caller, given by :func:`results_target`) ready for ``manifest``'s run; return
+    the manifest to continue from: with ``resume``, the run it holds (its done shards verified again; bad ones will be
+    recomputed)."""
+    if resume and (folder / MANIFEST_FILE).exists():
         previous = read_manifest(folder)
         problems = _same_run(previous, manifest)
         if problems:
             raise ScenarioError(folder, problems)
         return _resumable(folder, previous)
-    if contents and not overwrite:
-        hint = "pass --resume to finish it or --overwrite to replace it" if has_manifest else "choose another --out"
-        raise ScenarioError(folder, [("", f"is not empty; {hint}")])
-    if contents:
-        if not has_manifest:
-            raise ScenarioError(
-                folder,
-                [
-                    (
-                        "",
-                        "holds files but no results written by 'sim run'; --overwrite replaces "
-                        "only such results: choose another --out",
-                    )
-                ],
-            )
-        try:
-            read_manifest(folder)
-        except ScenarioError as error:
-            raise ScenarioError(
-                error.file,
-                [
-                    *error.problems,
-                    (
-                        "",
-                        "--overwrite replaces only results written by 'sim run'; "
-                        "remove the folder yourself or choose another --out",
-                    ),
-                ],
-            ) from None
-        for name in (MANIFEST_FILE, RUNS_FILE, *DERIVED):
-            _remove(folder / name)
     write_manifest(folder, manifest)
     (folder / RUNS_FILE).mkdir(exist_ok=True)
     return manifest
@@ -331,24 +401,26 @@ def write_ensemble(
     posterior: dict[str, Any],
     write_also: Callable[[Path], dict[str, Any]],
     overwrite: bool = False,
+    flag: str = "--resample",
 ) -> Manifest:
     """Write runs simulated outside :func:`run_to_folder` (a design of its own: a posterior ensemble) as a results
     folder: shards in the scenario's chunks, ``write_also(folder)`` for the files that re-create them (it returns what
     to add to the ``posterior`` record), and a manifest holding that record, marked complete last."""
     folder = Path(folder)
+    check_target(folder, flag, None, overwrite)
     folder.mkdir(parents=True, exist_ok=True)
-    with locked(folder):
+    with locked(folder), results_target(folder, flag, None, overwrite) as target:
         plan = chunks(len(table), scenario.monte_carlo.chunk_runs)
         fresh = new_manifest(scenario, len(table), seed, {}, plan)
         fresh.posterior = posterior
-        manifest = prepare_folder(folder, fresh, False, overwrite)
-        manifest.posterior = posterior | write_also(folder)
+        manifest = prepare_folder(target, fresh, False)
+        manifest.posterior = posterior | write_also(target)
         for chunk in plan:
             manifest.shards[str(chunk.index)] = write_shard(
-                folder, chunk, table.iloc[chunk.first : chunk.first + chunk.runs]
+                target, chunk, table.iloc[chunk.first : chunk.first + chunk.runs]
             )
         manifest.chunks_done, manifest.status = [chunk.index for chunk in plan], "complete"
-        write_manifest(folder, manifest)
+        write_manifest(target, manifest)
     return manifest
 
 
@@ -402,6 +474,8 @@ def result_columns(folder: str | Path) -> list[str]:
         raise ScenarioError(folder, [(RUNS_FILE, f"cannot be read ({error.__class__.__name__})")]) from None
 
 
-def scenario_of(manifest: Manifest) -> Scenario:
-    """The scenario a results folder was made from, rebuilt (and validated again) from its manifest."""
-    return scenario_from_mapping(manifest.scenario.resolved, f"{MANIFEST_FILE}: scenario.resolved")
+def scenario_of(manifest: Manifest, folder: Path | None = None) -> Scenario:
+    """The scenario a results folder (``folder``, named in any error) was made from, rebuilt and validated again from
+    its manifest."""
+    manifest_path = MANIFEST_FILE if folder is None else str(folder / MANIFEST_FILE)
+    return scenario_from_mapping(manifest.scenario.resolved, f"{manifest_path}: scenario.resolved")
