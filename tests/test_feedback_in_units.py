@@ -62,7 +62,7 @@ def test_plot_and_report_show_progress_unless_quiet(strike_runs, monkeypatch, ca
     assert captured.out.strip() == f"8 figures (PNG and SVG): {strike_runs / 'figures'}"
     assert main(["report", str(strike_runs), "--history-runs", "50"]) == 0
     assert "10/10" in capsys.readouterr().err  # 8 figures, the drivers, the PRIM search
-    quiet = ["report", str(strike_runs), "--history-runs", "50", "--quiet", "--out", str(strike_runs / "r.html")]
+    quiet = ["report", str(strike_runs), "--history-runs", "50", "--quiet", "--out", str(strike_runs.parent / "r.html")]
     assert main(quiet) == 0
     assert capsys.readouterr().err == ""
 

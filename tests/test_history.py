@@ -14,6 +14,7 @@ from sim.backtests.data_folder import ENVIRONMENT_VARIABLE, find_data_dir
 from sim.cli import main
 from sim.errors import ScenarioError
 from sim.history import breakdown_fit, cases, data, reference_class, scoring
+from sim.history.beside import model_deal_survival
 from sim.history.survival import kaplan_meier
 from sim.model.breakdown import age_weight, round_hazard
 from sim.scenario.loading import load_scenario
@@ -356,3 +357,16 @@ def test_run_summary_and_report_show_the_model_beside_history(tmp_path, capsys):
     assert main(["report", str(out), "--history-runs", "0"]) == 0
     page = (out / "report.html").read_text()
     assert "<h2>Beside history</h2>" in page and "history survival" in page
+
+
+def test_deals_that_cannot_break_down_all_hold_beside_history():
+    runs = pd.DataFrame({"months_to_deal": [2.0, 5.0, np.nan, 30.0]})
+    survival = model_deal_survival(runs, 36, (6, 12))["survival"]
+    assert survival.tolist() == [1.0, 1.0]
+
+
+@needs_data
+def test_a_run_without_reneging_prints_history_beside_it(tmp_path, capsys):
+    out = tmp_path / "held"
+    assert main(["run", str(ARTICLE), "--set", "reneging=null", "--runs", "500", "--out", str(out), "--quiet"]) == 0
+    assert "Beside history" in capsys.readouterr().out

@@ -39,10 +39,9 @@ def model_deal_survival(runs: pd.DataFrame, horizon: float, months: tuple[int, .
     """Kaplan-Meier share of the model's deals still holding k months after they were made (censored at the
     horizon), with 95% intervals, for k within the horizon."""
     deals = runs[runs["months_to_deal"].notna()]
-    broke = deals["months_to_breakdown"].notna() if "months_to_breakdown" in deals else pd.Series(False, deals.index)
-    duration = np.where(
-        broke, deals["months_to_breakdown"] - deals["months_to_deal"], horizon - deals["months_to_deal"]
-    )
+    ended = deals["months_to_breakdown"] if "months_to_breakdown" in deals else pd.Series(np.nan, deals.index)
+    broke = ended.notna()
+    duration = np.where(broke, ended - deals["months_to_deal"], horizon - deals["months_to_deal"])
     return kaplan_meier(duration, broke.to_numpy(), tuple(m for m in months if m <= horizon)).set_index("month")
 
 
