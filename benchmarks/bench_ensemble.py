@@ -27,9 +27,9 @@ from sim.sampling.draws import sample
 ARTICLE = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine_paris_2026.yaml"
 
 
-def per_run_rate(runs: int) -> float:
+def per_run_rate(runs: int, file: Path = ARTICLE) -> float:
     """Runs per second with one Mesa model per run (draws made up front, as a batch runner would)."""
-    scenario = load_scenario(ARTICLE)
+    scenario = load_scenario(file)
     draws = sample(scenario, runs, seed=1)
     seeds = np.random.SeedSequence(1).spawn(runs)
     started = time.perf_counter()
@@ -38,10 +38,10 @@ def per_run_rate(runs: int) -> float:
     return runs / (time.perf_counter() - started)
 
 
-def child(runs: int, jobs: int, protocol: str | None = None) -> None:
+def child(runs: int, jobs: int, protocol: str | None = None, file: Path = ARTICLE) -> None:
     """Run the ensemble (under ``protocol``, default the scenario's) into a temporary folder; print seconds and
     peak memory (MB) as JSON."""
-    scenario = load_scenario(ARTICLE)
+    scenario = load_scenario(file)
     if protocol is not None:
         scenario = scenario.with_mechanism(protocol)
     with tempfile.TemporaryDirectory() as folder:
