@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from sim.scenario.quantities import NonNegative, Quantity, QuantityBase, bounds_problem, within
+from sim.scenario.quantities import NonNegative, Quantity, QuantityBase, meeting_bounds, within
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Quota = Annotated[Quantity, within(1e-9, 1)]
@@ -36,12 +36,7 @@ class Condition(_Strict):
     at_least: Quantity | None = None
     at_most: Quantity | None = None
 
-    @model_validator(mode="after")
-    def _bounds_meet(self) -> Condition:
-        problem = bounds_problem(self.at_least, self.at_most)
-        if problem:
-            raise ValueError(problem)
-        return self
+    _bounds_meet = model_validator(mode="after")(meeting_bounds)
 
 
 class Member(_Strict):

@@ -466,5 +466,14 @@ def bounds_problem(
     )
 
 
+def meeting_bounds(model: Any) -> Any:
+    """``model`` (with ``at_least`` and ``at_most``) as it is if its bounds can meet (:func:`bounds_problem`), for a
+    model validator; else a ``ValueError`` saying why."""
+    problem = bounds_problem(model.at_least, model.at_most)
+    if problem:
+        raise ValueError(problem)
+    return model
+
+
 Probability = Annotated[Quantity, within(0.0, 1.0)]
 NonNegative = Annotated[Quantity, within(0.0)]

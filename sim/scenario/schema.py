@@ -32,6 +32,7 @@ from sim.scenario.quantities import (
     Quantity,
     QuantityBase,
     bounds_problem,
+    meeting_bounds,
     whole_numbers,
     within,
 )
@@ -238,12 +239,7 @@ class Flag(_Strict):
     at_least: Finite | None = None
     at_most: Finite | None = None
 
-    @model_validator(mode="after")
-    def _bounds_meet(self) -> Flag:
-        problem = bounds_problem(self.at_least, self.at_most)
-        if problem:
-            raise ValueError(problem)
-        return self
+    _bounds_meet = model_validator(mode="after")(meeting_bounds)
 
 
 class Event(_Strict):

@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
-from sim.scenario.quantities import bounds_problem
+from sim.scenario.quantities import meeting_bounds
 from sim.scenario.schema import Scenario
 from sim.scenario.yaml_io import read_yaml_mapping
 
@@ -58,12 +58,7 @@ class _Bounded(_Observation):
     at_least: float | None = None
     at_most: float | None = None
 
-    @model_validator(mode="after")
-    def _one_bound(self) -> _Bounded:
-        problem = bounds_problem(self.at_least, self.at_most)
-        if problem:
-            raise ValueError(problem)
-        return self
+    _bounds_meet = model_validator(mode="after")(meeting_bounds)
 
 
 class PositionAt(_Bounded):
