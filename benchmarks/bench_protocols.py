@@ -24,7 +24,18 @@ from sim.registry.models import PROTOCOLS
 def measure(protocol: str, runs: int, jobs: int, file: Path) -> dict:
     """Measure one protocol on the scenario ``file`` in a fresh process."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", protocol, "--runs", str(runs), "--jobs", str(jobs), "--scenario", str(file)],
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            protocol,
+            "--runs",
+            str(runs),
+            "--jobs",
+            str(jobs),
+            "--scenario",
+            str(file),
+        ],
         capture_output=True,
         text=True,
         check=True,
