@@ -184,6 +184,20 @@ def test_a_stopped_overwrite_leaves_the_folder_as_it_was(folder, existing):
     assert f"the new run was discarded and {folder} left as it was" in message and "--resume" not in message
 
 
+def test_an_overwrite_clears_what_one_killed_outright_left_beside_the_folder(folder):
+    """A SIGKILL leaves the hidden run it was building; the next overwrite removes it, but not one still being
+    written by another command."""
+    left = folder.parent / f".{folder.name}.999-dead.partial"
+    busy = folder.parent / f".{folder.name}.998-busy.partial"
+    for stage in (left, busy):
+        (stage / "runs.parquet").mkdir(parents=True)
+    scenario = load_scenario(ARTICLE, {"monte_carlo.chunk_runs": 1000})
+    with locked(busy):
+        run_to_folder(plan_run(scenario, runs=1000, seed=9), folder, overwrite=True)
+    assert not left.exists() and busy.exists()
+    assert read_results(folder, columns=["run_id"]).runs["run_id"].tolist() == list(range(1000))
+
+
 @pytest.mark.parametrize(
     "command, target",
     [

@@ -11,6 +11,7 @@ and every reader verifies the folder against its manifest before trusting a row 
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import platform
@@ -350,6 +351,7 @@ def results_target(folder: Path, flag: str, resume: bool | None, overwrite: bool
     if not overwrite:
         yield folder
         return
+    _remove_left_behind(folder)
     stage = hidden_sibling(folder, "partial")
     stage.mkdir()
     shutil.copymode(folder, stage)
@@ -359,6 +361,23 @@ def results_target(folder: Path, flag: str, resume: bool | None, overwrite: bool
             _swap_in(stage, folder)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _remove_left_behind(folder: Path) -> None:
+    """Remove what an ``--overwrite`` of ``folder`` killed outright left beside it (a new run it was building, an old
+    one it had moved away), unless a command still holds its lock; nothing while ``folder`` is missing (killed between
+    its two renames, those may be the only copies)."""
+    if not folder.exists():
+        return
+    for kind in ("partial", "replaced"):
+        for left in folder.parent.glob(f".{glob.escape(folder.name)}.*.{kind}"):
+            if not left.is_dir():
+                continue
+            try:
+                with locked(left):
+                    shutil.rmtree(left)
+            except ScenarioError:
+                continue
 
 
 def _swap_in(stage: Path, folder: Path) -> None:
