@@ -156,6 +156,9 @@ def test_platform_file_keeps_only_dated_single_probabilities(tmp_path, capsys):
     assert list(march["probability"]) == [0.24] and march["snapshot_date"].iloc[0] == pd.Timestamp("2025-12-09")
     assert not (platforms["question"] == "same").any() and platforms["snapshot_date"].notna().all()
     append_to_log(tmp_path, rows("2026-01-06", 0.28, "ceasefire_or_deal_by_2026-03-31"))
+    append_to_log(tmp_path, rows("2026-01-06", 0.4, "deal_by_2026-12-31"))
     assert main(["forecasts", str(tmp_path), "--questions", str(QUESTIONS)]) == 0
     out = capsys.readouterr().out
     assert "Polymarket    2025-12-09" in out and (tmp_path / "forecasts.png").stat().st_size > 5000
+    no_snapshot_yet = next(line for line in out.splitlines() if "Lines.com" in line)
+    assert "NaN" not in no_snapshot_yet and no_snapshot_yet.split()[-4:] == ["-"] * 4

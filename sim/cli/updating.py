@@ -194,8 +194,8 @@ def cmd_forecasts(args: argparse.Namespace) -> int:
             platforms = read_platform_forecasts(data_dir(args.data, FOLDER))
             compared = compare_with_platforms(log, questions, platforms)
             if len(compared):
-                print("\nBeside the platforms (their latest snapshot on or before each as-of date):")
-                print(compared.to_string(index=False))
+                print("\nBeside the platforms (their latest snapshot on or before each as-of date; - where none was):")
+                print(compared.replace({"snapshot_date": {"": "-"}}).to_string(index=False, na_rep="-"))
             scored = model_scores(log, questions)
             if len(scored):
                 print("\nBrier scores of the resolved questions (lower is better):")
