@@ -11,8 +11,8 @@ from sim.analysis import comparison, drivers
 from sim.analysis.summary import plural
 from sim.cli.shared import load_changed, parse_changes, shown
 from sim.errors import ScenarioError
-from sim.experiments.folders import check_folder_target, require_empty, results_folder, staged
-from sim.experiments.results import read_results, results_folder_holding, scenario_of
+from sim.experiments.folders import derived_output, require_empty, results_folder, staged
+from sim.experiments.results import read_results, scenario_of
 from sim.experiments.run_settings import run_settings
 from sim.model.outcomes import outcome_classes
 from sim.progress import progress_bar
@@ -147,9 +147,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_discover(args: argparse.Namespace) -> int:
     """``sim discover``: the parameter regions (PRIM box, CART leaves) where an outcome or condition happens."""
     use_agg()
-    out = Path(args.out) if args.out else Path(args.dir) / "discovery"
-    check_folder_target(out, "--out", source=Path(args.dir))
-    with results_folder(args.dir, writes=results_folder_holding(out) is not None) as folder:
+    out, writes = derived_output(Path(args.dir), args.out, "discovery")
+    with results_folder(args.dir, writes=writes) as folder:
         return _discover(args, folder, out)
 
 

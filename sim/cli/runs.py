@@ -11,14 +11,13 @@ import pandas as pd
 from sim.analysis import summary
 from sim.cli.shared import load_changed, parse_changes, shown
 from sim.errors import ScenarioError
-from sim.experiments.folders import check_file_target, check_folder_target, results_folder, staged
+from sim.experiments.folders import derived_output, results_folder, staged
 from sim.experiments.results import (
     MANIFEST_FILE,
     RUNS_FILE,
     read_columns,
     read_results,
     read_summary,
-    results_folder_holding,
     scenario_of,
     verify_folder,
     write_atomically,
@@ -162,9 +161,8 @@ def _applies(column: str, scenario) -> bool:
 def cmd_plot(args: argparse.Namespace) -> int:
     """``sim plot``: a results folder's figures, as PNG and SVG."""
     use_agg()
-    out = Path(args.out) if args.out else Path(args.dir) / "figures"
-    check_folder_target(out, "--out", source=Path(args.dir))
-    with results_folder(args.dir, writes=results_folder_holding(out) is not None) as folder:
+    out, writes = derived_output(Path(args.dir), args.out, "figures")
+    with results_folder(args.dir, writes=writes) as folder:
         results = read_summary(folder)
         figures = figure_set(results, _history(args, results, folder))
         with staged(out) as stage, progress_bar(len(figures), "figures", shown(args), unit="figure") as advance:
@@ -178,9 +176,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     use_agg()
     from sim.reporting.html_report import build_report
 
-    out = Path(args.out) if args.out else Path(args.dir) / "report.html"
-    check_file_target(out, "--out", ".html", source=Path(args.dir))
-    with results_folder(args.dir, writes=results_folder_holding(out) is not None) as folder:
+    out, writes = derived_output(Path(args.dir), args.out, "report.html", ".html")
+    with results_folder(args.dir, writes=writes) as folder:
         results = read_summary(folder)
         page = build_report(
             results,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sim.errors import ScenarioError
 from sim.experiments.folder_lock import locked
-from sim.experiments.results import check_output_place
+from sim.experiments.results import check_output_place, results_folder_holding
 
 
 @contextmanager
@@ -41,6 +41,18 @@ def results_folder(path: str | Path, writes: bool) -> Iterator[Path]:
         raise ScenarioError(folder, [("", "no such folder" if not folder.exists() else "is not a folder")])
     with locked(folder, exclusive=writes):
         yield folder
+
+
+def derived_output(source: Path, out: str | None, default: str, suffix: str | None = None) -> tuple[Path, bool]:
+    """Where a command reading the results folder ``source`` writes what it derives: ``--out``, else ``default`` in
+    ``source``; checked as a folder (or, with ``suffix``, a file of that kind); and whether it lies inside ``source``
+    (so that ``source`` is locked to write)."""
+    path = Path(out) if out else source / default
+    if suffix is None:
+        check_folder_target(path, "--out", source)
+    else:
+        check_file_target(path, "--out", suffix, source)
+    return path, results_folder_holding(path) is not None
 
 
 def check_folder_target(folder: Path, flag: str, source: Path | None = None) -> None:

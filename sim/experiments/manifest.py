@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.experiments.runner import MAX_CHUNKS, Chunk, chunks
+from sim.experiments.runner import MAX_CHUNKS, Chunk, chunk_count, chunks
 
 MANIFEST_FILE = "manifest.json"
 WRITTEN_BY = "negotiation-sim"
@@ -129,8 +129,7 @@ def _plan_problem(manifest: Manifest) -> tuple[str, str] | None:
     """What is wrong with the manifest's runs and chunks (counted before any chunk is listed), or None."""
     if manifest.requested_runs > manifest.runs:
         return "requested_runs", "is more than runs"
-    asked, added = manifest.requested_runs, manifest.runs - manifest.requested_runs
-    needed = -(-asked // manifest.chunk_runs) + -(-added // manifest.chunk_runs)
+    needed = chunk_count(manifest.runs, manifest.chunk_runs, manifest.requested_runs)
     if needed != manifest.chunks_total:
         return "chunks_total", "does not match runs and chunk_runs"
     if needed > MAX_CHUNKS:

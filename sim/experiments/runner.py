@@ -66,9 +66,15 @@ MAX_CHUNKS = 20_000
 """The most chunks one run may have: the manifest lists each, and is rewritten as each finishes."""
 
 
+def chunk_count(runs: int, chunk_runs: int, requested: int | None = None) -> int:
+    """How many chunks :func:`chunks` makes, counted without listing them."""
+    first_part = runs if requested is None else min(requested, runs)
+    return -(-first_part // chunk_runs) + -(-(runs - first_part) // chunk_runs)
+
+
 def check_plan_size(runs: int, chunk_runs: int) -> None:
     """Refuse a run that would need more than :data:`MAX_CHUNKS` chunks, before any is planned."""
-    needed = -(-runs // chunk_runs)
+    needed = chunk_count(runs, chunk_runs)
     if needed > MAX_CHUNKS:
         raise ScenarioError(
             "--runs",

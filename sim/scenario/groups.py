@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from sim.scenario.quantities import NonNegative, Quantity, QuantityBase, meeting_bounds, within
+from sim.scenario.quantities import NonNegative, Quantity, QuantityBase, bounds_meet, within
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Quota = Annotated[Quantity, within(1e-9, 1)]
@@ -36,7 +36,7 @@ class Condition(_Strict):
     at_least: Quantity | None = None
     at_most: Quantity | None = None
 
-    _bounds_meet = model_validator(mode="after")(meeting_bounds)
+    _bounds_meet = bounds_meet()
 
 
 class Member(_Strict):

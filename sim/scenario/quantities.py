@@ -466,13 +466,16 @@ def bounds_problem(
     )
 
 
-def meeting_bounds(model: Any) -> Any:
-    """``model`` (with ``at_least`` and ``at_most``) as it is if its bounds can meet (:func:`bounds_problem`), for a
-    model validator; else a ``ValueError`` saying why."""
-    problem = bounds_problem(model.at_least, model.at_most)
-    if problem:
-        raise ValueError(problem)
-    return model
+def bounds_meet(lower: str = "at_least", upper: str = "at_most") -> Any:
+    """A model validator refusing a model whose ``lower`` and ``upper`` bounds cannot meet (:func:`bounds_problem`)."""
+
+    def check(model: Any) -> Any:
+        problem = bounds_problem(getattr(model, lower), getattr(model, upper), (lower, upper))
+        if problem:
+            raise ValueError(problem)
+        return model
+
+    return model_validator(mode="after")(check)
 
 
 Probability = Annotated[Quantity, within(0.0, 1.0)]

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,8 +31,7 @@ from sim.scenario.quantities import (
     Probability,
     Quantity,
     QuantityBase,
-    bounds_problem,
-    meeting_bounds,
+    bounds_meet,
     whole_numbers,
     within,
 )
@@ -92,12 +91,7 @@ class RedLine(_Strict):
         default=False, description="Bounds are offsets from the current front line, not absolute values."
     )
 
-    @model_validator(mode="after")
-    def _bounds_meet(self) -> RedLine:
-        problem = bounds_problem(self.min, self.max, ("min", "max"))
-        if problem:
-            raise ValueError(problem)
-        return self
+    _bounds_meet = bounds_meet("min", "max")
 
 
 class ActorIssue(_Strict):
@@ -239,7 +233,7 @@ class Flag(_Strict):
     at_least: Finite | None = None
     at_most: Finite | None = None
 
-    _bounds_meet = model_validator(mode="after")(meeting_bounds)
+    _bounds_meet = bounds_meet()
 
 
 class Event(_Strict):

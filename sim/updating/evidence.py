@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
-from sim.scenario.quantities import meeting_bounds
+from sim.scenario.quantities import bounds_meet
 from sim.scenario.schema import Scenario
 from sim.scenario.yaml_io import read_yaml_mapping
 
@@ -58,7 +58,7 @@ class _Bounded(_Observation):
     at_least: float | None = None
     at_most: float | None = None
 
-    _bounds_meet = model_validator(mode="after")(meeting_bounds)
+    _bounds_meet = bounds_meet()
 
 
 class PositionAt(_Bounded):

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.errors import ScenarioError
+from sim.backtests.data_files import read_table
 from sim.history.scoring import brier
 from sim.updating.questions import Question
 
@@ -23,16 +23,7 @@ _COLUMNS = ("platform", "question", "snapshot_date", "outcome_bin", "probability
 def read_platform_forecasts(data: str | Path) -> pd.DataFrame:
     """The platforms' snapshots that have an exact date and a single probability (``same`` in the question column
     repeats the row above); columns platform, question, snapshot_date, outcome_bin, probability, source_url."""
-    path = Path(data) / FOLDER / FILE
-    if not path.is_file():
-        raise ScenarioError(path, [("", "file not found")])
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise ScenarioError(path, [("", f"cannot be read as CSV ({error.__class__.__name__})")]) from None
-    missing = [c for c in _COLUMNS if c not in table.columns]
-    if missing:
-        raise ScenarioError(path, [("header", f"missing column(s): {', '.join(missing)}")])
+    table = read_table(Path(data) / FOLDER / FILE, FOLDER, _COLUMNS)
     table["question"] = table["question"].replace("same", np.nan).ffill()
     table["snapshot_date"] = pd.to_datetime(table["snapshot_date"], format="%Y-%m-%d", errors="coerce")
     table["probability"] = pd.to_numeric(table["probability"], errors="coerce")
