@@ -29,6 +29,7 @@ from sim.model.deal_values import (
     no_foresight,
     no_groups,
     runs_first,
+    timing_terms,
 )
 from sim.model.reneging import Foresight, RenegingRule
 from sim.model.searches import (
@@ -136,6 +137,8 @@ class Acceptance:
         object's runs lies in them: packed once, and shared by every subset taken (:meth:`take`)."""
         veto, issues, runs = self.position.shape
         foresight = self._foresight
+        base_hazard = floats(self.base_hazard)
+        terms = timing_terms(base_hazard, floats(self.delay), floats(self.shape), runs_first(self.horizon))
         packed = Rules(
             position=runs_first(self.position),
             weight=runs_first(self.weight),
@@ -147,11 +150,10 @@ class Acceptance:
             red_upper=runs_first(self.red_upper) if not self.hard else np.zeros((0, veto, issues)),
             audience_cost=floats(self.audience_cost),
             loss=runs_first(self.loss),
-            horizon=runs_first(self.horizon),
-            base_hazard=floats(self.base_hazard),
+            base_hazard=base_hazard,
             protection=runs_first(self.protection),
-            delay=floats(self.delay),
-            shape=floats(self.shape),
+            lasting=terms[0],
+            after=terms[1],
             groups=no_groups(veto, runs) if self.groups is None else self.groups.packed,
             foresees=foresight is not None,
             foresight=no_foresight(issues, runs) if foresight is None else foresight.packed,

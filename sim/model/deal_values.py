@@ -61,9 +61,8 @@ Foresight = namedtuple(
         "exogenous",  # an exogenous hazard acts beside the renegers
         "base_hazard",  # [n]
         "protection",  # [n, J]
-        "delay",  # [n]
-        "shape",  # [n]
-        "horizon",  # [n, R]
+        "lasting",  # [n, R] the exogenous hazard's breakdown_terms over each horizon
+        "after",  # [n, R]
     ],
 )
 """The breakdown loss foreseen by those who lose in a breakdown (see :class:`sim.model.reneging.Foresight`)."""
@@ -81,11 +80,10 @@ Rules = namedtuple(
         "red_upper",  # [n, V, J]
         "audience_cost",  # [n]
         "loss",  # [n, V] the exogenous breakdown's loss
-        "horizon",  # [n, V] over how many rounds
         "base_hazard",  # [n]
         "protection",  # [n, J]
-        "delay",  # [n]
-        "shape",  # [n]
+        "lasting",  # [n, V] breakdown_terms of each veto holder's horizon
+        "after",  # [n, V]
         "groups",  # Groups (empty arrays without groups)
         "foresees",  # some actor may renege: the breakdown loss is the foresight's
         "foresight",  # Foresight (empty arrays when nobody may renege)
@@ -134,12 +132,27 @@ def weighted_losses(package, position, weight, reference, loss_aversion, kind: i
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def breakdown_terms(base_hazard: float, delay: float, shape: float, rounds: float):
+    """What :func:`breakdown_chance` takes from the deal's timing alone, whatever the package: the chance of lasting
+    the ``delay`` rounds before the guarantees act, and the weight of the rest of the ``rounds`` (ages shaped by
+    ``shape``)."""
+    unprotected = min(delay, rounds) ** shape
+    return (1.0 - base_hazard) ** unprotected, rounds**shape - unprotected
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def guarded_breakdown(base_hazard: float, guarded: float, lasting: float, protected: float):
+    """:func:`breakdown_chance` from its :func:`breakdown_terms` (``lasting``, ``protected``) and the guarantees'
+    share of the hazard they leave, ``guarded``."""
+    return 1.0 - lasting * (1.0 - base_hazard * guarded) ** protected
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def breakdown_chance(base_hazard: float, guarded: float, delay: float, shape: float, rounds: float):
     """Chance that a deal breaks down within ``rounds`` rounds: the level ``base_hazard`` before the guarantees act
     (``delay`` rounds), ``base_hazard * guarded`` after, the deal's age shaped by ``shape``."""
-    unprotected = min(delay, rounds) ** shape
-    protected = rounds**shape - unprotected
-    return 1.0 - (1.0 - base_hazard) ** unprotected * (1.0 - base_hazard * guarded) ** protected
+    lasting, protected = breakdown_terms(base_hazard, delay, shape, rounds)
+    return guarded_breakdown(base_hazard, guarded, lasting, protected)
 
 
 @njit(cache=True, error_model="numpy")
@@ -148,6 +161,17 @@ def breakdown_chances(base_hazard, guarded, delay, shape, rounds) -> np.ndarray:
     out = np.empty(base_hazard.size)
     for e in range(base_hazard.size):
         out[e] = breakdown_chance(base_hazard[e], guarded[e], delay[e], shape[e], rounds[e])
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def timing_terms(base_hazard: np.ndarray, delay: np.ndarray, shape: np.ndarray, rounds: np.ndarray) -> np.ndarray:
+    """:func:`breakdown_terms` over runs ``[n]`` and horizons ``rounds [n, H]``: ``[2, n, H]``, lasting then
+    protected, computed once for the many packages valued on the same runs."""
+    out = np.empty((2,) + rounds.shape)
+    for r in range(rounds.shape[0]):
+        for h in range(rounds.shape[1]):
+            out[0, r, h], out[1, r, h] = breakdown_terms(base_hazard[r], delay[r], shape[r], rounds[r, h])
     return out
 
 
@@ -230,7 +254,7 @@ def foreseen_losses(foresight, packages: np.ndarray, runs: np.ndarray, veto: int
     gains = renege_gains(renege, packages, runs, protected, drifted)
     delayed, exogenous = foresight.delayed, foresight.exogenous
     along, unprotected, safe, lost = foresight.along, foresight.unprotected, foresight.protected, foresight.lost
-    base_hazard, delay, shape, horizon = foresight.base_hazard, foresight.delay, foresight.shape, foresight.horizon
+    base_hazard, lasting, after = foresight.base_hazard, foresight.lasting, foresight.after
     guarded = guarded_shares(foresight.protection, packages, runs)
     keep = np.zeros(points)
     for i in range(runs.size):
@@ -246,7 +270,7 @@ def foreseen_losses(foresight, packages: np.ndarray, runs: np.ndarray, veto: int
                 exponent += unprotected[r, q] * keep[2]
             holds = math.exp(exponent)
             if exogenous:
-                holds *= 1.0 - breakdown_chance(base_hazard[r], guarded[i], delay[r], shape[r], horizon[r, q])
+                holds *= 1.0 - guarded_breakdown(base_hazard[r], guarded[i], lasting[r, q], after[r, q])
             out[rows[q], i] = lost[r, q] * (1.0 - holds)
     return out
 
@@ -336,19 +360,18 @@ def package_values(rules, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
         out = foreseen_losses(rules.foresight, delivered, runs, veto)
     else:
         out = np.empty((veto, runs.size))
-        base_hazard, protection, delay, shape, loss, horizon = (
+        base_hazard, protection, lasting, after, loss = (
             rules.base_hazard,
             rules.protection,
-            rules.delay,
-            rules.shape,
+            rules.lasting,
+            rules.after,
             rules.loss,
-            rules.horizon,
         )
         guarded = guarded_shares(protection, delivered, runs)
         for i in range(runs.size):
             r = runs[i]
             for v in range(veto):
-                out[v, i] = loss[r, v] * breakdown_chance(base_hazard[r], guarded[i], delay[r], shape[r], horizon[r, v])
+                out[v, i] = loss[r, v] * guarded_breakdown(base_hazard[r], guarded[i], lasting[r, v], after[r, v])
     position, weight, reference, aversion, kind = (
         rules.position,
         rules.weight,
@@ -449,9 +472,8 @@ def no_foresight(issues: int, runs: int) -> Foresight:
         exogenous=False,
         base_hazard=np.zeros(runs),
         protection=np.zeros((runs, issues)),
-        delay=np.zeros(runs),
-        shape=np.ones(runs),
-        horizon=empty,
+        lasting=empty,
+        after=empty,
     )
 
 

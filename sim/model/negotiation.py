@@ -257,16 +257,17 @@ class NegotiationModel(mesa.Model):
         each region gaining (or giving back) in proportion to what it has left to gain (or hold)."""
         inputs, state = self.inputs, self.state
         follows = inputs.follows_front
-        if not agreed.any() or not follows.any() or not inputs.regions:
+        runs = np.flatnonzero(agreed)
+        if not runs.size or not follows.any() or not inputs.regions:
             return
-        target = self.package[follows].mean(axis=0)
-        share, front = state.front_share, state.front
-        gain = np.divide(target - share, 1.0 - share, out=np.zeros_like(share), where=share < 1.0)
-        keep = np.divide(target, share, out=np.ones_like(share), where=share > 0.0)
-        settled = np.where(target >= share, front + gain * (1.0 - front), front * keep)
-        state.front = np.where(agreed, np.clip(settled, 0.0, 1.0), front)
-        state.front_share = aggregate(inputs, state.front)
-        state.absorbed = at_edge(state.front)
+        target = self.package[follows][:, runs].mean(axis=0)
+        held, regions = state.front_share[runs], state.front[:, runs]
+        gain = np.divide(target - held, 1.0 - held, out=np.zeros_like(held), where=held < 1.0)
+        keep = np.divide(target, held, out=np.ones_like(held), where=held > 0.0)
+        settled = np.clip(np.where(target >= held, regions + gain * (1.0 - regions), regions * keep), 0.0, 1.0)
+        front, absorbed = state.front.copy(), state.absorbed.copy()
+        front[:, runs], absorbed[:, runs] = settled, at_edge(settled)
+        state.front, state.absorbed, state.front_share = front, absorbed, aggregate(inputs, front)
 
     def _snapshot(self, at_war: np.ndarray) -> dict[str, np.ndarray]:
         """The state at the end of this round, for a round-by-round history."""

@@ -22,7 +22,16 @@ import numpy as np
 from scipy.special import expit
 
 from sim.model import deal_values
-from sim.model.deal_values import KINDS, RenegeRule, floats, foreseen_losses, indices, renege_gains, runs_first
+from sim.model.deal_values import (
+    KINDS,
+    RenegeRule,
+    floats,
+    foreseen_losses,
+    indices,
+    renege_gains,
+    runs_first,
+    timing_terms,
+)
 from sim.model.inputs import ModelInputs
 from sim.model.power_shift import foreseen_rate
 from sim.model.state import NegotiationState
@@ -201,6 +210,7 @@ class Foresight:
             np.ones(runs),
             np.zeros((self.rows.size, runs)),
         )
+        terms = timing_terms(floats(base_hazard), floats(delay), floats(shape), runs_first(horizon))
         return deal_values.Foresight(
             renege=self.rule.packed,
             rows=indices(self.rows),
@@ -213,9 +223,8 @@ class Foresight:
             exogenous=self.exogenous is not None,
             base_hazard=floats(base_hazard),
             protection=runs_first(protection),
-            delay=floats(delay),
-            shape=floats(shape),
-            horizon=runs_first(horizon),
+            lasting=terms[0],
+            after=terms[1],
         )
 
     def expected_loss(self, package: np.ndarray) -> np.ndarray:
