@@ -217,3 +217,15 @@ def test_parsing_a_command_and_validating_a_file_import_no_numerics():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[] [] 0"
+
+
+def test_a_worker_running_monte_carlo_chunks_imports_no_scipy_stats():
+    done = _python(
+        "import sys\n"
+        "from sim import load_scenario\n"
+        "from sim.experiments.runner import Chunk, run_chunk\n"
+        f"run_chunk(load_scenario({str(SCENARIOS / 'ukraine_paris_2026.yaml')!r}), 1, Chunk(0, 0, 20))\n"
+        "print('scipy.stats' in sys.modules)"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "False", "scipy.stats costs every worker about 0.3 s to import"

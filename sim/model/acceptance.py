@@ -138,7 +138,11 @@ class Acceptance:
         veto, issues, runs = self.position.shape
         foresight = self._foresight
         base_hazard = floats(self.base_hazard)
-        terms = timing_terms(base_hazard, floats(self.delay), floats(self.shape), runs_first(self.horizon))
+        terms = (  # the foresight holds its own (the exogenous hazard's, for those who lose in a breakdown)
+            np.zeros((2, runs, 0))
+            if foresight is not None
+            else timing_terms(base_hazard, floats(self.delay), floats(self.shape), runs_first(self.horizon))
+        )
         packed = Rules(
             position=runs_first(self.position),
             weight=runs_first(self.weight),

@@ -82,7 +82,7 @@ Rules = namedtuple(
         "loss",  # [n, V] the exogenous breakdown's loss
         "base_hazard",  # [n]
         "protection",  # [n, J]
-        "lasting",  # [n, V] breakdown_terms of each veto holder's horizon
+        "lasting",  # [n, V] breakdown_terms of each veto holder's horizon ([n, 0] when the foresight holds them)
         "after",  # [n, V]
         "groups",  # Groups (empty arrays without groups)
         "foresees",  # some actor may renege: the breakdown loss is the foresight's

@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.stats import qmc
 
 from sim.sampling.rng import design_generator, parameter_generator
 from sim.scenario.schema import Scenario
@@ -24,6 +23,8 @@ def unit_design(scenario: Scenario, runs: int, seed: int, chunk: int = 0, design
     if design == "monte_carlo" or not paths:
         columns = [parameter_generator(seed, chunk, path).random(runs) for path in paths]
         return np.column_stack(columns) if columns else np.empty((runs, 0))
+    from scipy.stats import qmc  # slow to import, and needed only here (a worker running Monte Carlo never is)
+
     rng = design_generator(seed, chunk)
     if design == "latin_hypercube":
         return qmc.LatinHypercube(d=len(paths), rng=rng).random(runs)
