@@ -56,11 +56,18 @@ class ActorAgent(mesa.Agent):
 
     def war_value(self, state: NegotiationState) -> np.ndarray:
         """Value of fighting on: the no-deal package at the projected front, less the costs until then."""
-        return self.utility(no_deal_package(self.inputs, self.projected_front(state))) - self.cost_ahead(state)
+        return self.values_without_deal(state)[0]
 
-    def ceasefire_value(self, state: NegotiationState, package: np.ndarray) -> np.ndarray:
-        """Value of an interim ceasefire ``package`` (the front frozen where it is), at a fraction of the war's cost."""
-        return self.utility(package) - self.inputs.ceasefire_cost_factor * self.cost_ahead(state)
+    def values_without_deal(
+        self, state: NegotiationState, truce_package: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The values of fighting on and of an interim ceasefire ``truce_package`` (the front frozen where it is), which
+        costs a fraction of the war's cost (with no ceasefire on offer, fighting on's value twice)."""
+        cost = self.cost_ahead(state)
+        war = self.utility(no_deal_package(self.inputs, self.projected_front(state))) - cost
+        if truce_package is None:
+            return war, war
+        return war, self.utility(truce_package) - self.inputs.ceasefire_cost_factor * cost
 
     def outside_option(self, state: NegotiationState, war: np.ndarray, truce: np.ndarray) -> np.ndarray:
         """What the actor gets without a deal: its fixed outside option if the scenario gives one,

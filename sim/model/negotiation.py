@@ -207,11 +207,10 @@ class NegotiationModel(mesa.Model):
         talking = ~self.decided & ~self.deal
         if not talking.any():
             return
-        war = {agent.index: agent.war_value(self.state) for agent in self.veto_holders}
-        truce = war
-        if self.inputs.ceasefire_issue is not None:
-            truce_package = ceasefire_package(self.inputs, self.state)
-            truce = {agent.index: agent.ceasefire_value(self.state, truce_package) for agent in self.veto_holders}
+        truce_offer = ceasefire_package(self.inputs, self.state) if self.inputs.ceasefire_issue is not None else None
+        values = {agent.index: agent.values_without_deal(self.state, truce_offer) for agent in self.veto_holders}
+        war = {index: fighting for index, (fighting, _) in values.items()}
+        truce = {index: ceasefire for index, (_, ceasefire) in values.items()}
         outside = {
             agent.index: agent.outside_option(self.state, war[agent.index], truce[agent.index])
             for agent in self.veto_holders
