@@ -308,22 +308,26 @@ def _steer(
     iterations: np.ndarray,
 ):
     """The compiled steering (:func:`sim.model.searches.steer`) on these rules' ``runs``, with the least breakdown
-    loss any package in the box can carry (for its bound)."""
+    loss any package in the box can carry (for its bound), worked out in those runs only."""
+    lower, upper, loss, horizon = (
+        np.clip(rules.lower[:, runs], 0.0, 1.0),
+        np.clip(rules.upper[:, runs], 0.0, 1.0),
+        rules.loss[:, runs],
+        rules.horizon[:, runs],
+    )
     exogenous = breakdown_probability(
-        rules.base_hazard, rules.protection, rules.delay, rules.shape, np.clip(rules.upper, 0.0, 1.0), rules.horizon
+        rules.base_hazard[runs], rules.protection[:, runs], rules.delay[runs], rules.shape[runs], upper, horizon
     )
     least_loss = (
-        rules.loss * exogenous
+        loss * exogenous
         if rules.reneging is None
-        else rules.reneging.least_loss(
-            rules.loss, exogenous, np.clip(rules.lower, 0.0, 1.0), np.clip(rules.upper, 0.0, 1.0), rules.horizon
-        )
+        else rules.reneging.take(runs).least_loss(loss, exogenous, lower, upper, horizon)
     )
-    necessary = np.ones_like(rules.threshold) if rules.groups is None else rules.groups.necessary
+    necessary = np.ones((len(loss), runs.size)) if rules.groups is None else rules.groups.necessary[:, runs]
     return steer(
         *rules.searched.at(runs).arrays,
-        floats(necessary[:, runs]),
-        floats(least_loss[:, runs]),
+        floats(necessary),
+        floats(least_loss),
         floats(weight),
         floats(start),
         floats(margins),

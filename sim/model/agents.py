@@ -42,8 +42,10 @@ class ActorAgent(mesa.Agent):
         included."""
         inputs = self.inputs
         planning_rounds = inputs.planning_rounds[self.index]
-        foreseen = foreseen_rate(inputs, settled=False) * mean_rounds_ahead(planning_rounds)
-        p_advance = np.clip(self.expected_p_advance(state) + foreseen, 0.0, 1.0)
+        p_advance = self.expected_p_advance(state)
+        if inputs.shift_foreseen:
+            foreseen = foreseen_rate(inputs, settled=False) * mean_rounds_ahead(planning_rounds)
+            p_advance = np.clip(p_advance + foreseen, 0.0, 1.0)
         drift = planning_rounds * inputs.step * (2.0 * p_advance - 1.0)
         moved = np.clip(state.front + drift, 0.0, 1.0)
         return aggregate(inputs, np.where(state.absorbed, state.front, moved))

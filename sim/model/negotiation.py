@@ -223,27 +223,26 @@ class NegotiationModel(mesa.Model):
         self.zone_round[first] = self.round
         talks = Talks(self.round, self.veto, self.compromise)
         offer = protocol.propose(talks, rules, zone, runs)
-        on_table = np.zeros(self.inputs.runs, bool)
-        on_table[runs] = offer.offered
-        package = np.full((len(self.inputs.issues), self.inputs.runs), np.nan)
-        delivered = offer.package if rules.groups is None else rules.groups.deliver(offer.package)
-        package[:, runs] = delivered
-        rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
         offered = np.flatnonzero(offer.offered)
+        delivered = offer.package if rules.groups is None else rules.groups.deliver(offer.package)
         answers = rules.answers(delivered[:, offered], offered)
+        rejecters = np.zeros((len(self.actor_agents), self.inputs.runs), bool)
         for k, agent in enumerate(self.veto_holders):
             if agent.index != offer.proposer:
                 rejecters[agent.index, runs[offered]] = ~answers[k]
-        self.proposal = np.where(on_table, package, np.nan)
+        on_table = runs[offered]
+        self.proposal = np.full((len(self.inputs.issues), self.inputs.runs), np.nan)
+        self.proposal[:, on_table] = delivered[:, offered]
         self.rejecters = rejecters
-        agreed = on_table & ~rejecters.any(axis=0)
-        self.deal |= agreed
+        agreed = on_table[~rejecters[:, on_table].any(axis=0)]
+        self.deal[agreed] = True
         self.deal_round[agreed] = self.round
-        self.package = np.where(agreed, package, self.package)
-        self.state.ceasefire &= ~agreed
-        self.front_at_deal = np.where(agreed, self.state.front_share, self.front_at_deal)
+        self.package[:, agreed] = self.proposal[:, agreed]
+        self.state.ceasefire[agreed] = False
+        self.front_at_deal[agreed] = self.state.front_share[agreed]
         self._settle_front(agreed)
-        still_talking = talking & ~agreed
+        still_talking = talking.copy()
+        still_talking[agreed] = False
         if self.inputs.ceasefire_issue is not None:
             prefer_truce = np.all([truce[i] >= war[i] for i in war], axis=0)
             starts = still_talking & ~self.state.ceasefire & prefer_truce
@@ -251,12 +250,11 @@ class NegotiationModel(mesa.Model):
             self.ceasefire_round[first] = self.round
             self.state.ceasefire = (self.state.ceasefire & prefer_truce) | starts
 
-    def _settle_front(self, agreed: np.ndarray) -> None:
-        """A deal redraws the map: the front's side holds what the front-following issues settle (their mean),
-        each region gaining (or giving back) in proportion to what it has left to gain (or hold)."""
+    def _settle_front(self, runs: np.ndarray) -> None:
+        """A deal in ``runs`` (indices) redraws the map: the front's side holds what the front-following issues settle
+        (their mean), each region gaining (or giving back) in proportion to what it has left to gain (or hold)."""
         inputs, state = self.inputs, self.state
         follows = inputs.follows_front
-        runs = np.flatnonzero(agreed)
         if not runs.size or not follows.any() or not inputs.regions:
             return
         target = self.package[follows][:, runs].mean(axis=0)
