@@ -153,3 +153,11 @@ def test_round_lengths_and_the_old_key():
         load_scenario(PORT, {"model.round_length": 60})
     dates = load_scenario(IRAN, {"model.start_date": "2024-01-31"}).model.dates_after(np.arange(3))
     assert [d.strftime("%Y-%m-%d") for d in dates] == ["2024-01-31", "2024-02-29", "2024-03-31"]
+
+
+@pytest.mark.parametrize("unit, length", [("month", 1), ("month", 3), ("week", 2), ("day", 5)])
+@pytest.mark.parametrize("start", ["2024-01-29", "2024-01-31", "2023-12-30"])
+def test_the_months_of_the_rounds_are_the_months_of_their_dates(unit, length, start):
+    settings = load_scenario(IRAN, {"model.start_date": start, "model.round_unit": unit, "model.round_length": length})
+    rounds = np.arange(700)
+    assert (settings.model.months_after(rounds) == settings.model.dates_after(rounds).month).all()

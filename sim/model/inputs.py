@@ -187,8 +187,9 @@ def build_inputs(scenario: Scenario, draws: Draws) -> ModelInputs:
     ceasefire = scenario.ceasefire
     mechanism = scenario.model.mechanism
     settings = scenario.model
-    calendar = settings.dates_after(np.arange(settings.horizon_rounds + MAX_PLANNING + 2))
-    winter = np.isin(calendar.month, settings.winter_months)
+    winter = np.isin(
+        settings.months_after(np.arange(settings.horizon_rounds + MAX_PLANNING + 2)), settings.winter_months
+    )
 
     return ModelInputs(
         actors=actors,

@@ -82,5 +82,10 @@ def red_lines(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The red lines of the actors ``veto`` in ``runs`` as they stand this round (those relative to the front moved
     by its share): lower and upper bounds ``[veto, issues, runs]``."""
-    relative = np.where(inputs.red_relative[veto][..., None], state.front_share[runs], 0.0)
-    return rows_at(inputs.red_min, veto, runs) + relative, rows_at(inputs.red_max, veto, runs) + relative
+    lower, upper = rows_at(inputs.red_min, veto, runs), rows_at(inputs.red_max, veto, runs)
+    relative = inputs.red_relative[veto]
+    if relative.any():
+        shift = state.front_share[runs]
+        lower[relative] += shift
+        upper[relative] += shift
+    return lower, upper

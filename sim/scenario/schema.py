@@ -414,18 +414,26 @@ class ModelSettings(_Strict):
     def dates_after(self, rounds: np.ndarray) -> pd.DatetimeIndex:
         """The calendar date after each number of ``rounds`` from the start (a month later is the same day
         of the month, or the month's last day if it has fewer)."""
-        import numpy as np
         import pandas as pd
+
+        return pd.DatetimeIndex(self._days_after(rounds)).as_unit("ns")
+
+    def months_after(self, rounds: np.ndarray) -> np.ndarray:
+        """The month (1 to 12) of :meth:`dates_after`, without building the dates."""
+        import numpy as np
+
+        return self._days_after(rounds).astype("datetime64[M]").astype(np.int64) % 12 + 1
+
+    def _days_after(self, rounds: np.ndarray) -> np.ndarray:
+        """:meth:`dates_after` as numpy days."""
+        import numpy as np
 
         steps = np.asarray(rounds, dtype=np.int64) * self.round_length
         if self.round_unit != "month":
-            days = steps * (7 if self.round_unit == "week" else 1)
-            return pd.DatetimeIndex(np.datetime64(self.start_date, "D") + days).as_unit("ns")
+            return np.datetime64(self.start_date, "D") + steps * (7 if self.round_unit == "week" else 1)
         month = np.datetime64(self.start_date, "M") + steps
         length = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
-        return pd.DatetimeIndex(month.astype("datetime64[D]") + np.minimum(self.start_date.day, length) - 1).as_unit(
-            "ns"
-        )
+        return month.astype("datetime64[D]") + np.minimum(self.start_date.day, length) - 1
 
 
 class MonteCarlo(_Strict):
