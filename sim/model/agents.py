@@ -6,9 +6,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.model.deal_values import KINDS
 from sim.model.inputs import ModelInputs
+from sim.model.no_deal_values import no_deal_values
 from sim.model.power_shift import current_chance, foreseen_rate, mean_rounds_ahead
-from sim.model.state import NegotiationState, aggregate, no_deal_package, winters_ahead
+from sim.model.state import NegotiationState, winters_ahead
 from sim.model.utility import package_utility
 
 
@@ -37,19 +39,6 @@ class ActorAgent(mesa.Agent):
         the shift in power so far."""
         return current_chance(self.belief_wins / (self.belief_wins + self.belief_losses), state.shift)
 
-    def projected_front(self, state: NegotiationState) -> np.ndarray:
-        """Where the actor expects the front to be after its planning horizon of fighting, the foreseen drift in power
-        included."""
-        inputs = self.inputs
-        planning_rounds = inputs.planning_rounds[self.index]
-        p_advance = self.expected_p_advance(state)
-        if inputs.shift_foreseen:
-            foreseen = foreseen_rate(inputs, settled=False) * mean_rounds_ahead(planning_rounds)
-            p_advance = np.clip(p_advance + foreseen, 0.0, 1.0)
-        drift = planning_rounds * inputs.step * (2.0 * p_advance - 1.0)
-        moved = np.clip(state.front + drift, 0.0, 1.0)
-        return aggregate(inputs, np.where(state.absorbed, state.front, moved))
-
     def cost_ahead(self, state: NegotiationState) -> np.ndarray:
         """The cost of fighting on for the actor's planning horizon, winters included."""
         inputs, k = self.inputs, self.index
@@ -61,21 +50,48 @@ class ActorAgent(mesa.Agent):
         return self.values_without_deal(state)[0]
 
     def values_without_deal(
-        self, state: NegotiationState, truce_package: np.ndarray | None = None
+        self, state: NegotiationState, truce_package: np.ndarray | None = None, runs: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The values of fighting on and of an interim ceasefire ``truce_package`` (the front frozen where it is), which
-        costs a fraction of the war's cost (with no ceasefire on offer, fighting on's value twice)."""
-        cost = self.cost_ahead(state)
-        war = self.utility(no_deal_package(self.inputs, self.projected_front(state))) - cost
-        if truce_package is None:
-            return war, war
-        return war, self.utility(truce_package) - self.inputs.ceasefire_cost_factor * cost
+        """The values of fighting on (the no-deal package at the front the actor expects after its planning horizon,
+        the foreseen drift in power included, less the costs until then) and of an interim ceasefire ``truce_package``
+        (the front frozen where it is), which costs a fraction of the war's cost; with no ceasefire on offer, fighting
+        on's value twice. In ``runs`` (indices; every run by default)."""
+        inputs, k = self.inputs, self.index
+        planning = inputs.planning_rounds[k]
+        foreseen = (
+            foreseen_rate(inputs, settled=False) * mean_rounds_ahead(planning) if inputs.shift_foreseen else np.empty(0)
+        )
+        return no_deal_values(
+            self.expected_p_advance(state),
+            foreseen,
+            planning,
+            inputs.step,
+            state.front,
+            state.absorbed,
+            inputs.front_weight,
+            inputs.follows_front,
+            inputs.no_deal,
+            np.empty((len(inputs.issues), 0)) if truce_package is None else truce_package,
+            inputs.position[k],
+            inputs.salience[k],
+            inputs.utility.reference,
+            inputs.utility.loss_aversion,
+            KINDS[inputs.utility.kind],
+            self.cost_ahead(state),
+            inputs.ceasefire_cost_factor,
+            np.arange(inputs.runs) if runs is None else runs,
+        )
 
-    def outside_option(self, state: NegotiationState, war: np.ndarray, truce: np.ndarray) -> np.ndarray:
+    def outside_option(
+        self, state: NegotiationState, war: np.ndarray, truce: np.ndarray, runs: np.ndarray | None = None
+    ) -> np.ndarray:
         """What the actor gets without a deal: its fixed outside option if the scenario gives one,
-        else the ceasefire's value while one holds and the war's otherwise."""
-        fixed = self.inputs.outside_option[self.index]
-        return np.where(np.isnan(fixed), np.where(state.ceasefire, truce, war), fixed)
+        else the ceasefire's value while one holds and the war's otherwise (``war`` and ``truce`` in ``runs``, indices;
+        every run by default)."""
+        fixed, ceasefire = self.inputs.outside_option[self.index], state.ceasefire
+        if runs is not None:
+            fixed, ceasefire = fixed[runs], ceasefire[runs]
+        return np.where(np.isnan(fixed), np.where(ceasefire, truce, war), fixed)
 
     def observe(self, wins: np.ndarray, battles: np.ndarray) -> None:
         """Update the belief on this round's fighting (a Beta-binomial update)."""

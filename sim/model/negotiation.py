@@ -91,20 +91,20 @@ class NegotiationModel(mesa.Model):
         return max(self.steps - 1, 0)
 
     def acceptance(self, outside: dict[int, np.ndarray], talking: np.ndarray) -> tuple[np.ndarray, Acceptance]:
-        """The veto holders' acceptance rules this round, given their outside options, over the ``talking`` runs in
-        which some package lies within every hard red line; and those runs."""
+        """The veto holders' acceptance rules this round, given their outside options ``[n]`` in the ``talking`` runs
+        (indices), over those of them in which some package lies within every hard red line; and those runs."""
         inputs = self.inputs
         veto = np.array(self.veto)
         red_lower, red_upper = red_lines(inputs, self.state, self.veto, talking)
         hard = self.hard_red_lines
-        runs = talking
+        runs, options = talking, np.stack([outside[a] for a in veto])
         if hard:
             open_ = (red_lower.max(axis=0) <= red_upper.min(axis=0) + TOLERANCE).all(axis=0)
-            runs = talking[open_]
+            runs, options = talking[open_], np.compress(open_, options, axis=-1)
             red_lower, red_upper = np.compress(open_, red_lower, axis=-1), np.compress(open_, red_upper, axis=-1)
         lower = np.maximum(red_lower.max(axis=0), 0.0) if hard else np.zeros(red_lower.shape[1:])
         upper = np.minimum(red_upper.min(axis=0), 1.0) if hard else np.ones(red_upper.shape[1:])
-        threshold = np.stack([np.maximum(outside[a][runs], inputs.reservation[a, runs]) for a in veto])
+        threshold = np.maximum(options, rows_at(inputs.reservation, veto, runs))
         return runs, Acceptance(
             position=rows_at(inputs.position, veto, runs),
             weight=rows_at(inputs.salience, veto, runs),
@@ -207,15 +207,18 @@ class NegotiationModel(mesa.Model):
         talking = ~self.decided & ~self.deal
         if not talking.any():
             return
+        talking_runs = np.flatnonzero(talking)
         truce_offer = ceasefire_package(self.inputs, self.state) if self.inputs.ceasefire_issue is not None else None
-        values = {agent.index: agent.values_without_deal(self.state, truce_offer) for agent in self.veto_holders}
+        values = {
+            agent.index: agent.values_without_deal(self.state, truce_offer, talking_runs) for agent in self.veto_holders
+        }
         war = {index: fighting for index, (fighting, _) in values.items()}
         truce = {index: ceasefire for index, (_, ceasefire) in values.items()}
         outside = {
-            agent.index: agent.outside_option(self.state, war[agent.index], truce[agent.index])
+            agent.index: agent.outside_option(self.state, war[agent.index], truce[agent.index], talking_runs)
             for agent in self.veto_holders
         }
-        runs, rules = self.acceptance(outside, np.flatnonzero(talking))
+        runs, rules = self.acceptance(outside, talking_runs)
         zone = search_zone(rules, self.zone_weight[:, runs], self.zone_package[:, runs])
         self.zone_weight[:, runs] = zone.log_weight
         self.zone_package[:, runs] = np.where(np.isfinite(zone.margin), zone.package, np.nan)
@@ -244,7 +247,8 @@ class NegotiationModel(mesa.Model):
         still_talking = talking.copy()
         still_talking[agreed] = False
         if self.inputs.ceasefire_issue is not None:
-            prefer_truce = np.all([truce[i] >= war[i] for i in war], axis=0)
+            prefer_truce = np.zeros(self.inputs.runs, bool)
+            prefer_truce[talking_runs] = np.all([truce[i] >= war[i] for i in war], axis=0)
             starts = still_talking & ~self.state.ceasefire & prefer_truce
             first = starts & (self.ceasefire_round == NO_ROUND)
             self.ceasefire_round[first] = self.round
