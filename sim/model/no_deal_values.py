@@ -41,30 +41,37 @@ def no_deal_values(
     ``no_deal [J, R]``. Each value is the actor's utility (``position``, ``weight [J, R]``; ``reference``,
     ``aversion`` and ``kind`` its utility form) less ``cost [R]``, the war's cost ahead (the ceasefire's, that times
     ``ceasefire_factor [R]``)."""
-    regions, issues = front.shape[0], follows.size
-    war, ceasefire = np.empty(runs.size), np.empty(runs.size)
-    for i in range(runs.size):
+    regions, issues, count = front.shape[0], follows.size, runs.size
+    share = np.empty(count)
+    for i in range(count):
         r = runs[i]
         chance_won = chance[r]
         if foreseen.size:
             chance_won = min(max(chance_won + foreseen[r], 0.0), 1.0)
         drift = planning[r] * step[r] * (2.0 * chance_won - 1.0)
-        share = 0.0
+        held_share = 0.0
         for g in range(regions):
             held = front[g, r]
             if not absorbed[g, r]:
                 held = min(max(held + drift, 0.0), 1.0)
-            share += front_weight[g, r] * held
-        loss = 0.0
-        for j in range(issues):
-            value = share if follows[j] else no_deal[j, r]
-            loss += issue_loss(value, position[j, r], weight[j, r], reference[j, r], aversion[r], kind)
-        war[i] = (1.0 - loss) - cost[r]
-        if truce.shape[1] == 0:
-            ceasefire[i] = war[i]
-            continue
-        loss = 0.0
-        for j in range(issues):
-            loss += issue_loss(truce[j, r], position[j, r], weight[j, r], reference[j, r], aversion[r], kind)
-        ceasefire[i] = (1.0 - loss) - ceasefire_factor[r] * cost[r]
+            held_share += front_weight[g, r] * held
+        share[i] = held_share
+    offered = truce.shape[1] > 0
+    loss, truce_loss = np.zeros(count), np.zeros(count)
+    for j in range(issues):  # issue by issue, each an unbroken pass over the runs (the losses add up in one order)
+        for i in range(count):
+            r = runs[i]
+            value = share[i] if follows[j] else no_deal[j, r]
+            loss[i] += issue_loss(value, position[j, r], weight[j, r], reference[j, r], aversion[r], kind)
+        if offered:
+            for i in range(count):
+                r = runs[i]
+                truce_loss[i] += issue_loss(
+                    truce[j, r], position[j, r], weight[j, r], reference[j, r], aversion[r], kind
+                )
+    war, ceasefire = np.empty(count), np.empty(count)
+    for i in range(count):
+        r = runs[i]
+        war[i] = (1.0 - loss[i]) - cost[r]
+        ceasefire[i] = (1.0 - truce_loss[i]) - ceasefire_factor[r] * cost[r] if offered else war[i]
     return war, ceasefire
