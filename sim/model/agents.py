@@ -8,9 +8,9 @@ import numpy as np
 
 from sim.model.deal_values import KINDS
 from sim.model.inputs import ModelInputs
-from sim.model.no_deal_values import no_deal_values
-from sim.model.power_shift import current_chance, foreseen_rate, mean_rounds_ahead
-from sim.model.state import NegotiationState, winters_ahead
+from sim.model.no_deal_values import beliefs, costs_ahead, no_deal_values
+from sim.model.power_shift import foreseen_rate, mean_rounds_ahead
+from sim.model.state import NegotiationState
 from sim.model.utility import package_utility
 
 
@@ -37,13 +37,15 @@ class ActorAgent(mesa.Agent):
     def expected_p_advance(self, state: NegotiationState) -> np.ndarray:
         """The actor's current belief (posterior mean) that a round of fighting goes the front's side's way, moved by
         the shift in power so far."""
-        return current_chance(self.belief_wins / (self.belief_wins + self.belief_losses), state.shift)
+        return beliefs(self.belief_wins, self.belief_losses, state.shift)
 
     def cost_ahead(self, state: NegotiationState) -> np.ndarray:
         """The cost of fighting on for the actor's planning horizon, winters included."""
         inputs, k = self.inputs, self.index
-        winters = winters_ahead(inputs, state, inputs.planning_rounds[k])
-        return inputs.war_cost[k] * (inputs.planning_rounds[k] + (inputs.winter_multiplier[k] - 1.0) * winters)
+        start = state.round + 1
+        return costs_ahead(
+            inputs.war_cost[k], inputs.winter_multiplier[k], inputs.planning_rounds[k], inputs.winters_before, start
+        )
 
     def war_value(self, state: NegotiationState) -> np.ndarray:
         """Value of fighting on: the no-deal package at the projected front, less the costs until then."""
@@ -62,7 +64,9 @@ class ActorAgent(mesa.Agent):
             foreseen_rate(inputs, settled=False) * mean_rounds_ahead(planning) if inputs.shift_foreseen else np.empty(0)
         )
         return no_deal_values(
-            self.expected_p_advance(state),
+            self.belief_wins,
+            self.belief_losses,
+            state.shift,
             foreseen,
             planning,
             inputs.step,
@@ -77,7 +81,10 @@ class ActorAgent(mesa.Agent):
             inputs.utility.reference,
             inputs.utility.loss_aversion,
             KINDS[inputs.utility.kind],
-            self.cost_ahead(state),
+            inputs.war_cost[k],
+            inputs.winter_multiplier[k],
+            inputs.winters_before,
+            state.round + 1,
             inputs.ceasefire_cost_factor,
             np.arange(inputs.runs) if runs is None else runs,
         )

@@ -11,7 +11,9 @@ expect over the rounds they weigh.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from sim.model.deal_values import elementwise
 from sim.model.inputs import ModelInputs
 
 
@@ -20,9 +22,24 @@ def advance_shift(inputs: ModelInputs, shift: np.ndarray, settled: np.ndarray) -
     return shift + inputs.shift_per_round + np.where(settled, inputs.shift_while_settled, 0.0)
 
 
-def current_chance(p_advance: np.ndarray, shift: np.ndarray) -> np.ndarray:
+@njit(cache=True, error_model="numpy", inline="always")
+def moved_chance(p_advance: float, shift: float) -> float:
     """A chance of winning a round moved by the shift so far, kept within [0, 1]."""
-    return np.clip(p_advance + shift, 0.0, 1.0)
+    return min(max(p_advance + shift, 0.0), 1.0)
+
+
+@njit(cache=True, error_model="numpy")
+def moved_chances(p_advance: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """:func:`moved_chance` element by element over flat arrays of one size."""
+    out = np.empty(p_advance.size)
+    for e in range(p_advance.size):
+        out[e] = moved_chance(p_advance[e], shift[e])
+    return out
+
+
+def current_chance(p_advance: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """:func:`moved_chance` over arrays (broadcast together)."""
+    return elementwise(moved_chances, p_advance, shift)
 
 
 def foreseen_rate(inputs: ModelInputs, settled: bool) -> np.ndarray:

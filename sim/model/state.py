@@ -71,12 +71,6 @@ def ceasefire_package(inputs: ModelInputs, state: NegotiationState) -> np.ndarra
     return package
 
 
-def winters_ahead(inputs: ModelInputs, state: NegotiationState, rounds: np.ndarray) -> np.ndarray:
-    """How many of the ``rounds`` rounds after the one in play fall in winter."""
-    start = state.round + 1
-    return inputs.winters_before[start + rounds] - inputs.winters_before[start]
-
-
 def red_lines(
     inputs: ModelInputs, state: NegotiationState, veto: list[int], runs: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
