@@ -26,6 +26,7 @@ from sim.model.deal_values import (
     TOLERANCE,
     Rules,
     floats,
+    guarded_breakdowns,
     no_foresight,
     no_groups,
     runs_first,
@@ -315,14 +316,13 @@ def _steer(
         rules.loss[:, runs],
         rules.horizon[:, runs],
     )
-    exogenous = breakdown_probability(
-        rules.base_hazard[runs], rules.protection[:, runs], rules.delay[runs], rules.shape[runs], upper, horizon
-    )
-    least_loss = (
-        loss * exogenous
-        if rules.reneging is None
-        else rules.reneging.take(runs).least_loss(loss, exogenous, lower, upper, horizon)
-    )
+    if rules.reneging is None:
+        least_loss = loss * guarded_breakdowns(rules.searched.packed, floats(upper), rules.searched.index[runs])
+    else:
+        exogenous = breakdown_probability(
+            rules.base_hazard[runs], rules.protection[:, runs], rules.delay[runs], rules.shape[runs], upper, horizon
+        )
+        least_loss = rules.reneging.take(runs).least_loss(loss, exogenous, lower, upper, horizon)
     necessary = np.ones((len(loss), runs.size)) if rules.groups is None else rules.groups.necessary[:, runs]
     return steer(
         *rules.searched.at(runs).arrays,

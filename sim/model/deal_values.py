@@ -359,19 +359,10 @@ def package_values(rules, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
     if rules.foresees:
         out = foreseen_losses(rules.foresight, delivered, runs, veto)
     else:
-        out = np.empty((veto, runs.size))
-        base_hazard, protection, lasting, after, loss = (
-            rules.base_hazard,
-            rules.protection,
-            rules.lasting,
-            rules.after,
-            rules.loss,
-        )
-        guarded = guarded_shares(protection, delivered, runs)
+        out = guarded_breakdowns(rules, delivered, runs)
         for i in range(runs.size):
-            r = runs[i]
             for v in range(veto):
-                out[v, i] = loss[r, v] * guarded_breakdown(base_hazard[r], guarded[i], lasting[r, v], after[r, v])
+                out[v, i] *= rules.loss[runs[i], v]
     position, weight, reference, aversion, kind = (
         rules.position,
         rules.weight,
@@ -391,6 +382,20 @@ def package_values(rules, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
             out[v, i] = (1.0 - loss) - out[v, i]
             if not hard and _crosses(delivered[:, i], red_lower[r, v], red_upper[r, v]):
                 out[v, i] -= audience_cost[r]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def guarded_breakdowns(rules, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
+    """Each veto holder's exogenous chance ``[V, m]`` that a deal with ``packages [J, m]`` (column ``i`` on run
+    ``runs[i]``) breaks down within its horizon, from the rules' timing terms (rules whose veto holders do not foresee
+    reneging: :func:`package_values` weighs this chance by the loss)."""
+    guarded = guarded_shares(rules.protection, packages, runs)
+    out = np.empty((rules.lasting.shape[1], runs.size))
+    for i in range(runs.size):
+        r = runs[i]
+        for v in range(out.shape[0]):
+            out[v, i] = guarded_breakdown(rules.base_hazard[r], guarded[i], rules.lasting[r, v], rules.after[r, v])
     return out
 
 
