@@ -133,3 +133,41 @@ def test_nothing_assumes_the_articles_actors_issues_or_regions(tmp_path):
     assert {"settlement_water", "settlement_borders", "front_end_north", "utility_party_5"} <= set(runs.columns)
     assert runs["deal"].any()
     assert set(runs["months_to_deal"].dropna()) <= {3.0 * k for k in range(1, 9)}
+
+
+@pytest.mark.parametrize("scenario", ["ukraine_paris_2026.yaml", "iran_nuclear_talks_2015.yaml"])
+def test_the_values_of_no_deal_follow_the_documented_equations(scenario):
+    from helpers import SCENARIOS
+
+    from sim.experiments.runner import Chunk, draw_chunk
+    from sim.model import _negotiations
+    from sim.model.state import ceasefire_package
+    from sim.model.utility import package_utility
+
+    loaded = load_scenario(SCENARIOS / scenario)
+    draws, rng = draw_chunk(loaded, 5, Chunk(0, 0, 400))
+    with _negotiations(loaded, draws, rng, record_history=False) as models:
+        model = models[0][0]
+        for _ in range(4):
+            model.step()
+        inputs, state = model.inputs, model.state
+        start = state.round + 1
+        truce_package = ceasefire_package(inputs, state)
+        some = np.flatnonzero(np.arange(inputs.runs) % 3 == 1)
+        for agent in model.veto_holders:
+            k = agent.index
+            belief = np.clip(agent.belief_wins / (agent.belief_wins + agent.belief_losses) + state.shift, 0.0, 1.0)
+            horizon = inputs.planning_rounds[k]
+            moved = np.clip(state.front + horizon * inputs.step * (2.0 * belief - 1.0), 0.0, 1.0)
+            front = (inputs.front_weight * np.where(state.absorbed, state.front, moved)).sum(axis=0)
+            winters = np.array([inputs.winter[start : start + h].sum() for h in horizon])
+            cost = inputs.war_cost[k] * (horizon + (inputs.winter_multiplier[k] - 1.0) * winters)
+            expected = np.where(inputs.follows_front[:, None], front, inputs.no_deal)
+            utility = package_utility(inputs.position[k], inputs.salience[k], expected, inputs.utility)
+            truce = package_utility(inputs.position[k], inputs.salience[k], truce_package, inputs.utility)
+            war_value, truce_value = agent.values_without_deal(state, truce_package)
+            np.testing.assert_allclose(war_value, utility - cost, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(truce_value, truce - inputs.ceasefire_cost_factor * cost, rtol=0, atol=1e-12)
+            in_some = agent.values_without_deal(state, truce_package, some)
+            assert np.array_equal(in_some[0], war_value[some]) and np.array_equal(in_some[1], truce_value[some])
+            assert np.array_equal(agent.values_without_deal(state)[1], war_value)
