@@ -88,7 +88,9 @@ class ModelInputs:
 def refresh_inputs(inputs: ModelInputs, changed: ModelInputs, runs: np.ndarray | None = None) -> None:
     """Copy every per-run array of ``changed`` into ``inputs`` in place, so that whatever holds ``inputs`` (the model,
     its agents, its protocol) reads the new numbers. With ``runs``, ``changed`` was built for those runs only, and
-    only their columns change (an array of the same shape in both holds no runs, or every run)."""
+    only their columns change (an array of the same shape in both holds no runs, or every run); an array whose
+    columns an event left as they were is read, not written (most are, and writing the scattered columns of a large
+    array costs twice reading them)."""
     arrays = [(value, getattr(changed, name)) for name, value in vars(inputs).items() if isinstance(value, np.ndarray)]
     arrays += [
         (getattr(inputs.utility, name), getattr(changed.utility, name)) for name in ("reference", "loss_aversion")
@@ -102,7 +104,7 @@ def refresh_inputs(inputs: ModelInputs, changed: ModelInputs, runs: np.ndarray |
     for target, source in arrays:
         if runs is None or target.shape == source.shape:
             np.copyto(target, source)
-        else:
+        elif not np.array_equal(np.take(target, runs, axis=-1), source, equal_nan=target.dtype.kind == "f"):
             target[..., runs] = source
 
 
