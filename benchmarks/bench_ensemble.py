@@ -53,15 +53,16 @@ def child(runs: int, jobs: int, protocol: str | None = None, file: Path = ARTICL
     print(json.dumps({"seconds": seconds, "main_mb": own, "largest_worker_mb": worker}))
 
 
+def in_fresh_process(arguments: list[str], **options) -> dict:
+    """Run Python with ``arguments`` in a fresh process (``options`` for ``subprocess.run``, e.g. ``cwd``, ``env``)
+    and read the JSON its last line prints."""
+    done = subprocess.run([sys.executable, *arguments], capture_output=True, text=True, check=True, **options)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def ensemble(runs: int, jobs: int) -> dict:
     """Measure one size in a fresh process."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", str(runs), "--jobs", str(jobs)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_fresh_process([__file__, "--child", str(runs), "--jobs", str(jobs)])
 
 
 def main() -> None:

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import subprocess
-import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
+from bench_ensemble import in_fresh_process
 from bench_protocols import measure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,15 +58,8 @@ def todays_reading(old_article: Path, target: Path) -> None:
 
 def halving(folder: Path, runs: int, jobs: int) -> dict:
     """The halving code (checked out in ``folder``) on its own article, in a fresh process."""
-    done = subprocess.run(
-        [sys.executable, "-c", HALVING_RUN, str(runs), str(jobs), str(folder / ARTICLE)],
-        cwd=folder,
-        env=os.environ | {"PYTHONPATH": str(folder)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    arguments = ["-c", HALVING_RUN, str(runs), str(jobs), str(folder / ARTICLE)]
+    return in_fresh_process(arguments, cwd=folder, env=os.environ | {"PYTHONPATH": str(folder)})
 
 
 def main() -> None:

@@ -11,36 +11,17 @@ Usage: python benchmarks/bench_protocols.py [--runs 1000000] [--jobs 2] [--basel
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from bench_ensemble import ARTICLE, child, per_run_rate
+from bench_ensemble import ARTICLE, child, in_fresh_process, per_run_rate
 
 from sim.registry.models import PROTOCOLS
 
 
 def measure(protocol: str, runs: int, jobs: int, file: Path) -> dict:
     """Measure one protocol on the scenario ``file`` in a fresh process."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            protocol,
-            "--runs",
-            str(runs),
-            "--jobs",
-            str(jobs),
-            "--scenario",
-            str(file),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    arguments = [__file__, "--child", protocol, "--runs", str(runs), "--jobs", str(jobs), "--scenario", str(file)]
+    return in_fresh_process(arguments)
 
 
 def main() -> None:
