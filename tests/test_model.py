@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import two_sided, write_yaml
+from helpers import SCENARIOS, two_sided, write_yaml
 
 from sim import load_scenario, run_monte_carlo
 
@@ -137,8 +137,6 @@ def test_nothing_assumes_the_articles_actors_issues_or_regions(tmp_path):
 
 @pytest.mark.parametrize("scenario", ["ukraine_paris_2026.yaml", "iran_nuclear_talks_2015.yaml"])
 def test_the_values_of_no_deal_follow_the_documented_equations(scenario):
-    from helpers import SCENARIOS
-
     from sim.experiments.runner import Chunk, draw_chunk
     from sim.model import _negotiations
     from sim.model.state import ceasefire_package

@@ -310,15 +310,11 @@ def _steer(
 ):
     """The compiled steering (:func:`sim.model.searches.steer`) on these rules' ``runs``, with the least breakdown
     loss any package in the box can carry (for its bound), worked out in those runs only."""
-    lower, upper, loss, horizon = (
-        np.clip(rules.lower[:, runs], 0.0, 1.0),
-        np.clip(rules.upper[:, runs], 0.0, 1.0),
-        rules.loss[:, runs],
-        rules.horizon[:, runs],
-    )
+    upper, loss = np.clip(rules.upper[:, runs], 0.0, 1.0), rules.loss[:, runs]
     if rules.reneging is None:
         least_loss = loss * guarded_breakdowns(rules.searched.packed, floats(upper), rules.searched.index[runs])
     else:
+        lower, horizon = np.clip(rules.lower[:, runs], 0.0, 1.0), rules.horizon[:, runs]
         exogenous = breakdown_probability(
             rules.base_hazard[runs], rules.protection[:, runs], rules.delay[runs], rules.shape[runs], upper, horizon
         )

@@ -209,11 +209,9 @@ class NegotiationModel(mesa.Model):
             return
         talking_runs = np.flatnonzero(talking)
         truce_offer = ceasefire_package(self.inputs, self.state) if self.inputs.ceasefire_issue is not None else None
-        values = {
-            agent.index: agent.values_without_deal(self.state, truce_offer, talking_runs) for agent in self.veto_holders
-        }
-        war = {index: fighting for index, (fighting, _) in values.items()}
-        truce = {index: ceasefire for index, (_, ceasefire) in values.items()}
+        war, truce = {}, {}
+        for agent in self.veto_holders:
+            war[agent.index], truce[agent.index] = agent.values_without_deal(self.state, truce_offer, talking_runs)
         outside = {
             agent.index: agent.outside_option(self.state, war[agent.index], truce[agent.index], talking_runs)
             for agent in self.veto_holders
@@ -244,9 +242,9 @@ class NegotiationModel(mesa.Model):
         self.state.ceasefire[agreed] = False
         self.front_at_deal[agreed] = self.state.front_share[agreed]
         self._settle_front(agreed)
-        still_talking = talking.copy()
-        still_talking[agreed] = False
         if self.inputs.ceasefire_issue is not None:
+            still_talking = talking.copy()
+            still_talking[agreed] = False
             prefer_truce = np.zeros(self.inputs.runs, bool)
             prefer_truce[talking_runs] = np.all([truce[i] >= war[i] for i in war], axis=0)
             starts = still_talking & ~self.state.ceasefire & prefer_truce

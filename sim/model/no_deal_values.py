@@ -90,7 +90,7 @@ def no_deal_values(
         r = runs[i]
         chance_won = belief(wins[r], losses[r], shift[r])
         if foreseen.size:
-            chance_won = min(max(chance_won + foreseen[r], 0.0), 1.0)
+            chance_won = moved_chance(chance_won, foreseen[r])
         drift = planning[r] * step[r] * (2.0 * chance_won - 1.0)
         held_share = 0.0
         for g in range(regions):
